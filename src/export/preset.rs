@@ -1,0 +1,245 @@
+//! Preset files: everything that determines a figure (parameters, seed, view), with a format
+//! version. The built-in presets are the files in `assets/presets/`, compiled into the binary
+//! so that the app and `saddlescope run` read the very same text.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::sim::params::{ExperimentParams, ParamError};
+
+pub const PRESET_FORMAT: &str = "saddlescope-preset";
+/// The newest format this build reads and writes.
+pub const PRESET_FORMAT_VERSION: u32 = 1;
+/// Preset files larger than this are refused unread.
+pub const MAX_PRESET_BYTES: u64 = 1 << 20;
+
+/// Which view a preset opens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewKind {
+    /// The live histogram of w (Fig. 1-left, 1-middle, 8).
+    #[default]
+    Histogram,
+}
+
+/// One preset file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub format: String,
+    pub format_version: u32,
+    /// Short name, as given on the command line (`fig1-left`).
+    pub name: String,
+    /// One line for menus.
+    pub title: String,
+    /// The paper figure it reproduces ("1-left"), if any.
+    #[serde(default)]
+    pub figure: Option<String>,
+    /// What a user must see.
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub view: ViewKind,
+    pub params: ExperimentParams,
+}
+
+/// Why a preset could not be loaded. Every message names the file.
+#[derive(Debug, Error)]
+pub enum PresetError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: is a directory, not a preset file")]
+    IsDirectory { path: PathBuf },
+    #[error("{path}: {bytes} bytes is too large for a preset (at most {max} bytes)")]
+    TooLarge { path: PathBuf, bytes: u64, max: u64 },
+    #[error("{path}: not a valid preset: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error(
+        "{path}: format version {found} is newer than this build reads (≤ {supported}); update saddlescope"
+    )]
+    NewerVersion {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("{path}: {source}")]
+    Invalid { path: PathBuf, source: ParamError },
+    #[error("no preset named '{name}'; known: {known}")]
+    UnknownName { name: String, known: String },
+}
+
+/// The built-in preset files: (file name, text).
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "fig1-left.json",
+        include_str!("../../assets/presets/fig1-left.json"),
+    ),
+    (
+        "fig1-middle.json",
+        include_str!("../../assets/presets/fig1-middle.json"),
+    ),
+    ("fig8.json", include_str!("../../assets/presets/fig8.json")),
+];
+
+impl Preset {
+    /// Parse and validate preset text; `origin` names it in errors.
+    pub fn from_json(text: &str, origin: &Path) -> Result<Preset, PresetError> {
+        let path = origin.to_path_buf();
+        // Look at the version first, so a newer file says so instead of failing on a new key.
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| PresetError::Parse {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        if let Some(v) = value.get("format_version").and_then(|v| v.as_u64()) {
+            if v > PRESET_FORMAT_VERSION as u64 {
+                return Err(PresetError::NewerVersion {
+                    path,
+                    found: v as u32,
+                    supported: PRESET_FORMAT_VERSION,
+                });
+            }
+        }
+        let preset: Preset = serde_json::from_value(value).map_err(|e| PresetError::Parse {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        if preset.format != PRESET_FORMAT {
+            return Err(PresetError::Parse {
+                path,
+                message: format!(
+                    "\"format\" is \"{}\", expected \"{PRESET_FORMAT}\"",
+                    preset.format
+                ),
+            });
+        }
+        preset
+            .params
+            .validate()
+            .map_err(|source| PresetError::Invalid { path, source })?;
+        Ok(preset)
+    }
+
+    /// Load a preset file from disk (never modifies it).
+    pub fn load(path: &Path) -> Result<Preset, PresetError> {
+        let meta = std::fs::metadata(path).map_err(|source| PresetError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if meta.is_dir() {
+            return Err(PresetError::IsDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        if meta.len() > MAX_PRESET_BYTES {
+            return Err(PresetError::TooLarge {
+                path: path.to_path_buf(),
+                bytes: meta.len(),
+                max: MAX_PRESET_BYTES,
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(|source| PresetError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Preset::from_json(&text, path)
+    }
+
+    /// All built-in presets, in menu order.
+    pub fn builtin_all() -> Vec<Preset> {
+        BUILTIN
+            .iter()
+            .map(|(file, text)| {
+                Preset::from_json(text, Path::new(&format!("assets/presets/{file}")))
+                    .unwrap_or_else(|e| {
+                        panic!("built-in preset is broken (a test catches this): {e}")
+                    })
+            })
+            .collect()
+    }
+
+    /// The built-in preset called `name`.
+    pub fn builtin(name: &str) -> Result<Preset, PresetError> {
+        let all = Preset::builtin_all();
+        let known = all
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ");
+        all.into_iter()
+            .find(|p| p.name == name)
+            .ok_or(PresetError::UnknownName {
+                name: name.to_string(),
+                known,
+            })
+    }
+
+    /// A built-in name, or else a path to a file.
+    pub fn resolve(name_or_path: &str) -> Result<Preset, PresetError> {
+        let path = Path::new(name_or_path);
+        if name_or_path.ends_with(".json") || path.exists() {
+            Preset::load(path)
+        } else {
+            Preset::builtin(name_or_path)
+        }
+    }
+
+    /// The preset as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("presets always serialise")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_loads_validates_and_round_trips() {
+        let all = Preset::builtin_all();
+        assert_eq!(all.len(), BUILTIN.len());
+        for p in all {
+            assert_eq!(
+                format!("{}.json", p.name),
+                BUILTIN
+                    .iter()
+                    .find(|(f, _)| f.starts_with(&p.name))
+                    .unwrap()
+                    .0
+            );
+            let again = Preset::from_json(&p.to_json(), Path::new("roundtrip")).unwrap();
+            assert_eq!(p, again);
+        }
+    }
+
+    #[test]
+    fn bad_files_give_one_line_errors_naming_the_file() {
+        let good = Preset::builtin("fig1-left").unwrap().to_json();
+        let cases = [
+            good[..good.len() / 2].to_string(),
+            "not json".to_string(),
+            good.replace("\"walkers\"", "\"walkerz\""),
+            good.replace("\"lambda\": 0.8", "\"lambda\": \"fast\""),
+            good.replace("\"format_version\": 1", "\"format_version\": 99"),
+            good.replace("\"walkers\": 2000", "\"walkers\": 0"),
+        ];
+        for text in cases {
+            let e = Preset::from_json(&text, Path::new("my.json"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("my.json: "), "{e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        let e = Preset::load(Path::new("assets")).unwrap_err();
+        assert!(matches!(e, PresetError::IsDirectory { .. }));
+        assert!(matches!(
+            Preset::resolve("fig99"),
+            Err(PresetError::UnknownName { .. })
+        ));
+    }
+}

@@ -1,0 +1,186 @@
+//! The command line: open the app, or run, list and benchmark experiments headless.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use saddlescope::export::Preset;
+use saddlescope::sim::{self, ExperimentParams};
+
+#[derive(Parser)]
+#[command(
+    name = "saddlescope",
+    version,
+    about = "Watch SGD with a constant large learning rate converge to a local maximum"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    /// Preset (name or file) the app opens on; default: the app's last state, or fig1-left.
+    #[arg(long, global = false)]
+    preset: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run an experiment headless and write its records as JSON.
+    Run {
+        /// A built-in preset name (see `saddlescope presets`) or a preset file.
+        preset: String,
+        /// Override a parameter, e.g. --set lambda=0.5 (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Write the JSON here instead of standard output (written atomically).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Stepping threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// List the built-in presets.
+    Presets,
+    /// Measure the engine: walker-steps per second of the quadratic SGD ensemble, as JSON.
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        walkers: usize,
+        #[arg(long, default_value_t = 200)]
+        steps: u64,
+        /// Repetitions; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
+    },
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn apply_sets(params: &mut ExperimentParams, sets: &[String]) -> Result<()> {
+    for s in sets {
+        let Some((k, v)) = s.split_once('=') else {
+            bail!("--set expects KEY=VALUE, got '{s}'");
+        };
+        params.set(k.trim(), v)?;
+    }
+    params.validate()?;
+    Ok(())
+}
+
+fn write_atomically(path: &PathBuf, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .context("--out needs a file name")?
+        .to_string_lossy();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}", path.display())
+    })?;
+    Ok(())
+}
+
+fn run(preset: &str, sets: &[String], out: Option<PathBuf>, threads: Option<usize>) -> Result<()> {
+    let preset = Preset::resolve(preset)?;
+    let mut params = preset.params.clone();
+    apply_sets(&mut params, sets)?;
+    let start = std::time::Instant::now();
+    let output = sim::run_headless(&params, threads.unwrap_or_else(cores), |_| {})?;
+    let secs = start.elapsed().as_secs_f64();
+    let json = serde_json::to_string_pretty(&output)? + "\n";
+    match out {
+        Some(path) => write_atomically(&path, &json)?,
+        None => std::io::stdout().lock().write_all(json.as_bytes())?,
+    }
+    let walker_steps = params.walkers as f64 * params.steps as f64;
+    eprintln!(
+        "saddlescope: {} walkers × {} steps in {:.3} s ({:.3e} walker-steps/s, statistics included)",
+        params.walkers,
+        params.steps,
+        secs,
+        walker_steps / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+fn presets() {
+    for p in Preset::builtin_all() {
+        println!("{:<12} {}", p.name, p.title);
+    }
+}
+
+fn bench(walkers: usize, steps: u64, repeats: usize) -> Result<()> {
+    let mut rows = Vec::new();
+    let mut thread_counts = vec![1];
+    if cores() > 1 {
+        thread_counts.push(cores());
+    }
+    for &threads in &thread_counts {
+        let params = ExperimentParams {
+            walkers,
+            steps,
+            record_steps: vec![],
+            ..ExperimentParams::default()
+        };
+        params.validate()?;
+        let mut rates = Vec::new();
+        for _ in 0..repeats.max(1) {
+            let mut e = sim::Ensemble::new(&params)?;
+            let start = std::time::Instant::now();
+            e.advance(steps, threads);
+            rates.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());
+        }
+        rates.sort_by(f64::total_cmp);
+        rows.push(serde_json::json!({
+            "kernel": "quadratic/sgd/two_point/f64",
+            "threads": threads,
+            "walkers": walkers,
+            "steps": steps,
+            "walker_steps_per_second_median": rates[rates.len() / 2],
+            "walker_steps_per_second_all": rates,
+        }));
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({ "cores": cores(), "results": rows }))?
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => {
+            saddlescope::app::run_native(cli.preset.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))
+        }
+        Some(Cmd::Run {
+            preset,
+            set,
+            out,
+            threads,
+        }) => run(&preset, &set, out, threads),
+        Some(Cmd::Presets) => {
+            presets();
+            Ok(())
+        }
+        Some(Cmd::Bench {
+            walkers,
+            steps,
+            repeats,
+        }) => bench(walkers, steps, repeats),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("saddlescope: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The paper's mathematics: landscapes, noise laws, optimizers and the theory curves
+//! (SPEC.md §1–4). Pure functions and small `Copy` types: no egui, no threads, no I/O.
+
+pub mod landscape;
+pub mod noise;
+pub mod optimizer;
+pub mod quadrature;
+pub mod theory;
+
+pub use landscape::{Landscape, LandscapeParams};
+pub use noise::NoiseLaw;
+pub use optimizer::{AdamConfig, Optimizer};

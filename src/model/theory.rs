@@ -1,0 +1,511 @@
+//! The theory curves the app draws over the simulations (SPEC.md §4), and the stationary points
+//! of the 2-D landscapes (SPEC.md §1).
+//!
+//! Everything here is a closed form or a short deterministic sum; singular inputs (λ = 1, λ = 2,
+//! a = 1, a = 0) give ±∞ or `None` rather than NaN, and callers display those as such.
+
+use super::landscape::Landscape;
+use super::noise::NoiseLaw;
+use super::quadrature::{log_moments_gaussian, log_moments_uniform};
+
+/// ln|u| with ln 0 = −∞ (never NaN for finite u).
+fn ln_abs(u: f64) -> f64 {
+    u.abs().ln()
+}
+
+/// μ(a, λ) = E ln|1 − λx| = ½ ln|(1 − λ)(1 − λ(a − 1))| for the two-point law (Prop. 2).
+pub fn mu_two_point(a: f64, lambda: f64) -> f64 {
+    0.5 * (ln_abs(1.0 - lambda) + ln_abs(1.0 - lambda * (a - 1.0)))
+}
+
+/// The first two moments of ln|1 − λx| for the quadratic under `noise`: (μ, s²) with
+/// μ = E ln|1 − λx| (Prop. 2) and s² = Var ln|1 − λx| (Lemma 1).
+///
+/// For the two-point law at λ = 1 or λ = 1/(a − 1), μ = −∞ and s² = +∞: one draw of that value
+/// sends w to exactly 0.
+pub fn log_factor_moments(noise: &NoiseLaw, a: f64, lambda: f64) -> (f64, f64) {
+    let mean_x = Landscape::Quadratic.noise_mean(a);
+    match *noise {
+        NoiseLaw::TwoPoint => {
+            let l1 = ln_abs(1.0 - lambda);
+            let l2 = ln_abs(1.0 - lambda * (a - 1.0));
+            let mu = 0.5 * (l1 + l2);
+            if !mu.is_finite() {
+                return (mu, f64::INFINITY);
+            }
+            let half = 0.5 * (l1 - l2);
+            (mu, half * half)
+        }
+        NoiseLaw::Gaussian { std } => {
+            let (m1, m2) = log_moments_gaussian(1.0 - lambda * mean_x, lambda * std);
+            (m1, (m2 - m1 * m1).max(0.0))
+        }
+        NoiseLaw::Uniform { half_width } => {
+            let lo = 1.0 - lambda * (mean_x + half_width);
+            let hi = 1.0 - lambda * (mean_x - half_width);
+            let (m1, m2) = log_moments_uniform(lo.min(hi), lo.max(hi));
+            (m1, (m2 - m1 * m1).max(0.0))
+        }
+    }
+}
+
+/// Eq. 5 / Cor. 1: for a < 1, SGD on the quadratic is trapped at w = 0 exactly for
+/// a/(a − 1) < λ < (a − sqrt(a² − 8a + 8)) / (2(a − 1)). Returns the interval as the paper
+/// writes it (its lower end is negative for 0 < a < 1); at a = 1, where the formula is 0/0, its
+/// limit (−∞, 2). `None` for a > 1, where the formula does not apply.
+pub fn eq5_interval(a: f64) -> Option<(f64, f64)> {
+    if a > 1.0 || a.is_nan() {
+        return None;
+    }
+    if a == 1.0 {
+        return Some((f64::NEG_INFINITY, 2.0));
+    }
+    let lo = a / (a - 1.0);
+    let hi = (a - (a * a - 8.0 * a + 8.0).sqrt()) / (2.0 * (a - 1.0));
+    Some((lo, hi))
+}
+
+/// The positive learning rates at which μ(a, λ) = 0 for the two-point law, sorted: the roots
+/// of |P(λ)| = 1 with P(λ) = (1 − λ)(1 − λ(a − 1)) = 1 − aλ + (a − 1)λ². This is the orange
+/// line of Fig. 1-right / Fig. 9; it equals Eq. 5's ends where Eq. 5 is defined and stays
+/// correct at a = 1 (where P is linear).
+pub fn mu_zero_lambdas(a: f64) -> Vec<f64> {
+    let mut roots = Vec::new();
+    let c2 = a - 1.0;
+    // P(λ) = 1 → λ (c2 λ − a) = 0.
+    if c2 != 0.0 {
+        roots.push(a / c2);
+    }
+    // P(λ) = −1 → c2 λ² − a λ + 2 = 0.
+    if c2 == 0.0 {
+        roots.push(2.0 / a);
+    } else {
+        let disc = a * a - 8.0 * c2;
+        if disc >= 0.0 {
+            let s = disc.sqrt();
+            roots.push((a - s) / (2.0 * c2));
+            roots.push((a + s) / (2.0 * c2));
+        }
+    }
+    roots.retain(|r| r.is_finite() && *r > 0.0);
+    roots.sort_by(f64::total_cmp);
+    roots.dedup_by(|x, y| (*x - *y).abs() < 1e-12);
+    roots
+}
+
+/// The λ-intervals (within (0, λ_max)) where μ(a, λ) < 0, i.e. where SGD on the quadratic with
+/// the two-point law is trapped at w = 0 (Prop. 2).
+pub fn trapped_intervals(a: f64, lambda_max: f64) -> Vec<(f64, f64)> {
+    let mut cuts = vec![0.0];
+    cuts.extend(mu_zero_lambdas(a).into_iter().filter(|&r| r < lambda_max));
+    cuts.push(lambda_max);
+    cuts.windows(2)
+        .filter(|w| mu_two_point(a, 0.5 * (w[0] + w[1])) < 0.0)
+        .map(|w| (w[0], w[1]))
+        .collect()
+}
+
+/// App. B.4: the continuous-time (Fokker–Planck) picture escapes iff λ < −S a; this returns the
+/// critical λ = −S a (the red dashed line of Fig. 9).
+pub fn continuous_time_critical_lambda(a: f64, batch_size: f64) -> f64 {
+    -batch_size * a
+}
+
+/// Eq. 38 (unnormalised): the continuous-time stationary density P(w) ∝ |w|^(−2 − S a/λ)
+/// exp(−S b w²/λ); b = 0 for the quadratic.
+pub fn continuous_time_density(w: f64, a: f64, b: f64, lambda: f64, batch_size: f64) -> f64 {
+    w.abs().powf(-2.0 - batch_size * a / lambda) * (-batch_size * b * w * w / lambda).exp()
+}
+
+/// Prop. 3: for a < 0 the escape rate μ(a, λ) over λ < 1 peaks at λ* = a / (2(a − 1)).
+pub fn optimal_lambda(a: f64) -> Option<f64> {
+    (a < 0.0).then(|| a / (2.0 * (a - 1.0)))
+}
+
+/// Prop. 3: the optimal escape rate γ* = ln((2 − a) / (2 sqrt(1 − a))) → 0 as a → 0⁻.
+pub fn optimal_rate(a: f64) -> Option<f64> {
+    (a < 0.0).then(|| ((2.0 - a) / (2.0 * (1.0 - a).sqrt())).ln())
+}
+
+/// The initial law of |w_0| for the 1-D theory curves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InitMagnitude {
+    /// |w_0| uniform on [0, r] (w_0 ~ U[−r, r]).
+    Uniform { radius: f64 },
+    /// |w_0| = r exactly.
+    Point { radius: f64 },
+}
+
+/// The exact finite-t fraction of quadratic walkers with |w_t| < θ under the two-point law.
+///
+/// With k ~ Binomial(t, ½) draws of x = 1, ln|w_t/w_0| = k ln|1 − λ| + (t − k) ln|1 − λ(a − 1)|
+/// (SPEC.md §4), so P(|w_t| < θ) = Σ_k C(t, k) 2^−t · P(|w_0| < θ e^{−L_k}). O(t) work.
+pub fn fraction_below_exact(a: f64, lambda: f64, t: u64, theta: f64, init: InitMagnitude) -> f64 {
+    let l1 = ln_abs(1.0 - lambda);
+    let l2 = ln_abs(1.0 - lambda * (a - 1.0));
+    let ln_theta = theta.ln();
+    let tf = t as f64;
+    let mut log_choose = 0.0; // ln C(t, k)
+    let mut total = 0.0;
+    for k in 0..=t {
+        if k > 0 {
+            let kf = k as f64;
+            log_choose += (tf - kf + 1.0).ln() - kf.ln();
+        }
+        let kf = k as f64;
+        // 0 · (−∞) means "no draw of that value": it contributes nothing.
+        let part1 = if k == 0 { 0.0 } else { kf * l1 };
+        let part2 = if k == t { 0.0 } else { (tf - kf) * l2 };
+        let log_growth = part1 + part2;
+        let p_init = match init {
+            InitMagnitude::Uniform { radius } => {
+                // P(|w0| < θ e^{−L}) for |w0| ~ U[0, r].
+                (ln_theta - log_growth - radius.ln()).exp().min(1.0)
+            }
+            InitMagnitude::Point { radius } => {
+                if radius.ln() + log_growth < ln_theta {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        };
+        total += (log_choose - tf * std::f64::consts::LN_2).exp() * p_init;
+    }
+    total.clamp(0.0, 1.0)
+}
+
+/// Lemma 1's normal approximation ln|w_t/w_0| ≈ N(tμ, t s²) for any noise law: the fraction of
+/// walkers with |w_t| < θ.
+pub fn fraction_below_normal(mu: f64, s2: f64, t: u64, theta: f64, init: InitMagnitude) -> f64 {
+    let tf = t as f64;
+    let below_given = |ln_w0: f64| -> f64 {
+        let target = theta.ln() - ln_w0; // need ln|w_t/w_0| < target
+        if t == 0 || s2 == 0.0 || !s2.is_finite() || !mu.is_finite() {
+            let mean = if t == 0 { 0.0 } else { tf * mu };
+            return if mean < target { 1.0 } else { 0.0 };
+        }
+        normal_cdf((target - tf * mu) / (tf * s2).sqrt())
+    };
+    match init {
+        InitMagnitude::Point { radius } => below_given(radius.ln()),
+        InitMagnitude::Uniform { radius } => {
+            // Midpoint rule over |w0| = r·u, u ∈ (0, 1); the integrand is bounded and monotone.
+            let n = 400;
+            (0..n)
+                .map(|i| below_given((radius * (i as f64 + 0.5) / n as f64).ln()))
+                .sum::<f64>()
+                / n as f64
+        }
+    }
+}
+
+/// Standard normal CDF via erfc (W. H. Press et al.'s Chebyshev fit, relative error < 1.2e-7).
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * erfc(-z / std::f64::consts::SQRT_2)
+}
+
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// Prop. 4 (Eq. 80–83, with b = 1/λ − 6 and |w| ≤ 1): w1 → 0 when
+/// 16 λ max(|1 − 2λ|, |1 − 10λ|) < 1.
+pub fn prop4_condition(lambda: f64) -> bool {
+    16.0 * lambda * (1.0 - 2.0 * lambda).abs().max((1.0 - 10.0 * lambda).abs()) < 1.0
+}
+
+/// The largest λ for which Prop. 4's condition holds: (2 − √2)/8 ≈ 0.0732 (the paper's Eq. 84,
+/// (1 + √6)/20, is a slip; SPEC.md §4).
+pub fn prop4_lambda_max() -> f64 {
+    (2.0 - std::f64::consts::SQRT_2) / 8.0
+}
+
+/// Prop. 4's choice of the noise scale: b = 1/λ − 6.
+pub fn prop4_b(lambda: f64) -> f64 {
+    1.0 / lambda - 6.0
+}
+
+/// What kind of stationary point a marked point is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointKind {
+    FlatMinimum,
+    SharpMinimum,
+    Maximum,
+    Saddle,
+}
+
+/// A stationary point of an averaged loss with its Hessian [[h11, h12], [h12, h22]].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StationaryPoint {
+    pub w: [f64; 2],
+    pub kind: PointKind,
+    pub loss: f64,
+    pub hessian: [[f64; 2]; 2],
+}
+
+impl StationaryPoint {
+    pub fn trace(&self) -> f64 {
+        self.hessian[0][0] + self.hessian[1][1]
+    }
+}
+
+/// Hessian of the averaged Eq. 6 landscape (E[x] = 0, so b drops out), Eq. 7.
+pub fn sharp_minima_hessian(w: [f64; 2], a: f64) -> [[f64; 2]; 2] {
+    let r = 12.0 * (w[0] * w[0] + w[1] * w[1]);
+    let h12 = 24.0 * w[0] * w[1];
+    [[-2.0 + r, h12], [h12, -2.0 - 2.0 * a + r]]
+}
+
+/// The minima of the averaged Eq. 6 landscape: flat at (±1/√2, 0) with Hessian diag (4, 4 − 2a),
+/// and for a > 0 sharp at (0, ±sqrt((1 + a)/2)) with diag (4 + 6a, 4 + 4a). The origin is a
+/// maximum. (For a ≤ 0 the "sharp" points are not deeper; they are listed only for a > −1.)
+pub fn sharp_minima_points(a: f64) -> Vec<StationaryPoint> {
+    let l = |w: [f64; 2]| {
+        let d = w[0] - w[1];
+        let s = w[0] + w[1];
+        0.5 * (-d * d - s * s + d.powi(4) + s.powi(4) - 2.0 * a * w[1] * w[1])
+    };
+    let mut pts = Vec::new();
+    let f = std::f64::consts::FRAC_1_SQRT_2;
+    for w in [[f, 0.0], [-f, 0.0]] {
+        pts.push(StationaryPoint {
+            w,
+            kind: PointKind::FlatMinimum,
+            loss: l(w),
+            hessian: sharp_minima_hessian(w, a),
+        });
+    }
+    if a > -1.0 {
+        let y = ((1.0 + a) / 2.0).sqrt();
+        for w in [[0.0, y], [0.0, -y]] {
+            pts.push(StationaryPoint {
+                w,
+                kind: PointKind::SharpMinimum,
+                loss: l(w),
+                hessian: sharp_minima_hessian(w, a),
+            });
+        }
+    }
+    let o = [0.0, 0.0];
+    pts.push(StationaryPoint {
+        w: o,
+        kind: PointKind::Maximum,
+        loss: 0.0,
+        hessian: sharp_minima_hessian(o, a),
+    });
+    pts
+}
+
+/// The toy network's minimum loss on the valley w2 w1² = ½ (Sec. 6.3).
+pub const TOY_NETWORK_MIN_LOSS: f64 = 2.25;
+/// The toy network's loss on the saddle line {w1 = 0, w2 ≥ 0}.
+pub const TOY_NETWORK_SADDLE_LOSS: f64 = 2.5;
+
+/// Hessian of the toy network's averaged loss L = ½(p + 1)² + ½(p − 2)², p = w2 w1²:
+/// H = 2 ∇p ∇pᵀ + (2p − 1) ∇²p.
+pub fn toy_network_hessian(w: [f64; 2]) -> [[f64; 2]; 2] {
+    let (w1, w2) = (w[0], w[1]);
+    let p = w2 * w1 * w1;
+    let dp = [2.0 * w1 * w2, w1 * w1];
+    let c = 2.0 * p - 1.0;
+    [
+        [
+            2.0 * dp[0] * dp[0] + c * 2.0 * w2,
+            2.0 * dp[0] * dp[1] + c * 2.0 * w1,
+        ],
+        [2.0 * dp[0] * dp[1] + c * 2.0 * w1, 2.0 * dp[1] * dp[1]],
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::landscape::LandscapeParams;
+
+    #[test]
+    fn eq5_at_a_minus_one() {
+        let (lo, hi) = eq5_interval(-1.0).unwrap();
+        assert!((lo - 0.5).abs() < 1e-15);
+        // (1 + sqrt(17)) / 4
+        assert!((hi - (1.0 + 17f64.sqrt()) / 4.0).abs() < 1e-15);
+        assert!((hi - 1.2808).abs() < 1e-4);
+    }
+
+    #[test]
+    fn mu_zero_contour_agrees_with_eq5() {
+        for i in 0..200 {
+            let a = -3.0 + 3.99 * i as f64 / 199.0; // a ∈ [−3, 0.99]
+            let (lo, hi) = eq5_interval(a).unwrap();
+            let roots = mu_zero_lambdas(a);
+            for end in [lo, hi].into_iter().filter(|r| *r > 0.0) {
+                assert!(
+                    roots.iter().any(|r| (r - end).abs() < 1e-12),
+                    "a={a}: {end} not in {roots:?}"
+                );
+                assert!(mu_two_point(a, end).abs() < 1e-12);
+            }
+            // Inside the interval μ < 0, just outside μ > 0.
+            let mid = 0.5 * (lo.max(0.0) + hi);
+            assert!(mu_two_point(a, mid) < 0.0);
+            assert!(mu_two_point(a, hi + 1e-6) > 0.0);
+        }
+        // a = 1: Eq. 5 is 0/0 but the contour is at λ = 2.
+        assert_eq!(mu_zero_lambdas(1.0), vec![2.0]);
+        assert!(mu_two_point(1.0, 1.5) < 0.0 && mu_two_point(1.0, 2.5) > 0.0);
+        assert_eq!(trapped_intervals(-1.0, 2.0).len(), 1);
+    }
+
+    #[test]
+    fn optimal_rate_is_the_numerical_maximum() {
+        for a in [-3.0, -2.0, -1.0, -0.5, -0.1] {
+            // Golden-section-free brute force: 10⁶ points of λ ∈ (0, 1).
+            let (mut best, mut arg) = (f64::NEG_INFINITY, 0.0);
+            for i in 1..1_000_000 {
+                let l = i as f64 * 1e-6;
+                let m = mu_two_point(a, l);
+                if m > best {
+                    best = m;
+                    arg = l;
+                }
+            }
+            assert!((optimal_lambda(a).unwrap() - arg).abs() < 2e-6, "a={a}");
+            assert!((optimal_rate(a).unwrap() - best).abs() < 1e-10, "a={a}");
+        }
+        // γ* → 0 as a → 0⁻.
+        assert!(optimal_rate(-1e-6).unwrap() < 1e-12);
+        assert!(optimal_rate(0.0).is_none());
+    }
+
+    #[test]
+    fn general_noise_moments_reduce_correctly() {
+        // Uniform with a tiny half-width and Gaussian with tiny std both tend to ln|1 − λ a/2|.
+        let (a, l) = (-1.0, 0.8);
+        let target = (1.0 - l * a / 2.0f64).abs().ln();
+        let (mu_u, _) = log_factor_moments(&NoiseLaw::Uniform { half_width: 1e-6 }, a, l);
+        let (mu_g, _) = log_factor_moments(&NoiseLaw::Gaussian { std: 1e-6 }, a, l);
+        assert!((mu_u - target).abs() < 1e-9 && (mu_g - target).abs() < 1e-9);
+        let (mu, s2) = log_factor_moments(&NoiseLaw::TwoPoint, a, l);
+        assert!((mu - mu_two_point(a, l)).abs() < 1e-15);
+        assert!((s2 - (0.2f64.ln() - 2.6f64.ln()).powi(2) / 4.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn exact_fraction_limits() {
+        // t = 0: |w0| ~ U[0, 1] so P(|w0| < θ) = θ.
+        let f = fraction_below_exact(-1.0, 0.8, 0, 0.1, InitMagnitude::Uniform { radius: 1.0 });
+        assert!((f - 0.1).abs() < 1e-15);
+        // λ = 1: every walker that ever draws x = 1 is exactly 0; P(no such draw in t) = 2^−t.
+        let f = fraction_below_exact(-1.0, 1.0, 10, 1e-6, InitMagnitude::Point { radius: 1.0 });
+        assert!((f - (1.0 - 2f64.powi(-10))).abs() < 1e-12);
+        // Deep in the trapped phase at large t everything is below θ.
+        let f = fraction_below_exact(-1.0, 0.8, 2000, 0.1, InitMagnitude::Uniform { radius: 1.0 });
+        assert!(f > 1.0 - 1e-12);
+    }
+
+    #[test]
+    fn normal_approximation_tracks_the_exact_law() {
+        // Lemma 1 is a CLT statement: at t = 400 the two should agree to a few per cent.
+        let (a, l, th) = (-1.0, 0.55, 0.1);
+        let (mu, s2) = log_factor_moments(&NoiseLaw::TwoPoint, a, l);
+        let init = InitMagnitude::Uniform { radius: 1.0 };
+        for t in [100, 400] {
+            let e = fraction_below_exact(a, l, t, th, init);
+            let n = fraction_below_normal(mu, s2, t, th, init);
+            assert!((e - n).abs() < 0.03, "t={t}: exact {e} normal {n}");
+        }
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_cdf(1.959_963_985) - 0.975).abs() < 1e-7);
+    }
+
+    #[test]
+    fn prop4_threshold() {
+        let l = prop4_lambda_max();
+        assert!((l - 0.0732).abs() < 1e-4);
+        assert!(prop4_condition(l * 0.999));
+        assert!(!prop4_condition(l * 1.001));
+        assert!(prop4_condition(0.05));
+        assert_eq!(prop4_b(0.05), 14.0);
+    }
+
+    fn numerical_hessian(f: impl Fn([f64; 2]) -> f64, w: [f64; 2]) -> [[f64; 2]; 2] {
+        let h = 1e-4;
+        let mut out = [[0.0; 2]; 2];
+        for i in 0..2 {
+            for j in 0..2 {
+                let mut pp = w;
+                let mut pm = w;
+                let mut mp = w;
+                let mut mm = w;
+                pp[i] += h;
+                pp[j] += h;
+                pm[i] += h;
+                pm[j] -= h;
+                mp[i] -= h;
+                mp[j] += h;
+                mm[i] -= h;
+                mm[j] -= h;
+                out[i][j] = (f(pp) - f(pm) - f(mp) + f(mm)) / (4.0 * h * h);
+            }
+        }
+        out
+    }
+
+    /// Second differences with h = 1e-4 have truncation error O(h²·ℓ⁗) ≈ 1e-6 and rounding
+    /// O(ε/h²) ≈ 1e-8; 1e-4 is a safe bound that still catches any wrong coefficient.
+    #[test]
+    fn hessians_match_finite_differences() {
+        let a = 0.5;
+        let s2 = LandscapeParams {
+            landscape: Landscape::SharpMinima,
+            a,
+            b: 14.0,
+        };
+        for p in sharp_minima_points(a) {
+            let fd = numerical_hessian(|w| s2.averaged_loss(w), p.w);
+            for i in 0..2 {
+                for j in 0..2 {
+                    assert!((fd[i][j] - p.hessian[i][j]).abs() < 1e-4, "{:?}", p);
+                }
+            }
+            assert!((s2.averaged_loss(p.w) - p.loss).abs() < 1e-14);
+        }
+        let flat = sharp_minima_points(a)[0];
+        assert!(
+            (flat.hessian[0][0] - 4.0).abs() < 1e-12
+                && (flat.hessian[1][1] - (4.0 - 2.0 * a)).abs() < 1e-12
+        );
+        assert!((flat.trace() - (8.0 - 2.0 * a)).abs() < 1e-12);
+        let sharp = sharp_minima_points(a)[2];
+        assert!((sharp.trace() - (8.0 + 10.0 * a)).abs() < 1e-12);
+        assert!(sharp.loss < flat.loss);
+
+        let nn = LandscapeParams {
+            landscape: Landscape::ToyNetwork,
+            a: 0.0,
+            b: 0.0,
+        };
+        for w in [[1.0, 0.5], [0.0, 0.7], [0.3, -0.2], [-0.8, 1.1]] {
+            let fd = numerical_hessian(|w| nn.averaged_loss(w), w);
+            let h = toy_network_hessian(w);
+            for i in 0..2 {
+                for j in 0..2 {
+                    assert!((fd[i][j] - h[i][j]).abs() < 1e-4, "{w:?}: {fd:?} vs {h:?}");
+                }
+            }
+        }
+        // On the saddle line the w1-curvature is −2 w2 < 0.
+        assert!(toy_network_hessian([0.0, 0.7])[0][0] < 0.0);
+    }
+}

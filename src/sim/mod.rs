@@ -1,0 +1,15 @@
+//! Ensembles of walkers and the experiments run on them: validated parameters, the stepping
+//! engine, statistics and histograms, headless runs, and the worker thread with its channel
+//! protocol. No egui here.
+
+pub mod ensemble;
+pub mod params;
+pub mod run;
+pub mod stats;
+pub mod theory;
+pub mod worker;
+
+pub use ensemble::Ensemble;
+pub use params::{ExperimentParams, InitLaw, ParamError};
+pub use run::{RunOutput, run_headless};
+pub use stats::{Histogram, Record, Summary};

@@ -1,0 +1,293 @@
+//! Statistics of an ensemble at one step: counts, fractions below thresholds, the escape-rate
+//! estimators, quantiles and histograms. Non-finite walkers are counted as diverged and kept out
+//! of every histogram, mean and quantile.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::LandscapeParams;
+
+use super::ensemble::Ensemble;
+
+/// Fixed-width bins on [lo, hi]; values outside are counted in `below` / `above`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    pub lo: f64,
+    pub hi: f64,
+    pub counts: Vec<u64>,
+    pub below: u64,
+    pub above: u64,
+}
+
+impl Histogram {
+    pub fn new(lo: f64, hi: f64, bins: usize) -> Histogram {
+        Histogram {
+            lo,
+            hi,
+            counts: vec![0; bins.max(1)],
+            below: 0,
+            above: 0,
+        }
+    }
+
+    pub fn bin_width(&self) -> f64 {
+        (self.hi - self.lo) / self.counts.len() as f64
+    }
+
+    /// Left edge of bin `i`.
+    pub fn edge(&self, i: usize) -> f64 {
+        self.lo + i as f64 * self.bin_width()
+    }
+
+    #[inline]
+    pub fn add(&mut self, v: f64) {
+        if v < self.lo {
+            self.below += 1;
+        } else if v >= self.hi {
+            if v == self.hi {
+                *self.counts.last_mut().expect("at least one bin") += 1;
+            } else {
+                self.above += 1;
+            }
+        } else {
+            let n = self.counts.len();
+            let i = (((v - self.lo) / (self.hi - self.lo)) * n as f64) as usize;
+            self.counts[i.min(n - 1)] += 1;
+        }
+    }
+
+    /// Everything counted, inside the range or not.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum::<u64>() + self.below + self.above
+    }
+
+    /// Probability density of bin `i`, normalised by `n` walkers (so curves with different
+    /// numbers of diverged walkers stay comparable).
+    pub fn density(&self, i: usize, n: u64) -> f64 {
+        if n == 0 {
+            0.0
+        } else {
+            self.counts[i] as f64 / (n as f64 * self.bin_width())
+        }
+    }
+}
+
+/// One quantile of the finite walkers' first coordinate and of its magnitude.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quantile {
+    pub p: f64,
+    pub w: f64,
+    pub abs_w: f64,
+}
+
+/// Quantile levels reported everywhere.
+pub const QUANTILE_LEVELS: [f64; 7] = [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99];
+
+/// Summary statistics of an ensemble at one step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub step: u64,
+    pub walkers: usize,
+    /// Walkers with every coordinate finite.
+    pub finite: usize,
+    /// Walkers with a ±∞ or NaN coordinate.
+    pub diverged: usize,
+    /// Finite walkers exactly at w = 0 (underflowed; absorbing).
+    pub at_zero: usize,
+    /// For each threshold θ of the parameters: (finite walkers with |w| < θ) / all walkers.
+    /// |w| is |w1| in 1-D and the Euclidean norm in 2-D.
+    pub fraction_below: Vec<f64>,
+    /// E ln|w_t/w_0| over finite walkers with w_t ≠ 0 and w_0 ≠ 0 (1-D: first coordinate). Equals
+    /// t·μ for the quadratic at every t (SPEC.md §4). `None` when no walker qualifies.
+    pub mean_log_ratio: Option<f64>,
+    /// E ln|w_t| over the same walkers (the paper's estimator is this divided by t).
+    pub mean_log_abs: Option<f64>,
+    /// Number of walkers behind the two means above.
+    pub log_count: usize,
+    /// Mean and mean magnitude of w1 over finite walkers.
+    pub mean_w: Option<f64>,
+    pub mean_abs_w: Option<f64>,
+    /// Standard error of `mean_abs_w`.
+    pub sem_abs_w: Option<f64>,
+    /// Mean averaged loss L(w) over finite walkers.
+    pub mean_loss: Option<f64>,
+    pub quantiles: Vec<Quantile>,
+}
+
+/// A summary with the distribution of w1 at that step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// Histogram of w1 on the parameters' linear range.
+    pub histogram: Histogram,
+    /// Histogram of log10|w1| over finite, non-zero walkers (zeros are counted in `below`).
+    pub log10_histogram: Histogram,
+}
+
+fn mean(sum: f64, n: usize) -> Option<f64> {
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// Quantiles of `values` (which is reordered). Uses at most `cap` evenly strided values when
+/// given, which bounds the cost in the live view (standard error of a quantile ∝ 1/sqrt(cap)).
+fn quantiles_of(values: &mut Vec<f64>, abs_values: &mut Vec<f64>) -> Vec<Quantile> {
+    if values.is_empty() {
+        return Vec::new();
+    }
+    let pick = |v: &mut Vec<f64>, p: f64| -> f64 {
+        let k = ((v.len() - 1) as f64 * p).round() as usize;
+        *v.select_nth_unstable_by(k, f64::total_cmp).1
+    };
+    QUANTILE_LEVELS
+        .iter()
+        .map(|&p| Quantile {
+            p,
+            w: pick(values, p),
+            abs_w: pick(abs_values, p),
+        })
+        .collect()
+}
+
+/// Compute the record of `e` at its current step. `quantile_cap` bounds the number of walkers
+/// used for quantiles (`None` = all).
+pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
+    let p = e.params();
+    let h = &p.histogram;
+    let lp = LandscapeParams {
+        landscape: p.landscape,
+        a: p.a,
+        b: p.b,
+    };
+    let two_d = !e.w2().is_empty();
+    let mut hist = Histogram::new(h.lo, h.hi, h.bins);
+    let mut log_hist = Histogram::new(h.log10_lo, h.log10_hi, h.bins);
+    let mut below = vec![0usize; p.thresholds.len()];
+    let (mut finite, mut at_zero, mut log_count) = (0usize, 0usize, 0usize);
+    let (mut sum_w, mut sum_abs, mut sum_abs2, mut sum_loss) = (0.0, 0.0, 0.0, 0.0);
+    let (mut sum_log_ratio, mut sum_log_abs) = (0.0, 0.0);
+    for i in 0..e.len() {
+        let w1 = e.w1()[i];
+        let w2 = if two_d { e.w2()[i] } else { 0.0 };
+        if !(w1.is_finite() && w2.is_finite()) {
+            continue;
+        }
+        finite += 1;
+        let norm = if two_d { w1.hypot(w2) } else { w1.abs() };
+        for (c, &th) in below.iter_mut().zip(&p.thresholds) {
+            if norm < th {
+                *c += 1;
+            }
+        }
+        hist.add(w1);
+        sum_w += w1;
+        sum_abs += w1.abs();
+        sum_abs2 += w1 * w1;
+        let loss = lp.averaged_loss([w1, w2]);
+        if loss.is_finite() {
+            sum_loss += loss;
+        }
+        if norm == 0.0 {
+            at_zero += 1;
+        }
+        if w1 == 0.0 {
+            log_hist.below += 1;
+        } else {
+            let l = w1.abs().ln();
+            log_hist.add(l * std::f64::consts::LOG10_E);
+            let l0 = e.log_w0()[i];
+            if l0.is_finite() {
+                log_count += 1;
+                sum_log_ratio += l - l0;
+                sum_log_abs += l;
+            }
+        }
+    }
+    let n = e.len();
+    let cap = quantile_cap.unwrap_or(usize::MAX).max(1);
+    let stride = finite.div_ceil(cap).max(1);
+    let mut vals = Vec::with_capacity(finite.min(cap) + 1);
+    let mut seen = 0usize;
+    for i in 0..n {
+        let w1 = e.w1()[i];
+        let ok = w1.is_finite() && (!two_d || e.w2()[i].is_finite());
+        if ok {
+            if seen % stride == 0 {
+                vals.push(w1);
+            }
+            seen += 1;
+        }
+    }
+    let mut abs_vals: Vec<f64> = vals.iter().map(|w| w.abs()).collect();
+    let quantiles = quantiles_of(&mut vals, &mut abs_vals);
+    let mean_abs = mean(sum_abs, finite);
+    let sem_abs = mean_abs.and_then(|m| {
+        (finite > 1)
+            .then(|| ((sum_abs2 / finite as f64 - m * m).max(0.0) / (finite - 1) as f64).sqrt())
+    });
+    Record {
+        summary: Summary {
+            step: e.step(),
+            walkers: n,
+            finite,
+            diverged: n - finite,
+            at_zero,
+            fraction_below: below.iter().map(|&c| c as f64 / n as f64).collect(),
+            mean_log_ratio: mean(sum_log_ratio, log_count),
+            mean_log_abs: mean(sum_log_abs, log_count),
+            log_count,
+            mean_w: mean(sum_w, finite),
+            mean_abs_w: mean_abs,
+            sem_abs_w: sem_abs,
+            mean_loss: mean(sum_loss, finite),
+            quantiles,
+        },
+        histogram: hist,
+        log10_histogram: log_hist,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Landscape;
+    use crate::sim::params::{ExperimentParams, InitLaw};
+
+    #[test]
+    fn histogram_edges_and_totals() {
+        let mut h = Histogram::new(-1.0, 1.0, 4);
+        for v in [-2.0, -1.0, -0.6, 0.0, 0.49, 0.5, 1.0, 3.0] {
+            h.add(v);
+        }
+        assert_eq!(h.counts, vec![2, 0, 2, 2]);
+        assert_eq!((h.below, h.above, h.total()), (1, 1, 8));
+    }
+
+    #[test]
+    fn diverged_walkers_stay_out_of_every_statistic() {
+        let p = ExperimentParams {
+            landscape: Landscape::Quartic,
+            lambda: 1.6,
+            walkers: 2000,
+            init: InitLaw::Uniform { half_width: 1.5 },
+            ..ExperimentParams::default()
+        };
+        let mut e = Ensemble::new(&p).unwrap();
+        e.advance(300, 1);
+        let r = record(&e, None);
+        let s = &r.summary;
+        assert!(s.diverged > 0, "this setting should diverge some walkers");
+        assert_eq!(s.finite + s.diverged, s.walkers);
+        assert_eq!(r.histogram.total() as usize, s.finite);
+        for v in [s.mean_w, s.mean_abs_w, s.mean_loss, s.mean_log_ratio]
+            .into_iter()
+            .flatten()
+        {
+            assert!(v.is_finite());
+        }
+        assert!(
+            s.quantiles
+                .iter()
+                .all(|q| q.w.is_finite() && q.abs_w.is_finite())
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! Theory for one experiment: the readout the app shows (μ, s², Eq. 5, λ*, γ*, …) and the exact
+//! curves drawn over the simulation, built from `model::theory` once per parameter change.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::theory::{self, InitMagnitude};
+use crate::model::{Landscape, NoiseLaw, Optimizer};
+
+use super::params::{ExperimentParams, InitLaw};
+
+/// Theory at one step for the quadratic under SGD (SPEC.md §4).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StepTheory {
+    /// t·μ: the exact value of E ln|w_t/w_0|.
+    pub mean_log_ratio: f64,
+    /// Exact P(|w_t| < θ) per threshold, from the binomial law (two-point noise only).
+    pub fraction_below_exact: Option<Vec<f64>>,
+    /// Lemma 1's normal approximation of P(|w_t| < θ), per threshold.
+    pub fraction_below_normal: Vec<f64>,
+}
+
+/// The law of |w_0| that the 1-D theory needs, if the initial law has one.
+pub fn init_magnitude(init: &InitLaw) -> Option<InitMagnitude> {
+    match *init {
+        InitLaw::Uniform { half_width } => Some(InitMagnitude::Uniform { radius: half_width }),
+        InitLaw::Point { w1, .. } => Some(InitMagnitude::Point { radius: w1.abs() }),
+        InitLaw::Network | InitLaw::FlatMinima { .. } => None,
+    }
+}
+
+/// Whether the quadratic theory of SPEC.md §4 describes this experiment exactly: SGD on Q with
+/// no injected noise and no projection.
+pub fn quadratic_theory_applies(p: &ExperimentParams) -> bool {
+    p.landscape == Landscape::Quadratic
+        && p.optimizer == Optimizer::Sgd
+        && p.sigma_add == 0.0
+        && p.projection.is_none()
+        && init_magnitude(&p.init).is_some()
+}
+
+/// Theory for experiment `p` at step `t`, when [`quadratic_theory_applies`].
+pub fn step_theory(p: &ExperimentParams, t: u64) -> Option<StepTheory> {
+    if !quadratic_theory_applies(p) {
+        return None;
+    }
+    let init = init_magnitude(&p.init)?;
+    let (mu, s2) = theory::log_factor_moments(&p.noise, p.a, p.lambda);
+    let exact = (p.noise == NoiseLaw::TwoPoint).then(|| {
+        p.thresholds
+            .iter()
+            .map(|&th| theory::fraction_below_exact(p.a, p.lambda, t, th, init))
+            .collect()
+    });
+    Some(StepTheory {
+        mean_log_ratio: if t == 0 { 0.0 } else { t as f64 * mu },
+        fraction_below_exact: exact,
+        fraction_below_normal: p
+            .thresholds
+            .iter()
+            .map(|&th| theory::fraction_below_normal(mu, s2, t, th, init))
+            .collect(),
+    })
+}
+
+/// A theory curve of the fraction below each threshold versus step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FractionCurves {
+    /// Steps at which the curves are evaluated.
+    pub steps: Vec<u64>,
+    /// Exact binomial law, per threshold (empty unless two-point noise).
+    pub exact: Vec<Vec<f64>>,
+    /// Lemma 1's normal approximation, per threshold.
+    pub normal: Vec<Vec<f64>>,
+}
+
+/// The curves over 0..=`p.steps` at most `points` steps (every step while that is fewer), or
+/// `None` when the quadratic theory does not apply. O(points · steps).
+pub fn fraction_curves(p: &ExperimentParams, points: usize) -> Option<FractionCurves> {
+    if !quadratic_theory_applies(p) {
+        return None;
+    }
+    // Beyond a few thousand steps the curves are flat at their limits; cap the work.
+    let t_max = p.steps.min(5000);
+    let stride = (t_max / points.max(1) as u64).max(1);
+    let mut steps: Vec<u64> = (0..=t_max).step_by(stride as usize).collect();
+    if steps.last() != Some(&t_max) {
+        steps.push(t_max);
+    }
+    let th = &p.thresholds;
+    let mut exact = vec![
+        Vec::new();
+        if p.noise == NoiseLaw::TwoPoint {
+            th.len()
+        } else {
+            0
+        }
+    ];
+    let mut normal = vec![Vec::new(); th.len()];
+    for &t in &steps {
+        let st = step_theory(p, t)?;
+        if let Some(e) = st.fraction_below_exact {
+            for (k, v) in e.into_iter().enumerate() {
+                exact[k].push(v);
+            }
+        }
+        for (k, v) in st.fraction_below_normal.into_iter().enumerate() {
+            normal[k].push(v);
+        }
+    }
+    Some(FractionCurves {
+        steps,
+        exact,
+        normal,
+    })
+}
+
+/// What the theory says about the current parameters (quadratic picture, SPEC.md §4). For the
+/// quartic the same numbers describe the dynamics near w = 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readout {
+    /// μ = E ln|1 − λx| under the chosen noise law (Prop. 2).
+    pub mu: f64,
+    /// s² = Var ln|1 − λx| (Lemma 1).
+    pub s2: f64,
+    /// μ < 0: w → 0 in probability.
+    pub trapped: bool,
+    /// Eq. 5's interval for the current a (two-point law), as the paper writes it.
+    pub eq5: Option<(f64, f64)>,
+    /// The learning rates where μ = 0 for the current a (two-point law).
+    pub mu_zero: Vec<f64>,
+    /// The continuous-time critical rate λ = −a (App. B.4); escape iff λ < −a.
+    pub continuous_lambda: f64,
+    pub continuous_escapes: bool,
+    /// Prop. 3: the optimal rate and escape rate, for a < 0.
+    pub lambda_star: Option<f64>,
+    pub gamma_star: Option<f64>,
+}
+
+impl Readout {
+    pub fn new(p: &ExperimentParams) -> Readout {
+        let (mu, s2) = theory::log_factor_moments(&p.noise, p.a, p.lambda);
+        let continuous_lambda = theory::continuous_time_critical_lambda(p.a, 1.0);
+        Readout {
+            mu,
+            s2,
+            trapped: mu < 0.0,
+            eq5: theory::eq5_interval(p.a),
+            mu_zero: theory::mu_zero_lambdas(p.a),
+            continuous_lambda,
+            continuous_escapes: p.lambda < continuous_lambda,
+            lambda_star: theory::optimal_lambda(p.a),
+            gamma_star: theory::optimal_rate(p.a),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readout_at_singular_points_is_finite_or_infinite_never_nan() {
+        for (a, l) in [
+            (-1.0, 1.0),
+            (-1.0, 2.0),
+            (1.0, 0.5),
+            (0.0, 0.8),
+            (-1.0, 0.0),
+            (1.0, 2.0),
+        ] {
+            let p = ExperimentParams {
+                a,
+                lambda: l,
+                ..ExperimentParams::default()
+            };
+            let r = Readout::new(&p);
+            assert!(!r.mu.is_nan() && !r.s2.is_nan(), "a={a} λ={l}: {r:?}");
+            assert!(r.mu_zero.iter().all(|x| x.is_finite()));
+        }
+        let r = Readout::new(&ExperimentParams {
+            a: -1.0,
+            lambda: 1.0,
+            ..ExperimentParams::default()
+        });
+        assert_eq!(r.mu, f64::NEG_INFINITY);
+        assert!(r.trapped);
+    }
+
+    #[test]
+    fn curves_start_at_the_initial_law() {
+        let p = ExperimentParams::default();
+        let c = fraction_curves(&p, 200).unwrap();
+        assert_eq!(c.steps[0], 0);
+        assert!((c.exact[0][0] - 0.1).abs() < 1e-12); // P(|w0| < 0.1) for U[−1, 1]
+        assert_eq!(*c.steps.last().unwrap(), p.steps);
+        assert!(
+            fraction_curves(
+                &ExperimentParams {
+                    sigma_add: 0.1,
+                    ..p
+                },
+                200
+            )
+            .is_none()
+        );
+    }
+}

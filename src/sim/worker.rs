@@ -1,0 +1,543 @@
+//! The background thread that owns the running experiment.
+//!
+//! Commands in, events out: the UI sends [`Command`]s over an unbounded channel (they are tiny,
+//! at most a few per frame, and the worker drains and coalesces them: the last parameters win)
+//! and receives [`Event`]s over a bounded one. Snapshots carry everything the live view draws,
+//! computed here, so the UI never touches the walkers; a snapshot the UI has not taken yet is
+//! replaced by a newer one instead of queueing. The thread is named, and joined when the
+//! [`Worker`] is dropped.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
+
+use super::ensemble::Ensemble;
+use super::params::ExperimentParams;
+use super::stats::{self, Record};
+
+/// Target interval between snapshots while playing (60 per second).
+pub const TICK: Duration = Duration::from_millis(16);
+/// Quantiles in the live view use at most this many walkers (standard error ≈ 1/sqrt(cap)).
+pub const LIVE_QUANTILE_CAP: usize = 20_000;
+/// The trace (statistics versus step) is thinned to at most this many points.
+pub const MAX_TRACE: usize = 4000;
+/// Work between two looks at the command queue, in walker-steps: keeps a tick interruptible.
+const CHUNK_WALKER_STEPS: u64 = 4_000_000;
+
+/// From the UI to the worker.
+#[derive(Debug)]
+pub enum Command {
+    /// New parameters: the ensemble restarts from step 0. `generation` is echoed in snapshots.
+    SetParams {
+        generation: u64,
+        params: Box<ExperimentParams>,
+    },
+    Play,
+    Pause,
+    /// Advance this many steps now (and pause).
+    Step(u64),
+    /// Restart the current experiment from step 0 (same seed, same walkers).
+    Reset,
+    /// Steps advanced per tick while playing.
+    SetStepsPerFrame(u64),
+    Shutdown,
+}
+
+/// One point of the statistics-versus-step trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TracePoint {
+    pub step: u64,
+    /// Fraction of all walkers with |w| < θ, per threshold.
+    pub fraction_below: Vec<f64>,
+    pub diverged: usize,
+    pub mean_log_ratio: Option<f64>,
+    pub mean_abs_w: Option<f64>,
+}
+
+/// What the live view draws.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub generation: u64,
+    pub params: Arc<ExperimentParams>,
+    pub playing: bool,
+    /// The experiment reached `params.steps`.
+    pub finished: bool,
+    pub current: Arc<Record>,
+    /// Records at the `record_steps` reached so far.
+    pub recorded: Vec<Arc<Record>>,
+    pub trace: Arc<Vec<TracePoint>>,
+    /// Measured speed of the last tick (walker-steps per second), 0 when paused.
+    pub walker_steps_per_second: f64,
+}
+
+impl Snapshot {
+    pub fn step(&self) -> u64 {
+        self.current.summary.step
+    }
+}
+
+/// From the worker to the UI.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Snapshot(Arc<Snapshot>),
+    /// Parameters refused (the previous experiment keeps running).
+    Error {
+        generation: u64,
+        message: String,
+    },
+}
+
+/// Called after each event is sent (the UI's `request_repaint`; a no-op in tests).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Handle to the worker thread.
+pub struct Worker {
+    tx: Sender<Command>,
+    rx: Receiver<Event>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Start the worker on `params` (generation 0, paused), with `threads` stepping threads.
+    pub fn spawn(params: ExperimentParams, threads: usize, waker: Waker) -> Worker {
+        let (tx, cmd_rx) = crossbeam_channel::unbounded();
+        let (ev_tx, rx) = crossbeam_channel::bounded(4);
+        let handle = std::thread::Builder::new()
+            .name("saddlescope-sim".into())
+            .spawn(move || {
+                let mut st = State::new(cmd_rx, ev_tx, waker, threads.max(1));
+                st.set_params(0, params);
+                st.run();
+            })
+            .expect("spawning the simulation thread");
+        Worker {
+            tx,
+            rx,
+            handle: Some(handle),
+        }
+    }
+
+    pub fn send(&self, cmd: Command) {
+        // A send fails only once the worker has exited; the UI then shows the last snapshot.
+        let _ = self.tx.send(cmd);
+    }
+
+    /// Every event that arrived since the last call, oldest first; never blocks.
+    pub fn drain(&self) -> Vec<Event> {
+        self.rx.try_iter().collect()
+    }
+
+    /// Block up to `timeout` for the next event (for tests and the command line).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Event> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Whether the thread is still running.
+    pub fn is_alive(&self) -> bool {
+        self.handle.as_ref().is_some_and(|h| !h.is_finished())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Command::Shutdown);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+struct State {
+    rx: Receiver<Command>,
+    tx: Sender<Event>,
+    waker: Waker,
+    threads: usize,
+    generation: u64,
+    params: Arc<ExperimentParams>,
+    ensemble: Option<Ensemble>,
+    playing: bool,
+    steps_per_frame: u64,
+    recorded: Vec<Arc<Record>>,
+    trace: Vec<TracePoint>,
+    pending: Option<Event>,
+    rate: f64,
+    /// The record computed by the last `observe`.
+    current: Option<Arc<Record>>,
+}
+
+impl State {
+    fn new(rx: Receiver<Command>, tx: Sender<Event>, waker: Waker, threads: usize) -> State {
+        State {
+            rx,
+            tx,
+            waker,
+            threads,
+            generation: 0,
+            params: Arc::new(ExperimentParams::default()),
+            ensemble: None,
+            playing: false,
+            steps_per_frame: 1,
+            recorded: Vec::new(),
+            trace: Vec::new(),
+            pending: None,
+            rate: 0.0,
+            current: None,
+        }
+    }
+
+    fn run(&mut self) {
+        let mut next_tick = Instant::now();
+        loop {
+            // 1. Everything queued, coalesced: only the last SetParams builds an ensemble.
+            let mut latest_params = None;
+            loop {
+                match self.rx.try_recv() {
+                    Ok(Command::SetParams { generation, params }) => {
+                        latest_params = Some((generation, params))
+                    }
+                    Ok(Command::Shutdown) | Err(TryRecvError::Disconnected) => return,
+                    Ok(cmd) => {
+                        if let Some((g, p)) = latest_params.take() {
+                            self.set_params(g, *p);
+                        }
+                        self.handle(cmd);
+                    }
+                    Err(TryRecvError::Empty) => break,
+                }
+            }
+            if let Some((g, p)) = latest_params {
+                self.set_params(g, *p);
+            }
+            // 2. A tick of simulation when it is due.
+            if self.playing && Instant::now() >= next_tick {
+                next_tick = Instant::now() + TICK;
+                self.tick();
+            }
+            self.flush();
+            // 3. Sleep until the next tick, a command, or a retry of an unsent snapshot.
+            let wait = if self.playing {
+                Some(next_tick.saturating_duration_since(Instant::now()))
+            } else if self.pending.is_some() {
+                Some(Duration::from_millis(10))
+            } else {
+                None
+            };
+            let cmd = match wait {
+                Some(d) => match self.rx.recv_timeout(d) {
+                    Ok(c) => Some(c),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                },
+                None => match self.rx.recv() {
+                    Ok(c) => Some(c),
+                    Err(_) => return,
+                },
+            };
+            match cmd {
+                Some(Command::Shutdown) => return,
+                Some(Command::SetParams { generation, params }) => {
+                    self.set_params(generation, *params)
+                }
+                Some(c) => self.handle(c),
+                None => {}
+            }
+        }
+    }
+
+    fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::SetParams { generation, params } => self.set_params(generation, *params),
+            Command::Play => {
+                if self.at_end() {
+                    self.restart();
+                }
+                self.playing = true;
+                self.snapshot();
+            }
+            Command::Pause => {
+                self.playing = false;
+                self.rate = 0.0;
+                self.snapshot();
+            }
+            Command::Step(n) => {
+                self.playing = false;
+                self.rate = 0.0;
+                self.advance(n, false);
+                self.snapshot();
+            }
+            Command::Reset => {
+                self.restart();
+                self.snapshot();
+            }
+            Command::SetStepsPerFrame(n) => self.steps_per_frame = n.max(1),
+            Command::Shutdown => {}
+        }
+    }
+
+    fn at_end(&self) -> bool {
+        self.ensemble
+            .as_ref()
+            .is_some_and(|e| e.step() >= self.params.steps)
+    }
+
+    fn set_params(&mut self, generation: u64, params: ExperimentParams) {
+        match Ensemble::new(&params) {
+            Ok(e) => {
+                self.generation = generation;
+                self.params = Arc::new(params);
+                self.install(e);
+                self.snapshot();
+            }
+            Err(err) => {
+                self.pending = Some(Event::Error {
+                    generation,
+                    message: err.to_string(),
+                });
+                self.flush();
+            }
+        }
+    }
+
+    fn restart(&mut self) {
+        if let Ok(e) = Ensemble::new(&self.params) {
+            self.install(e);
+        }
+    }
+
+    fn install(&mut self, e: Ensemble) {
+        self.recorded.clear();
+        self.trace.clear();
+        self.rate = 0.0;
+        self.ensemble = Some(e);
+        self.observe();
+    }
+
+    /// Advance up to `n` steps, stopping at record steps (to record them) and at the end; when
+    /// `interruptible`, return early if a command is waiting.
+    fn advance(&mut self, n: u64, interruptible: bool) {
+        let Some(e) = self.ensemble.as_mut() else {
+            return;
+        };
+        let target = (e.step() + n).min(self.params.steps);
+        let chunk = (CHUNK_WALKER_STEPS / e.len().max(1) as u64).max(1);
+        while self.ensemble.as_ref().is_some_and(|e| e.step() < target) {
+            let e = self.ensemble.as_mut().expect("checked above");
+            let next_record = self
+                .params
+                .record_steps
+                .iter()
+                .copied()
+                .find(|&s| s > e.step())
+                .unwrap_or(u64::MAX);
+            let stop = target.min(next_record).min(e.step() + chunk);
+            e.advance(stop - e.step(), self.threads);
+            if stop == next_record || stop == target {
+                self.observe();
+            }
+            if interruptible && !self.rx.is_empty() {
+                break;
+            }
+        }
+    }
+
+    /// Record the current step if it is a record step, and add a trace point.
+    fn observe(&mut self) {
+        let Some(e) = self.ensemble.as_ref() else {
+            return;
+        };
+        let t = e.step();
+        let rec = Arc::new(stats::record(e, Some(LIVE_QUANTILE_CAP)));
+        if self.params.record_steps.contains(&t)
+            && self.recorded.last().is_none_or(|r| r.summary.step < t)
+        {
+            self.recorded.push(rec.clone());
+        }
+        let s = &rec.summary;
+        self.current = Some(rec.clone());
+        if self.trace.last().is_none_or(|p| p.step < t) {
+            self.trace.push(TracePoint {
+                step: t,
+                fraction_below: s.fraction_below.clone(),
+                diverged: s.diverged,
+                mean_log_ratio: s.mean_log_ratio,
+                mean_abs_w: s.mean_abs_w,
+            });
+            if self.trace.len() > MAX_TRACE {
+                let last = self.trace.pop();
+                let mut k = 0;
+                self.trace.retain(|_| {
+                    k += 1;
+                    k % 2 == 1
+                });
+                self.trace.extend(last);
+            }
+        }
+    }
+
+    fn tick(&mut self) {
+        let start = Instant::now();
+        let before = self.ensemble.as_ref().map_or(0, |e| e.step());
+        self.advance(self.steps_per_frame, true);
+        let e = self.ensemble.as_ref().map_or(0, |e| e.step());
+        let secs = start.elapsed().as_secs_f64();
+        let walkers = self.params.walkers as f64;
+        if secs > 0.0 {
+            self.rate = (e - before) as f64 * walkers / secs;
+        }
+        if self.at_end() {
+            self.playing = false;
+        }
+        self.snapshot();
+    }
+
+    fn snapshot(&mut self) {
+        let Some(e) = self.ensemble.as_ref() else {
+            return;
+        };
+        let current = match &self.current {
+            Some(r) if r.summary.step == e.step() => r.clone(),
+            _ => Arc::new(stats::record(e, Some(LIVE_QUANTILE_CAP))),
+        };
+        let snap = Snapshot {
+            generation: self.generation,
+            params: self.params.clone(),
+            playing: self.playing,
+            finished: e.step() >= self.params.steps,
+            current,
+            recorded: self.recorded.clone(),
+            trace: Arc::new(self.trace.clone()),
+            walker_steps_per_second: self.rate,
+        };
+        // An unsent snapshot is superseded; an unsent error gets one more chance to go out
+        // first (the UI drains every frame, so the channel is rarely full).
+        if matches!(self.pending, Some(Event::Error { .. })) {
+            self.flush();
+        }
+        self.pending = Some(Event::Snapshot(Arc::new(snap)));
+    }
+
+    fn flush(&mut self) {
+        if let Some(ev) = self.pending.take() {
+            match self.tx.try_send(ev) {
+                Ok(()) => (self.waker)(),
+                Err(TrySendError::Full(ev)) => self.pending = Some(ev),
+                Err(TrySendError::Disconnected(_)) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn next_snapshot(w: &Worker, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(Event::Snapshot(s)) = w.recv_timeout(Duration::from_millis(200)) {
+                if pred(&s) {
+                    return s;
+                }
+            }
+        }
+        panic!("no matching snapshot within 20 s");
+    }
+
+    #[test]
+    fn protocol_start_step_change_stop() {
+        let p = ExperimentParams {
+            walkers: 500,
+            ..ExperimentParams::default()
+        };
+        let w = Worker::spawn(p.clone(), 1, Arc::new(|| {}));
+        let s = next_snapshot(&w, |_| true);
+        assert_eq!((s.generation, s.step()), (0, 0));
+        w.send(Command::Step(7));
+        let s = next_snapshot(&w, |s| s.step() == 7);
+        assert_eq!(s.current.summary.walkers, 500);
+        // Change λ: the next snapshot of the new generation is at step 0 with the new λ.
+        let q = ExperimentParams { lambda: 0.3, ..p };
+        w.send(Command::SetParams {
+            generation: 1,
+            params: Box::new(q),
+        });
+        let s = next_snapshot(&w, |s| s.generation == 1);
+        assert_eq!(s.step(), 0);
+        assert_eq!(s.params.lambda, 0.3);
+        // Play to the end: it stops by itself at `steps` and says so.
+        w.send(Command::SetStepsPerFrame(400));
+        w.send(Command::Play);
+        let s = next_snapshot(&w, |s| s.finished);
+        assert_eq!(s.step(), 1000);
+        assert!(!s.playing);
+        assert_eq!(s.recorded.len(), 6);
+        drop(w); // joins
+    }
+
+    #[test]
+    fn invalid_params_give_an_error_and_keep_the_old_run() {
+        let w = Worker::spawn(
+            ExperimentParams {
+                walkers: 100,
+                ..ExperimentParams::default()
+            },
+            1,
+            Arc::new(|| {}),
+        );
+        next_snapshot(&w, |_| true);
+        let bad = ExperimentParams {
+            lambda: f64::NAN,
+            ..ExperimentParams::default()
+        };
+        w.send(Command::SetParams {
+            generation: 5,
+            params: Box::new(bad),
+        });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut got = None;
+        while Instant::now() < deadline && got.is_none() {
+            if let Some(Event::Error {
+                generation,
+                message,
+            }) = w.recv_timeout(Duration::from_millis(100))
+            {
+                got = Some((generation, message));
+            }
+        }
+        let (g, m) = got.expect("an error event");
+        assert_eq!(g, 5);
+        assert!(m.contains("lambda"), "{m}");
+        w.send(Command::Step(3));
+        let s = next_snapshot(&w, |s| s.step() == 3);
+        assert_eq!(s.generation, 0);
+    }
+
+    #[test]
+    fn a_burst_of_parameter_changes_ends_on_the_last() {
+        let w = Worker::spawn(
+            ExperimentParams {
+                walkers: 2000,
+                ..ExperimentParams::default()
+            },
+            1,
+            Arc::new(|| {}),
+        );
+        w.send(Command::Play);
+        for g in 1..=1000u64 {
+            let p = ExperimentParams {
+                walkers: 2000,
+                lambda: 0.001 * g as f64,
+                ..ExperimentParams::default()
+            };
+            w.send(Command::SetParams {
+                generation: g,
+                params: Box::new(p),
+            });
+        }
+        let s = next_snapshot(&w, |s| s.generation == 1000);
+        assert!((s.params.lambda - 1.0).abs() < 1e-12);
+        assert!(w.is_alive());
+    }
+}
