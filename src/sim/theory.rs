@@ -73,19 +73,36 @@ pub struct FractionCurves {
     pub normal: Vec<Vec<f64>>,
 }
 
-/// The curves over 0..=`p.steps` at most `points` steps (every step while that is fewer), or
-/// `None` when the quadratic theory does not apply. O(points · steps).
+/// Every step up to `points / 2`, then `points / 2` log-spaced steps up to `t_max`: the early
+/// steps, where the curves move, at full resolution.
+pub fn theory_steps(t_max: u64, points: usize) -> Vec<u64> {
+    let dense = (points / 2).max(1) as u64;
+    let mut steps: Vec<u64> = (0..=t_max.min(dense)).collect();
+    if t_max > dense {
+        let n = points - points / 2;
+        let (l0, l1) = ((dense as f64).ln(), (t_max as f64).ln());
+        for i in 1..=n {
+            let t = (l0 + (l1 - l0) * i as f64 / n as f64).exp().round() as u64;
+            if t > *steps.last().expect("non-empty") {
+                steps.push(t.min(t_max));
+            }
+        }
+        if steps.last() != Some(&t_max) {
+            steps.push(t_max);
+        }
+    }
+    steps
+}
+
+/// The curves over 0..=`p.steps` at about `points` steps (see [`theory_steps`]), or `None` when
+/// the quadratic theory does not apply. O(points · steps).
 pub fn fraction_curves(p: &ExperimentParams, points: usize) -> Option<FractionCurves> {
     if !quadratic_theory_applies(p) {
         return None;
     }
     // Beyond a few thousand steps the curves are flat at their limits; cap the work.
     let t_max = p.steps.min(5000);
-    let stride = (t_max / points.max(1) as u64).max(1);
-    let mut steps: Vec<u64> = (0..=t_max).step_by(stride as usize).collect();
-    if steps.last() != Some(&t_max) {
-        steps.push(t_max);
-    }
+    let steps = theory_steps(t_max, points);
     let th = &p.thresholds;
     let mut exact = vec![
         Vec::new();

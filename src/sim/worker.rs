@@ -16,6 +16,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySen
 use super::ensemble::Ensemble;
 use super::params::ExperimentParams;
 use super::stats::{self, Record};
+use super::theory::{FractionCurves, fraction_curves};
 
 /// Target interval between snapshots while playing (60 per second).
 pub const TICK: Duration = Duration::from_millis(16);
@@ -23,6 +24,8 @@ pub const TICK: Duration = Duration::from_millis(16);
 pub const LIVE_QUANTILE_CAP: usize = 20_000;
 /// The trace (statistics versus step) is thinned to at most this many points.
 pub const MAX_TRACE: usize = 4000;
+/// Points of the theory curves sent with each experiment.
+pub const THEORY_POINTS: usize = 300;
 /// Work between two looks at the command queue, in walker-steps: keeps a tick interruptible.
 const CHUNK_WALKER_STEPS: u64 = 4_000_000;
 
@@ -70,6 +73,8 @@ pub struct Snapshot {
     pub trace: Arc<Vec<TracePoint>>,
     /// Measured speed of the last tick (walker-steps per second), 0 when paused.
     pub walker_steps_per_second: f64,
+    /// The exact theory of the fraction below each threshold versus step, where it applies.
+    pub curves: Option<Arc<FractionCurves>>,
 }
 
 impl Snapshot {
@@ -165,6 +170,7 @@ struct State {
     rate: f64,
     /// The record computed by the last `observe`.
     current: Option<Arc<Record>>,
+    curves: Option<Arc<FractionCurves>>,
 }
 
 impl State {
@@ -184,6 +190,7 @@ impl State {
             pending: None,
             rate: 0.0,
             current: None,
+            curves: None,
         }
     }
 
@@ -286,6 +293,7 @@ impl State {
         match Ensemble::new(&params) {
             Ok(e) => {
                 self.generation = generation;
+                self.curves = fraction_curves(&params, THEORY_POINTS).map(Arc::new);
                 self.params = Arc::new(params);
                 self.install(e);
                 self.snapshot();
@@ -409,6 +417,7 @@ impl State {
             recorded: self.recorded.clone(),
             trace: Arc::new(self.trace.clone()),
             walker_steps_per_second: self.rate,
+            curves: self.curves.clone(),
         };
         // An unsent snapshot is superseded; an unsent error gets one more chance to go out
         // first (the UI drains every frame, so the channel is rarely full).

@@ -1,0 +1,291 @@
+//! The control panel: every parameter of the experiment, each with a tooltip in the paper's
+//! terms. Controls edit a draft of the parameters; the app validates the draft and sends it to
+//! the worker, so nothing here can hand the engine an invalid value.
+
+use egui::{Color32, ComboBox, DragValue, RichText, Slider, Ui};
+
+use crate::model::{Landscape, NoiseLaw, Optimizer};
+use crate::sim::params::{ExperimentParams, InitLaw, MAX_WALKERS};
+
+/// Control-panel state that is not an experiment parameter.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ControlState {
+    /// Logarithmic λ slider.
+    pub lambda_log: bool,
+    /// Steps advanced per frame while playing.
+    pub steps_per_frame: u64,
+    /// Text of the record-steps and thresholds fields (applied when they parse).
+    pub record_steps_text: String,
+    pub thresholds_text: String,
+}
+
+impl Default for ControlState {
+    fn default() -> Self {
+        ControlState {
+            lambda_log: false,
+            steps_per_frame: 1,
+            record_steps_text: String::new(),
+            thresholds_text: String::new(),
+        }
+    }
+}
+
+impl ControlState {
+    /// Refill the text fields from `p` (after loading a preset).
+    pub fn sync_text(&mut self, p: &ExperimentParams) {
+        self.record_steps_text = p
+            .record_steps
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.thresholds_text = p
+            .thresholds
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+}
+
+/// A text field applied through `ExperimentParams::set`: returns the error to show, if any.
+fn list_field(
+    ui: &mut Ui,
+    label: &str,
+    tip: &str,
+    text: &mut String,
+    key: &str,
+    p: &mut ExperimentParams,
+) -> Option<String> {
+    ui.horizontal(|ui| {
+        let l = ui.label(label).on_hover_text(tip);
+        let r = ui
+            .add(egui::TextEdit::singleline(text).desired_width(150.0))
+            .labelled_by(l.id)
+            .on_hover_text(tip);
+        let mut trial = p.clone();
+        let result = trial.set(key, text).and_then(|()| trial.validate());
+        match result {
+            Ok(()) => {
+                if r.changed() {
+                    *p = trial;
+                }
+                None
+            }
+            Err(e) => Some(e.to_string()),
+        }
+    })
+    .inner
+}
+
+fn labelled_drag(ui: &mut Ui, label: &str, tip: &str, dv: DragValue<'_>) -> egui::Response {
+    ui.horizontal(|ui| {
+        let l = ui.label(label).on_hover_text(tip);
+        ui.add(dv).labelled_by(l.id).on_hover_text(tip)
+    })
+    .inner
+}
+
+/// Draw the controls; edits go into `p` and `cs`. Returns messages for invalid text fields.
+pub fn controls_ui(ui: &mut Ui, p: &mut ExperimentParams, cs: &mut ControlState) -> Vec<String> {
+    let mut errors = Vec::new();
+    ui.heading("Experiment");
+    ComboBox::from_label("Landscape")
+        .selected_text(p.landscape.label())
+        .show_ui(ui, |ui| {
+            for l in [Landscape::Quadratic, Landscape::Quartic] {
+                ui.selectable_value(&mut p.landscape, l, l.label());
+            }
+        })
+        .response
+        .on_hover_text("The per-sample loss ℓ(w; x). Quadratic: Eq. 2, L = a w²/4 (w = 0 is a maximum for a < 0). Quartic: Sec. 6.1, minima at ±√(−a/2).");
+    ComboBox::from_label("Optimizer")
+        .selected_text(p.optimizer.label())
+        .show_ui(ui, |ui| {
+            for o in Optimizer::ALL {
+                ui.selectable_value(&mut p.optimizer, o, o.label());
+            }
+        })
+        .response
+        .on_hover_text("GD: the expected gradient ∇L, no noise. SGD: Definition 1, one fresh sample per step. Adam / AMSGrad: Eq. 9–12 as the paper writes them (no bias correction, ε = 0).");
+    let spread = p.noise.spread().unwrap_or(match p.noise {
+        _ if p.landscape == Landscape::Quadratic || p.landscape == Landscape::Quartic => {
+            ((2.0 - p.a) / 2.0).abs().max(0.1)
+        }
+        _ => 1.0,
+    });
+    ComboBox::from_label("Noise law")
+        .selected_text(p.noise.label())
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut p.noise, NoiseLaw::TwoPoint, "Two-point (paper)");
+            ui.selectable_value(&mut p.noise, NoiseLaw::Gaussian { std: spread }, "Gaussian");
+            ui.selectable_value(&mut p.noise, NoiseLaw::Uniform { half_width: spread * 3f64.sqrt() }, "Uniform");
+        })
+        .response
+        .on_hover_text("p(x), always with mean a/2. Two-point: x ∈ {1, a − 1} with probability ½ each (the paper's). Prop. 2: only μ = E ln|1 − λx| decides convergence, so the shape should not matter.");
+    match &mut p.noise {
+        NoiseLaw::TwoPoint => {}
+        NoiseLaw::Gaussian { std } => {
+            ui.add(
+                Slider::new(std, 0.01..=5.0)
+                    .text("σ of x")
+                    .logarithmic(true),
+            )
+            .on_hover_text("Standard deviation of the Gaussian x (mean a/2).");
+        }
+        NoiseLaw::Uniform { half_width } => {
+            ui.add(
+                Slider::new(half_width, 0.01..=8.0)
+                    .text("half-width of x")
+                    .logarithmic(true),
+            )
+            .on_hover_text("x uniform on [a/2 − h, a/2 + h].");
+        }
+    }
+
+    ui.separator();
+    ui.heading("Parameters");
+    ui.add(Slider::new(&mut p.a, -3.0..=3.0).text("a"))
+        .on_hover_text(
+            "The paper's a: E[x] = a/2, so L = a w²/4. a < 0 makes w = 0 a local maximum.",
+        );
+    ui.horizontal(|ui| {
+        let range = if cs.lambda_log { 1e-3..=4.0 } else { 0.0..=4.0 };
+        ui.add(Slider::new(&mut p.lambda, range).text("λ").logarithmic(cs.lambda_log).max_decimals(5))
+            .on_hover_text("Learning rate λ, held constant. For a = −1 SGD is trapped at the maximum for 0.5 < λ < 1.2808 (Eq. 5).");
+    });
+    ui.checkbox(&mut cs.lambda_log, "log λ slider")
+        .on_hover_text("Logarithmic slider for λ (10⁻³ to 4).");
+    let adaptive = p.optimizer.is_adaptive();
+    ui.add_enabled(
+        adaptive,
+        Slider::new(&mut p.adam.beta1, 0.0..=0.999).text("β1"),
+    )
+    .on_hover_text("Adam/AMSGrad momentum β1 (Eq. 9). Fig. 2 uses 0 and 0.9.")
+    .on_disabled_hover_text("β1 applies to Adam and AMSGrad only.");
+    ui.add_enabled(
+        adaptive,
+        Slider::new(&mut p.adam.beta2, 0.0..=0.9999).text("β2"),
+    )
+    .on_hover_text("Adam/AMSGrad second-moment decay β2 (Eq. 10). Fig. 2 uses 0.999.")
+    .on_disabled_hover_text("β2 applies to Adam and AMSGrad only.");
+    ui.add_enabled_ui(adaptive, |ui| {
+        ui.horizontal(|ui| {
+            let l = ui.label("ε");
+            ui.add(DragValue::new(&mut p.adam.eps).range(0.0..=1.0).speed(1e-6)).labelled_by(l.id)
+        })
+        .inner
+        .on_hover_text("Added to √v̂ in the denominator. The paper uses none (0); a walker exactly at w = 0 then stays there.");
+        ui.checkbox(&mut p.adam.bias_correction, "bias correction")
+            .on_hover_text("Divide m by 1 − β1ᵗ and v̂ by 1 − β2ᵗ. The paper does not (off), so its first step is λ(1 − β1)/√(1 − β2).");
+    });
+    ui.add(Slider::new(&mut p.sigma_add, 0.0..=1.0).text("σ_add"))
+        .on_hover_text("Injected Gaussian gradient noise: g = ∇ℓ + σ_add ξ (App. B, Fig. 8). 0 = off; GD stays noiseless.");
+    let mut proj = p.projection.is_some();
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut proj, "project onto [−r, r]")
+            .on_hover_text("Clip every coordinate into [−r, r] after each step (Prop. 5 takes w ∈ [−1, 1]; Fig. 2 needs it).");
+        let mut r = p.projection.unwrap_or(1.0);
+        let l = ui.label("r");
+        ui.add_enabled(proj, DragValue::new(&mut r).range(1e-3..=1e3).speed(0.01)).labelled_by(l.id);
+        p.projection = proj.then_some(r);
+    });
+
+    ui.separator();
+    ui.heading("Ensemble");
+    let mem = |n: usize| {
+        ExperimentParams {
+            walkers: n,
+            ..p.clone()
+        }
+        .memory_estimate() as f64
+            / (1 << 20) as f64
+    };
+    let tip = format!(
+        "Number of independent runs N (at most {MAX_WALKERS}). This many need about {:.0} MiB.",
+        mem(p.walkers)
+    );
+    labelled_drag(
+        ui,
+        "walkers N",
+        &tip,
+        DragValue::new(&mut p.walkers)
+            .range(1..=10_000_000)
+            .speed(50.0),
+    );
+    labelled_drag(
+        ui,
+        "seed",
+        "Seed of the random streams: one seed gives the same figure on every machine.",
+        DragValue::new(&mut p.seed).speed(1.0),
+    );
+    labelled_drag(
+        ui,
+        "steps",
+        "Steps the experiment runs in total.",
+        DragValue::new(&mut p.steps)
+            .range(1..=100_000_000)
+            .speed(10.0),
+    );
+    labelled_drag(
+        ui,
+        "steps per frame",
+        "Steps advanced per frame (60 frames/s) while playing.",
+        DragValue::new(&mut cs.steps_per_frame)
+            .range(1..=100_000)
+            .speed(1.0),
+    );
+    ComboBox::from_label("Initial law")
+        .selected_text(p.init.label())
+        .show_ui(ui, |ui| {
+            let uni = if let InitLaw::Uniform { .. } = p.init {
+                p.init
+            } else {
+                InitLaw::Uniform { half_width: 1.0 }
+            };
+            let pt = if let InitLaw::Point { .. } = p.init {
+                p.init
+            } else {
+                InitLaw::Point { w1: 0.5, w2: 0.0 }
+            };
+            ui.selectable_value(&mut p.init, uni, "Uniform  w0 ~ U[−r, r]");
+            ui.selectable_value(&mut p.init, pt, "Point  w0 fixed");
+        })
+        .response
+        .on_hover_text("Where the walkers start. The paper's default: w0 ~ U[−1, 1].");
+    match &mut p.init {
+        InitLaw::Uniform { half_width } => {
+            ui.add(Slider::new(half_width, 0.01..=5.0).text("r of U[−r, r]"));
+        }
+        InitLaw::Point { w1, .. } => {
+            ui.add(Slider::new(w1, -2.0..=2.0).text("w0"));
+        }
+        _ => {}
+    }
+    ui.separator();
+    ui.heading("Recording");
+    if cs.record_steps_text.is_empty() && cs.thresholds_text.is_empty() {
+        cs.sync_text(p);
+    }
+    errors.extend(list_field(
+        ui,
+        "record at",
+        "Steps at which the histogram is kept and overlaid, comma-separated, increasing, ≤ steps.",
+        &mut cs.record_steps_text,
+        "record_steps",
+        p,
+    ));
+    errors.extend(list_field(
+        ui,
+        "thresholds θ",
+        "Thresholds for the fraction of walkers with |w| < θ; the first (0.1: the two central bins of a 20-bin histogram on [−1, 1]) is the paper's.",
+        &mut cs.thresholds_text,
+        "thresholds",
+        p,
+    ));
+    for e in &errors {
+        ui.label(RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
+    }
+    errors
+}

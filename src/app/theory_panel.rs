@@ -1,0 +1,137 @@
+//! The theory readout beside the plots: μ, Eq. 5, the continuous-time line, Prop. 3, and the
+//! live numbers they predict (the diverged count is always visible here).
+
+use egui::{Color32, RichText, Ui};
+
+use crate::model::Landscape;
+use crate::sim::ExperimentParams;
+use crate::sim::theory::Readout;
+use crate::sim::worker::Snapshot;
+
+/// A number for display: ±∞ spelled out, NaN as "undefined", no "-0".
+pub fn fmt_num(v: f64, digits: usize) -> String {
+    if v.is_nan() {
+        "undefined".into()
+    } else if v == f64::INFINITY {
+        "+∞".into()
+    } else if v == f64::NEG_INFINITY {
+        "−∞".into()
+    } else if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
+        format!("{v:.digits$e}").replace('-', "−")
+    } else {
+        let s = format!("{v:.digits$}");
+        let s = if s
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            s.trim_start_matches('-').to_string()
+        } else {
+            s
+        };
+        s.replace('-', "−")
+    }
+}
+
+pub const TRAPPED: Color32 = Color32::from_rgb(0x3b, 0x82, 0xc4);
+pub const ESCAPING: Color32 = Color32::from_rgb(0xe0, 0x7b, 0x39);
+
+fn row(ui: &mut Ui, name: &str, value: impl Into<egui::WidgetText>, tip: &str) {
+    ui.label(name).on_hover_text(tip);
+    ui.label(value).on_hover_text(tip);
+    ui.end_row();
+}
+
+pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Option<&Snapshot>) {
+    ui.heading("Theory");
+    if p.landscape != Landscape::Quadratic {
+        ui.label(
+            RichText::new("Quadratic theory: it describes this landscape near w = 0.")
+                .italics()
+                .small(),
+        );
+    }
+    egui::Grid::new("theory_grid").num_columns(2).striped(true).show(ui, |ui| {
+        row(
+            ui,
+            "μ(a, λ)",
+            RichText::new(fmt_num(r.mu, 4)).strong(),
+            "Prop. 2: μ = E ln|1 − λx|, the mean log-growth of |w| per step. w → 0 in probability iff μ < 0.",
+        );
+        let verdict = if r.trapped {
+            let what = if p.a < 0.0 { "trapped: w → 0, the maximum" } else { "w → 0" };
+            RichText::new(what).color(TRAPPED).strong()
+        } else {
+            RichText::new("escaping: |w| grows").color(ESCAPING).strong()
+        };
+        row(ui, "Prop. 2 says", verdict, "The sign of μ decides, whatever the shape of p(x).");
+        row(ui, "s²", fmt_num(r.s2, 4), "Lemma 1: s² = Var ln|1 − λx|; ln|w_t/w_0| ≈ N(tμ, t s²).");
+        let eq5 = match r.eq5 {
+            Some((lo, hi)) => format!("{} < λ < {}", fmt_num(lo, 4), fmt_num(hi, 4)),
+            None => "not defined for a > 1".into(),
+        };
+        row(ui, "Eq. 5 trapped for", eq5, "Cor. 1: for a < 1, SGD is trapped at w = 0 exactly for a/(a−1) < λ < (a − √(a²−8a+8)) / (2(a−1)) (two-point noise).");
+        let zeros = if r.mu_zero.is_empty() {
+            "none".to_string()
+        } else {
+            r.mu_zero.iter().map(|z| fmt_num(*z, 4)).collect::<Vec<_>>().join(", ")
+        };
+        row(ui, "μ = 0 at λ =", zeros, "The orange line of Fig. 1-right: where μ(a, λ) changes sign (two-point noise).");
+        let ct = format!(
+            "λ < {} → {}",
+            fmt_num(r.continuous_lambda, 3),
+            if r.continuous_escapes { "escapes" } else { "trapped" }
+        );
+        row(ui, "Continuous time", ct, "App. B.4: the Fokker–Planck law P(w) ∝ |w|^(−2 − a/λ) escapes iff λ < −a. Compare with the discrete-time verdict above.");
+        match (r.lambda_star, r.gamma_star) {
+            (Some(l), Some(g)) => {
+                row(ui, "λ*, γ*", format!("{}, {}", fmt_num(l, 4), fmt_num(g, 4)), "Prop. 3: the escape rate μ over λ < 1 peaks at λ* = a/(2(a−1)) with γ* = ln((2−a)/(2√(1−a))); γ* → 0 as a → 0⁻.")
+            }
+            _ => row(ui, "λ*, γ*", "only for a < 0", "Prop. 3 concerns a local maximum (a < 0)."),
+        }
+    });
+    let Some(s) = snap else { return };
+    ui.separator();
+    ui.heading("Ensemble");
+    let sum = &s.current.summary;
+    egui::Grid::new("ensemble_grid").num_columns(2).striped(true).show(ui, |ui| {
+        row(ui, "step t", format!("{} / {}", sum.step, s.params.steps), "Steps taken / steps of the experiment.");
+        let div = RichText::new(format!("{} of {}", sum.diverged, sum.walkers));
+        let div = if sum.diverged > 0 { div.color(Color32::from_rgb(0xd0, 0x30, 0x30)).strong() } else { div };
+        row(ui, "diverged (±∞/NaN)", div, "Walkers that overflowed; they are left out of every histogram, mean and quantile.");
+        row(ui, "exactly at 0", format!("{}", sum.at_zero), "Walkers that underflowed to w = 0 (absorbing).");
+        for (th, f) in s.params.thresholds.iter().zip(&sum.fraction_below) {
+            row(ui, &format!("|w| < {}", fmt_num(*th, 1)), format!("{:.4}", f), "Fraction of all walkers below the threshold θ.");
+        }
+        if let Some(m) = sum.mean_log_ratio {
+            if sum.step > 0 {
+                row(
+                    ui,
+                    "E ln|w_t/w_0| / t",
+                    format!("{}  (μ = {})", fmt_num(m / sum.step as f64, 4), fmt_num(r.mu, 4)),
+                    "The escape-rate estimator that equals μ at every t for the quadratic (over finite, non-zero walkers).",
+                );
+            }
+        }
+        if let Some(q) = sum.quantiles.iter().find(|q| q.p == 0.5) {
+            row(ui, "median |w|", fmt_num(q.abs_w, 3), "Median of |w| over finite walkers.");
+        }
+        if let Some(q) = sum.quantiles.iter().find(|q| q.p == 0.9) {
+            row(ui, "90% of |w| below", fmt_num(q.abs_w, 3), "The 0.9 quantile of |w| (heavy tails: quantiles, not a variance).");
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_num;
+
+    #[test]
+    fn numbers_format_without_nan_or_negative_zero() {
+        assert_eq!(fmt_num(f64::NEG_INFINITY, 3), "−∞");
+        assert_eq!(fmt_num(f64::NAN, 3), "undefined");
+        assert_eq!(fmt_num(-0.00001, 1), "−1.0e−5");
+        assert_eq!(fmt_num(-0.0, 2), "0.00");
+        assert_eq!(fmt_num(-0.3270, 4), "−0.3270");
+    }
+}
