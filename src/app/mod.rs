@@ -120,6 +120,11 @@ impl SaddlescopeApp {
         self.state.preset = Some(p.name.clone());
     }
 
+    /// Send a command to the worker directly (scripts and tests).
+    pub fn send(&self, cmd: Command) {
+        self.worker.send(cmd);
+    }
+
     pub fn run_command(&mut self, cmd: UiCommand) {
         match cmd {
             UiCommand::PlayPause => self.worker.send(if self.is_playing() {

@@ -1,0 +1,160 @@
+//! Statistical tests of the engine against exact theory (SPEC.md §4). Every test uses a fixed
+//! seed, so it is deterministic; the tolerances are what the sample size allows, so that a
+//! wrong figure fails.
+
+use saddlescope::model::theory::{self, InitMagnitude};
+use saddlescope::model::{Landscape, NoiseLaw};
+use saddlescope::sim::{ExperimentParams, run_headless};
+
+/// Four binomial standard errors, sqrt(p(1 − p)/N), plus 1/N inside the root so that p = 0 or 1
+/// still allows the one-walker granularity. A fair comparison fails with probability ≈ 6e-5.
+fn tolerance(p: f64, n: usize) -> f64 {
+    4.0 * ((p * (1.0 - p) + 1.0 / n as f64) / n as f64).sqrt()
+}
+
+#[test]
+fn fraction_below_theta_follows_the_exact_binomial_law() {
+    let n = 20_000;
+    // Trapped (Fig. 1-left), escaping (λ < 0.5), trapped near the upper edge, and a > 0.
+    for (a, lambda) in [(-1.0, 0.8), (-1.0, 0.3), (-1.0, 1.2), (0.5, 1.5)] {
+        let p = ExperimentParams {
+            a,
+            lambda,
+            walkers: n,
+            seed: 11,
+            steps: 60,
+            record_steps: vec![0, 1, 2, 5, 10, 20, 40, 60],
+            thresholds: vec![0.1, 1e-3],
+            ..ExperimentParams::default()
+        };
+        let out = run_headless(&p, 2, |_| {}).unwrap();
+        for r in &out.records {
+            let t = r.record.summary.step;
+            for (k, &th) in p.thresholds.iter().enumerate() {
+                let exact = theory::fraction_below_exact(
+                    a,
+                    lambda,
+                    t,
+                    th,
+                    InitMagnitude::Uniform { radius: 1.0 },
+                );
+                let sim = r.record.summary.fraction_below[k];
+                assert!(
+                    (sim - exact).abs() <= tolerance(exact, n),
+                    "a={a} λ={lambda} t={t} θ={th}: simulated {sim}, exact {exact}, tolerance {}",
+                    tolerance(exact, n)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn mean_log_ratio_is_t_mu() {
+    // E ln|w_t/w_0| = tμ exactly; the sample mean has standard error sqrt(t s²/N).
+    let n = 20_000;
+    let (a, lambda) = (-1.0, 0.8);
+    let (mu, s2) = theory::log_factor_moments(&NoiseLaw::TwoPoint, a, lambda);
+    let p = ExperimentParams {
+        walkers: n,
+        steps: 40,
+        record_steps: vec![10, 20, 40],
+        seed: 3,
+        ..ExperimentParams::default()
+    };
+    let out = run_headless(&p, 2, |_| {}).unwrap();
+    for r in &out.records {
+        let s = &r.record.summary;
+        let t = s.step as f64;
+        assert_eq!(s.log_count, n, "no walker underflows in 40 steps");
+        let tol = 4.0 * (t * s2 / n as f64).sqrt();
+        let m = s.mean_log_ratio.unwrap();
+        assert!((m - t * mu).abs() < tol, "t={t}: {m} vs {} ± {tol}", t * mu);
+    }
+}
+
+#[test]
+fn only_the_sign_of_mu_matters_not_the_shape_of_the_noise() {
+    // Prop. 2 for Gaussian and uniform noise (mean a/2 = −0.5): at each (law, λ) with
+    // |μ| ≥ 0.05, 600 steps move ln|w| by ≥ 30 while its spread is a few s·√600, so the ensemble
+    // must have collapsed (μ < 0) or escaped (μ > 0). Both outcomes must occur for each law.
+    let n = 4000;
+    let cases = [
+        (NoiseLaw::Gaussian { std: 3.0 }, [0.2, 0.3, 0.8]),
+        (
+            NoiseLaw::Uniform {
+                half_width: 1.5 * 3f64.sqrt(),
+            },
+            [0.5, 1.2, 2.0],
+        ),
+    ];
+    for (noise, lambdas) in cases {
+        let (mut trapped, mut escaped) = (0, 0);
+        for lambda in lambdas {
+            let (mu, _) = theory::log_factor_moments(&noise, -1.0, lambda);
+            assert!(
+                mu.abs() >= 0.05,
+                "{noise:?} λ={lambda}: μ={mu} too close to 0 for this test"
+            );
+            let p = ExperimentParams {
+                noise,
+                lambda,
+                walkers: n,
+                steps: 600,
+                record_steps: vec![],
+                thresholds: vec![1e-3],
+                ..ExperimentParams::default()
+            };
+            let out = run_headless(&p, 2, |_| {}).unwrap();
+            let below = out.records.last().unwrap().record.summary.fraction_below[0];
+            if mu < 0.0 {
+                trapped += 1;
+                assert!(
+                    below > 0.95,
+                    "{noise:?} λ={lambda} μ={mu}: only {below} trapped"
+                );
+            } else {
+                escaped += 1;
+                assert!(below < 0.05, "{noise:?} λ={lambda} μ={mu}: {below} trapped");
+            }
+        }
+        assert!(
+            trapped > 0 && escaped > 0,
+            "{noise:?}: both phases must be exercised"
+        );
+    }
+}
+
+#[test]
+fn quartic_fig1_middle_collapses_onto_the_maximum_and_counts_divergence() {
+    let mut p = saddlescope::export::Preset::builtin("fig1-middle")
+        .unwrap()
+        .params;
+    p.walkers = 4000;
+    let out = run_headless(&p, 2, |_| {}).unwrap();
+    let last = &out.records.last().unwrap().record.summary;
+    assert_eq!(p.landscape, Landscape::Quartic);
+    // SPEC.md §1: a sizeable share diverges at this setting, and it is counted, not hidden.
+    assert!(last.diverged > p.walkers / 10, "diverged {}", last.diverged);
+    assert_eq!(last.finite + last.diverged, last.walkers);
+    // Every finite walker ends at the maximum, none near the minima ±0.707.
+    let finite_below = last.fraction_below[0] * last.walkers as f64 / last.finite as f64;
+    assert!(finite_below > 0.999, "{finite_below}");
+}
+
+#[test]
+fn additive_noise_keeps_a_finite_width() {
+    let mut p = saddlescope::export::Preset::builtin("fig8").unwrap().params;
+    p.walkers = 4000;
+    let out = run_headless(&p, 2, |_| {}).unwrap();
+    let last = &out.records.last().unwrap().record.summary;
+    let median = last.quantiles.iter().find(|q| q.p == 0.5).unwrap().abs_w;
+    // Neither collapsed (median |w| ≫ σ_add λ) nor escaped (most walkers within O(1)).
+    assert!(median > 0.05 && median < 1.0, "median |w| = {median}");
+    assert!(
+        last.fraction_below[1] < 0.01,
+        "collapsed: {}",
+        last.fraction_below[1]
+    );
+    assert_eq!(last.diverged, 0);
+}
