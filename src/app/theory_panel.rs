@@ -103,15 +103,15 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
         for (th, f) in s.params.thresholds.iter().zip(&sum.fraction_below) {
             row(ui, &format!("|w| < {}", fmt_num(*th, 1)), format!("{:.4}", f), "Fraction of all walkers below the threshold θ.");
         }
-        if let Some(m) = sum.mean_log_ratio {
-            if sum.step > 0 {
-                row(
-                    ui,
-                    "E ln|w_t/w_0| / t",
-                    format!("{}  (μ = {})", fmt_num(m / sum.step as f64, 4), fmt_num(r.mu, 4)),
-                    "The escape-rate estimator that equals μ at every t for the quadratic (over finite, non-zero walkers).",
-                );
-            }
+        if let Some(m) = sum.mean_log_ratio
+            && sum.step > 0
+        {
+            row(
+                ui,
+                "E ln|w_t/w_0| / t",
+                format!("{}  (μ = {})", fmt_num(m / sum.step as f64, 4), fmt_num(r.mu, 4)),
+                "The escape-rate estimator that equals μ at every t for the quadratic (over finite, non-zero walkers).",
+            );
         }
         if let Some(q) = sum.quantiles.iter().find(|q| q.p == 0.5) {
             row(ui, "median |w|", fmt_num(q.abs_w, 3), "Median of |w| over finite walkers.");

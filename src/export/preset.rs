@@ -96,14 +96,14 @@ impl Preset {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-        if let Some(v) = value.get("format_version").and_then(|v| v.as_u64()) {
-            if v > PRESET_FORMAT_VERSION as u64 {
-                return Err(PresetError::NewerVersion {
-                    path,
-                    found: v as u32,
-                    supported: PRESET_FORMAT_VERSION,
-                });
-            }
+        if let Some(v) = value.get("format_version").and_then(|v| v.as_u64())
+            && v > PRESET_FORMAT_VERSION as u64
+        {
+            return Err(PresetError::NewerVersion {
+                path,
+                found: v as u32,
+                supported: PRESET_FORMAT_VERSION,
+            });
         }
         let preset: Preset = serde_json::from_value(value).map_err(|e| PresetError::Parse {
             path: path.clone(),

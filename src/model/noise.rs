@@ -5,21 +5,16 @@
 use serde::{Deserialize, Serialize};
 
 /// The distribution of the per-step sample x.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "law", rename_all = "snake_case")]
 pub enum NoiseLaw {
     /// The paper's: one of two values with probability ½ each (x ∈ {1, a − 1} for Q and Q4).
+    #[default]
     TwoPoint,
     /// Gaussian with the landscape's mean and standard deviation `std`.
     Gaussian { std: f64 },
     /// Uniform on [mean − half_width, mean + half_width].
     Uniform { half_width: f64 },
-}
-
-impl Default for NoiseLaw {
-    fn default() -> Self {
-        NoiseLaw::TwoPoint
-    }
 }
 
 impl NoiseLaw {

@@ -465,6 +465,7 @@ mod tests {
     /// Second differences with h = 1e-4 have truncation error O(h²·ℓ⁗) ≈ 1e-6 and rounding
     /// O(ε/h²) ≈ 1e-8; 1e-4 is a safe bound that still catches any wrong coefficient.
     #[test]
+    #[allow(clippy::needless_range_loop)] // i, j index two matrices at once
     fn hessians_match_finite_differences() {
         let a = 0.5;
         let s2 = LandscapeParams {

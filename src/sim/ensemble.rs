@@ -332,7 +332,7 @@ fn draw_init(init: &InitLaw, rng: &mut Xoshiro256PlusPlus, i: usize) -> (f64, f6
         InitLaw::FlatMinima { radius } => {
             let rad = radius * u(0.0, 1.0).sqrt();
             let ang = u(0.0, std::f64::consts::TAU);
-            let cx = if i % 2 == 0 {
+            let cx = if i.is_multiple_of(2) {
                 std::f64::consts::FRAC_1_SQRT_2
             } else {
                 -std::f64::consts::FRAC_1_SQRT_2

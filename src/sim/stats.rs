@@ -211,7 +211,7 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
         let w1 = e.w1()[i];
         let ok = w1.is_finite() && (!two_d || e.w2()[i].is_finite());
         if ok {
-            if seen % stride == 0 {
+            if seen.is_multiple_of(stride) {
                 vals.push(w1);
             }
             seen += 1;

@@ -445,10 +445,10 @@ mod tests {
     fn next_snapshot(w: &Worker, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Some(Event::Snapshot(s)) = w.recv_timeout(Duration::from_millis(200)) {
-                if pred(&s) {
-                    return s;
-                }
+            if let Some(Event::Snapshot(s)) = w.recv_timeout(Duration::from_millis(200))
+                && pred(&s)
+            {
+                return s;
             }
         }
         panic!("no matching snapshot within 20 s");
