@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use saddlescope::export::Preset;
-use saddlescope::sim::{self, ExperimentParams};
+use saddlescope::export::{Preset, ViewKind};
+use saddlescope::sim::{self, ExperimentParams, escape_rate, sweep};
 
 #[derive(Parser)]
 #[command(
@@ -58,14 +58,14 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn apply_sets(params: &mut ExperimentParams, sets: &[String]) -> Result<()> {
+fn apply_sets(preset: &mut Preset, sets: &[String]) -> Result<()> {
     for s in sets {
         let Some((k, v)) = s.split_once('=') else {
             bail!("--set expects KEY=VALUE, got '{s}'");
         };
-        params.set(k.trim(), v)?;
+        preset.set(k.trim(), v)?;
     }
-    params.validate()?;
+    preset.validate()?;
     Ok(())
 }
 
@@ -88,24 +88,57 @@ fn write_atomically(path: &PathBuf, text: &str) -> Result<()> {
 }
 
 fn run(preset: &str, sets: &[String], out: Option<PathBuf>, threads: Option<usize>) -> Result<()> {
-    let preset = Preset::resolve(preset)?;
-    let mut params = preset.params.clone();
-    apply_sets(&mut params, sets)?;
+    let mut preset = Preset::resolve(preset)?;
+    apply_sets(&mut preset, sets)?;
+    let threads = threads.unwrap_or_else(cores).max(1);
+    let params = preset.params.clone();
     let start = std::time::Instant::now();
-    let output = sim::run_headless(&params, threads.unwrap_or_else(cores), |_| {})?;
-    let secs = start.elapsed().as_secs_f64();
-    let json = serde_json::to_string_pretty(&output)? + "\n";
+    let (json, work) = match preset.view {
+        ViewKind::Histogram => {
+            let output = sim::run_headless(&params, threads, |_| {})?;
+            (
+                serde_json::to_string_pretty(&output)?,
+                params.walkers as f64 * params.steps as f64,
+            )
+        }
+        ViewKind::PhaseDiagram => {
+            let spec = preset.sweep.clone().unwrap_or_default();
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let every = std::time::Duration::from_millis(500);
+            let grid = sweep::run_sweep(&params, &spec, threads, &cancel, every, |g| {
+                eprint!("\rsaddlescope: {}/{} cells", g.done, g.spec.cells());
+            })?
+            .context("the sweep was cancelled")?;
+            eprintln!();
+            let work = (spec.cells() * spec.walkers) as f64 * spec.steps as f64;
+            (
+                serde_json::to_string_pretty(&sweep::SweepOutput::from_grid(&grid))?,
+                work,
+            )
+        }
+        ViewKind::EscapeRate => {
+            let by_step = preset.rate_vs_step.clone().unwrap_or_default();
+            let by_lambda = preset.rate_vs_lambda.clone().unwrap_or_default();
+            let output = escape_rate::run_escape_rate(&params, &by_step, &by_lambda, threads)?;
+            let work = (by_step.lambdas.len() * by_step.walkers) as f64 * by_step.steps as f64
+                + (by_lambda.a_values.len() * by_lambda.lambda_points * by_lambda.walkers) as f64
+                    * by_lambda.steps as f64;
+            (serde_json::to_string_pretty(&output)?, work)
+        }
+    };
+    let json = json + "\n";
     match out {
         Some(path) => write_atomically(&path, &json)?,
         None => std::io::stdout().lock().write_all(json.as_bytes())?,
     }
-    let walker_steps = params.walkers as f64 * params.steps as f64;
+    let secs = start.elapsed().as_secs_f64();
     eprintln!(
-        "saddlescope: {} walkers × {} steps in {:.3} s ({:.3e} walker-steps/s, statistics included)",
-        params.walkers,
-        params.steps,
+        "saddlescope: {} ({}) in {:.3} s: {:.3e} walker-steps, {:.3e} walker-steps/s, statistics included",
+        preset.name,
+        preset.view.label(),
         secs,
-        walker_steps / secs.max(1e-9)
+        work,
+        work / secs.max(1e-9)
     );
     Ok(())
 }

@@ -3,7 +3,9 @@
 
 pub mod commands;
 pub mod controls;
+pub mod escape_view;
 pub mod histogram_view;
+pub mod phase_view;
 pub mod theory_panel;
 
 use std::sync::Arc;
@@ -11,14 +13,18 @@ use std::sync::Arc;
 use egui::{Color32, RichText, Ui};
 use serde::{Deserialize, Serialize};
 
-use crate::export::Preset;
+use crate::export::{PhaseOverlays, Preset, ViewKind};
+use crate::sim::escape_rate::{self, EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
 use crate::sim::params::ExperimentParams;
+use crate::sim::sweep::{SweepEvent, SweepGrid, SweepHandle, SweepSpec};
 use crate::sim::theory::Readout;
 use crate::sim::worker::{Command, Event, Snapshot, Waker, Worker};
 
 use commands::UiCommand;
 use controls::{ControlState, controls_ui};
+use escape_view::{EscapeFields, escape_controls_ui, escape_view_ui};
 use histogram_view::{HistogramOptions, histogram_view_ui};
+use phase_view::{phase_view_ui, sweep_controls_ui};
 use theory_panel::theory_panel_ui;
 
 /// What a user would save: the experiment and the view options.
@@ -30,6 +36,12 @@ pub struct AppState {
     pub histogram: HistogramOptions,
     /// The preset the parameters came from, for the title bar.
     pub preset: Option<String>,
+    pub view: ViewKind,
+    pub sweep: SweepSpec,
+    pub overlays: PhaseOverlays,
+    pub rate_vs_step: RateVsStepSpec,
+    pub rate_vs_lambda: RateVsLambdaSpec,
+    pub escape_fields: EscapeFields,
 }
 
 impl Default for AppState {
@@ -42,13 +54,44 @@ impl AppState {
     pub fn from_preset(p: &Preset) -> AppState {
         let mut controls = ControlState::default();
         controls.sync_text(&p.params);
+        let rate_vs_step = p.rate_vs_step.clone().unwrap_or_default();
+        let rate_vs_lambda = p.rate_vs_lambda.clone().unwrap_or_default();
+        let mut escape_fields = EscapeFields::default();
+        escape_fields.sync(&rate_vs_step, &rate_vs_lambda);
         AppState {
             params: p.params.clone(),
             controls,
             histogram: HistogramOptions::default(),
             preset: Some(p.name.clone()),
+            view: p.view,
+            sweep: p.sweep.clone().unwrap_or_default(),
+            overlays: p.overlays.unwrap_or_default(),
+            rate_vs_step,
+            rate_vs_lambda,
+            escape_fields,
         }
     }
+}
+
+/// The parts of the parameters that a phase diagram depends on (a, λ, walkers and steps are
+/// set per cell, records and thresholds are not used).
+fn sweep_key(p: &ExperimentParams, spec: &SweepSpec) -> (ExperimentParams, SweepSpec) {
+    let base = ExperimentParams {
+        a: 0.0,
+        lambda: 0.0,
+        walkers: 1,
+        steps: 0,
+        record_steps: Vec::new(),
+        thresholds: Vec::new(),
+        histogram: Default::default(),
+        ..p.clone()
+    };
+    (base, spec.clone())
+}
+
+/// Threads for background sweeps: every core.
+pub fn sweep_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The application: state plus runtime handles (worker, newest snapshot).
@@ -68,6 +111,22 @@ pub struct SaddlescopeApp {
     /// Steps per frame last sent.
     sent_steps_per_frame: u64,
     fonts_installed: bool,
+    waker: Waker,
+    sweep: Option<SweepHandle>,
+    sweep_rx: crossbeam_channel::Receiver<SweepEvent>,
+    sweep_tx: crossbeam_channel::Sender<SweepEvent>,
+    sweep_generation: u64,
+    sweep_key: Option<(ExperimentParams, SweepSpec)>,
+    sweep_grid: Option<Arc<SweepGrid>>,
+    sweep_error: Option<String>,
+    escape_job: Option<std::thread::JoinHandle<()>>,
+    escape_rx: crossbeam_channel::Receiver<(u64, Result<EscapeRateOutput, String>)>,
+    escape_tx: crossbeam_channel::Sender<(u64, Result<EscapeRateOutput, String>)>,
+    escape_generation: u64,
+    escape_key: Option<(ExperimentParams, RateVsStepSpec, RateVsLambdaSpec)>,
+    escape_result: Option<Arc<EscapeRateOutput>>,
+    escape_error: Option<String>,
+    escape_field_errors: Vec<String>,
 }
 
 /// Threads the live view steps with: leave one core for the UI.
@@ -82,7 +141,9 @@ impl SaddlescopeApp {
     /// An app on `state`, with a worker stepping on `threads` threads that calls `waker` after
     /// each snapshot.
     pub fn new(state: AppState, threads: usize, waker: Waker) -> SaddlescopeApp {
-        let worker = Worker::spawn(state.params.clone(), threads, waker);
+        let worker = Worker::spawn(state.params.clone(), threads, waker.clone());
+        let (sweep_tx, sweep_rx) = crossbeam_channel::unbounded();
+        let (escape_tx, escape_rx) = crossbeam_channel::unbounded();
         worker.send(Command::SetStepsPerFrame(state.controls.steps_per_frame));
         let readout = (state.params.clone(), Readout::new(&state.params));
         SaddlescopeApp {
@@ -96,7 +157,132 @@ impl SaddlescopeApp {
             field_errors: Vec::new(),
             readout,
             fonts_installed: false,
+            waker,
+            sweep: None,
+            sweep_rx,
+            sweep_tx,
+            sweep_generation: 0,
+            sweep_key: None,
+            sweep_grid: None,
+            sweep_error: None,
+            escape_job: None,
+            escape_rx,
+            escape_tx,
+            escape_generation: 0,
+            escape_key: None,
+            escape_result: None,
+            escape_error: None,
+            escape_field_errors: Vec::new(),
         }
+    }
+
+    /// The newest phase-diagram grid of the current sweep.
+    pub fn sweep_grid(&self) -> Option<&Arc<SweepGrid>> {
+        self.sweep_grid.as_ref()
+    }
+
+    /// Whether a sweep is computing.
+    pub fn sweep_running(&self) -> bool {
+        self.sweep.as_ref().is_some_and(|h| !h.is_finished())
+    }
+
+    pub fn escape_result(&self) -> Option<&Arc<EscapeRateOutput>> {
+        self.escape_result.as_ref()
+    }
+
+    /// Start (or restart) the phase-diagram sweep for the current parameters.
+    fn restart_sweep(&mut self) {
+        self.sweep = None; // cancels and joins the previous sweep: no cell of it can arrive later
+        self.sweep_generation += 1;
+        self.sweep_error = None;
+        self.sweep_key = Some(sweep_key(&self.state.params, &self.state.sweep));
+        let spec = self.state.sweep.clone();
+        if let Err(e) = spec.validate() {
+            self.sweep_error = Some(e.to_string());
+            return;
+        }
+        self.sweep = Some(SweepHandle::start(
+            self.sweep_generation,
+            self.state.params.clone(),
+            spec,
+            sweep_threads(),
+            self.sweep_tx.clone(),
+            self.waker.clone(),
+        ));
+    }
+
+    /// Keep the sweep in step with the parameters while the phase diagram is shown.
+    fn update_sweep(&mut self) {
+        for ev in self.sweep_rx.try_iter() {
+            match ev {
+                SweepEvent::Grid { generation, grid } if generation == self.sweep_generation => {
+                    self.sweep_grid = Some(grid)
+                }
+                SweepEvent::Failed {
+                    generation,
+                    message,
+                } if generation == self.sweep_generation => self.sweep_error = Some(message),
+                _ => {}
+            }
+        }
+        if self.state.view == ViewKind::PhaseDiagram
+            && self.state.params.validate().is_ok()
+            && self.sweep_key.as_ref() != Some(&sweep_key(&self.state.params, &self.state.sweep))
+        {
+            self.restart_sweep();
+        }
+    }
+
+    /// Keep the escape-rate curves in step with the parameters while that view is shown. A
+    /// computation runs to its end (a fraction of a second); a newer request waits for it.
+    fn update_escape(&mut self) {
+        for (generation, result) in self.escape_rx.try_iter() {
+            if generation == self.escape_generation {
+                match result {
+                    Ok(out) => {
+                        self.escape_result = Some(Arc::new(out));
+                        self.escape_error = None;
+                    }
+                    Err(e) => self.escape_error = Some(e),
+                }
+            }
+        }
+        if self.escape_job.as_ref().is_some_and(|h| h.is_finished())
+            && let Some(h) = self.escape_job.take()
+        {
+            let _ = h.join();
+        }
+        let key = (
+            self.state.params.clone(),
+            self.state.rate_vs_step.clone(),
+            self.state.rate_vs_lambda.clone(),
+        );
+        if self.state.view != ViewKind::EscapeRate
+            || self.escape_job.is_some()
+            || self.escape_key.as_ref() == Some(&key)
+        {
+            return;
+        }
+        if self.state.params.validate().is_err() {
+            return;
+        }
+        self.escape_generation += 1;
+        self.escape_key = Some(key.clone());
+        let (tx, waker, generation) = (
+            self.escape_tx.clone(),
+            self.waker.clone(),
+            self.escape_generation,
+        );
+        self.escape_job = std::thread::Builder::new()
+            .name("saddlescope-escape".into())
+            .spawn(move || {
+                let (p, by_step, by_lambda) = key;
+                let r = escape_rate::run_escape_rate(&p, &by_step, &by_lambda, sweep_threads())
+                    .map_err(|e| e.to_string());
+                let _ = tx.send((generation, r));
+                waker();
+            })
+            .ok();
     }
 
     /// The newest snapshot shown.
@@ -115,9 +301,25 @@ impl SaddlescopeApp {
 
     /// Load a preset: new parameters, view options kept.
     pub fn load_preset(&mut self, p: &Preset) {
-        self.state.params = p.params.clone();
+        let AppState {
+            histogram,
+            controls,
+            ..
+        } = self.state.clone();
+        self.state = AppState {
+            histogram,
+            controls,
+            ..AppState::from_preset(p)
+        };
         self.state.controls.sync_text(&p.params);
-        self.state.preset = Some(p.name.clone());
+    }
+
+    /// Watch the cell (a, λ) of the phase diagram live in the histogram view.
+    pub fn watch_cell(&mut self, a: f64, lambda: f64) {
+        self.state.params.a = a;
+        self.state.params.lambda = lambda;
+        self.state.preset = None;
+        self.state.view = ViewKind::Histogram;
     }
 
     /// Send a command to the worker directly (scripts and tests).
@@ -217,6 +419,10 @@ impl SaddlescopeApp {
                     "Load the exact setting of one of the paper's figures (seed included).",
                 );
             ui.separator();
+            for v in ViewKind::ALL {
+                ui.selectable_value(&mut self.state.view, v, v.label());
+            }
+            ui.separator();
             let playing = self.is_playing();
             for cmd in UiCommand::ALL {
                 if ui
@@ -276,13 +482,60 @@ impl SaddlescopeApp {
                     theory_panel_ui(ui, &self.state.params, &readout, self.latest.as_deref());
                 });
             });
-        egui::CentralPanel::default().show(ui, |ui| match &self.latest {
-            Some(s) => histogram_view_ui(ui, s, &mut self.state.histogram),
-            None => {
-                ui.centered_and_justified(|ui| ui.label("starting the ensemble…"));
+        let view = self.state.view;
+        egui::CentralPanel::default().show(ui, |ui| match view {
+            ViewKind::Histogram => match &self.latest {
+                Some(s) => histogram_view_ui(ui, s, &mut self.state.histogram),
+                None => {
+                    ui.centered_and_justified(|ui| ui.label("starting the ensemble…"));
+                }
+            },
+            ViewKind::PhaseDiagram => {
+                sweep_controls_ui(ui, &mut self.state.sweep, &mut self.state.overlays);
+                let running = self.sweep_running();
+                let current = (self.state.params.a, self.state.params.lambda);
+                let action = phase_view_ui(
+                    ui,
+                    self.sweep_grid.as_deref(),
+                    running,
+                    self.sweep_error.as_deref(),
+                    &self.state.overlays,
+                    current,
+                );
+                if action.cancel
+                    && let Some(h) = &self.sweep
+                {
+                    h.cancel();
+                }
+                if action.restart {
+                    self.restart_sweep();
+                }
+                if let Some((a, l)) = action.watch {
+                    self.watch_cell(a, l);
+                }
+            }
+            ViewKind::EscapeRate => {
+                self.escape_field_errors = escape_controls_ui(
+                    ui,
+                    &mut self.state.rate_vs_step,
+                    &mut self.state.rate_vs_lambda,
+                    &mut self.state.escape_fields,
+                );
+                for e in self
+                    .escape_field_errors
+                    .iter()
+                    .chain(self.escape_error.iter())
+                {
+                    ui.label(
+                        RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)),
+                    );
+                }
+                escape_view_ui(ui, self.escape_result.as_deref(), self.escape_job.is_some());
             }
         });
         self.send_changes();
+        self.update_sweep();
+        self.update_escape();
     }
 }
 

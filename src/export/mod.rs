@@ -4,4 +4,4 @@
 
 pub mod preset;
 
-pub use preset::{Preset, PresetError, ViewKind};
+pub use preset::{PhaseOverlays, Preset, PresetError, ViewKind};

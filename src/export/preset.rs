@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::sim::escape_rate::{RateVsLambdaSpec, RateVsStepSpec};
 use crate::sim::params::{ExperimentParams, ParamError};
+use crate::sim::sweep::SweepSpec;
 
 pub const PRESET_FORMAT: &str = "saddlescope-preset";
 /// The newest format this build reads and writes.
@@ -22,6 +24,48 @@ pub enum ViewKind {
     /// The live histogram of w (Fig. 1-left, 1-middle, 8).
     #[default]
     Histogram,
+    /// The (a, λ) phase diagram (Fig. 1-right, 4, 9).
+    PhaseDiagram,
+    /// The escape rate versus step and versus λ (Fig. 5, 6).
+    EscapeRate,
+}
+
+impl ViewKind {
+    pub const ALL: [ViewKind; 3] = [
+        ViewKind::Histogram,
+        ViewKind::PhaseDiagram,
+        ViewKind::EscapeRate,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ViewKind::Histogram => "Histogram",
+            ViewKind::PhaseDiagram => "Phase diagram",
+            ViewKind::EscapeRate => "Escape rate",
+        }
+    }
+}
+
+/// Which overlays the phase diagram shows, and what its heat map is.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PhaseOverlays {
+    /// The μ = 0 contour (Eq. 5), orange.
+    pub mu_zero: bool,
+    /// The continuous-time line λ = −a (App. B.4), red dashed.
+    pub continuous: bool,
+    /// Show the exact finite-T escape probability (binomial law) instead of the simulation.
+    pub exact_map: bool,
+}
+
+impl Default for PhaseOverlays {
+    fn default() -> Self {
+        PhaseOverlays {
+            mu_zero: true,
+            continuous: false,
+            exact_map: false,
+        }
+    }
 }
 
 /// One preset file.
@@ -43,6 +87,17 @@ pub struct Preset {
     #[serde(default)]
     pub view: ViewKind,
     pub params: ExperimentParams,
+    /// The phase-diagram grid (phase-diagram presets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlays: Option<PhaseOverlays>,
+    /// Fig. 5's estimators versus step (escape-rate presets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_vs_step: Option<RateVsStepSpec>,
+    /// Fig. 6's γ versus λ (escape-rate presets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_vs_lambda: Option<RateVsLambdaSpec>,
 }
 
 /// Why a preset could not be loaded. Every message names the file.
@@ -83,6 +138,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "fig1-middle.json",
         include_str!("../../assets/presets/fig1-middle.json"),
     ),
+    (
+        "fig1-right.json",
+        include_str!("../../assets/presets/fig1-right.json"),
+    ),
+    ("fig4.json", include_str!("../../assets/presets/fig4.json")),
+    ("fig9.json", include_str!("../../assets/presets/fig9.json")),
+    ("fig5.json", include_str!("../../assets/presets/fig5.json")),
+    ("fig6.json", include_str!("../../assets/presets/fig6.json")),
     ("fig8.json", include_str!("../../assets/presets/fig8.json")),
 ];
 
@@ -123,6 +186,46 @@ impl Preset {
             .validate()
             .map_err(|source| PresetError::Invalid { path, source })?;
         Ok(preset)
+    }
+
+    /// Validate every part the preset carries.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        self.params.validate()?;
+        if let Some(s) = &self.sweep {
+            s.validate()?;
+        }
+        if let Some(s) = &self.rate_vs_step {
+            s.validate()?;
+        }
+        if let Some(s) = &self.rate_vs_lambda {
+            s.validate()?;
+        }
+        Ok(())
+    }
+
+    /// Apply `--set KEY=VALUE`: `sweep.*` keys go to the sweep grid, `rate.*` keys to the
+    /// escape-rate experiments, the rest to the parameters. Validates the whole preset.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ParamError> {
+        if let Some(k) = key.strip_prefix("sweep.") {
+            self.sweep
+                .get_or_insert_with(SweepSpec::default)
+                .set(k, value)?;
+        } else if let Some(k) = key.strip_prefix("rate.") {
+            let a = self
+                .rate_vs_step
+                .get_or_insert_with(RateVsStepSpec::default)
+                .set(k, value)?;
+            let b = self
+                .rate_vs_lambda
+                .get_or_insert_with(RateVsLambdaSpec::default)
+                .set(k, value)?;
+            if !(a || b) {
+                return Err(ParamError::UnknownKey(key.to_string()));
+            }
+        } else {
+            self.params.set(key, value)?;
+        }
+        Ok(())
     }
 
     /// Load a preset file from disk (never modifies it).

@@ -77,20 +77,71 @@ pub fn mu_zero_lambdas(a: f64) -> Vec<f64> {
         roots.push(a / c2);
     }
     // P(λ) = −1 → c2 λ² − a λ + 2 = 0.
-    if c2 == 0.0 {
-        roots.push(2.0 / a);
-    } else {
-        let disc = a * a - 8.0 * c2;
-        if disc >= 0.0 {
-            let s = disc.sqrt();
-            roots.push((a - s) / (2.0 * c2));
-            roots.push((a + s) / (2.0 * c2));
-        }
-    }
+    let [lo, hi] = mu_zero_minus_one_roots(a);
+    roots.extend(lo);
+    roots.extend(hi);
     roots.retain(|r| r.is_finite() && *r > 0.0);
     roots.sort_by(f64::total_cmp);
     roots.dedup_by(|x, y| (*x - *y).abs() < 1e-12);
     roots
+}
+
+/// The two roots of P(λ) = −1, i.e. (a − 1)λ² − aλ + 2 = 0, where real: the first is Eq. 5's
+/// upper end written stably as 4/(a + sqrt(a² − 8a + 8)) (exact at a = 1, where Eq. 5 is 0/0),
+/// the second (a + sqrt(·))/(2(a − 1)), which is negative for a < 1.
+pub fn mu_zero_minus_one_roots(a: f64) -> [Option<f64>; 2] {
+    let disc = a * a - 8.0 * (a - 1.0);
+    if disc < 0.0 || a.is_nan() {
+        return [None, None];
+    }
+    let s = disc.sqrt();
+    let first = 4.0 / (a + s);
+    let second = if a == 1.0 {
+        None
+    } else {
+        Some((a + s) / (2.0 * (a - 1.0)))
+    };
+    [
+        first.is_finite().then_some(first),
+        second.filter(|r| r.is_finite()),
+    ]
+}
+
+/// The μ = 0 line of the two-point law over a ∈ [a_min, a_max] as polylines of (a, λ) with
+/// λ in (0, λ_max]: the branch λ = a/(a − 1) and the two roots of P(λ) = −1, each split where
+/// it leaves the range. This is the orange line of Fig. 1-right and Fig. 9.
+pub fn mu_zero_curves(
+    a_min: f64,
+    a_max: f64,
+    lambda_max: f64,
+    samples: usize,
+) -> Vec<Vec<[f64; 2]>> {
+    let n = samples.max(2);
+    let branches: [&dyn Fn(f64) -> Option<f64>; 3] = [
+        &|a: f64| (a != 1.0).then(|| a / (a - 1.0)),
+        &|a: f64| mu_zero_minus_one_roots(a)[0],
+        &|a: f64| mu_zero_minus_one_roots(a)[1],
+    ];
+    let mut out = Vec::new();
+    for branch in branches {
+        let mut current: Vec<[f64; 2]> = Vec::new();
+        for i in 0..n {
+            let a = a_min + (a_max - a_min) * i as f64 / (n - 1) as f64;
+            match branch(a).filter(|l| *l > 0.0 && *l <= lambda_max) {
+                Some(l) => current.push([a, l]),
+                None => {
+                    if current.len() > 1 {
+                        out.push(std::mem::take(&mut current));
+                    }
+                    current.clear();
+                }
+            }
+        }
+        if current.len() > 1 {
+            out.push(current);
+        }
+    }
+    out
 }
 
 /// The λ-intervals (within (0, λ_max)) where μ(a, λ) < 0, i.e. where SGD on the quadratic with
@@ -363,6 +414,18 @@ mod tests {
         }
         // a = 1: Eq. 5 is 0/0 but the contour is at λ = 2.
         assert_eq!(mu_zero_lambdas(1.0), vec![2.0]);
+        // The drawn curves lie on μ = 0 and cover a = −1's two crossings.
+        let curves = mu_zero_curves(-1.0, 1.0, 2.0, 401);
+        for c in &curves {
+            for &[a, l] in c {
+                assert!(mu_two_point(a, l).abs() < 1e-9, "({a}, {l})");
+            }
+        }
+        let at_minus_one: Vec<f64> = curves
+            .iter()
+            .flat_map(|c| c.iter().filter(|p| p[0] == -1.0).map(|p| p[1]))
+            .collect();
+        assert_eq!(at_minus_one.len(), 2);
         assert!(mu_two_point(1.0, 1.5) < 0.0 && mu_two_point(1.0, 2.5) > 0.0);
         assert_eq!(trapped_intervals(-1.0, 2.0).len(), 1);
     }

@@ -3,9 +3,11 @@
 //! protocol. No egui here.
 
 pub mod ensemble;
+pub mod escape_rate;
 pub mod params;
 pub mod run;
 pub mod stats;
+pub mod sweep;
 pub mod theory;
 pub mod worker;
 

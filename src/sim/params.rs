@@ -152,6 +152,52 @@ impl Default for ExperimentParams {
     }
 }
 
+/// Parse a finite number for `key`, or say what was expected.
+pub fn parse_number(key: &str, value: &str, expected: &'static str) -> Result<f64, ParamError> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| ParamError::Parse {
+            key: key.to_string(),
+            value: value.to_string(),
+            expected,
+        })
+}
+
+/// Parse a whole non-negative number (also written like 1e6) for `key`.
+pub fn parse_whole(key: &str, value: &str, expected: &'static str) -> Result<u64, ParamError> {
+    let v = value.trim();
+    v.parse::<u64>()
+        .ok()
+        .or_else(|| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x < 1.8e19)
+                .map(|x| x as u64)
+        })
+        .ok_or_else(|| ParamError::Parse {
+            key: key.to_string(),
+            value: value.to_string(),
+            expected,
+        })
+}
+
+/// Parse a comma-separated list of finite numbers for `key`.
+pub fn parse_list(key: &str, value: &str, expected: &'static str) -> Result<Vec<f64>, ParamError> {
+    value
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect::<Option<Vec<f64>>>()
+        .ok_or_else(|| ParamError::Parse {
+            key: key.to_string(),
+            value: value.to_string(),
+            expected,
+        })
+}
+
 /// Keys accepted by [`ExperimentParams::set`] (and `--set` on the command line).
 pub const KNOWN_KEYS: &[&str] = &[
     "landscape",
@@ -319,49 +365,9 @@ impl ExperimentParams {
     /// here; call [`validate`](Self::validate) after the last change.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ParamError> {
         let value = value.trim();
-        let num = |expected: &'static str| -> Result<f64, ParamError> {
-            let v: f64 = value.parse().map_err(|_| ParamError::Parse {
-                key: key.to_string(),
-                value: value.to_string(),
-                expected,
-            })?;
-            if v.is_finite() {
-                Ok(v)
-            } else {
-                Err(ParamError::Parse {
-                    key: key.to_string(),
-                    value: value.to_string(),
-                    expected,
-                })
-            }
-        };
-        let int = |expected: &'static str| -> Result<u64, ParamError> {
-            // Accept 1e6-style integers too, but only exact non-negative ones.
-            let parsed = value.parse::<u64>().ok().or_else(|| {
-                value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0 && v.fract() == 0.0 && *v < 1.8e19)
-                    .map(|v| v as u64)
-            });
-            parsed.ok_or_else(|| ParamError::Parse {
-                key: key.to_string(),
-                value: value.to_string(),
-                expected,
-            })
-        };
-        let list = |expected: &'static str| -> Result<Vec<f64>, ParamError> {
-            value
-                .split(',')
-                .filter(|s| !s.trim().is_empty())
-                .map(|s| s.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
-                .collect::<Option<Vec<f64>>>()
-                .ok_or_else(|| ParamError::Parse {
-                    key: key.to_string(),
-                    value: value.to_string(),
-                    expected,
-                })
-        };
+        let num = |expected: &'static str| parse_number(key, value, expected);
+        let int = |expected: &'static str| parse_whole(key, value, expected);
+        let list = |expected: &'static str| parse_list(key, value, expected);
         let bad = |expected: &'static str| ParamError::Parse {
             key: key.to_string(),
             value: value.to_string(),

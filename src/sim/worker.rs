@@ -271,7 +271,7 @@ impl State {
             Command::Step(n) => {
                 self.playing = false;
                 self.rate = 0.0;
-                self.advance(n, false);
+                self.advance(n);
                 self.snapshot();
             }
             Command::Reset => {
@@ -322,9 +322,10 @@ impl State {
         self.observe();
     }
 
-    /// Advance up to `n` steps, stopping at record steps (to record them) and at the end; when
-    /// `interruptible`, return early if a command is waiting.
-    fn advance(&mut self, n: u64, interruptible: bool) {
+    /// Advance up to `n` steps, stopping at record steps (to record them) and at the end;
+    /// return early when a command is waiting, so that no command (Shutdown included) waits
+    /// for more than one chunk of work.
+    fn advance(&mut self, n: u64) {
         let Some(e) = self.ensemble.as_mut() else {
             return;
         };
@@ -344,7 +345,7 @@ impl State {
             if stop == next_record || stop == target {
                 self.observe();
             }
-            if interruptible && !self.rx.is_empty() {
+            if !self.rx.is_empty() {
                 break;
             }
         }
@@ -387,7 +388,7 @@ impl State {
     fn tick(&mut self) {
         let start = Instant::now();
         let before = self.ensemble.as_ref().map_or(0, |e| e.step());
-        self.advance(self.steps_per_frame, true);
+        self.advance(self.steps_per_frame);
         let e = self.ensemble.as_ref().map_or(0, |e| e.step());
         let secs = start.elapsed().as_secs_f64();
         let walkers = self.params.walkers as f64;

@@ -1,0 +1,340 @@
+//! Escape-rate experiments (Def. 3, Prop. 3; Fig. 5 and Fig. 6): the two estimators of γ versus
+//! step for several λ, and γ versus λ for several a, each against μ(a, λ).
+//!
+//! Two estimators (SPEC.md §4): E ln|w_t/w_0| / t, which equals μ at every t for the quadratic,
+//! and the paper's E ln|w_t| / t = μ + E ln|w_0| / t, which settles only after tens of steps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::theory;
+
+use super::ensemble::Ensemble;
+use super::params::{ExperimentParams, ParamError, parse_list, parse_number, parse_whole};
+
+/// Fig. 5: the estimators versus t at one a for several λ.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateVsStepSpec {
+    pub a: f64,
+    pub lambdas: Vec<f64>,
+    pub walkers: usize,
+    pub steps: u64,
+}
+
+impl Default for RateVsStepSpec {
+    fn default() -> Self {
+        RateVsStepSpec {
+            a: -1.0,
+            lambdas: vec![0.2, 0.5, 0.8, 1.5],
+            walkers: 2000,
+            steps: 100,
+        }
+    }
+}
+
+/// Fig. 6: γ versus λ for several a, at one t.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateVsLambdaSpec {
+    pub a_values: Vec<f64>,
+    pub lambda_min: f64,
+    pub lambda_max: f64,
+    /// λ points, at cell centres of [λ_min, λ_max] (so λ = 1 is avoided on the default grid).
+    pub lambda_points: usize,
+    pub walkers: usize,
+    /// The step t at which E ln|w_t/w_0| / t is read.
+    pub steps: u64,
+}
+
+impl Default for RateVsLambdaSpec {
+    fn default() -> Self {
+        RateVsLambdaSpec {
+            a_values: vec![-3.0, -2.0, -1.0, 0.0, 1.0],
+            lambda_min: 0.0,
+            lambda_max: 2.0,
+            lambda_points: 40,
+            walkers: 2000,
+            steps: 50,
+        }
+    }
+}
+
+impl RateVsStepSpec {
+    /// Set one field from text (`--set rate.KEY=VALUE`: a, lambdas, walkers, steps).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<bool, ParamError> {
+        let full = format!("rate.{key}");
+        match key {
+            "a" => self.a = parse_number(&full, value, "a number")?,
+            "lambdas" => self.lambdas = parse_list(&full, value, "comma-separated learning rates")?,
+            "walkers" => self.walkers = parse_whole(&full, value, "a whole number")? as usize,
+            "steps" => self.steps = parse_whole(&full, value, "a whole number")?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if self.lambdas.is_empty() || self.lambdas.len() > 16 {
+            return Err(bad("rate.lambdas", self.lambdas.len(), "1 to 16 values"));
+        }
+        if let Some(l) = self
+            .lambdas
+            .iter()
+            .find(|l| !(l.is_finite() && **l >= 0.0 && **l <= 100.0))
+        {
+            return Err(bad("rate.lambdas", l, "0 ≤ λ ≤ 100"));
+        }
+        check_counts(self.walkers, self.steps, 10_000)
+    }
+}
+
+impl RateVsLambdaSpec {
+    /// Set one field from text (`--set rate.KEY=VALUE`: a_values, lambda_min, lambda_max,
+    /// lambda_points, walkers, steps).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<bool, ParamError> {
+        let full = format!("rate.{key}");
+        match key {
+            "a_values" => self.a_values = parse_list(&full, value, "comma-separated values of a")?,
+            "lambda_min" => self.lambda_min = parse_number(&full, value, "a number")?,
+            "lambda_max" => self.lambda_max = parse_number(&full, value, "a number")?,
+            "lambda_points" => {
+                self.lambda_points = parse_whole(&full, value, "a whole number")? as usize
+            }
+            "walkers" => self.walkers = parse_whole(&full, value, "a whole number")? as usize,
+            "steps" => self.steps = parse_whole(&full, value, "a whole number")?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if self.a_values.is_empty() || self.a_values.len() > 16 {
+            return Err(bad("rate.a_values", self.a_values.len(), "1 to 16 values"));
+        }
+        if !(self.lambda_min.is_finite()
+            && self.lambda_max.is_finite()
+            && 0.0 <= self.lambda_min
+            && self.lambda_min < self.lambda_max
+            && self.lambda_max <= 100.0)
+        {
+            return Err(bad(
+                "rate λ range",
+                format!("[{}, {}]", self.lambda_min, self.lambda_max),
+                "0 ≤ λ_min < λ_max ≤ 100",
+            ));
+        }
+        if !(1..=400).contains(&self.lambda_points) {
+            return Err(bad("rate.lambda_points", self.lambda_points, "1 to 400"));
+        }
+        check_counts(self.walkers, self.steps, 10_000)
+    }
+}
+
+fn check_counts(walkers: usize, steps: u64, max_steps: u64) -> Result<(), ParamError> {
+    if !(1..=1_000_000).contains(&walkers) {
+        return Err(bad("rate.walkers", walkers, "1 to 10⁶"));
+    }
+    if !(1..=max_steps).contains(&steps) {
+        return Err(bad("rate.steps", steps, "1 to 10⁴"));
+    }
+    Ok(())
+}
+
+fn bad(name: &'static str, value: impl std::fmt::Display, allowed: &str) -> ParamError {
+    ParamError::OutOfRange {
+        name,
+        value: value.to_string(),
+        allowed: allowed.to_string(),
+    }
+}
+
+/// The JSON written by `saddlescope run` for an escape-rate preset.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EscapeRateOutput {
+    pub format: String,
+    pub format_version: u32,
+    pub params: ExperimentParams,
+    pub rate_vs_step_spec: RateVsStepSpec,
+    pub rate_vs_lambda_spec: RateVsLambdaSpec,
+    pub rate_vs_step: Vec<RateCurve>,
+    pub rate_vs_lambda: Vec<GammaSeries>,
+}
+
+pub const ESCAPE_RATE_FORMAT: &str = "saddlescope-escape-rate";
+
+/// Both escape-rate experiments of a preset.
+pub fn run_escape_rate(
+    base: &ExperimentParams,
+    by_step: &RateVsStepSpec,
+    by_lambda: &RateVsLambdaSpec,
+    threads: usize,
+) -> Result<EscapeRateOutput, ParamError> {
+    Ok(EscapeRateOutput {
+        format: ESCAPE_RATE_FORMAT.into(),
+        format_version: 1,
+        params: base.clone(),
+        rate_vs_step_spec: by_step.clone(),
+        rate_vs_lambda_spec: by_lambda.clone(),
+        rate_vs_step: rate_vs_step(base, by_step, threads)?,
+        rate_vs_lambda: rate_vs_lambda(base, by_lambda, threads)?,
+    })
+}
+
+/// One curve of Fig. 5.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RateCurve {
+    pub lambda: f64,
+    /// μ(a, λ): the value both estimators tend to.
+    pub mu: f64,
+    pub steps: Vec<u64>,
+    /// E ln|w_t/w_0| / t.
+    pub ratio_estimate: Vec<f64>,
+    /// The paper's E ln|w_t| / t.
+    pub paper_estimate: Vec<f64>,
+}
+
+/// One series of Fig. 6.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GammaSeries {
+    pub a: f64,
+    pub lambda: Vec<f64>,
+    /// E ln|w_t/w_0| / t at t = `steps`, and its standard error.
+    pub gamma: Vec<f64>,
+    pub gamma_se: Vec<f64>,
+    /// μ(a, λ) at the same λ.
+    pub mu: Vec<f64>,
+    /// Prop. 3, for a < 0.
+    pub lambda_star: Option<f64>,
+    pub gamma_star: Option<f64>,
+    /// μ(a, λ) on a fine λ grid over the same range, for drawing (−∞ where it is).
+    pub theory_lambda: Vec<f64>,
+    pub theory_mu: Vec<f64>,
+}
+
+/// Fig. 5 for the base experiment (its landscape, noise, initial law and seed).
+pub fn rate_vs_step(
+    base: &ExperimentParams,
+    spec: &RateVsStepSpec,
+    threads: usize,
+) -> Result<Vec<RateCurve>, ParamError> {
+    spec.validate()?;
+    spec.lambdas
+        .iter()
+        .map(|&lambda| {
+            let p = ExperimentParams {
+                a: spec.a,
+                lambda,
+                walkers: spec.walkers,
+                steps: spec.steps,
+                record_steps: vec![],
+                ..base.clone()
+            };
+            let mut e = Ensemble::new(&p)?;
+            let mut curve = RateCurve {
+                lambda,
+                mu: theory::log_factor_moments(&p.noise, p.a, lambda).0,
+                steps: Vec::new(),
+                ratio_estimate: Vec::new(),
+                paper_estimate: Vec::new(),
+            };
+            for t in 1..=spec.steps {
+                e.advance(1, threads);
+                let (ratio, abs) = mean_logs(&e);
+                curve.steps.push(t);
+                curve.ratio_estimate.push(ratio / t as f64);
+                curve.paper_estimate.push(abs / t as f64);
+            }
+            Ok(curve)
+        })
+        .collect()
+}
+
+/// (E ln|w_t/w_0|, E ln|w_t|) over finite, non-zero walkers (NaN when none).
+fn mean_logs(e: &Ensemble) -> (f64, f64) {
+    let (mut s1, mut s2, mut n) = (0.0, 0.0, 0usize);
+    for (w, l0) in e.w1().iter().zip(e.log_w0()) {
+        if w.is_finite() && *w != 0.0 && l0.is_finite() {
+            let l = w.abs().ln();
+            s1 += l - l0;
+            s2 += l;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        (f64::NAN, f64::NAN)
+    } else {
+        (s1 / n as f64, s2 / n as f64)
+    }
+}
+
+/// Fig. 6 for the base experiment.
+pub fn rate_vs_lambda(
+    base: &ExperimentParams,
+    spec: &RateVsLambdaSpec,
+    threads: usize,
+) -> Result<Vec<GammaSeries>, ParamError> {
+    spec.validate()?;
+    let d = (spec.lambda_max - spec.lambda_min) / spec.lambda_points as f64;
+    let lambdas: Vec<f64> = (0..spec.lambda_points)
+        .map(|i| spec.lambda_min + (i as f64 + 0.5) * d)
+        .collect();
+    spec.a_values
+        .iter()
+        .map(|&a| {
+            let mut s = GammaSeries {
+                a,
+                lambda: lambdas.clone(),
+                gamma: Vec::new(),
+                gamma_se: Vec::new(),
+                mu: Vec::new(),
+                lambda_star: theory::optimal_lambda(a),
+                gamma_star: theory::optimal_rate(a),
+                theory_lambda: Vec::new(),
+                theory_mu: Vec::new(),
+            };
+            let fine = 600;
+            for i in 0..=fine {
+                let l =
+                    spec.lambda_min + (spec.lambda_max - spec.lambda_min) * i as f64 / fine as f64;
+                s.theory_lambda.push(l);
+                s.theory_mu
+                    .push(theory::log_factor_moments(&base.noise, a, l).0);
+            }
+            for &lambda in &lambdas {
+                let p = ExperimentParams {
+                    a,
+                    lambda,
+                    walkers: spec.walkers,
+                    steps: spec.steps,
+                    record_steps: vec![],
+                    ..base.clone()
+                };
+                let mut e = Ensemble::new(&p)?;
+                e.advance(spec.steps, threads);
+                let (mean, se) = log_ratio_mean_se(&e);
+                s.gamma.push(mean / spec.steps as f64);
+                s.gamma_se.push(se / spec.steps as f64);
+                s.mu.push(theory::log_factor_moments(&p.noise, a, lambda).0);
+            }
+            Ok(s)
+        })
+        .collect()
+}
+
+/// Mean and standard error of ln|w_t/w_0| over finite, non-zero walkers.
+fn log_ratio_mean_se(e: &Ensemble) -> (f64, f64) {
+    let vals: Vec<f64> = e
+        .w1()
+        .iter()
+        .zip(e.log_w0())
+        .filter(|(w, l0)| w.is_finite() && **w != 0.0 && l0.is_finite())
+        .map(|(w, l0)| w.abs().ln() - l0)
+        .collect();
+    let n = vals.len() as f64;
+    if vals.len() < 2 {
+        return (vals.first().copied().unwrap_or(f64::NAN), f64::NAN);
+    }
+    let m = vals.iter().sum::<f64>() / n;
+    let var = vals.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0);
+    (m, (var / n).sqrt())
+}
