@@ -93,3 +93,82 @@ fn log_axis_snapshot_shows_the_collapse_to_1e_minus_140() {
     assert!(h.state().state.histogram.log_axis);
     h.snapshot("main_window_fig1_left_log_axis_t1000");
 }
+
+fn small_phase_state(preset: &str) -> AppState {
+    let p = saddlescope::export::Preset::builtin(preset).unwrap();
+    let mut s = AppState::from_preset(&p);
+    s.sweep.a_cells = 8;
+    s.sweep.lambda_cells = 8;
+    s.sweep.walkers = 200;
+    s.sweep.steps = 100;
+    s
+}
+
+#[test]
+fn clicking_a_phase_cell_loads_it_into_the_live_view() {
+    let mut h = harness(small_phase_state("fig1-right"));
+    run_until(&mut h, |a| a.sweep_grid().is_some_and(|g| g.is_complete()));
+    // The cell centred at a = 0.375, λ = 0.125 (8 × 8 cells on [−1, 1] × [0, 2]).
+    let pos = h
+        .state()
+        .phase_screen_position(0.375, 0.125)
+        .expect("the map was drawn");
+    h.hover_at(pos);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.step();
+    }
+    h.run();
+    let app = h.state();
+    assert_eq!(app.state.view, saddlescope::export::ViewKind::Histogram);
+    assert!(
+        (app.state.params.a - 0.375).abs() < 1e-12
+            && (app.state.params.lambda - 0.125).abs() < 1e-12
+    );
+    run_until(&mut h, |a| {
+        a.snapshot()
+            .is_some_and(|s| s.params.a == 0.375 && s.params.lambda == 0.125)
+    });
+}
+
+#[test]
+fn a_new_sweep_after_a_parameter_change_never_shows_old_cells() {
+    let mut h = harness(small_phase_state("fig1-right"));
+    run_until(&mut h, |a| a.sweep_grid().is_some_and(|g| g.done > 0));
+    // Switch to the quartic mid-sweep: the grid shown from then on must be the quartic's alone.
+    h.state_mut().state.params.landscape = saddlescope::model::Landscape::Quartic;
+    run_until(&mut h, |a| {
+        a.sweep_grid().is_some_and(|g| {
+            g.base.landscape == saddlescope::model::Landscape::Quartic && g.is_complete()
+        })
+    });
+    let shown = h.state().sweep_grid().unwrap().clone();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let fresh = saddlescope::sim::sweep::run_sweep(
+        &shown.base,
+        &shown.spec,
+        1,
+        &cancel,
+        Duration::from_secs(3600),
+        |_| {},
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        shown.escape, fresh.escape,
+        "every cell equals a clean quartic sweep"
+    );
+}
+
+#[test]
+fn phase_diagram_snapshot() {
+    let mut h = harness(small_phase_state("fig9"));
+    run_until(&mut h, |a| a.sweep_grid().is_some_and(|g| g.is_complete()));
+    h.snapshot("phase_diagram_fig9_small_grid");
+}

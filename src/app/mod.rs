@@ -127,6 +127,8 @@ pub struct SaddlescopeApp {
     escape_result: Option<Arc<EscapeRateOutput>>,
     escape_error: Option<String>,
     escape_field_errors: Vec<String>,
+    /// The phase map's plot transform of the last frame it was drawn.
+    phase_transform: Option<egui_plot::PlotTransform>,
 }
 
 /// Threads the live view steps with: leave one core for the UI.
@@ -173,7 +175,15 @@ impl SaddlescopeApp {
             escape_result: None,
             escape_error: None,
             escape_field_errors: Vec::new(),
+            phase_transform: None,
         }
+    }
+
+    /// Where the point (a, λ) of the phase map was drawn on screen in the last frame.
+    pub fn phase_screen_position(&self, a: f64, lambda: f64) -> Option<egui::Pos2> {
+        self.phase_transform
+            .as_ref()
+            .map(|t| t.position_from_point(&egui_plot::PlotPoint::new(a, lambda)))
     }
 
     /// The newest phase-diagram grid of the current sweep.
@@ -510,6 +520,7 @@ impl SaddlescopeApp {
                 if action.restart {
                     self.restart_sweep();
                 }
+                self.phase_transform = action.transform;
                 if let Some((a, l)) = action.watch {
                     self.watch_cell(a, l);
                 }

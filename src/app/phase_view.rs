@@ -43,6 +43,8 @@ pub struct PhaseAction {
     pub watch: Option<(f64, f64)>,
     pub cancel: bool,
     pub restart: bool,
+    /// The map's plot-to-screen transform this frame.
+    pub transform: Option<egui_plot::PlotTransform>,
 }
 
 fn drag_row(ui: &mut Ui, label: &str, tip: &str, v: &mut f64, speed: f64) {
@@ -247,6 +249,7 @@ pub fn phase_view_ui(
                 (pui.pointer_coordinate(), clicked)
             });
         let (pointer, clicked) = resp.inner;
+        action.transform = Some(resp.transform);
         if let Some(p) = pointer
             && let Some((c, r)) = g.cell_at(p.x, p.y)
         {
