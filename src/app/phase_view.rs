@@ -131,13 +131,12 @@ pub fn phase_view_ui(
             ui.add(
                 egui::ProgressBar::new(frac)
                     .desired_width(260.0)
-                    .text(format!(
-                        "{}/{} cells, {:.2} s",
-                        g.done,
-                        g.spec.cells(),
-                        g.seconds
-                    )),
-            );
+                    .text(format!("{}/{} cells", g.done, g.spec.cells())),
+            )
+            .on_hover_text(format!(
+                "{} cells × {} walkers × {} steps; {:.2} s so far",
+                g.done, g.spec.walkers, g.spec.steps, g.seconds
+            ));
         }
         if running {
             if ui
