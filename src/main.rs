@@ -1,6 +1,6 @@
 //! The command line: open the app, or run, list and benchmark experiments headless.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -105,11 +105,28 @@ fn run(preset: &str, sets: &[String], out: Option<PathBuf>, threads: Option<usiz
             let spec = preset.sweep.clone().unwrap_or_default();
             let cancel = std::sync::atomic::AtomicBool::new(false);
             let every = std::time::Duration::from_millis(500);
+            let coarse = sweep::coarse_level_len(spec.a_cells, spec.lambda_cells);
+            let mut first_image = None;
             let grid = sweep::run_sweep(&params, &spec, threads, &cancel, every, |g| {
-                eprint!("\rsaddlescope: {}/{} cells", g.done, g.spec.cells());
+                if g.done >= coarse && first_image.is_none() {
+                    first_image = Some(g.seconds);
+                }
+                if std::io::stderr().is_terminal() {
+                    eprint!("\rsaddlescope: {}/{} cells", g.done, g.spec.cells());
+                }
             })?
             .context("the sweep was cancelled")?;
-            eprintln!();
+            if std::io::stderr().is_terminal() {
+                eprintln!();
+            }
+            eprintln!(
+                "saddlescope: {} × {} cells × {} walkers × {} steps; first coarse image of the plane ({coarse} cells) after {:.3} s",
+                spec.a_cells,
+                spec.lambda_cells,
+                spec.walkers,
+                spec.steps,
+                first_image.unwrap_or(grid.seconds)
+            );
             let work = (spec.cells() * spec.walkers) as f64 * spec.steps as f64;
             (
                 serde_json::to_string_pretty(&sweep::SweepOutput::from_grid(&grid))?,

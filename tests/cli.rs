@@ -131,3 +131,59 @@ fn presets_lists_the_builtins() {
         assert!(text.lines().any(|l| l.starts_with(name)), "{text}");
     }
 }
+
+#[test]
+fn run_writes_phase_diagram_and_escape_rate_json() {
+    let out = saddlescope(&[
+        "run",
+        "fig1-right",
+        "--set",
+        "sweep.a_cells=4",
+        "--set",
+        "sweep.lambda_cells=4",
+        "--set",
+        "sweep.walkers=100",
+        "--set",
+        "sweep.steps=50",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "saddlescope-sweep");
+    assert_eq!(v["a"].as_array().unwrap().len(), 4);
+    assert_eq!(v["lambda"].as_array().unwrap().len(), 4);
+    let cells = v["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 16);
+    for c in cells {
+        for key in ["a", "lambda", "escape", "diverged", "mu", "exact_escape"] {
+            assert!(c[key].is_number(), "cell lacks {key}: {c}");
+        }
+    }
+    let out = saddlescope(&[
+        "run",
+        "fig6",
+        "--set",
+        "rate.walkers=100",
+        "--set",
+        "rate.lambda_points=5",
+        "--set",
+        "rate.a_values=-1,0.5",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "saddlescope-escape-rate");
+    let series = v["rate_vs_lambda"].as_array().unwrap();
+    assert_eq!(series.len(), 2);
+    assert_eq!(series[0]["gamma"].as_array().unwrap().len(), 5);
+    assert!(series[0]["lambda_star"].is_number() && series[1]["lambda_star"].is_null());
+    assert_eq!(v["rate_vs_step"].as_array().unwrap().len(), 4);
+    let bad = saddlescope(&["run", "fig1-right", "--set", "sweep.a_cells=0"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

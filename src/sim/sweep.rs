@@ -147,13 +147,26 @@ fn centres(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     (0..n).map(|i| lo + (i as f64 + 0.5) * d).collect()
 }
 
-/// The visiting order: every `s`-th cell in both directions for s = 2^k, k from coarse to 0,
-/// each cell once. The first level has at most about 16 cells.
-pub fn progressive_order(cols: usize, rows: usize) -> Vec<(usize, usize)> {
+/// The stride of the coarsest level: the largest power of two with at least about 4 cells
+/// of that stride along the longer axis.
+fn coarse_stride(cols: usize, rows: usize) -> usize {
     let mut stride = 1usize;
     while stride * 4 < cols.max(rows) {
         stride *= 2;
     }
+    stride
+}
+
+/// Number of cells in the coarsest level (the first image of the whole plane).
+pub fn coarse_level_len(cols: usize, rows: usize) -> usize {
+    let s = coarse_stride(cols, rows);
+    cols.div_ceil(s) * rows.div_ceil(s)
+}
+
+/// The visiting order: every `s`-th cell in both directions for s = 2^k, k from coarse to 0,
+/// each cell once. The first level has at most about 16 cells.
+pub fn progressive_order(cols: usize, rows: usize) -> Vec<(usize, usize)> {
+    let mut stride = coarse_stride(cols, rows);
     let mut seen = vec![false; cols * rows];
     let mut order = Vec::with_capacity(cols * rows);
     loop {
@@ -375,11 +388,13 @@ pub fn run_sweep(
         }
         drop(tx);
         let mut last = Instant::now();
+        let coarse = coarse_level_len(spec.a_cells, spec.lambda_cells);
         for (idx, (esc, div)) in rx.iter() {
             grid.escape[idx] = esc;
             grid.diverged[idx] = div;
             grid.done += 1;
-            if last.elapsed() >= every && !grid.is_complete() {
+            // The coarse image of the whole plane goes out as soon as it is complete.
+            if (last.elapsed() >= every || grid.done == coarse) && !grid.is_complete() {
                 grid.seconds = start.elapsed().as_secs_f64();
                 progress(&grid);
                 last = Instant::now();
@@ -562,6 +577,8 @@ mod tests {
             16
         );
         assert_eq!(progressive_order(1, 1), vec![(0, 0)]);
+        assert_eq!(coarse_level_len(50, 50), 16);
+        assert_eq!(coarse_level_len(7, 3), 4);
     }
 
     #[test]
