@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use saddlescope::export::{Preset, ViewKind};
-use saddlescope::sim::{self, ExperimentParams, escape_rate, sweep};
+use saddlescope::sim::{self, ExperimentParams, escape_rate, loss_sweep, optimizers, sweep};
 
 #[derive(Parser)]
 #[command(
@@ -94,7 +94,7 @@ fn run(preset: &str, sets: &[String], out: Option<PathBuf>, threads: Option<usiz
     let params = preset.params.clone();
     let start = std::time::Instant::now();
     let (json, work) = match preset.view {
-        ViewKind::Histogram => {
+        ViewKind::Histogram | ViewKind::Landscape2d => {
             let output = sim::run_headless(&params, threads, |_| {})?;
             (
                 serde_json::to_string_pretty(&output)?,
@@ -132,6 +132,37 @@ fn run(preset: &str, sets: &[String], out: Option<PathBuf>, threads: Option<usiz
                 serde_json::to_string_pretty(&sweep::SweepOutput::from_grid(&grid))?,
                 work,
             )
+        }
+        ViewKind::LossSweep => {
+            let spec = preset.loss_sweep.clone().unwrap_or_default();
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let points = loss_sweep::run_loss_sweep(&params, &spec, threads, &cancel, |_, _| {})?
+                .context("the sweep was cancelled")?;
+            let output = loss_sweep::LossSweepOutput {
+                format: loss_sweep::LOSS_SWEEP_FORMAT.into(),
+                format_version: 1,
+                params: params.clone(),
+                loss_sweep: spec.clone(),
+                points,
+            };
+            let work = (spec.points * spec.walkers) as f64 * spec.steps as f64;
+            (serde_json::to_string_pretty(&output)?, work)
+        }
+        ViewKind::Optimizers => {
+            let spec = preset.optimizers.clone().unwrap_or_default();
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let curves = optimizers::run_optimizers(&params, &spec, threads, &cancel, |_| {})?
+                .context("the run was cancelled")?;
+            let output = optimizers::OptimizerOutput {
+                format: optimizers::OPTIMIZER_FORMAT.into(),
+                format_version: 1,
+                params: params.clone(),
+                optimizers: spec.clone(),
+                curves,
+            };
+            let enabled = spec.entries.iter().filter(|e| e.enabled).count();
+            let work = (enabled * spec.walkers) as f64 * spec.steps as f64;
+            (serde_json::to_string_pretty(&output)?, work)
         }
         ViewKind::EscapeRate => {
             let by_step = preset.rate_vs_step.clone().unwrap_or_default();

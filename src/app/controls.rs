@@ -4,6 +4,7 @@
 
 use egui::{Color32, ComboBox, DragValue, RichText, Slider, Ui};
 
+use crate::export::ViewKind;
 use crate::model::{Landscape, NoiseLaw, Optimizer};
 use crate::sim::params::{ExperimentParams, InitLaw, MAX_WALKERS};
 
@@ -49,6 +50,26 @@ impl ControlState {
     }
 }
 
+/// A sensible view box, initial law and clipping for a landscape just chosen.
+fn default_view_box(p: &mut ExperimentParams) {
+    let h = &mut p.histogram;
+    match p.landscape {
+        Landscape::SharpMinima => {
+            (h.lo, h.hi, h.lo2, h.hi2) = (-1.0, 1.0, -1.0, 1.0);
+            p.projection = Some(1.0);
+            if p.a <= 0.0 {
+                p.a = 0.5;
+            }
+        }
+        Landscape::ToyNetwork => {
+            (h.lo, h.hi, h.lo2, h.hi2) = (-1.5, 1.5, -0.5, 2.5);
+            p.init = InitLaw::Network;
+            p.projection = None;
+        }
+        Landscape::Quadratic | Landscape::Quartic => {}
+    }
+}
+
 /// A text field applied through `ExperimentParams::set`: returns the error to show, if any.
 fn list_field(
     ui: &mut Ui,
@@ -88,14 +109,27 @@ fn labelled_drag(ui: &mut Ui, label: &str, tip: &str, dv: DragValue<'_>) -> egui
 }
 
 /// Draw the controls; edits go into `p` and `cs`. Returns messages for invalid text fields.
-pub fn controls_ui(ui: &mut Ui, p: &mut ExperimentParams, cs: &mut ControlState) -> Vec<String> {
+pub fn controls_ui(
+    ui: &mut Ui,
+    p: &mut ExperimentParams,
+    cs: &mut ControlState,
+    view: ViewKind,
+) -> Vec<String> {
+    let two_d = matches!(view, ViewKind::Landscape2d | ViewKind::LossSweep);
+    let landscapes: &[Landscape] = if two_d {
+        &[Landscape::SharpMinima, Landscape::ToyNetwork]
+    } else {
+        &[Landscape::Quadratic, Landscape::Quartic]
+    };
     let mut errors = Vec::new();
     ui.heading("Experiment");
     ComboBox::from_label("Landscape")
         .selected_text(p.landscape.label())
         .show_ui(ui, |ui| {
-            for l in [Landscape::Quadratic, Landscape::Quartic] {
-                ui.selectable_value(&mut p.landscape, l, l.label());
+            for &l in landscapes {
+                if ui.selectable_value(&mut p.landscape, l, l.label()).clicked() {
+                    default_view_box(p);
+                }
             }
         })
         .response
@@ -157,7 +191,8 @@ pub fn controls_ui(ui: &mut Ui, p: &mut ExperimentParams, cs: &mut ControlState)
     });
     ui.checkbox(&mut cs.lambda_log, "log λ slider")
         .on_hover_text("Logarithmic slider for λ (10⁻³ to 4).");
-    let adaptive = p.optimizer.is_adaptive();
+    // In the optimizers view every optimizer runs, so the Adam constants always apply.
+    let adaptive = p.optimizer.is_adaptive() || view == ViewKind::Optimizers;
     ui.add_enabled(
         adaptive,
         Slider::new(&mut p.adam.beta1, 0.0..=0.999).text("β1"),

@@ -5,6 +5,9 @@ pub mod commands;
 pub mod controls;
 pub mod escape_view;
 pub mod histogram_view;
+pub mod landscape_view;
+pub mod loss_view;
+pub mod optimizers_view;
 pub mod phase_view;
 pub mod theory_panel;
 
@@ -15,6 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::export::{PhaseOverlays, Preset, ViewKind};
 use crate::sim::escape_rate::{self, EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
+use crate::sim::job::{Job, JobEvent, job_channel};
+use crate::sim::loss_sweep::{LossPoint, LossSweepSpec, run_loss_sweep};
+use crate::sim::optimizers::{OptimizerCurve, OptimizerSpec, run_optimizers};
 use crate::sim::params::ExperimentParams;
 use crate::sim::sweep::{SweepEvent, SweepGrid, SweepHandle, SweepSpec};
 use crate::sim::theory::Readout;
@@ -24,6 +30,9 @@ use commands::UiCommand;
 use controls::{ControlState, controls_ui};
 use escape_view::{EscapeFields, escape_controls_ui, escape_view_ui};
 use histogram_view::{HistogramOptions, histogram_view_ui};
+use landscape_view::{LandscapeMap, LandscapeOptions, landscape_controls_ui, landscape_view_ui};
+use loss_view::{loss_controls_ui, loss_view_ui};
+use optimizers_view::{OptimizerOptions, optimizer_controls_ui, optimizers_view_ui};
 use phase_view::{phase_view_ui, sweep_controls_ui};
 use theory_panel::theory_panel_ui;
 
@@ -42,6 +51,10 @@ pub struct AppState {
     pub rate_vs_step: RateVsStepSpec,
     pub rate_vs_lambda: RateVsLambdaSpec,
     pub escape_fields: EscapeFields,
+    pub landscape: LandscapeOptions,
+    pub loss_sweep: LossSweepSpec,
+    pub optimizers: OptimizerSpec,
+    pub optimizer_options: OptimizerOptions,
 }
 
 impl Default for AppState {
@@ -54,6 +67,9 @@ impl AppState {
     pub fn from_preset(p: &Preset) -> AppState {
         let mut controls = ControlState::default();
         controls.sync_text(&p.params);
+        if let Some(n) = p.steps_per_frame {
+            controls.steps_per_frame = n.max(1);
+        }
         let rate_vs_step = p.rate_vs_step.clone().unwrap_or_default();
         let rate_vs_lambda = p.rate_vs_lambda.clone().unwrap_or_default();
         let mut escape_fields = EscapeFields::default();
@@ -69,6 +85,10 @@ impl AppState {
             rate_vs_step,
             rate_vs_lambda,
             escape_fields,
+            landscape: LandscapeOptions::default(),
+            loss_sweep: p.loss_sweep.clone().unwrap_or_default(),
+            optimizers: p.optimizers.clone().unwrap_or_default(),
+            optimizer_options: OptimizerOptions::default(),
         }
     }
 }
@@ -129,6 +149,113 @@ pub struct SaddlescopeApp {
     escape_field_errors: Vec<String>,
     /// The phase map's plot transform of the last frame it was drawn.
     phase_transform: Option<egui_plot::PlotTransform>,
+    landscape_map: Option<LandscapeMap>,
+    loss: JobSlot<Vec<LossPoint>, (ExperimentParams, LossSweepSpec)>,
+    optim: JobSlot<Vec<OptimizerCurve>, (ExperimentParams, OptimizerSpec)>,
+}
+
+/// A background job of one view: the running job, its events, and the newest result.
+struct JobSlot<T, K> {
+    job: Option<Job<T>>,
+    rx: crossbeam_channel::Receiver<JobEvent<T>>,
+    tx: crossbeam_channel::Sender<JobEvent<T>>,
+    generation: u64,
+    key: Option<K>,
+    result: Option<Arc<T>>,
+    fraction: f32,
+    error: Option<String>,
+}
+
+impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
+    fn new() -> Self {
+        let (tx, rx) = job_channel();
+        JobSlot {
+            job: None,
+            rx,
+            tx,
+            generation: 0,
+            key: None,
+            result: None,
+            fraction: 0.0,
+            error: None,
+        }
+    }
+
+    fn running(&self) -> bool {
+        self.job.as_ref().is_some_and(|j| !j.is_finished())
+    }
+
+    /// Take the events of the current generation.
+    fn receive(&mut self) {
+        for ev in self.rx.try_iter() {
+            match ev {
+                JobEvent::Progress {
+                    generation,
+                    fraction,
+                    partial,
+                } if generation == self.generation => {
+                    self.fraction = fraction;
+                    if partial.is_some() {
+                        self.result = partial;
+                    }
+                }
+                JobEvent::Done { generation, result } if generation == self.generation => {
+                    self.fraction = 1.0;
+                    self.result = Some(result);
+                }
+                JobEvent::Failed {
+                    generation,
+                    message,
+                } if generation == self.generation => self.error = Some(message),
+                _ => {}
+            }
+        }
+    }
+
+    /// Restart with `work` when `key` changed (or `force`); the old job is cancelled and joined.
+    fn ensure<F>(&mut self, key: K, force: bool, name: &str, waker: &Waker, work: F)
+    where
+        F: FnOnce(&crate::sim::job::JobContext<'_, T>) -> Result<Option<T>, String>
+            + Send
+            + 'static,
+    {
+        if !force && self.key.as_ref() == Some(&key) {
+            return;
+        }
+        self.job = None;
+        self.generation += 1;
+        self.key = Some(key);
+        self.error = None;
+        self.fraction = 0.0;
+        self.job = Some(Job::start(
+            name,
+            self.generation,
+            self.tx.clone(),
+            waker.clone(),
+            work,
+        ));
+    }
+}
+
+/// A progress bar with Cancel / Run again; returns (cancel, restart).
+fn job_bar_ui(ui: &mut Ui, fraction: f32, running: bool, error: Option<&str>) -> (bool, bool) {
+    let mut out = (false, false);
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .desired_width(260.0)
+                .show_percentage(),
+        );
+        if running {
+            out.0 = ui.button("⏹ Cancel").clicked();
+        } else {
+            out.1 = ui.button("⟲ Run again").clicked();
+        }
+        if let Some(e) = error {
+            ui.label(RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
+        }
+    });
+    out
 }
 
 /// Threads the live view steps with: leave one core for the UI.
@@ -176,7 +303,83 @@ impl SaddlescopeApp {
             escape_error: None,
             escape_field_errors: Vec::new(),
             phase_transform: None,
+            landscape_map: None,
+            loss: JobSlot::new(),
+            optim: JobSlot::new(),
         }
+    }
+
+    /// The newest loss-versus-λ points.
+    pub fn loss_points(&self) -> Option<&Arc<Vec<LossPoint>>> {
+        self.loss.result.as_ref()
+    }
+
+    /// The newest optimizer curves.
+    pub fn optimizer_curves(&self) -> Option<&Arc<Vec<OptimizerCurve>>> {
+        self.optim.result.as_ref()
+    }
+
+    fn update_loss(&mut self, force: bool) {
+        self.loss.receive();
+        let valid =
+            self.state.params.validate().is_ok() && self.state.loss_sweep.validate().is_ok();
+        if (self.state.view != ViewKind::LossSweep && !force) || !valid {
+            if let Err(e) = self.state.loss_sweep.validate() {
+                self.loss.error = Some(e.to_string());
+            }
+            return;
+        }
+        let key = (self.state.params.clone(), self.state.loss_sweep.clone());
+        let (p, spec) = key.clone();
+        self.loss
+            .ensure(key, force, "saddlescope-loss", &self.waker, move |ctx| {
+                let cancel = std::sync::atomic::AtomicBool::new(false);
+                let r = run_loss_sweep(&p, &spec, sweep_threads(), &cancel, |f, pts| {
+                    ctx.progress(f, Some(pts.to_vec()));
+                    if ctx.cancelled() {
+                        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+                r.map_err(|e| e.to_string())
+            });
+    }
+
+    fn update_optim(&mut self, force: bool) {
+        self.optim.receive();
+        let valid =
+            self.state.params.validate().is_ok() && self.state.optimizers.validate().is_ok();
+        if (self.state.view != ViewKind::Optimizers && !force) || !valid {
+            if let Err(e) = self.state.optimizers.validate() {
+                self.optim.error = Some(e.to_string());
+            }
+            return;
+        }
+        // The optimizer, λ, walkers and steps of the base parameters are set per curve.
+        let base = ExperimentParams {
+            lambda: 0.0,
+            walkers: 1,
+            steps: 0,
+            record_steps: Vec::new(),
+            ..self.state.params.clone()
+        };
+        let key = (base, self.state.optimizers.clone());
+        let (p, spec) = (self.state.params.clone(), self.state.optimizers.clone());
+        self.optim.ensure(
+            key,
+            force,
+            "saddlescope-optimizers",
+            &self.waker,
+            move |ctx| {
+                let cancel = std::sync::atomic::AtomicBool::new(false);
+                let r = run_optimizers(&p, &spec, sweep_threads(), &cancel, |f| {
+                    ctx.progress(f, None);
+                    if ctx.cancelled() {
+                        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+                r.map_err(|e| e.to_string())
+            },
+        );
     }
 
     /// Where the point (a, λ) of the phase map was drawn on screen in the last frame.
@@ -473,8 +676,12 @@ impl SaddlescopeApp {
             .resizable(true)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    self.field_errors =
-                        controls_ui(ui, &mut self.state.params, &mut self.state.controls);
+                    self.field_errors = controls_ui(
+                        ui,
+                        &mut self.state.params,
+                        &mut self.state.controls,
+                        self.state.view,
+                    );
                     if let Some(e) = &self.worker_error {
                         ui.label(
                             RichText::new(format!("⚠ {e}"))
@@ -525,6 +732,56 @@ impl SaddlescopeApp {
                     self.watch_cell(a, l);
                 }
             }
+            ViewKind::Landscape2d => {
+                if self.state.params.landscape.dim() != 2 {
+                    ui.label("The 2-D view shows the sharp-minima landscape (Eq. 6) and the toy network. Load one:");
+                    ui.horizontal(|ui| {
+                        for name in ["fig7", "fig3-left", "fig3-middle"] {
+                            if ui.button(name).clicked()
+                                && let Ok(p) = Preset::builtin(name)
+                            {
+                                self.load_preset(&p);
+                            }
+                        }
+                    });
+                    return;
+                }
+                landscape_controls_ui(ui, &mut self.state.params, &mut self.state.landscape);
+                if !self.landscape_map.as_ref().is_some_and(|m| m.is_for(&self.state.params)) {
+                    self.landscape_map = Some(LandscapeMap::new(&self.state.params));
+                }
+                match (&self.latest, &self.landscape_map) {
+                    (Some(s), Some(m)) if s.params.landscape.dim() == 2 => landscape_view_ui(ui, s, m, &self.state.landscape),
+                    _ => {
+                        ui.label("starting the ensemble…");
+                    }
+                }
+            }
+            ViewKind::LossSweep => {
+                loss_controls_ui(ui, &mut self.state.loss_sweep);
+                let (cancel, restart) =
+                    job_bar_ui(ui, self.loss.fraction, self.loss.running(), self.loss.error.as_deref());
+                if cancel && let Some(j) = &self.loss.job {
+                    j.cancel();
+                }
+                if restart {
+                    self.update_loss(true);
+                }
+                let ok = self.state.params.landscape.dim() == 2;
+                loss_view_ui(ui, self.loss.result.as_deref(), ok);
+            }
+            ViewKind::Optimizers => {
+                optimizer_controls_ui(ui, &mut self.state.optimizers, &mut self.state.optimizer_options);
+                let (cancel, restart) =
+                    job_bar_ui(ui, self.optim.fraction, self.optim.running(), self.optim.error.as_deref());
+                if cancel && let Some(j) = &self.optim.job {
+                    j.cancel();
+                }
+                if restart {
+                    self.update_optim(true);
+                }
+                optimizers_view_ui(ui, self.optim.result.as_deref(), &self.state.optimizer_options);
+            }
             ViewKind::EscapeRate => {
                 self.escape_field_errors = escape_controls_ui(
                     ui,
@@ -547,6 +804,8 @@ impl SaddlescopeApp {
         self.send_changes();
         self.update_sweep();
         self.update_escape();
+        self.update_loss(false);
+        self.update_optim(false);
     }
 }
 

@@ -42,8 +42,50 @@ fn row(ui: &mut Ui, name: &str, value: impl Into<egui::WidgetText>, tip: &str) {
     ui.end_row();
 }
 
+/// The 2-D landscapes' theory: stationary points with their Hessians, or the network's levels.
+fn two_d_theory_ui(ui: &mut Ui, p: &ExperimentParams) {
+    use crate::model::theory::{self, PointKind};
+    egui::Grid::new("theory2d_grid").num_columns(2).striped(true).show(ui, |ui| match p.landscape {
+        Landscape::SharpMinima => {
+            for s in theory::sharp_minima_points(p.a) {
+                let name = match s.kind {
+                    PointKind::SharpMinimum => "sharp minimum",
+                    PointKind::FlatMinimum => "flat minimum",
+                    PointKind::Maximum => "maximum",
+                    PointKind::Saddle => "saddle",
+                };
+                row(
+                    ui,
+                    &format!("{name} ({}, {})", fmt_num(s.w[0], 3), fmt_num(s.w[1], 3)),
+                    format!("L = {}, H = diag({}, {}), tr {}", fmt_num(s.loss, 3), fmt_num(s.hessian[0][0], 2), fmt_num(s.hessian[1][1], 2), fmt_num(s.trace(), 2)),
+                    "Eq. 7: Hessian diagonal entries and trace (the sharpness of Def. 4). Flat minima: diag(4, 4 − 2a); sharp: diag(4 + 6a, 4 + 4a).",
+                );
+            }
+            let ok = theory::prop4_condition(p.lambda);
+            row(
+                ui,
+                "Prop. 4",
+                RichText::new(if ok { "holds: w1 → 0, sharp minima only" } else { "does not hold at this λ" })
+                    .color(if ok { TRAPPED } else { ESCAPING }),
+                "With b = 1/λ − 6 and |w| ≤ 1: w1 → 0 when 16λ·max(|1−2λ|, |1−10λ|) < 1, i.e. λ < (2 − √2)/8 ≈ 0.0732.",
+            );
+        }
+        Landscape::ToyNetwork => {
+            row(ui, "minimum valley", "w2·w1² = ½, L* = 2.25", "Degenerate global minimum of L = ½(w2w1² + 1)² + ½(w2w1² − 2)².");
+            row(ui, "saddle line", "w1 = 0, w2 ≥ 0, L = 2.5", "Curvature −2·w2 along w1: a saddle for w2 > 0.");
+            row(ui, "Fig. 3", "λ = 0.001 → valley; λ = 0.1 → saddle", "The paper's runs at step 10⁴; divergence sets in near λ ≈ 0.108.");
+        }
+        _ => {}
+    });
+}
+
 pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Option<&Snapshot>) {
     ui.heading("Theory");
+    if p.landscape.dim() == 2 {
+        two_d_theory_ui(ui, p);
+        ensemble_ui(ui, r, snap);
+        return;
+    }
     if p.landscape != Landscape::Quadratic {
         ui.label(
             RichText::new("Quadratic theory: it describes this landscape near w = 0.")
@@ -90,6 +132,10 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
             _ => row(ui, "λ*, γ*", "only for a < 0", "Prop. 3 concerns a local maximum (a < 0)."),
         }
     });
+    ensemble_ui(ui, r, snap);
+}
+
+fn ensemble_ui(ui: &mut Ui, r: &Readout, snap: Option<&Snapshot>) {
     let Some(s) = snap else { return };
     ui.separator();
     ui.heading("Ensemble");
@@ -105,6 +151,7 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
         }
         if let Some(m) = sum.mean_log_ratio
             && sum.step > 0
+            && s.params.landscape.dim() == 1
         {
             row(
                 ui,

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::sim::escape_rate::{RateVsLambdaSpec, RateVsStepSpec};
+use crate::sim::loss_sweep::LossSweepSpec;
+use crate::sim::optimizers::OptimizerSpec;
 use crate::sim::params::{ExperimentParams, ParamError};
 use crate::sim::sweep::SweepSpec;
 
@@ -28,13 +30,22 @@ pub enum ViewKind {
     PhaseDiagram,
     /// The escape rate versus step and versus λ (Fig. 5, 6).
     EscapeRate,
+    /// The 2-D landscapes with walkers, density and trajectories (Fig. 7, Fig. 3 left/middle).
+    Landscape2d,
+    /// The toy network's stationary loss versus λ (Fig. 3 right).
+    LossSweep,
+    /// GD, SGD, Adam and AMSGrad side by side (Fig. 2).
+    Optimizers,
 }
 
 impl ViewKind {
-    pub const ALL: [ViewKind; 3] = [
+    pub const ALL: [ViewKind; 6] = [
         ViewKind::Histogram,
         ViewKind::PhaseDiagram,
         ViewKind::EscapeRate,
+        ViewKind::Landscape2d,
+        ViewKind::LossSweep,
+        ViewKind::Optimizers,
     ];
 
     pub fn label(self) -> &'static str {
@@ -42,6 +53,9 @@ impl ViewKind {
             ViewKind::Histogram => "Histogram",
             ViewKind::PhaseDiagram => "Phase diagram",
             ViewKind::EscapeRate => "Escape rate",
+            ViewKind::Landscape2d => "2-D landscape",
+            ViewKind::LossSweep => "Loss vs λ",
+            ViewKind::Optimizers => "Optimizers",
         }
     }
 }
@@ -98,6 +112,15 @@ pub struct Preset {
     /// Fig. 6's γ versus λ (escape-rate presets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_vs_lambda: Option<RateVsLambdaSpec>,
+    /// Fig. 3-right's λ sweep (loss-sweep presets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_sweep: Option<LossSweepSpec>,
+    /// Fig. 2's optimizers (optimizer presets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimizers: Option<OptimizerSpec>,
+    /// Steps per frame the live view plays at (a long run plays in seconds, not minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps_per_frame: Option<u64>,
 }
 
 /// Why a preset could not be loaded. Every message names the file.
@@ -146,6 +169,27 @@ const BUILTIN: &[(&str, &str)] = &[
     ("fig9.json", include_str!("../../assets/presets/fig9.json")),
     ("fig5.json", include_str!("../../assets/presets/fig5.json")),
     ("fig6.json", include_str!("../../assets/presets/fig6.json")),
+    ("fig7.json", include_str!("../../assets/presets/fig7.json")),
+    (
+        "fig3-left.json",
+        include_str!("../../assets/presets/fig3-left.json"),
+    ),
+    (
+        "fig3-middle.json",
+        include_str!("../../assets/presets/fig3-middle.json"),
+    ),
+    (
+        "fig3-right.json",
+        include_str!("../../assets/presets/fig3-right.json"),
+    ),
+    (
+        "fig2-left.json",
+        include_str!("../../assets/presets/fig2-left.json"),
+    ),
+    (
+        "fig2-right.json",
+        include_str!("../../assets/presets/fig2-right.json"),
+    ),
     ("fig8.json", include_str!("../../assets/presets/fig8.json")),
 ];
 
@@ -200,6 +244,12 @@ impl Preset {
         if let Some(s) = &self.rate_vs_lambda {
             s.validate()?;
         }
+        if let Some(s) = &self.loss_sweep {
+            s.validate()?;
+        }
+        if let Some(s) = &self.optimizers {
+            s.validate()?;
+        }
         Ok(())
     }
 
@@ -222,6 +272,14 @@ impl Preset {
             if !(a || b) {
                 return Err(ParamError::UnknownKey(key.to_string()));
             }
+        } else if let Some(k) = key.strip_prefix("loss.") {
+            self.loss_sweep
+                .get_or_insert_with(LossSweepSpec::default)
+                .set(k, value)?;
+        } else if let Some(k) = key.strip_prefix("opt.") {
+            self.optimizers
+                .get_or_insert_with(OptimizerSpec::default)
+                .set(k, value)?;
         } else {
             self.params.set(key, value)?;
         }

@@ -1,6 +1,8 @@
 //! The paper's mathematics: landscapes, noise laws, optimizers and the theory curves
 //! (SPEC.md §1–4). Pure functions and small `Copy` types: no egui, no threads, no I/O.
 
+pub mod basins;
+pub mod contour;
 pub mod landscape;
 pub mod noise;
 pub mod optimizer;

@@ -10,6 +10,8 @@
 //! subnormals are ~100× slower); a walker with any non-finite coordinate is *diverged* and stays
 //! so (±∞ and NaN propagate through every update; a projection is not allowed to revive it).
 
+use std::collections::VecDeque;
+
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -180,6 +182,9 @@ pub struct Ensemble {
     /// Empty unless the optimizer is adaptive.
     mom1: Vec<Moments>,
     mom2: Vec<Moments>,
+    /// The last positions of the first few walkers, newest last (for trajectories).
+    tracks: Vec<VecDeque<[f64; 2]>>,
+    track_len: usize,
 }
 
 /// The random stream of block `index` for `seed` (SplitMix64 inside `seed_from_u64` decorrelates
@@ -243,6 +248,8 @@ impl Ensemble {
             log_w0,
             mom1,
             mom2,
+            tracks: Vec::new(),
+            track_len: 0,
         })
     }
 
@@ -278,6 +285,29 @@ impl Ensemble {
         &self.log_w0
     }
 
+    /// Record the positions of the first `walkers` walkers (at most one block) after every step,
+    /// keeping the newest `len` of each.
+    pub fn set_tracking(&mut self, walkers: usize, len: usize) {
+        let k = if len == 0 {
+            0
+        } else {
+            walkers.min(BLOCK).min(self.w1.len())
+        };
+        self.track_len = len;
+        self.tracks = (0..k)
+            .map(|i| {
+                let mut d = VecDeque::with_capacity(len + 1);
+                d.push_back([self.w1[i], self.w2.get(i).copied().unwrap_or(0.0)]);
+                d
+            })
+            .collect();
+    }
+
+    /// The tracked walkers' recent positions, oldest first.
+    pub fn tracks(&self) -> &[VecDeque<[f64; 2]>] {
+        &self.tracks
+    }
+
     /// Advance every walker by `steps` steps, using up to `threads` threads.
     pub fn advance(&mut self, steps: u64, threads: usize) {
         if steps == 0 || self.w1.is_empty() {
@@ -299,16 +329,36 @@ impl Ensemble {
                 });
             }
         }
-        let threads = threads.clamp(1, blocks.len());
+        // With tracking, block 0 goes one step at a time on this thread (the same random
+        // stream as in one go), recording its first walkers after each step.
+        let (tracks, track_len) = (&mut self.tracks, self.track_len);
+        let split = if tracks.is_empty() { 0 } else { 1 };
+        let (first, rest) = blocks.split_at_mut(split);
+        let mut run_first = move || {
+            if let Some(b) = first.first_mut() {
+                let mut scratch = Scratch::new(&k);
+                for s in 0..steps {
+                    advance_block(b, &k, &mut scratch, t0 + s, 1);
+                    for (i, tr) in tracks.iter_mut().enumerate() {
+                        tr.push_back([b.w1[i], b.w2.get(i).copied().unwrap_or(0.0)]);
+                        if tr.len() > track_len {
+                            tr.pop_front();
+                        }
+                    }
+                }
+            }
+        };
+        let threads = threads.clamp(1, rest.len().max(1));
         if threads == 1 {
             let mut scratch = Scratch::new(&k);
-            for b in &mut blocks {
+            for b in rest.iter_mut() {
                 advance_block(b, &k, &mut scratch, t0, steps);
             }
+            run_first();
         } else {
-            let per = blocks.len().div_ceil(threads);
+            let per = rest.len().div_ceil(threads);
             std::thread::scope(|s| {
-                for group in blocks.chunks_mut(per) {
+                for group in rest.chunks_mut(per) {
                     s.spawn(move || {
                         let mut scratch = Scratch::new(&k);
                         for b in group {
@@ -316,6 +366,7 @@ impl Ensemble {
                         }
                     });
                 }
+                run_first();
             });
         }
         self.t += steps;
@@ -495,6 +546,27 @@ mod tests {
             (w - expect).abs() < 1e-12 * expect
         });
         assert!(found, "{w}");
+    }
+
+    #[test]
+    fn tracking_does_not_change_the_walkers() {
+        let p = ExperimentParams {
+            walkers: 2 * BLOCK + 5,
+            landscape: Landscape::ToyNetwork,
+            lambda: 0.05,
+            init: InitLaw::Network,
+            ..ExperimentParams::default()
+        };
+        let mut a = Ensemble::new(&p).unwrap();
+        let mut b = Ensemble::new(&p).unwrap();
+        b.set_tracking(4, 10);
+        a.advance(30, 2);
+        b.advance(30, 2);
+        assert_eq!(a.w1(), b.w1());
+        assert_eq!(a.w2(), b.w2());
+        assert_eq!(b.tracks().len(), 4);
+        assert_eq!(b.tracks()[0].len(), 10);
+        assert_eq!(*b.tracks()[2].back().unwrap(), [b.w1()[2], b.w2()[2]]);
     }
 
     #[test]

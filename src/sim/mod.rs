@@ -4,6 +4,9 @@
 
 pub mod ensemble;
 pub mod escape_rate;
+pub mod job;
+pub mod loss_sweep;
+pub mod optimizers;
 pub mod params;
 pub mod run;
 pub mod stats;

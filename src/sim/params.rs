@@ -83,6 +83,10 @@ pub struct HistogramSpec {
     pub hi: f64,
     pub log10_lo: f64,
     pub log10_hi: f64,
+    /// 2-D landscapes: the w2 range of the density map (w1 uses lo..hi) and its cells per side.
+    pub lo2: f64,
+    pub hi2: f64,
+    pub bins2d: usize,
 }
 
 impl Default for HistogramSpec {
@@ -93,6 +97,9 @@ impl Default for HistogramSpec {
             hi: 1.0,
             log10_lo: -160.0,
             log10_hi: 2.0,
+            lo2: -1.0,
+            hi2: 1.0,
+            bins2d: 60,
         }
     }
 }
@@ -345,6 +352,16 @@ impl ExperimentParams {
                 format!("[{}, {}]", h.lo, h.hi),
                 "finite lo < hi",
             ));
+        }
+        if !(h.lo2.is_finite() && h.hi2.is_finite() && h.lo2 < h.hi2) {
+            return Err(out_of_range(
+                "w2 range",
+                format!("[{}, {}]", h.lo2, h.hi2),
+                "finite lo2 < hi2",
+            ));
+        }
+        if h.bins2d == 0 || h.bins2d > 400 {
+            return Err(out_of_range("bins2d", h.bins2d, "1 to 400"));
         }
         if !(h.log10_lo.is_finite() && h.log10_hi.is_finite() && h.log10_lo < h.log10_hi) {
             return Err(out_of_range(

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::LandscapeParams;
+use crate::model::basins::{Basin, Classifier};
 
 use super::ensemble::Ensemble;
 
@@ -71,6 +72,56 @@ impl Histogram {
     }
 }
 
+/// Counts on a 2-D grid of cells over [x0, x1] × [y0, y1], row-major with rows along y.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Histogram2d {
+    pub x0: f64,
+    pub x1: f64,
+    pub y0: f64,
+    pub y1: f64,
+    pub cols: usize,
+    pub rows: usize,
+    pub counts: Vec<u32>,
+    /// Finite walkers outside the box.
+    pub outside: u64,
+}
+
+impl Histogram2d {
+    pub fn new(x0: f64, x1: f64, y0: f64, y1: f64, cells: usize) -> Histogram2d {
+        let n = cells.max(1);
+        Histogram2d {
+            x0,
+            x1,
+            y0,
+            y1,
+            cols: n,
+            rows: n,
+            counts: vec![0; n * n],
+            outside: 0,
+        }
+    }
+
+    #[inline]
+    pub fn add(&mut self, x: f64, y: f64) {
+        let fx = (x - self.x0) / (self.x1 - self.x0);
+        let fy = (y - self.y0) / (self.y1 - self.y0);
+        if !(0.0..=1.0).contains(&fx) || !(0.0..=1.0).contains(&fy) {
+            self.outside += 1;
+            return;
+        }
+        let c = ((fx * self.cols as f64) as usize).min(self.cols - 1);
+        let r = ((fy * self.rows as f64) as usize).min(self.rows - 1);
+        self.counts[r * self.cols + c] += 1;
+    }
+}
+
+/// The share of all walkers in one basin.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BasinShare {
+    pub basin: Basin,
+    pub fraction: f64,
+}
+
 /// One quantile of the finite walkers' first coordinate and of its magnitude.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quantile {
@@ -111,6 +162,9 @@ pub struct Summary {
     /// Mean averaged loss L(w) over finite walkers.
     pub mean_loss: Option<f64>,
     pub quantiles: Vec<Quantile>,
+    /// 2-D landscapes: the share of all walkers per basin (diverged ones are in none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basins: Vec<BasinShare>,
 }
 
 /// A summary with the distribution of w1 at that step.
@@ -122,6 +176,9 @@ pub struct Record {
     pub histogram: Histogram,
     /// Histogram of log10|w1| over finite, non-zero walkers (zeros are counted in `below`).
     pub log10_histogram: Histogram,
+    /// 2-D landscapes: the density of (w1, w2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub density: Option<Histogram2d>,
 }
 
 fn mean(sum: f64, n: usize) -> Option<f64> {
@@ -165,6 +222,10 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
     let (mut finite, mut at_zero, mut log_count) = (0usize, 0usize, 0usize);
     let (mut sum_w, mut sum_abs, mut sum_abs2, mut sum_loss) = (0.0, 0.0, 0.0, 0.0);
     let (mut sum_log_ratio, mut sum_log_abs) = (0.0, 0.0);
+    let basins = Basin::of(p.landscape);
+    let classifier = two_d.then(|| Classifier::new(p.landscape, p.a));
+    let mut basin_counts = vec![0usize; basins.len()];
+    let mut density = two_d.then(|| Histogram2d::new(h.lo, h.hi, h.lo2, h.hi2, h.bins2d));
     for i in 0..e.len() {
         let w1 = e.w1()[i];
         let w2 = if two_d { e.w2()[i] } else { 0.0 };
@@ -179,6 +240,15 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
             }
         }
         hist.add(w1);
+        if let Some(c) = &classifier {
+            let b = c.classify([w1, w2]);
+            if let Some(k) = basins.iter().position(|x| *x == b) {
+                basin_counts[k] += 1;
+            }
+        }
+        if let Some(d) = density.as_mut() {
+            d.add(w1, w2);
+        }
         sum_w += w1;
         sum_abs += w1.abs();
         sum_abs2 += w1 * w1;
@@ -240,9 +310,22 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
             sem_abs_w: sem_abs,
             mean_loss: mean(sum_loss, finite),
             quantiles,
+            basins: if two_d {
+                basins
+                    .iter()
+                    .zip(&basin_counts)
+                    .map(|(b, c)| BasinShare {
+                        basin: *b,
+                        fraction: *c as f64 / n as f64,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         },
         histogram: hist,
         log10_histogram: log_hist,
+        density,
     }
 }
 

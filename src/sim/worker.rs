@@ -24,6 +24,12 @@ pub const TICK: Duration = Duration::from_millis(16);
 pub const LIVE_QUANTILE_CAP: usize = 20_000;
 /// The trace (statistics versus step) is thinned to at most this many points.
 pub const MAX_TRACE: usize = 4000;
+/// Walkers drawn as a point cloud in the 2-D view.
+pub const CLOUD_POINTS: usize = 3000;
+/// Walkers whose trajectories are kept in the 2-D view, and the steps each keeps.
+pub const TRACKED: usize = 8;
+pub const TRACK_LEN: usize = 150;
+
 /// Points of the theory curves sent with each experiment.
 pub const THEORY_POINTS: usize = 300;
 /// Work between two looks at the command queue, in walker-steps: keeps a tick interruptible.
@@ -57,6 +63,9 @@ pub struct TracePoint {
     pub diverged: usize,
     pub mean_log_ratio: Option<f64>,
     pub mean_abs_w: Option<f64>,
+    pub mean_loss: Option<f64>,
+    /// 2-D landscapes: share of all walkers per basin, in `Basin::of` order.
+    pub basins: Vec<f64>,
 }
 
 /// What the live view draws.
@@ -75,6 +84,10 @@ pub struct Snapshot {
     pub walker_steps_per_second: f64,
     /// The exact theory of the fraction below each threshold versus step, where it applies.
     pub curves: Option<Arc<FractionCurves>>,
+    /// 2-D landscapes: the positions of up to [`CLOUD_POINTS`] walkers (evenly strided).
+    pub cloud: Arc<Vec<[f64; 2]>>,
+    /// 2-D landscapes: the recent positions of the first [`TRACKED`] walkers, oldest first.
+    pub tracks: Arc<Vec<Vec<[f64; 2]>>>,
 }
 
 impl Snapshot {
@@ -314,7 +327,10 @@ impl State {
         }
     }
 
-    fn install(&mut self, e: Ensemble) {
+    fn install(&mut self, mut e: Ensemble) {
+        if !e.w2().is_empty() {
+            e.set_tracking(TRACKED, TRACK_LEN);
+        }
         self.recorded.clear();
         self.trace.clear();
         self.rate = 0.0;
@@ -372,6 +388,8 @@ impl State {
                 diverged: s.diverged,
                 mean_log_ratio: s.mean_log_ratio,
                 mean_abs_w: s.mean_abs_w,
+                mean_loss: s.mean_loss,
+                basins: s.basins.iter().map(|b| b.fraction).collect(),
             });
             if self.trace.len() > MAX_TRACE {
                 let last = self.trace.pop();
@@ -419,6 +437,13 @@ impl State {
             trace: Arc::new(self.trace.clone()),
             walker_steps_per_second: self.rate,
             curves: self.curves.clone(),
+            cloud: Arc::new(cloud(e)),
+            tracks: Arc::new(
+                e.tracks()
+                    .iter()
+                    .map(|t| t.iter().copied().collect())
+                    .collect(),
+            ),
         };
         // An unsent snapshot is superseded; an unsent error gets one more chance to go out
         // first (the UI drains every frame, so the channel is rarely full).
@@ -437,6 +462,19 @@ impl State {
             }
         }
     }
+}
+
+/// Up to [`CLOUD_POINTS`] finite positions, evenly strided over the walkers.
+fn cloud(e: &Ensemble) -> Vec<[f64; 2]> {
+    if e.w2().is_empty() {
+        return Vec::new();
+    }
+    let stride = e.len().div_ceil(CLOUD_POINTS).max(1);
+    (0..e.len())
+        .step_by(stride)
+        .map(|i| [e.w1()[i], e.w2()[i]])
+        .filter(|p| p[0].is_finite() && p[1].is_finite())
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,121 @@
+//! Which basin a point of a 2-D landscape is in (Fig. 7, Fig. 3): near a sharp or a flat
+//! minimum of Eq. 6, on the toy network's minimum valley or its saddle line, or elsewhere.
+
+use serde::{Deserialize, Serialize};
+
+use super::landscape::Landscape;
+use super::theory::{PointKind, sharp_minima_points};
+
+/// A walker's basin. Diverged walkers are counted apart by the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basin {
+    /// Eq. 6: within [`MINIMUM_RADIUS`] of (0, ±√((1+a)/2)).
+    SharpMinimum,
+    /// Eq. 6: within [`MINIMUM_RADIUS`] of (±1/√2, 0).
+    FlatMinimum,
+    /// Toy network: |w2 w1² − ½| < [`VALLEY_TOLERANCE`] (L within ≈ 2·tol² of 2.25).
+    Valley,
+    /// Toy network: |w1| < [`SADDLE_TOLERANCE`] and w2 > −tol (the saddle line, L ≈ 2.5).
+    Saddle,
+    Other,
+}
+
+/// Distance to a minimum of Eq. 6 within which a walker counts as in it.
+pub const MINIMUM_RADIUS: f64 = 0.2;
+pub const VALLEY_TOLERANCE: f64 = 0.05;
+pub const SADDLE_TOLERANCE: f64 = 0.05;
+
+impl Basin {
+    pub fn label(self) -> &'static str {
+        match self {
+            Basin::SharpMinimum => "sharp minima",
+            Basin::FlatMinimum => "flat minima",
+            Basin::Valley => "minimum valley (L = 2.25)",
+            Basin::Saddle => "saddle line (L = 2.5)",
+            Basin::Other => "elsewhere",
+        }
+    }
+
+    /// The basins a landscape distinguishes (Other last).
+    pub fn of(landscape: Landscape) -> &'static [Basin] {
+        match landscape {
+            Landscape::SharpMinima => &[Basin::SharpMinimum, Basin::FlatMinimum, Basin::Other],
+            Landscape::ToyNetwork => &[Basin::Valley, Basin::Saddle, Basin::Other],
+            _ => &[Basin::Other],
+        }
+    }
+}
+
+/// Precomputed minima for classifying many points of one landscape.
+#[derive(Clone, Debug)]
+pub struct Classifier {
+    landscape: Landscape,
+    minima: Vec<([f64; 2], Basin)>,
+}
+
+impl Classifier {
+    pub fn new(landscape: Landscape, a: f64) -> Classifier {
+        let minima = match landscape {
+            Landscape::SharpMinima => sharp_minima_points(a)
+                .into_iter()
+                .filter_map(|p| match p.kind {
+                    PointKind::SharpMinimum => Some((p.w, Basin::SharpMinimum)),
+                    PointKind::FlatMinimum => Some((p.w, Basin::FlatMinimum)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Classifier { landscape, minima }
+    }
+
+    /// The basin of a finite point.
+    pub fn classify(&self, w: [f64; 2]) -> Basin {
+        match self.landscape {
+            Landscape::SharpMinima => self
+                .minima
+                .iter()
+                .map(|(m, b)| ((w[0] - m[0]).hypot(w[1] - m[1]), *b))
+                .filter(|(d, _)| *d < MINIMUM_RADIUS)
+                .min_by(|x, y| x.0.total_cmp(&y.0))
+                .map_or(Basin::Other, |(_, b)| b),
+            Landscape::ToyNetwork => {
+                if w[0].abs() < SADDLE_TOLERANCE && w[1] > -SADDLE_TOLERANCE {
+                    Basin::Saddle
+                } else if (w[1] * w[0] * w[0] - 0.5).abs() < VALLEY_TOLERANCE {
+                    Basin::Valley
+                } else {
+                    Basin::Other
+                }
+            }
+            _ => Basin::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_points_classify() {
+        let c = Classifier::new(Landscape::SharpMinima, 0.5);
+        let y = (0.75f64).sqrt();
+        assert_eq!(c.classify([0.0, y]), Basin::SharpMinimum);
+        assert_eq!(c.classify([0.05, -y + 0.1]), Basin::SharpMinimum);
+        assert_eq!(
+            c.classify([std::f64::consts::FRAC_1_SQRT_2, 0.0]),
+            Basin::FlatMinimum
+        );
+        assert_eq!(c.classify([-0.6, 0.1]), Basin::FlatMinimum);
+        assert_eq!(c.classify([0.0, 0.0]), Basin::Other);
+        let n = Classifier::new(Landscape::ToyNetwork, 0.0);
+        assert_eq!(n.classify([1.0, 0.5]), Basin::Valley);
+        assert_eq!(n.classify([-0.5, 2.0]), Basin::Valley);
+        assert_eq!(n.classify([0.0, 0.3]), Basin::Saddle);
+        assert_eq!(n.classify([0.01, 0.0]), Basin::Saddle);
+        assert_eq!(n.classify([0.0, -1.0]), Basin::Other);
+        assert_eq!(n.classify([1.0, 1.0]), Basin::Other);
+    }
+}

@@ -1,0 +1,250 @@
+//! Fig. 3-right: the toy network's average stationary loss versus λ. For each λ an ensemble
+//! runs T steps; the mean of L over finite walkers, its 10–90 % quantile band and the diverged
+//! fraction are recorded. The paper's picture: 2.25 (the minimum valley) at small λ, 2.5 (the
+//! saddle) beyond, and divergence near λ ≈ 0.108.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::LandscapeParams;
+
+use super::ensemble::Ensemble;
+use super::params::{ExperimentParams, ParamError, parse_number, parse_whole};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LossSweepSpec {
+    pub lambda_min: f64,
+    pub lambda_max: f64,
+    /// λ values, evenly spaced with both ends included.
+    pub points: usize,
+    pub walkers: usize,
+    pub steps: u64,
+}
+
+impl Default for LossSweepSpec {
+    fn default() -> Self {
+        LossSweepSpec {
+            lambda_min: 0.001,
+            lambda_max: 0.15,
+            points: 30,
+            walkers: 1000,
+            steps: 10_000,
+        }
+    }
+}
+
+fn bad(name: &'static str, value: impl std::fmt::Display, allowed: &str) -> ParamError {
+    ParamError::OutOfRange {
+        name,
+        value: value.to_string(),
+        allowed: allowed.to_string(),
+    }
+}
+
+impl LossSweepSpec {
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if !(self.lambda_min.is_finite()
+            && self.lambda_max.is_finite()
+            && 0.0 < self.lambda_min
+            && self.lambda_min < self.lambda_max
+            && self.lambda_max <= 10.0)
+        {
+            return Err(bad(
+                "loss λ range",
+                format!("[{}, {}]", self.lambda_min, self.lambda_max),
+                "0 < λ_min < λ_max ≤ 10",
+            ));
+        }
+        if !(2..=400).contains(&self.points) {
+            return Err(bad("loss.points", self.points, "2 to 400"));
+        }
+        if !(1..=1_000_000).contains(&self.walkers) {
+            return Err(bad("loss.walkers", self.walkers, "1 to 10⁶"));
+        }
+        if !(1..=10_000_000).contains(&self.steps) {
+            return Err(bad("loss.steps", self.steps, "1 to 10⁷"));
+        }
+        Ok(())
+    }
+
+    /// Set one field from text (`--set loss.KEY=VALUE`).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ParamError> {
+        let full = format!("loss.{key}");
+        match key {
+            "lambda_min" => self.lambda_min = parse_number(&full, value, "a number")?,
+            "lambda_max" => self.lambda_max = parse_number(&full, value, "a number")?,
+            "points" => self.points = parse_whole(&full, value, "a whole number")? as usize,
+            "walkers" => self.walkers = parse_whole(&full, value, "a whole number")? as usize,
+            "steps" => self.steps = parse_whole(&full, value, "a whole number")?,
+            _ => return Err(ParamError::UnknownKey(full)),
+        }
+        Ok(())
+    }
+
+    pub fn lambdas(&self) -> Vec<f64> {
+        (0..self.points)
+            .map(|i| {
+                self.lambda_min
+                    + (self.lambda_max - self.lambda_min) * i as f64 / (self.points - 1) as f64
+            })
+            .collect()
+    }
+}
+
+/// One λ of the sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LossPoint {
+    pub lambda: f64,
+    /// Mean of the averaged loss L over finite walkers (NaN when none is finite).
+    pub mean_loss: f64,
+    /// 10 % and 90 % quantiles of L over finite walkers.
+    pub loss_q10: f64,
+    pub loss_q90: f64,
+    pub diverged: f64,
+}
+
+/// The `saddlescope run` JSON of a loss sweep.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LossSweepOutput {
+    pub format: String,
+    pub format_version: u32,
+    pub params: ExperimentParams,
+    pub loss_sweep: LossSweepSpec,
+    /// NaN entries (points not computed) are written as null.
+    pub points: Vec<LossPoint>,
+}
+
+pub const LOSS_SWEEP_FORMAT: &str = "saddlescope-loss-sweep";
+
+fn run_point(
+    base: &ExperimentParams,
+    spec: &LossSweepSpec,
+    lambda: f64,
+    index: usize,
+    cancel: &AtomicBool,
+) -> Result<Option<LossPoint>, ParamError> {
+    let p = ExperimentParams {
+        lambda,
+        walkers: spec.walkers,
+        steps: spec.steps,
+        record_steps: Vec::new(),
+        seed: base.seed ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
+        ..base.clone()
+    };
+    let mut e = Ensemble::new(&p)?;
+    let chunk = (2_000_000 / spec.walkers as u64).max(1);
+    while e.step() < spec.steps {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        e.advance(chunk.min(spec.steps - e.step()), 1);
+    }
+    let lp = LandscapeParams {
+        landscape: p.landscape,
+        a: p.a,
+        b: p.b,
+    };
+    let mut losses: Vec<f64> = e
+        .w1()
+        .iter()
+        .zip(e.w2().iter().chain(std::iter::repeat(&0.0)))
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| lp.averaged_loss([*a, *b]))
+        .filter(|l| l.is_finite())
+        .collect();
+    let n = e.len() as f64;
+    let diverged = (e.len() - losses.len()) as f64 / n;
+    if losses.is_empty() {
+        return Ok(Some(LossPoint {
+            lambda,
+            mean_loss: f64::NAN,
+            loss_q10: f64::NAN,
+            loss_q90: f64::NAN,
+            diverged,
+        }));
+    }
+    let mean = losses.iter().sum::<f64>() / losses.len() as f64;
+    losses.sort_by(f64::total_cmp);
+    let q = |p: f64| losses[((losses.len() - 1) as f64 * p).round() as usize];
+    Ok(Some(LossPoint {
+        lambda,
+        mean_loss: mean,
+        loss_q10: q(0.1),
+        loss_q90: q(0.9),
+        diverged,
+    }))
+}
+
+/// Run the sweep on `threads` threads; `progress` gets the points done so far (in λ order,
+/// missing ones NaN). `Ok(None)` if cancelled.
+pub fn run_loss_sweep(
+    base: &ExperimentParams,
+    spec: &LossSweepSpec,
+    threads: usize,
+    cancel: &AtomicBool,
+    mut progress: impl FnMut(f32, &[LossPoint]),
+) -> Result<Option<Vec<LossPoint>>, ParamError> {
+    spec.validate()?;
+    base.validate()?;
+    let lambdas = spec.lambdas();
+    let mut points: Vec<LossPoint> = lambdas
+        .iter()
+        .map(|&lambda| LossPoint {
+            lambda,
+            mean_loss: f64::NAN,
+            loss_q10: f64::NAN,
+            loss_q90: f64::NAN,
+            diverged: f64::NAN,
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let mut failure = None;
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, lambdas.len()) {
+            let (tx, next, lambdas) = (tx.clone(), &next, &lambdas);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&l) = lambdas.get(i) else { break };
+                    match run_point(base, spec, l, i, cancel) {
+                        Ok(Some(pt)) => {
+                            if tx.send(Ok((i, pt))).is_err() {
+                                break;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut done = 0;
+        for msg in rx.iter() {
+            match msg {
+                Ok((i, pt)) => {
+                    points[i] = pt;
+                    done += 1;
+                    progress(done as f32 / lambdas.len() as f32, &points);
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if cancel.load(Ordering::Relaxed) && points.iter().any(|p| p.diverged.is_nan()) {
+        return Ok(None);
+    }
+    Ok(Some(points))
+}
