@@ -578,7 +578,7 @@ mod tests {
         );
         assert_eq!(progressive_order(1, 1), vec![(0, 0)]);
         assert_eq!(coarse_level_len(50, 50), 16);
-        assert_eq!(coarse_level_len(7, 3), 4);
+        assert_eq!(coarse_level_len(7, 3), 8); // stride 2: 4 columns × 2 rows
     }
 
     #[test]
