@@ -187,3 +187,78 @@ fn run_writes_phase_diagram_and_escape_rate_json() {
     let bad = saddlescope(&["run", "fig1-right", "--set", "sweep.a_cells=0"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn run_writes_basins_loss_sweep_and_optimizer_json() {
+    let out = saddlescope(&[
+        "run",
+        "fig7",
+        "--set",
+        "walkers=200",
+        "--set",
+        "steps=200",
+        "--set",
+        "record_steps=0,2,200",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let last = v["records"].as_array().unwrap().last().unwrap();
+    let basins = last["basins"].as_array().unwrap();
+    assert_eq!(basins.len(), 3);
+    assert_eq!(basins[0]["basin"], "sharp_minimum");
+    assert!(last["mean_loss"].is_number() && last["density"]["counts"].is_array());
+
+    let out = saddlescope(&[
+        "run",
+        "fig3-right",
+        "--set",
+        "loss.points=3",
+        "--set",
+        "loss.walkers=50",
+        "--set",
+        "loss.steps=500",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "saddlescope-loss-sweep");
+    let pts = v["points"].as_array().unwrap();
+    assert_eq!(pts.len(), 3);
+    for p in pts {
+        for key in ["lambda", "mean_loss", "loss_q10", "loss_q90", "diverged"] {
+            assert!(p[key].is_number(), "{key}: {p}");
+        }
+    }
+
+    let out = saddlescope(&[
+        "run",
+        "fig2-left",
+        "--set",
+        "opt.walkers=50",
+        "--set",
+        "opt.steps=300",
+        "--set",
+        "opt.adam_lambda=0.1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "saddlescope-optimizers");
+    let curves = v["curves"].as_array().unwrap();
+    assert_eq!(curves.len(), 4);
+    let adam = curves.iter().find(|c| c["optimizer"] == "adam").unwrap();
+    assert_eq!(adam["lambda"], 0.1);
+    assert_eq!(adam["steps"].as_array().unwrap().last().unwrap(), 300);
+    let bad = saddlescope(&["run", "fig2-left", "--set", "opt.nadam_lambda=0.1"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

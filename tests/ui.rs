@@ -172,3 +172,19 @@ fn phase_diagram_snapshot() {
     run_until(&mut h, |a| a.sweep_grid().is_some_and(|g| g.is_complete()));
     h.snapshot("phase_diagram_fig9_small_grid");
 }
+
+#[test]
+fn landscape_view_snapshot_fig7() {
+    let mut s = AppState::from_preset(&saddlescope::export::Preset::builtin("fig7").unwrap());
+    s.params.walkers = 500;
+    let mut h = harness(s);
+    run_until(&mut h, |a| a.snapshot().is_some());
+    h.state().send(saddlescope::sim::worker::Command::Step(300));
+    run_until(&mut h, |a| a.snapshot().is_some_and(|s| s.step() == 300));
+    let sharp = h.state().snapshot().unwrap().current.summary.basins[0].fraction;
+    assert!(
+        sharp > 0.9,
+        "by step 300 the walkers are in the sharp minima: {sharp}"
+    );
+    h.snapshot("landscape_fig7_t300");
+}

@@ -201,14 +201,12 @@ fn marks(p: &ExperimentParams) -> Vec<([f64; 2], String, PointKind)> {
             .map(|s| {
                 let label = match s.kind {
                     PointKind::FlatMinimum | PointKind::SharpMinimum => format!(
-                        "{} H = diag({}, {}), tr {}",
+                        "{}, tr H = {}",
                         if s.kind == PointKind::SharpMinimum {
                             "sharp"
                         } else {
                             "flat"
                         },
-                        fmt_num(s.hessian[0][0], 2),
-                        fmt_num(s.hessian[1][1], 2),
                         fmt_num(s.trace(), 2)
                     ),
                     _ => "maximum".to_string(),

@@ -160,11 +160,12 @@ fn ensemble_ui(ui: &mut Ui, r: &Readout, snap: Option<&Snapshot>) {
                 "The escape-rate estimator that equals μ at every t for the quadratic (over finite, non-zero walkers).",
             );
         }
+        let w = if s.params.landscape.dim() == 2 { "|w1|" } else { "|w|" };
         if let Some(q) = sum.quantiles.iter().find(|q| q.p == 0.5) {
-            row(ui, "median |w|", fmt_num(q.abs_w, 3), "Median of |w| over finite walkers.");
+            row(ui, &format!("median {w}"), fmt_num(q.abs_w, 3), "Median over finite walkers.");
         }
         if let Some(q) = sum.quantiles.iter().find(|q| q.p == 0.9) {
-            row(ui, "90% of |w| below", fmt_num(q.abs_w, 3), "The 0.9 quantile of |w| (heavy tails: quantiles, not a variance).");
+            row(ui, &format!("90% of {w} below"), fmt_num(q.abs_w, 3), "The 0.9 quantile (heavy tails: quantiles, not a variance).");
         }
     });
 }
