@@ -27,6 +27,8 @@ pub struct LandscapeOptions {
     pub contours: bool,
     pub cloud: bool,
     pub trajectories: bool,
+    /// Show the density recorded at this step (one of the record steps) instead of now.
+    pub recorded_step: Option<u64>,
 }
 
 impl Default for LandscapeOptions {
@@ -36,6 +38,7 @@ impl Default for LandscapeOptions {
             contours: true,
             cloud: true,
             trajectories: true,
+            recorded_step: None,
         }
     }
 }
@@ -135,7 +138,12 @@ pub const CLOUD_COLOR: Color32 = Color32::from_rgb(0xff, 0xc8, 0x20);
 pub const TRACK_COLOR: Color32 = Color32::from_rgb(0x40, 0xe0, 0xff);
 
 /// Controls of the landscape; edits go into `p`.
-pub fn landscape_controls_ui(ui: &mut Ui, p: &mut ExperimentParams, opts: &mut LandscapeOptions) {
+pub fn landscape_controls_ui(
+    ui: &mut Ui,
+    p: &mut ExperimentParams,
+    opts: &mut LandscapeOptions,
+    recorded: &[u64],
+) {
     ui.horizontal_wrapped(|ui| {
         if p.landscape == Landscape::SharpMinima {
             ui.add(egui::Slider::new(&mut p.b, 0.0..=50.0).text("b"))
@@ -188,8 +196,19 @@ pub fn landscape_controls_ui(ui: &mut Ui, p: &mut ExperimentParams, opts: &mut L
             .on_hover_text("Level sets of the averaged loss L.");
         ui.checkbox(&mut opts.cloud, "walkers")
             .on_hover_text("Up to 3000 walkers as points.");
-        ui.checkbox(&mut opts.trajectories, "trajectories")
-            .on_hover_text("The last 150 steps of 8 walkers, fading with age.");
+                ui.checkbox(&mut opts.trajectories, "trajectories").on_hover_text("The last 150 steps of 8 walkers, fading with age.");
+        ui.separator();
+        let label = |s: Option<u64>| s.map_or("now".to_string(), |t| format!("t = {t}"));
+        egui::ComboBox::from_label("density at")
+            .selected_text(label(opts.recorded_step))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut opts.recorded_step, None, "now");
+                for &t in recorded {
+                    ui.selectable_value(&mut opts.recorded_step, Some(t), format!("t = {t}"));
+                }
+            })
+            .response
+            .on_hover_text("The walkers' density at one of the recorded steps (Fig. 7 shows steps 0, 2 and 10⁴).");
     });
 }
 
@@ -262,9 +281,17 @@ pub fn landscape_view_ui(
                         .custom_mapping(Box::new(move |v| loss_color(v, lo, hi)))
                         .name("loss L"),
                 );
-                if opts.density
-                    && let Some(d) = &snap.current.density
-                {
+                // A recorded step shows its density; "now" shows the live one when asked for.
+                let recorded = opts
+                    .recorded_step
+                    .and_then(|t| snap.recorded.iter().find(|r| r.summary.step == t))
+                    .and_then(|r| r.density.as_ref());
+                let density = recorded.or(if opts.density {
+                    snap.current.density.as_ref()
+                } else {
+                    None
+                });
+                if let Some(d) = density {
                     let max = d.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
                     let vals: Vec<f64> = d.counts.iter().map(|c| *c as f64 / max).collect();
                     pui.heatmap(
@@ -320,14 +347,14 @@ pub fn landscape_view_ui(
                         .style(LineStyle::dashed_dense()),
                     );
                 }
-                if opts.cloud {
+                if opts.cloud && recorded.is_none() {
                     pui.points(
                         Points::new("walkers", snap.cloud.to_vec())
                             .color(CLOUD_COLOR)
                             .radius(1.5),
                     );
                 }
-                if opts.trajectories {
+                if opts.trajectories && recorded.is_none() {
                     for (k, tr) in snap.tracks.iter().enumerate() {
                         // Four age bands, older ones fainter.
                         let n = tr.len();

@@ -746,7 +746,8 @@ impl SaddlescopeApp {
                     });
                     return;
                 }
-                landscape_controls_ui(ui, &mut self.state.params, &mut self.state.landscape);
+                let recorded: Vec<u64> = self.latest.as_ref().map_or(Vec::new(), |s| s.recorded.iter().map(|r| r.summary.step).collect());
+                landscape_controls_ui(ui, &mut self.state.params, &mut self.state.landscape, &recorded);
                 if !self.landscape_map.as_ref().is_some_and(|m| m.is_for(&self.state.params)) {
                     self.landscape_map = Some(LandscapeMap::new(&self.state.params));
                 }

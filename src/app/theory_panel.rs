@@ -93,6 +93,13 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
                 .small(),
         );
     }
+    if p.sigma_add > 0.0 {
+        ui.label(
+            RichText::new("Without the injected noise: with σ_add > 0 the walkers keep a finite width instead (App. B).")
+                .italics()
+                .small(),
+        );
+    }
     egui::Grid::new("theory_grid").num_columns(2).striped(true).show(ui, |ui| {
         row(
             ui,
