@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::theory;
 
 use super::ensemble::Ensemble;
-use super::params::{ExperimentParams, ParamError, parse_list, parse_number, parse_whole};
+use super::params::{
+    ExperimentParams, ParamError, out_of_range, parse_list, parse_number, parse_whole,
+};
 
 /// Fig. 5: the estimators versus t at one a for several λ.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,14 +77,18 @@ impl RateVsStepSpec {
 
     pub fn validate(&self) -> Result<(), ParamError> {
         if self.lambdas.is_empty() || self.lambdas.len() > 16 {
-            return Err(bad("rate.lambdas", self.lambdas.len(), "1 to 16 values"));
+            return Err(out_of_range(
+                "rate.lambdas",
+                self.lambdas.len(),
+                "1 to 16 values",
+            ));
         }
         if let Some(l) = self
             .lambdas
             .iter()
             .find(|l| !(l.is_finite() && **l >= 0.0 && **l <= 100.0))
         {
-            return Err(bad("rate.lambdas", l, "0 ≤ λ ≤ 100"));
+            return Err(out_of_range("rate.lambdas", l, "0 ≤ λ ≤ 100"));
         }
         check_counts(self.walkers, self.steps, 10_000)
     }
@@ -109,7 +115,11 @@ impl RateVsLambdaSpec {
 
     pub fn validate(&self) -> Result<(), ParamError> {
         if self.a_values.is_empty() || self.a_values.len() > 16 {
-            return Err(bad("rate.a_values", self.a_values.len(), "1 to 16 values"));
+            return Err(out_of_range(
+                "rate.a_values",
+                self.a_values.len(),
+                "1 to 16 values",
+            ));
         }
         if !(self.lambda_min.is_finite()
             && self.lambda_max.is_finite()
@@ -117,14 +127,18 @@ impl RateVsLambdaSpec {
             && self.lambda_min < self.lambda_max
             && self.lambda_max <= 100.0)
         {
-            return Err(bad(
+            return Err(out_of_range(
                 "rate λ range",
                 format!("[{}, {}]", self.lambda_min, self.lambda_max),
                 "0 ≤ λ_min < λ_max ≤ 100",
             ));
         }
         if !(1..=400).contains(&self.lambda_points) {
-            return Err(bad("rate.lambda_points", self.lambda_points, "1 to 400"));
+            return Err(out_of_range(
+                "rate.lambda_points",
+                self.lambda_points,
+                "1 to 400",
+            ));
         }
         check_counts(self.walkers, self.steps, 10_000)
     }
@@ -132,20 +146,12 @@ impl RateVsLambdaSpec {
 
 fn check_counts(walkers: usize, steps: u64, max_steps: u64) -> Result<(), ParamError> {
     if !(1..=1_000_000).contains(&walkers) {
-        return Err(bad("rate.walkers", walkers, "1 to 10⁶"));
+        return Err(out_of_range("rate.walkers", walkers, "1 to 10⁶"));
     }
     if !(1..=max_steps).contains(&steps) {
-        return Err(bad("rate.steps", steps, "1 to 10⁴"));
+        return Err(out_of_range("rate.steps", steps, "1 to 10⁴"));
     }
     Ok(())
-}
-
-fn bad(name: &'static str, value: impl std::fmt::Display, allowed: &str) -> ParamError {
-    ParamError::OutOfRange {
-        name,
-        value: value.to_string(),
-        allowed: allowed.to_string(),
-    }
 }
 
 /// The JSON written by `saddlescope run` for an escape-rate preset.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::LandscapeParams;
 
 use super::ensemble::Ensemble;
-use super::params::{ExperimentParams, ParamError, parse_number, parse_whole};
+use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -35,14 +35,6 @@ impl Default for LossSweepSpec {
     }
 }
 
-fn bad(name: &'static str, value: impl std::fmt::Display, allowed: &str) -> ParamError {
-    ParamError::OutOfRange {
-        name,
-        value: value.to_string(),
-        allowed: allowed.to_string(),
-    }
-}
-
 impl LossSweepSpec {
     pub fn validate(&self) -> Result<(), ParamError> {
         if !(self.lambda_min.is_finite()
@@ -51,20 +43,20 @@ impl LossSweepSpec {
             && self.lambda_min < self.lambda_max
             && self.lambda_max <= 10.0)
         {
-            return Err(bad(
+            return Err(out_of_range(
                 "loss λ range",
                 format!("[{}, {}]", self.lambda_min, self.lambda_max),
                 "0 < λ_min < λ_max ≤ 10",
             ));
         }
         if !(2..=400).contains(&self.points) {
-            return Err(bad("loss.points", self.points, "2 to 400"));
+            return Err(out_of_range("loss.points", self.points, "2 to 400"));
         }
         if !(1..=1_000_000).contains(&self.walkers) {
-            return Err(bad("loss.walkers", self.walkers, "1 to 10⁶"));
+            return Err(out_of_range("loss.walkers", self.walkers, "1 to 10⁶"));
         }
         if !(1..=10_000_000).contains(&self.steps) {
-            return Err(bad("loss.steps", self.steps, "1 to 10⁷"));
+            return Err(out_of_range("loss.steps", self.steps, "1 to 10⁷"));
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Optimizer;
 
 use super::ensemble::Ensemble;
-use super::params::{ExperimentParams, ParamError, parse_number, parse_whole};
+use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
 use super::stats;
 
 /// One optimizer of the comparison and its learning rate.
@@ -54,32 +54,28 @@ impl Default for OptimizerSpec {
     }
 }
 
-fn bad(name: &'static str, value: impl std::fmt::Display, allowed: &str) -> ParamError {
-    ParamError::OutOfRange {
-        name,
-        value: value.to_string(),
-        allowed: allowed.to_string(),
-    }
-}
-
 impl OptimizerSpec {
     pub fn validate(&self) -> Result<(), ParamError> {
         if self.entries.is_empty() || self.entries.len() > 8 {
-            return Err(bad("optimizers", self.entries.len(), "1 to 8 entries"));
+            return Err(out_of_range(
+                "optimizers",
+                self.entries.len(),
+                "1 to 8 entries",
+            ));
         }
         for e in &self.entries {
             if !(e.lambda.is_finite() && e.lambda >= 0.0 && e.lambda <= 100.0) {
-                return Err(bad("optimizer λ", e.lambda, "0 ≤ λ ≤ 100"));
+                return Err(out_of_range("optimizer λ", e.lambda, "0 ≤ λ ≤ 100"));
             }
         }
         if !(1..=1_000_000).contains(&self.walkers) {
-            return Err(bad("opt.walkers", self.walkers, "1 to 10⁶"));
+            return Err(out_of_range("opt.walkers", self.walkers, "1 to 10⁶"));
         }
         if !(1..=10_000_000).contains(&self.steps) {
-            return Err(bad("opt.steps", self.steps, "1 to 10⁷"));
+            return Err(out_of_range("opt.steps", self.steps, "1 to 10⁷"));
         }
         if !(2..=1000).contains(&self.points) {
-            return Err(bad("opt.points", self.points, "2 to 1000"));
+            return Err(out_of_range("opt.points", self.points, "2 to 1000"));
         }
         Ok(())
     }

@@ -230,7 +230,12 @@ pub const KNOWN_KEYS: &[&str] = &[
     "bins",
 ];
 
-fn out_of_range(name: &'static str, value: impl std::fmt::Display, allowed: &str) -> ParamError {
+/// The error for `name = value`, saying what is allowed.
+pub fn out_of_range(
+    name: &'static str,
+    value: impl std::fmt::Display,
+    allowed: &str,
+) -> ParamError {
     ParamError::OutOfRange {
         name,
         value: value.to_string(),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::theory;
 
 use super::ensemble::Ensemble;
-use super::params::{ExperimentParams, ParamError, parse_number, parse_whole};
+use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
 use super::theory::{init_magnitude, quadratic_theory_applies};
 
 /// Walker-steps between two looks at the cancel flag inside one cell.
@@ -61,18 +61,10 @@ impl Default for SweepSpec {
     }
 }
 
-fn bad(name: &'static str, value: impl std::fmt::Display, allowed: &str) -> ParamError {
-    ParamError::OutOfRange {
-        name,
-        value: value.to_string(),
-        allowed: allowed.to_string(),
-    }
-}
-
 impl SweepSpec {
     pub fn validate(&self) -> Result<(), ParamError> {
         if !(self.a_min.is_finite() && self.a_max.is_finite() && self.a_min < self.a_max) {
-            return Err(bad(
+            return Err(out_of_range(
                 "a range",
                 format!("[{}, {}]", self.a_min, self.a_max),
                 "finite a_min < a_max",
@@ -84,7 +76,7 @@ impl SweepSpec {
             && self.lambda_min < self.lambda_max
             && self.lambda_max <= super::params::MAX_LAMBDA)
         {
-            return Err(bad(
+            return Err(out_of_range(
                 "λ range",
                 format!("[{}, {}]", self.lambda_min, self.lambda_max),
                 "0 ≤ λ_min < λ_max ≤ 100",
@@ -92,17 +84,21 @@ impl SweepSpec {
         }
         for (name, n) in [("a cells", self.a_cells), ("λ cells", self.lambda_cells)] {
             if !(1..=400).contains(&n) {
-                return Err(bad(name, n, "1 to 400"));
+                return Err(out_of_range(name, n, "1 to 400"));
             }
         }
         if !(1..=1_000_000).contains(&self.walkers) {
-            return Err(bad("walkers per cell", self.walkers, "1 to 10⁶"));
+            return Err(out_of_range("walkers per cell", self.walkers, "1 to 10⁶"));
         }
         if !(1..=1_000_000).contains(&self.steps) {
-            return Err(bad("steps T", self.steps, "1 to 10⁶"));
+            return Err(out_of_range("steps T", self.steps, "1 to 10⁶"));
         }
         if !(self.threshold.is_finite() && self.threshold > 0.0) {
-            return Err(bad("threshold θ", self.threshold, "a finite number > 0"));
+            return Err(out_of_range(
+                "threshold θ",
+                self.threshold,
+                "a finite number > 0",
+            ));
         }
         Ok(())
     }
