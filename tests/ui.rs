@@ -188,3 +188,29 @@ fn landscape_view_snapshot_fig7() {
     );
     h.snapshot("landscape_fig7_t300");
 }
+
+#[test]
+fn a_crashed_simulation_is_reported_and_restarts_with_the_settings_kept() {
+    let mut s = AppState::default();
+    s.params.lambda = 0.55;
+    let mut h = harness(s);
+    run_until(&mut h, |a| a.snapshot().is_some());
+    h.state()
+        .send(saddlescope::sim::worker::Command::InjectFault);
+    run_until(&mut h, |a| a.crashed().is_some());
+    assert!(
+        h.query_by_label_contains("The simulation stopped")
+            .is_some()
+    );
+    h.get_by_label("⟲ Restart simulation").click();
+    h.run();
+    run_until(&mut h, |a| {
+        a.crashed().is_none() && a.snapshot().is_some_and(|s| s.generation > 0)
+    });
+    assert_eq!(h.state().state.params.lambda, 0.55);
+    h.key_press(egui::Key::ArrowRight);
+    run_until(&mut h, |a| {
+        a.snapshot()
+            .is_some_and(|s| s.step() == 1 && s.params.lambda == 0.55)
+    });
+}

@@ -149,6 +149,10 @@ pub struct SaddlescopeApp {
     escape_field_errors: Vec<String>,
     /// The phase map's plot transform of the last frame it was drawn.
     phase_transform: Option<egui_plot::PlotTransform>,
+    /// Why the simulation thread stopped, if it did.
+    crashed: Option<String>,
+    /// Stepping threads of the live worker.
+    threads: usize,
     landscape_map: Option<LandscapeMap>,
     loss: JobSlot<Vec<LossPoint>, (ExperimentParams, LossSweepSpec)>,
     optim: JobSlot<Vec<OptimizerCurve>, (ExperimentParams, OptimizerSpec)>,
@@ -303,6 +307,8 @@ impl SaddlescopeApp {
             escape_error: None,
             escape_field_errors: Vec::new(),
             phase_transform: None,
+            crashed: None,
+            threads,
             landscape_map: None,
             loss: JobSlot::new(),
             optim: JobSlot::new(),
@@ -566,8 +572,54 @@ impl SaddlescopeApp {
                     message,
                 } if generation == self.generation => self.worker_error = Some(message),
                 Event::Error { .. } => {}
+                Event::Crashed { message } => self.crashed = Some(message),
             }
         }
+        if self.crashed.is_none() && !self.worker.is_alive() {
+            self.crashed = Some("the simulation thread stopped".into());
+        }
+    }
+
+    /// Whether the simulation thread has crashed (the UI offers a restart).
+    pub fn crashed(&self) -> Option<&str> {
+        self.crashed.as_deref()
+    }
+
+    /// Replace a crashed worker with a new one on the current parameters; nothing else of the
+    /// app's state changes.
+    pub fn restart_worker(&mut self) {
+        self.generation += 1;
+        self.sent = self.state.params.clone();
+        self.worker = Worker::spawn_at(
+            self.state.params.clone(),
+            self.generation,
+            self.threads,
+            self.waker.clone(),
+        );
+        self.worker.send(Command::SetStepsPerFrame(
+            self.state.controls.steps_per_frame,
+        ));
+        self.sent_steps_per_frame = self.state.controls.steps_per_frame;
+        self.crashed = None;
+        self.worker_error = None;
+    }
+
+    fn crash_banner_ui(&mut self, ui: &mut Ui) {
+        let Some(msg) = self.crashed.clone() else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(format!(
+                    "⚠ The simulation stopped: {msg}. Your settings are kept."
+                ))
+                .color(Color32::from_rgb(0xd0, 0x30, 0x30))
+                .strong(),
+            );
+            if ui.button("⟲ Restart simulation").clicked() {
+                self.restart_worker();
+            }
+        });
     }
 
     /// Send the edited parameters if they changed and are valid.
@@ -670,7 +722,10 @@ impl SaddlescopeApp {
         // Presets and edits from the previous frame go out before drawing, so this frame
         // already shows the new theory and the next one the new ensemble.
         self.send_changes();
-        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            self.top_bar_ui(ui);
+            self.crash_banner_ui(ui);
+        });
         egui::Panel::left("controls")
             .default_size(290.0)
             .resizable(true)

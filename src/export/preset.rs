@@ -225,8 +225,8 @@ impl Preset {
                 ),
             });
         }
+        // Every part: the parameters and each spec the preset carries.
         preset
-            .params
             .validate()
             .map_err(|source| PresetError::Invalid { path, source })?;
         Ok(preset)
@@ -396,6 +396,15 @@ mod tests {
             assert!(e.starts_with("my.json: "), "{e}");
             assert!(!e.contains('\n'), "{e}");
         }
+        // A spec beyond the parameters is validated too (found by the property test).
+        let fig5 = Preset::builtin("fig5")
+            .unwrap()
+            .to_json()
+            .replace("\"lambda_points\": 40", "\"lambda_points\": 0");
+        let e = Preset::from_json(&fig5, Path::new("f.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("lambda_points"), "{e}");
         let e = Preset::load(Path::new("assets")).unwrap_err();
         assert!(matches!(e, PresetError::IsDirectory { .. }));
         assert!(matches!(

@@ -52,6 +52,9 @@ pub enum Command {
     /// Steps advanced per tick while playing.
     SetStepsPerFrame(u64),
     Shutdown,
+    /// Panic inside the worker on purpose: a fault drill that proves a crash is reported and
+    /// recoverable (used by the tests; nothing in the UI sends it).
+    InjectFault,
 }
 
 /// One point of the statistics-versus-step trace.
@@ -105,6 +108,21 @@ pub enum Event {
         generation: u64,
         message: String,
     },
+    /// The worker thread panicked and has stopped; a new [`Worker`] is needed.
+    Crashed {
+        message: String,
+    },
+}
+
+/// The text of a panic payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
 }
 
 /// Called after each event is sent (the UI's `request_repaint`; a no-op in tests).
@@ -120,14 +138,36 @@ pub struct Worker {
 impl Worker {
     /// Start the worker on `params` (generation 0, paused), with `threads` stepping threads.
     pub fn spawn(params: ExperimentParams, threads: usize, waker: Waker) -> Worker {
+        Worker::spawn_at(params, 0, threads, waker)
+    }
+
+    /// Start the worker on `params` as generation `generation` (used to replace a crashed one
+    /// without the UI mistaking its snapshots for stale ones).
+    pub fn spawn_at(
+        params: ExperimentParams,
+        generation: u64,
+        threads: usize,
+        waker: Waker,
+    ) -> Worker {
         let (tx, cmd_rx) = crossbeam_channel::unbounded();
         let (ev_tx, rx) = crossbeam_channel::bounded(4);
+        let (crash_tx, crash_waker) = (ev_tx.clone(), waker.clone());
         let handle = std::thread::Builder::new()
             .name("saddlescope-sim".into())
             .spawn(move || {
-                let mut st = State::new(cmd_rx, ev_tx, waker, threads.max(1));
-                st.set_params(0, params);
-                st.run();
+                // A panic anywhere in the simulation (the stepping threads included) ends up
+                // here; the UI is told, keeps its state, and can start a new worker.
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let mut st = State::new(cmd_rx, ev_tx, waker, threads.max(1));
+                    st.set_params(generation, params);
+                    st.run();
+                }));
+                if let Err(payload) = run {
+                    let message = panic_message(payload.as_ref());
+                    let _ =
+                        crash_tx.send_timeout(Event::Crashed { message }, Duration::from_secs(2));
+                    crash_waker();
+                }
             })
             .expect("spawning the simulation thread");
         Worker {
@@ -293,6 +333,7 @@ impl State {
             }
             Command::SetStepsPerFrame(n) => self.steps_per_frame = n.max(1),
             Command::Shutdown => {}
+            Command::InjectFault => panic!("fault injected into the simulation thread"),
         }
     }
 
@@ -560,6 +601,42 @@ mod tests {
         w.send(Command::Step(3));
         let s = next_snapshot(&w, |s| s.step() == 3);
         assert_eq!(s.generation, 0);
+    }
+
+    #[test]
+    fn a_panic_in_the_worker_is_reported_not_lost() {
+        let w = Worker::spawn(
+            ExperimentParams {
+                walkers: 100,
+                ..ExperimentParams::default()
+            },
+            1,
+            Arc::new(|| {}),
+        );
+        next_snapshot(&w, |_| true);
+        w.send(Command::InjectFault);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut crashed = None;
+        while Instant::now() < deadline && crashed.is_none() {
+            if let Some(Event::Crashed { message }) = w.recv_timeout(Duration::from_millis(100)) {
+                crashed = Some(message);
+            }
+        }
+        assert!(crashed.expect("a Crashed event").contains("fault injected"));
+        while w.is_alive() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(w); // joining a finished thread
+        let again = Worker::spawn_at(
+            ExperimentParams {
+                walkers: 100,
+                ..ExperimentParams::default()
+            },
+            7,
+            1,
+            Arc::new(|| {}),
+        );
+        assert_eq!(next_snapshot(&again, |_| true).generation, 7);
     }
 
     #[test]
