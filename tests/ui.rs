@@ -214,3 +214,43 @@ fn a_crashed_simulation_is_reported_and_restarts_with_the_settings_kept() {
             .is_some_and(|s| s.step() == 1 && s.params.lambda == 0.55)
     });
 }
+
+#[test]
+fn number_keys_jump_to_figures_and_p_toggles_presenter_mode() {
+    use saddlescope::export::ViewKind;
+    let mut h = harness(AppState::default());
+    run_until(&mut h, |a| a.snapshot().is_some());
+    h.key_press(egui::Key::Num7);
+    h.run();
+    assert_eq!(h.state().state.preset.as_deref(), Some("fig7"));
+    assert_eq!(h.state().state.view, ViewKind::Landscape2d);
+    h.key_press(egui::Key::Num1);
+    h.run();
+    assert_eq!(h.state().state.preset.as_deref(), Some("fig1-left"));
+    h.key_press(egui::Key::Num1);
+    h.run();
+    assert_eq!(h.state().state.preset.as_deref(), Some("fig1-middle"));
+    h.key_press(egui::Key::Num0);
+    h.run();
+    assert_eq!(h.state().state.view, ViewKind::PhaseDiagram);
+    h.key_press(egui::Key::Num1);
+    h.run();
+    h.key_press(egui::Key::P);
+    h.run();
+    assert!(h.state().state.presenter);
+    let caption = h.state().caption();
+    assert!(
+        caption.contains("λ = 0.8") && caption.contains("trapped"),
+        "{caption}"
+    );
+    assert!(
+        h.query_by_label_contains("SGD is trapped at w = 0")
+            .is_some()
+    );
+    h.key_press(egui::Key::Questionmark);
+    h.run();
+    assert!(
+        h.query_by_label_contains("Jump to Fig. 3").is_some(),
+        "the ? overlay lists the shortcuts"
+    );
+}

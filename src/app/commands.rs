@@ -1,5 +1,5 @@
 //! One table of user commands: each carries its label, tooltip and keyboard shortcut, and the
-//! buttons and the key handling both read from it, so nothing drifts.
+//! buttons, the key handling and the `?` overlay all read from it, so nothing drifts.
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
@@ -8,28 +8,84 @@ pub enum UiCommand {
     PlayPause,
     Step,
     Reset,
+    /// Jump to the paper's figure `n` (1–9); pressing it again cycles through its panels.
+    /// 0 jumps to the Fig. 1-right phase diagram.
+    Figure(u8),
+    Presenter,
+    Fullscreen,
+    Help,
 }
 
+/// The presets each number key cycles through.
+pub fn figure_presets(n: u8) -> &'static [&'static str] {
+    match n {
+        1 => &["fig1-left", "fig1-middle", "fig1-right"],
+        2 => &["fig2-left", "fig2-right"],
+        3 => &["fig3-left", "fig3-middle", "fig3-right"],
+        4 => &["fig4"],
+        5 => &["fig5"],
+        6 => &["fig6"],
+        7 => &["fig7"],
+        8 => &["fig8"],
+        9 => &["fig9"],
+        _ => &["fig1-right"],
+    }
+}
+
+const DIGITS: [Key; 10] = [
+    Key::Num0,
+    Key::Num1,
+    Key::Num2,
+    Key::Num3,
+    Key::Num4,
+    Key::Num5,
+    Key::Num6,
+    Key::Num7,
+    Key::Num8,
+    Key::Num9,
+];
+
 impl UiCommand {
-    pub const ALL: [UiCommand; 3] = [UiCommand::PlayPause, UiCommand::Step, UiCommand::Reset];
+    /// Every command, in the order the `?` overlay lists them.
+    pub fn all() -> Vec<UiCommand> {
+        let mut v = vec![UiCommand::PlayPause, UiCommand::Step, UiCommand::Reset];
+        v.extend((1..=9).chain(0..1).map(UiCommand::Figure));
+        v.extend([UiCommand::Presenter, UiCommand::Fullscreen, UiCommand::Help]);
+        v
+    }
 
     /// Button text; `playing` picks between ▶ and ⏸.
-    pub fn label(self, playing: bool) -> &'static str {
+    pub fn label(self, playing: bool) -> String {
         match self {
-            UiCommand::PlayPause if playing => "⏸ Pause",
-            UiCommand::PlayPause => "▶ Play",
-            UiCommand::Step => "Step",
-            UiCommand::Reset => "⟲ Reset",
+            UiCommand::PlayPause if playing => "⏸ Pause".into(),
+            UiCommand::PlayPause => "▶ Play".into(),
+            UiCommand::Step => "Step".into(),
+            UiCommand::Reset => "⟲ Reset".into(),
+            UiCommand::Figure(0) => "Fig. 1-right".into(),
+            UiCommand::Figure(n) => format!("Fig. {n}"),
+            UiCommand::Presenter => "Presenter mode".into(),
+            UiCommand::Fullscreen => "Fullscreen".into(),
+            UiCommand::Help => "Shortcuts".into(),
         }
     }
 
-    pub fn tooltip(self) -> &'static str {
+    pub fn tooltip(self) -> String {
         match self {
-            UiCommand::PlayPause => "Run the ensemble (steps per frame at 60 frames/s) or pause it",
-            UiCommand::Step => "Advance every walker by one SGD step and pause",
-            UiCommand::Reset => {
-                "Restart from step 0 with the same seed: the same initial walkers and the same noise"
+            UiCommand::PlayPause => "Run the ensemble (steps per frame at 60 frames/s) or pause it".into(),
+            UiCommand::Step => "Advance every walker by one SGD step and pause".into(),
+            UiCommand::Reset => "Restart from step 0 with the same seed: the same initial walkers and the same noise".into(),
+            UiCommand::Figure(0) => "Jump to the phase diagram of Fig. 1-right".into(),
+            UiCommand::Figure(n) => {
+                let p = figure_presets(n);
+                if p.len() > 1 {
+                    format!("Jump to Fig. {n}; press again for its other panels ({})", p.join(", "))
+                } else {
+                    format!("Jump to Fig. {n}")
+                }
             }
+            UiCommand::Presenter => "Larger text and lines, the controls folded away, a caption under the plot".into(),
+            UiCommand::Fullscreen => "Fill the screen (press again to leave)".into(),
+            UiCommand::Help => "Show or hide this list of shortcuts".into(),
         }
     }
 
@@ -38,17 +94,47 @@ impl UiCommand {
             UiCommand::PlayPause => Key::Space,
             UiCommand::Step => Key::ArrowRight,
             UiCommand::Reset => Key::R,
+            UiCommand::Figure(n) => DIGITS[(n % 10) as usize],
+            UiCommand::Presenter => Key::P,
+            UiCommand::Fullscreen => Key::F,
+            UiCommand::Help => Key::Questionmark,
         };
         KeyboardShortcut::new(Modifiers::NONE, key)
     }
 
+    /// The key as a person reads it.
+    pub fn key_name(self) -> String {
+        match self {
+            UiCommand::PlayPause => "Space".into(),
+            UiCommand::Step => "→".into(),
+            UiCommand::Reset => "R".into(),
+            UiCommand::Figure(n) => n.to_string(),
+            UiCommand::Presenter => "P".into(),
+            UiCommand::Fullscreen => "F".into(),
+            UiCommand::Help => "?".into(),
+        }
+    }
+
     /// Tooltip with the shortcut appended.
     pub fn hint(self) -> String {
-        let key = match self {
-            UiCommand::PlayPause => "Space",
-            UiCommand::Step => "→",
-            UiCommand::Reset => "R",
-        };
-        format!("{}  [{key}]", self.tooltip())
+        format!("{}  [{}]", self.tooltip(), self.key_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_its_own_key_and_every_figure_preset_exists() {
+        let all = UiCommand::all();
+        let keys: std::collections::HashSet<_> =
+            all.iter().map(|c| c.shortcut().logical_key).collect();
+        assert_eq!(keys.len(), all.len());
+        for n in 0..=9 {
+            for name in figure_presets(n) {
+                crate::export::Preset::builtin(name).unwrap();
+            }
+        }
     }
 }

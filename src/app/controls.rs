@@ -19,6 +19,8 @@ pub struct ControlState {
     /// Text of the record-steps and thresholds fields (applied when they parse).
     pub record_steps_text: String,
     pub thresholds_text: String,
+    /// In presenter mode, keep the control and theory panels open.
+    pub presenter_controls: bool,
 }
 
 impl Default for ControlState {
@@ -28,6 +30,7 @@ impl Default for ControlState {
             steps_per_frame: 1,
             record_steps_text: String::new(),
             thresholds_text: String::new(),
+            presenter_controls: false,
         }
     }
 }

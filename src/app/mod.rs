@@ -55,6 +55,10 @@ pub struct AppState {
     pub loss_sweep: LossSweepSpec,
     pub optimizers: OptimizerSpec,
     pub optimizer_options: OptimizerOptions,
+    /// Presenter mode: larger text and lines, controls folded, a caption under the plot.
+    pub presenter: bool,
+    /// A high-contrast light theme for projectors.
+    pub light_theme: bool,
 }
 
 impl Default for AppState {
@@ -89,6 +93,8 @@ impl AppState {
             loss_sweep: p.loss_sweep.clone().unwrap_or_default(),
             optimizers: p.optimizers.clone().unwrap_or_default(),
             optimizer_options: OptimizerOptions::default(),
+            presenter: false,
+            light_theme: false,
         }
     }
 }
@@ -151,6 +157,11 @@ pub struct SaddlescopeApp {
     phase_transform: Option<egui_plot::PlotTransform>,
     /// Why the simulation thread stopped, if it did.
     crashed: Option<String>,
+    show_help: bool,
+    fullscreen: bool,
+    fullscreen_requested: Option<bool>,
+    /// The zoom and theme last applied (presenter mode, light theme).
+    applied_look: Option<(bool, bool)>,
     /// Stepping threads of the live worker.
     threads: usize,
     landscape_map: Option<LandscapeMap>,
@@ -309,6 +320,10 @@ impl SaddlescopeApp {
             phase_transform: None,
             crashed: None,
             threads,
+            show_help: false,
+            fullscreen: false,
+            fullscreen_requested: None,
+            applied_look: None,
             landscape_map: None,
             loss: JobSlot::new(),
             optim: JobSlot::new(),
@@ -523,14 +538,43 @@ impl SaddlescopeApp {
         let AppState {
             histogram,
             controls,
+            presenter,
+            light_theme,
             ..
         } = self.state.clone();
+        let fresh = AppState::from_preset(p);
+        let steps_per_frame = fresh.controls.steps_per_frame;
         self.state = AppState {
             histogram,
             controls,
-            ..AppState::from_preset(p)
+            presenter,
+            light_theme,
+            ..fresh
+        };
+        self.state.controls.steps_per_frame = if p.steps_per_frame.is_some() {
+            steps_per_frame
+        } else {
+            1
         };
         self.state.controls.sync_text(&p.params);
+    }
+
+    /// Apply presenter mode's zoom and the theme when they change, and fullscreen requests.
+    fn apply_look(&mut self, ctx: &egui::Context) {
+        let look = (self.state.presenter, self.state.light_theme);
+        if self.applied_look != Some(look) {
+            ctx.set_zoom_factor(if self.state.presenter { 1.4 } else { 1.0 });
+            ctx.set_theme(if self.state.light_theme {
+                egui::Theme::Light
+            } else {
+                egui::Theme::Dark
+            });
+            self.applied_look = Some(look);
+        }
+        if let Some(full) = self.fullscreen_requested.take() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(full));
+            self.fullscreen = full;
+        }
     }
 
     /// Watch the cell (a, λ) of the phase diagram live in the histogram view.
@@ -555,6 +599,25 @@ impl SaddlescopeApp {
             }),
             UiCommand::Step => self.worker.send(Command::Step(1)),
             UiCommand::Reset => self.worker.send(Command::Reset),
+            UiCommand::Figure(n) => {
+                let names = commands::figure_presets(n);
+                // Pressing the same figure again moves to its next panel.
+                let next = match self
+                    .state
+                    .preset
+                    .as_deref()
+                    .and_then(|c| names.iter().position(|x| *x == c))
+                {
+                    Some(i) => names[(i + 1) % names.len()],
+                    None => names[0],
+                };
+                if let Ok(p) = Preset::builtin(next) {
+                    self.load_preset(&p);
+                }
+            }
+            UiCommand::Presenter => self.state.presenter = !self.state.presenter,
+            UiCommand::Fullscreen => self.fullscreen_requested = Some(!self.fullscreen),
+            UiCommand::Help => self.show_help = !self.show_help,
         }
     }
 
@@ -652,11 +715,69 @@ impl SaddlescopeApp {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
-        for cmd in UiCommand::ALL {
+        for cmd in UiCommand::all() {
             if ui.input_mut(|i| i.consume_shortcut(&cmd.shortcut())) {
                 self.run_command(cmd);
             }
         }
+    }
+
+    /// The caption under the plot in presenter mode, generated from the parameters and the
+    /// theory readout, so it can never disagree with what is shown.
+    pub fn caption(&self) -> String {
+        let p = &self.state.params;
+        let r = &self.readout.1;
+        let noise = match p.noise {
+            crate::model::NoiseLaw::TwoPoint => "two-point noise".to_string(),
+            n => format!("{} noise", n.label().to_lowercase()),
+        };
+        let head = format!(
+            "{}, {}, {noise}; a = {}, λ = {}, N = {}",
+            p.landscape.label(),
+            p.optimizer.label(),
+            theory_panel::fmt_num(p.a, 3),
+            theory_panel::fmt_num(p.lambda, 4),
+            p.walkers
+        );
+        let tail = if p.landscape.dim() == 2 {
+            String::new()
+        } else if r.trapped {
+            format!(
+                ": μ = {} < 0, SGD is trapped at w = 0",
+                theory_panel::fmt_num(r.mu, 3)
+            )
+        } else {
+            format!(
+                ": μ = {} > 0, SGD escapes w = 0",
+                theory_panel::fmt_num(r.mu, 3)
+            )
+        };
+        let step = self
+            .latest
+            .as_ref()
+            .map_or(String::new(), |s| format!(" (t = {})", s.step()));
+        format!("{head}{step}{tail}")
+    }
+
+    fn help_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.show_help;
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcut_grid")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for cmd in UiCommand::all() {
+                            ui.label(RichText::new(cmd.key_name()).strong().monospace());
+                            ui.label(cmd.tooltip());
+                            ui.end_row();
+                        }
+                    });
+            });
+        self.show_help = open;
     }
 
     fn top_bar_ui(&mut self, ui: &mut Ui) {
@@ -689,7 +810,7 @@ impl SaddlescopeApp {
             }
             ui.separator();
             let playing = self.is_playing();
-            for cmd in UiCommand::ALL {
+            for cmd in [UiCommand::PlayPause, UiCommand::Step, UiCommand::Reset] {
                 if ui
                     .button(cmd.label(playing))
                     .on_hover_text(cmd.hint())
@@ -697,6 +818,22 @@ impl SaddlescopeApp {
                 {
                     self.run_command(cmd);
                 }
+            }
+            ui.separator();
+            ui.checkbox(&mut self.state.presenter, "Presenter")
+                .on_hover_text(UiCommand::Presenter.hint());
+            if self.state.presenter {
+                ui.checkbox(&mut self.state.controls.presenter_controls, "controls")
+                    .on_hover_text("Show the control and theory panels in presenter mode.");
+            }
+            ui.checkbox(&mut self.state.light_theme, "Light")
+                .on_hover_text("High-contrast light theme for projectors.");
+            if ui
+                .button("?")
+                .on_hover_text(UiCommand::Help.hint())
+                .clicked()
+            {
+                self.run_command(UiCommand::Help);
             }
             ui.separator();
             if let Some(s) = &self.latest {
@@ -719,6 +856,7 @@ impl SaddlescopeApp {
         }
         self.receive();
         self.shortcuts(ui);
+        self.apply_look(&ui.ctx().clone());
         // Presets and edits from the previous frame go out before drawing, so this frame
         // already shows the new theory and the next one the new ensemble.
         self.send_changes();
@@ -726,34 +864,47 @@ impl SaddlescopeApp {
             self.top_bar_ui(ui);
             self.crash_banner_ui(ui);
         });
-        egui::Panel::left("controls")
-            .default_size(290.0)
-            .resizable(true)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    self.field_errors = controls_ui(
-                        ui,
-                        &mut self.state.params,
-                        &mut self.state.controls,
-                        self.state.view,
-                    );
-                    if let Some(e) = &self.worker_error {
-                        ui.label(
-                            RichText::new(format!("⚠ {e}"))
-                                .color(Color32::from_rgb(0xd0, 0x30, 0x30)),
+        let ctx = ui.ctx().clone();
+        self.help_ui(&ctx);
+        let panels = !self.state.presenter || self.state.controls.presenter_controls;
+        if self.state.presenter {
+            let caption = self.caption();
+            egui::Panel::bottom("caption").show(ui, |ui| {
+                ui.add_space(4.0);
+                ui.label(RichText::new(caption).size(18.0));
+                ui.add_space(4.0);
+            });
+        }
+        if panels {
+            egui::Panel::left("controls")
+                .default_size(290.0)
+                .resizable(true)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        self.field_errors = controls_ui(
+                            ui,
+                            &mut self.state.params,
+                            &mut self.state.controls,
+                            self.state.view,
                         );
-                    }
+                        if let Some(e) = &self.worker_error {
+                            ui.label(
+                                RichText::new(format!("⚠ {e}"))
+                                    .color(Color32::from_rgb(0xd0, 0x30, 0x30)),
+                            );
+                        }
+                    });
                 });
-            });
-        let readout = self.readout.1.clone();
-        egui::Panel::right("theory")
-            .default_size(300.0)
-            .resizable(true)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    theory_panel_ui(ui, &self.state.params, &readout, self.latest.as_deref());
+            let readout = self.readout.1.clone();
+            egui::Panel::right("theory")
+                .default_size(300.0)
+                .resizable(true)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        theory_panel_ui(ui, &self.state.params, &readout, self.latest.as_deref());
+                    });
                 });
-            });
+        }
         let view = self.state.view;
         egui::CentralPanel::default().show(ui, |ui| match view {
             ViewKind::Histogram => match &self.latest {

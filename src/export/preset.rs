@@ -151,6 +151,20 @@ pub enum PresetError {
     UnknownName { name: String, known: String },
 }
 
+/// `text` with control characters escaped, so that a message quoting a file's content (an
+/// unknown key with a newline in it, say) stays on one line.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 /// The built-in preset files: (file name, text).
 const BUILTIN: &[(&str, &str)] = &[
     (
@@ -201,7 +215,7 @@ impl Preset {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| PresetError::Parse {
                 path: path.clone(),
-                message: e.to_string(),
+                message: one_line(&e.to_string()),
             })?;
         if let Some(v) = value.get("format_version").and_then(|v| v.as_u64())
             && v > PRESET_FORMAT_VERSION as u64
@@ -214,7 +228,7 @@ impl Preset {
         }
         let preset: Preset = serde_json::from_value(value).map_err(|e| PresetError::Parse {
             path: path.clone(),
-            message: e.to_string(),
+            message: one_line(&e.to_string()),
         })?;
         if preset.format != PRESET_FORMAT {
             return Err(PresetError::Parse {
