@@ -781,7 +781,8 @@ impl SaddlescopeApp {
     }
 
     fn top_bar_ui(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
+        // Wraps onto a second line when presenter mode's zoom makes it too wide.
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("saddlescope").strong().size(18.0));
             ui.separator();
             let current = self.state.preset.clone().unwrap_or_else(|| "custom".into());
