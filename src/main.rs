@@ -33,9 +33,13 @@ enum Cmd {
         /// Override a parameter, e.g. --set lambda=0.5 (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
-        /// Write the JSON here instead of standard output (written atomically).
+        /// Write the JSON here instead of standard output (written atomically; an existing file
+        /// is kept unless --force).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long)]
+        force: bool,
         /// Stepping threads (default: every core).
         #[arg(long)]
         threads: Option<usize>,
@@ -69,25 +73,13 @@ fn apply_sets(preset: &mut Preset, sets: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn write_atomically(path: &PathBuf, text: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .context("--out needs a file name")?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })?;
-    Ok(())
-}
-
-fn run(preset: &str, sets: &[String], out: Option<PathBuf>, threads: Option<usize>) -> Result<()> {
+fn run(
+    preset: &str,
+    sets: &[String],
+    out: Option<PathBuf>,
+    force: bool,
+    threads: Option<usize>,
+) -> Result<()> {
     let mut preset = Preset::resolve(preset)?;
     apply_sets(&mut preset, sets)?;
     let threads = threads.unwrap_or_else(cores).max(1);
@@ -176,7 +168,7 @@ fn run(preset: &str, sets: &[String], out: Option<PathBuf>, threads: Option<usiz
     };
     let json = json + "\n";
     match out {
-        Some(path) => write_atomically(&path, &json)?,
+        Some(path) => saddlescope::export::preset::write_atomically(&path, &json, force)?,
         None => std::io::stdout().lock().write_all(json.as_bytes())?,
     }
     let secs = start.elapsed().as_secs_f64();
@@ -245,8 +237,9 @@ fn main() -> ExitCode {
             preset,
             set,
             out,
+            force,
             threads,
-        }) => run(&preset, &set, out, threads),
+        }) => run(&preset, &set, out, force, threads),
         Some(Cmd::Presets) => {
             presets();
             Ok(())

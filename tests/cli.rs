@@ -262,3 +262,47 @@ fn run_writes_basins_loss_sweep_and_optimizer_json() {
     let bad = saddlescope(&["run", "fig2-left", "--set", "opt.nadam_lambda=0.1"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn out_never_replaces_a_file_without_force() {
+    let dir = std::env::temp_dir().join(format!("saddlescope-cli-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("run.json");
+    std::fs::write(&out, "keep me").unwrap();
+    let path = out.to_string_lossy().to_string();
+    let r = saddlescope(&[
+        "run",
+        "fig1-left",
+        "--set",
+        "walkers=50",
+        "--set",
+        "steps=10",
+        "--set",
+        "record_steps=0,10",
+        "--out",
+        &path,
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    let r = saddlescope(&[
+        "run",
+        "fig1-left",
+        "--set",
+        "walkers=50",
+        "--set",
+        "steps=10",
+        "--set",
+        "record_steps=0,10",
+        "--out",
+        &path,
+        "--force",
+    ]);
+    assert!(r.status.success());
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("saddlescope-run")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

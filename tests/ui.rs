@@ -17,6 +17,15 @@ fn harness(state: AppState) -> Harness<'static, SaddlescopeApp> {
         .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app)
 }
 
+/// Let panel widths and grid columns (which egui sizes from earlier frames) settle, so an
+/// image snapshot does not depend on how many frames happened to run before it.
+fn settle(h: &mut Harness<'static, SaddlescopeApp>) {
+    for _ in 0..8 {
+        h.step();
+    }
+    h.run();
+}
+
 /// Run frames until `done` holds (the worker answers on its own thread).
 fn run_until(h: &mut Harness<'static, SaddlescopeApp>, done: impl Fn(&SaddlescopeApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -78,6 +87,7 @@ fn main_window_snapshot() {
         h.run();
     }
     run_until(&mut h, |a| a.snapshot().is_some_and(|s| s.step() == 10));
+    settle(&mut h);
     h.snapshot("main_window_fig1_left_t10");
 }
 
@@ -91,6 +101,7 @@ fn log_axis_snapshot_shows_the_collapse_to_1e_minus_140() {
     h.get_by_label("log10 |w| axis").click();
     h.run();
     assert!(h.state().state.histogram.log_axis);
+    settle(&mut h);
     h.snapshot("main_window_fig1_left_log_axis_t1000");
 }
 
@@ -170,6 +181,7 @@ fn a_new_sweep_after_a_parameter_change_never_shows_old_cells() {
 fn phase_diagram_snapshot() {
     let mut h = harness(small_phase_state("fig9"));
     run_until(&mut h, |a| a.sweep_grid().is_some_and(|g| g.is_complete()));
+    settle(&mut h);
     h.snapshot("phase_diagram_fig9_small_grid");
 }
 
@@ -186,6 +198,7 @@ fn landscape_view_snapshot_fig7() {
         sharp > 0.9,
         "by step 300 the walkers are in the sharp minima: {sharp}"
     );
+    settle(&mut h);
     h.snapshot("landscape_fig7_t300");
 }
 
@@ -253,4 +266,117 @@ fn number_keys_jump_to_figures_and_p_toggles_presenter_mode() {
         h.query_by_label_contains("Jump to Fig. 3").is_some(),
         "the ? overlay lists the shortcuts"
     );
+}
+
+#[test]
+fn presets_save_and_open_through_the_app_without_losing_files_or_state() {
+    let dir = std::env::temp_dir().join(format!("saddlescope-ui-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut h = harness(AppState::default());
+    run_until(&mut h, |a| a.snapshot().is_some());
+    h.state_mut().state.params.lambda = 0.55;
+    h.run();
+    let path = dir.join("mine.json");
+    assert!(h.state_mut().save_preset(&path, false));
+    // Saving again without consent keeps the file and says why.
+    h.state_mut().state.params.lambda = 0.9;
+    assert!(!h.state_mut().save_preset(&path, false));
+    assert!(
+        h.state()
+            .file_message()
+            .unwrap()
+            .1
+            .contains("already exists")
+    );
+    // Opening brings λ back.
+    assert!(h.state_mut().open_preset(&path));
+    assert_eq!(h.state().state.params.lambda, 0.55);
+    // A corrupted file changes nothing and is not modified.
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{ \"format\": ").unwrap();
+    h.state_mut().state.params.lambda = 0.7;
+    assert!(!h.state_mut().open_preset(&bad));
+    assert_eq!(h.state().state.params.lambda, 0.7);
+    assert!(
+        h.state()
+            .file_message()
+            .unwrap()
+            .1
+            .starts_with(&bad.display().to_string())
+    );
+    assert_eq!(std::fs::read_to_string(&bad).unwrap(), "{ \"format\": ");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Keep background work small while a random walk through the UI jumps between views.
+fn shrink(s: &mut AppState) {
+    s.params.walkers = s.params.walkers.min(300);
+    s.sweep.a_cells = s.sweep.a_cells.min(6);
+    s.sweep.lambda_cells = s.sweep.lambda_cells.min(6);
+    s.sweep.walkers = s.sweep.walkers.min(50);
+    s.sweep.steps = s.sweep.steps.min(50);
+    s.loss_sweep.points = s.loss_sweep.points.min(3);
+    s.loss_sweep.walkers = s.loss_sweep.walkers.min(20);
+    s.loss_sweep.steps = s.loss_sweep.steps.min(100);
+    s.optimizers.walkers = s.optimizers.walkers.min(30);
+    s.optimizers.steps = s.optimizers.steps.min(200);
+    s.rate_vs_step.walkers = s.rate_vs_step.walkers.min(50);
+    s.rate_vs_lambda.walkers = s.rate_vs_lambda.walkers.min(50);
+    s.rate_vs_lambda.lambda_points = s.rate_vs_lambda.lambda_points.min(5);
+}
+
+#[test]
+fn a_random_walk_through_the_ui_never_panics_and_keeps_the_state_valid() {
+    use rand::{RngExt, SeedableRng};
+    use saddlescope::export::ViewKind;
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+    let mut h = harness(AppState::default());
+    shrink(&mut h.state_mut().state);
+    run_until(&mut h, |a| a.snapshot().is_some());
+    let keys = [
+        egui::Key::Space,
+        egui::Key::ArrowRight,
+        egui::Key::R,
+        egui::Key::P,
+        egui::Key::Questionmark,
+        egui::Key::Num0,
+        egui::Key::Num1,
+        egui::Key::Num2,
+        egui::Key::Num3,
+        egui::Key::Num4,
+        egui::Key::Num5,
+        egui::Key::Num6,
+        egui::Key::Num7,
+        egui::Key::Num8,
+        egui::Key::Num9,
+    ];
+    // 2000 random events: key presses, λ and a values (absurd ones included), view switches.
+    for _ in 0..2000 {
+        match rng.random_range(0..10) {
+            0..=4 => h.key_press(keys[rng.random_range(0..keys.len())]),
+            5 => {
+                let v =
+                    [rng.random_range(-5.0..5.0), 0.0, 1.0, 2.0, 1e9, -1e9][rng.random_range(0..6)];
+                h.state_mut().state.params.lambda = v;
+            }
+            6 => h.state_mut().state.params.a = rng.random_range(-4.0..4.0),
+            7 => h.state_mut().state.view = ViewKind::ALL[rng.random_range(0..ViewKind::ALL.len())],
+            8 => h.state_mut().state.params.walkers = rng.random_range(0..500),
+            _ => {}
+        }
+        shrink(&mut h.state_mut().state);
+        h.step();
+        let app = h.state();
+        assert!(!app.state.presenter || app.caption().len() > 10);
+        // Whatever the parameters are, the worker only ever received valid ones: the snapshot
+        // it shows validates.
+        if let Some(s) = app.snapshot() {
+            assert!(s.params.validate().is_ok());
+            assert_eq!(
+                s.current.summary.finite + s.current.summary.diverged,
+                s.current.summary.walkers
+            );
+        }
+    }
+    assert!(h.state().crashed().is_none());
 }

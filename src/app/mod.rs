@@ -162,6 +162,12 @@ pub struct SaddlescopeApp {
     fullscreen_requested: Option<bool>,
     /// The zoom and theme last applied (presenter mode, light theme).
     applied_look: Option<(bool, bool)>,
+    /// The open/save window: whether shown, the path typed, consent to overwrite.
+    file_window: bool,
+    file_path: String,
+    file_overwrite: bool,
+    /// The outcome of the last open or save: (success, message).
+    file_message: Option<(bool, String)>,
     /// Stepping threads of the live worker.
     threads: usize,
     landscape_map: Option<LandscapeMap>,
@@ -324,6 +330,10 @@ impl SaddlescopeApp {
             fullscreen: false,
             fullscreen_requested: None,
             applied_look: None,
+            file_window: false,
+            file_path: "my-figure.json".into(),
+            file_overwrite: false,
+            file_message: None,
             landscape_map: None,
             loss: JobSlot::new(),
             optim: JobSlot::new(),
@@ -577,6 +587,101 @@ impl SaddlescopeApp {
         }
     }
 
+    /// The current state as a preset file named `name`.
+    pub fn to_preset(&self, name: &str) -> Preset {
+        let s = &self.state;
+        Preset {
+            format: crate::export::preset::PRESET_FORMAT.into(),
+            format_version: crate::export::preset::PRESET_FORMAT_VERSION,
+            name: name.to_string(),
+            title: format!("saved from saddlescope ({})", s.view.label()),
+            figure: None,
+            description: self.caption(),
+            view: s.view,
+            params: s.params.clone(),
+            sweep: Some(s.sweep.clone()),
+            overlays: Some(s.overlays),
+            rate_vs_step: Some(s.rate_vs_step.clone()),
+            rate_vs_lambda: Some(s.rate_vs_lambda.clone()),
+            loss_sweep: Some(s.loss_sweep.clone()),
+            optimizers: Some(s.optimizers.clone()),
+            steps_per_frame: Some(s.controls.steps_per_frame),
+        }
+    }
+
+    /// Save the current state to `path` (atomically; an existing file only with `overwrite`).
+    pub fn save_preset(&mut self, path: &std::path::Path, overwrite: bool) -> bool {
+        let name = path
+            .file_stem()
+            .map_or("preset".into(), |s| s.to_string_lossy().into_owned());
+        let r = self.to_preset(&name).save(path, overwrite);
+        let ok = r.is_ok();
+        self.file_message = Some(match r {
+            Ok(()) => (true, format!("saved {}", path.display())),
+            Err(e) => (false, e.to_string()),
+        });
+        ok
+    }
+
+    /// Open a preset file; on any error the current state is kept and the error shown.
+    pub fn open_preset(&mut self, path: &std::path::Path) -> bool {
+        match Preset::load(path) {
+            Ok(p) => {
+                self.load_preset(&p);
+                self.file_message = Some((true, format!("opened {}", path.display())));
+                true
+            }
+            Err(e) => {
+                self.file_message = Some((false, e.to_string()));
+                false
+            }
+        }
+    }
+
+    /// The outcome of the last open or save.
+    pub fn file_message(&self) -> Option<&(bool, String)> {
+        self.file_message.as_ref()
+    }
+
+    fn file_window_ui(&mut self, ctx: &egui::Context) {
+        // Files dropped on the window open as presets.
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        for path in dropped {
+            self.open_preset(&path);
+        }
+        let mut open = self.file_window;
+        egui::Window::new("Preset file").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                let l = ui.label("path");
+                ui.add(egui::TextEdit::singleline(&mut self.file_path).desired_width(320.0))
+                    .labelled_by(l.id)
+                    .on_hover_text("A .json preset file. You can also drop a file on the window to open it.");
+            });
+            ui.checkbox(&mut self.file_overwrite, "replace the file if it exists");
+            ui.horizontal(|ui| {
+                let path = std::path::PathBuf::from(self.file_path.trim());
+                if ui.button("💾 Save").on_hover_text("Write the current state (parameters, seed, view, overlays) as a preset.").clicked() {
+                    self.save_preset(&path, self.file_overwrite);
+                }
+                if ui.button("📂 Open").on_hover_text("Load a preset file; on error nothing changes.").clicked() {
+                    self.open_preset(&path);
+                }
+            });
+            if let Some((ok, msg)) = &self.file_message {
+                let col = if *ok { Color32::from_rgb(0x40, 0xc0, 0x60) } else { Color32::from_rgb(0xd0, 0x30, 0x30) };
+                ui.label(RichText::new(msg).color(col));
+            }
+        });
+        self.file_window = open;
+    }
+
     /// Watch the cell (a, λ) of the phase diagram live in the histogram view.
     pub fn watch_cell(&mut self, a: f64, lambda: f64) {
         self.state.params.a = a;
@@ -827,6 +932,13 @@ impl SaddlescopeApp {
                 ui.checkbox(&mut self.state.controls.presenter_controls, "controls")
                     .on_hover_text("Show the control and theory panels in presenter mode.");
             }
+            if ui
+                .button("📁 File")
+                .on_hover_text("Save the current state as a preset file, or open one.")
+                .clicked()
+            {
+                self.file_window = !self.file_window;
+            }
             ui.checkbox(&mut self.state.light_theme, "Light")
                 .on_hover_text("High-contrast light theme for projectors.");
             if ui
@@ -867,6 +979,7 @@ impl SaddlescopeApp {
         });
         let ctx = ui.ctx().clone();
         self.help_ui(&ctx);
+        self.file_window_ui(&ctx);
         let panels = !self.state.presenter || self.state.controls.presenter_controls;
         if self.state.presenter {
             let caption = self.caption();

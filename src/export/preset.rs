@@ -149,6 +149,13 @@ pub enum PresetError {
     Invalid { path: PathBuf, source: ParamError },
     #[error("no preset named '{name}'; known: {known}")]
     UnknownName { name: String, known: String },
+    #[error("{path}: already exists; choose another name or allow overwriting")]
+    Exists { path: PathBuf },
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// `text` with control characters escaped, so that a message quoting a file's content (an
@@ -368,6 +375,65 @@ impl Preset {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("presets always serialise")
     }
+
+    /// Write the preset to `path` atomically (a temporary file in the same folder, then a
+    /// rename), never replacing an existing file unless `overwrite`. On any failure the old
+    /// file, if any, is untouched and no temporary file is left behind.
+    pub fn save(&self, path: &Path, overwrite: bool) -> Result<(), PresetError> {
+        write_atomically(path, &(self.to_json() + "\n"), overwrite)
+    }
+}
+
+/// Write `text` to `path` through a temporary file and a rename; refuses to replace an existing
+/// file unless `overwrite`, and never leaves the temporary file behind.
+pub fn write_atomically(path: &Path, text: &str, overwrite: bool) -> Result<(), PresetError> {
+    let fail = |source| PresetError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(PresetError::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    if path.exists() && !overwrite {
+        return Err(PresetError::Exists {
+            path: path.to_path_buf(),
+        });
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "preset".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if !overwrite && path.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "appeared while writing",
+            ));
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
+            PresetError::Exists {
+                path: path.to_path_buf(),
+            }
+        } else {
+            fail(e)
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -390,6 +456,42 @@ mod tests {
             let again = Preset::from_json(&p.to_json(), Path::new("roundtrip")).unwrap();
             assert_eq!(p, again);
         }
+    }
+
+    #[test]
+    fn saving_never_overwrites_without_consent_and_is_atomic() {
+        let dir = std::env::temp_dir().join(format!("saddlescope-save-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("mine.json");
+        std::fs::write(&path, "precious").unwrap();
+        let p = Preset::builtin("fig1-left").unwrap();
+        assert!(matches!(
+            p.save(&path, false),
+            Err(PresetError::Exists { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
+        p.save(&path, true).unwrap();
+        assert_eq!(Preset::load(&path).unwrap(), p);
+        // A folder that cannot be written: the error names the file, nothing is left behind.
+        let missing = dir.join("no-such-folder").join("x.json");
+        let e = p.save(&missing, false).unwrap_err().to_string();
+        assert!(e.contains("x.json") && e.contains("cannot write"), "{e}");
+        assert!(matches!(
+            p.save(&dir, true),
+            Err(PresetError::IsDirectory { .. })
+        ));
+        let leftovers = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains(".tmp-")
+            })
+            .count();
+        assert_eq!(leftovers, 0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
