@@ -521,6 +521,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("lambda_points"), "{e}");
+        let big = std::env::temp_dir().join(format!("saddlescope-big-{}.json", std::process::id()));
+        std::fs::write(&big, vec![b' '; (MAX_PRESET_BYTES + 1) as usize]).unwrap();
+        assert!(matches!(
+            Preset::load(&big),
+            Err(PresetError::TooLarge { .. })
+        ));
+        std::fs::remove_file(&big).unwrap();
         let e = Preset::load(Path::new("assets")).unwrap_err();
         assert!(matches!(e, PresetError::IsDirectory { .. }));
         assert!(matches!(
