@@ -145,13 +145,7 @@ pub struct SaddlescopeApp {
     sweep_key: Option<(ExperimentParams, SweepSpec)>,
     sweep_grid: Option<Arc<SweepGrid>>,
     sweep_error: Option<String>,
-    escape_job: Option<std::thread::JoinHandle<()>>,
-    escape_rx: crossbeam_channel::Receiver<(u64, Result<EscapeRateOutput, String>)>,
-    escape_tx: crossbeam_channel::Sender<(u64, Result<EscapeRateOutput, String>)>,
-    escape_generation: u64,
-    escape_key: Option<(ExperimentParams, RateVsStepSpec, RateVsLambdaSpec)>,
-    escape_result: Option<Arc<EscapeRateOutput>>,
-    escape_error: Option<String>,
+    escape: JobSlot<EscapeRateOutput, (ExperimentParams, RateVsStepSpec, RateVsLambdaSpec)>,
     escape_field_errors: Vec<String>,
     /// The phase map's plot transform of the last frame it was drawn.
     phase_transform: Option<egui_plot::PlotTransform>,
@@ -293,7 +287,6 @@ impl SaddlescopeApp {
     pub fn new(state: AppState, threads: usize, waker: Waker) -> SaddlescopeApp {
         let worker = Worker::spawn(state.params.clone(), threads, waker.clone());
         let (sweep_tx, sweep_rx) = crossbeam_channel::unbounded();
-        let (escape_tx, escape_rx) = crossbeam_channel::unbounded();
         worker.send(Command::SetStepsPerFrame(state.controls.steps_per_frame));
         let readout = (state.params.clone(), Readout::new(&state.params));
         SaddlescopeApp {
@@ -315,13 +308,7 @@ impl SaddlescopeApp {
             sweep_key: None,
             sweep_grid: None,
             sweep_error: None,
-            escape_job: None,
-            escape_rx,
-            escape_tx,
-            escape_generation: 0,
-            escape_key: None,
-            escape_result: None,
-            escape_error: None,
+            escape: JobSlot::new(),
             escape_field_errors: Vec::new(),
             phase_transform: None,
             crashed: None,
@@ -431,7 +418,7 @@ impl SaddlescopeApp {
     }
 
     pub fn escape_result(&self) -> Option<&Arc<EscapeRateOutput>> {
-        self.escape_result.as_ref()
+        self.escape.result.as_ref()
     }
 
     /// Start (or restart) the phase-diagram sweep for the current parameters.
@@ -479,54 +466,30 @@ impl SaddlescopeApp {
 
     /// Keep the escape-rate curves in step with the parameters while that view is shown. A
     /// computation runs to its end (a fraction of a second); a newer request waits for it.
+    /// Keep the escape-rate curves in step with the parameters while that view is shown (a
+    /// fraction of a second of work; a change restarts it).
     fn update_escape(&mut self) {
-        for (generation, result) in self.escape_rx.try_iter() {
-            if generation == self.escape_generation {
-                match result {
-                    Ok(out) => {
-                        self.escape_result = Some(Arc::new(out));
-                        self.escape_error = None;
-                    }
-                    Err(e) => self.escape_error = Some(e),
-                }
-            }
-        }
-        if self.escape_job.as_ref().is_some_and(|h| h.is_finished())
-            && let Some(h) = self.escape_job.take()
+        self.escape.receive();
+        // The computation has no cancel point: a newer request waits for it to end instead of
+        // blocking the window on a join.
+        if self.state.view != ViewKind::EscapeRate
+            || self.state.params.validate().is_err()
+            || self.escape.running()
         {
-            let _ = h.join();
+            return;
         }
         let key = (
             self.state.params.clone(),
             self.state.rate_vs_step.clone(),
             self.state.rate_vs_lambda.clone(),
         );
-        if self.state.view != ViewKind::EscapeRate
-            || self.escape_job.is_some()
-            || self.escape_key.as_ref() == Some(&key)
-        {
-            return;
-        }
-        if self.state.params.validate().is_err() {
-            return;
-        }
-        self.escape_generation += 1;
-        self.escape_key = Some(key.clone());
-        let (tx, waker, generation) = (
-            self.escape_tx.clone(),
-            self.waker.clone(),
-            self.escape_generation,
-        );
-        self.escape_job = std::thread::Builder::new()
-            .name("saddlescope-escape".into())
-            .spawn(move || {
-                let (p, by_step, by_lambda) = key;
-                let r = escape_rate::run_escape_rate(&p, &by_step, &by_lambda, sweep_threads())
-                    .map_err(|e| e.to_string());
-                let _ = tx.send((generation, r));
-                waker();
-            })
-            .ok();
+        let (p, by_step, by_lambda) = key.clone();
+        self.escape
+            .ensure(key, false, "saddlescope-escape", &self.waker, move |_| {
+                escape_rate::run_escape_rate(&p, &by_step, &by_lambda, sweep_threads())
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            });
     }
 
     /// The newest snapshot shown.
@@ -1113,13 +1076,13 @@ impl SaddlescopeApp {
                 for e in self
                     .escape_field_errors
                     .iter()
-                    .chain(self.escape_error.iter())
+                    .chain(self.escape.error.iter())
                 {
                     ui.label(
                         RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)),
                     );
                 }
-                escape_view_ui(ui, self.escape_result.as_deref(), self.escape_job.is_some());
+                escape_view_ui(ui, self.escape.result.as_deref(), self.escape.running());
             }
         });
         self.send_changes();
