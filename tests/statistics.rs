@@ -158,3 +158,65 @@ fn additive_noise_keeps_a_finite_width() {
     );
     assert_eq!(last.diverged, 0);
 }
+
+#[test]
+fn the_f32_fast_path_escapes_like_the_f64_engine() {
+    // The fast path (f32 mantissa, own random streams) and the f64 reference engine are two
+    // independent samples of the same law, so their escape fractions at T = 1000 differ by a
+    // normal variable of variance 2p(1 − p)/N: allow 4 of its standard deviations (plus the
+    // 1/N granularity). Each is also held to the exact binomial law. The cells cover the
+    // trapped region, the escaping region, both sides of the μ = 0 line near λ = 1.9 and a
+    // collapse deep enough to reach the flush to 0 (μ ≈ −1.4 at a = 0.5, λ = 0.9).
+    use saddlescope::sim::{Engine, Ensemble};
+    let n = 20_000;
+    let (steps, theta) = (1000, 0.1);
+    for (a, lambda) in [
+        (-1.0, 0.8),
+        (-1.0, 0.3),
+        (0.5, 1.5),
+        (-0.5, 1.9),
+        (0.9, 1.9),
+        (0.5, 0.9),
+    ] {
+        let p = ExperimentParams {
+            a,
+            lambda,
+            walkers: n,
+            seed: 5,
+            steps,
+            ..ExperimentParams::default()
+        };
+        let escaped = |engine: Engine| {
+            let mut e = Ensemble::with_engine(&p, engine).unwrap();
+            assert_eq!(e.uses_fast_path(), engine == Engine::Auto);
+            e.advance(steps, 2);
+            let k = e
+                .w1()
+                .iter()
+                .filter(|w| !w.is_finite() || w.abs() > theta)
+                .count();
+            k as f64 / n as f64
+        };
+        let (fast, reference) = (escaped(Engine::Auto), escaped(Engine::Reference));
+        let exact = 1.0
+            - theory::fraction_below_exact(
+                a,
+                lambda,
+                steps,
+                theta,
+                InitMagnitude::Uniform { radius: 1.0 },
+            );
+        let pooled = (fast + reference) / 2.0;
+        let tol = 2f64.sqrt() * tolerance(pooled, n);
+        assert!(
+            (fast - reference).abs() <= tol,
+            "a={a} λ={lambda}: f32 {fast} vs f64 {reference} (tolerance {tol})"
+        );
+        for (name, v) in [("f32", fast), ("f64", reference)] {
+            assert!(
+                (v - exact).abs() <= tolerance(exact, n),
+                "a={a} λ={lambda}: {name} {v} vs exact {exact}"
+            );
+        }
+    }
+}

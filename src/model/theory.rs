@@ -187,22 +187,84 @@ pub enum InitMagnitude {
     Point { radius: f64 },
 }
 
+/// The Binomial(t, ½) law of the number of draws of x = 1 in t steps: its probabilities, kept
+/// only over the range of k where they exceed 10⁻²⁰ of the largest (the rest add up to less than
+/// (t + 1)·10⁻²⁰, far below f64's resolution of an answer in [0, 1]). Built once per t and
+/// shared by every cell of a map.
+#[derive(Clone, Debug)]
+pub struct BinomialHalf {
+    t: u64,
+    /// First k kept.
+    k0: u64,
+    /// P(K = k) for k = k0, k0 + 1, …
+    pmf: Vec<f64>,
+}
+
+impl BinomialHalf {
+    pub fn new(t: u64) -> BinomialHalf {
+        // ln P(K = k) − ln P(K = t/2) by the ratio recurrence P(k + 1)/P(k) = (t − k)/(k + 1)
+        // outwards from the mode, then normalised: no large factorials, and the kept
+        // probabilities sum to 1 to rounding.
+        let mode = t / 2;
+        let cut = (1e-20f64).ln();
+        let mut up = vec![0.0f64];
+        let mut k = mode;
+        while k < t {
+            let next = up.last().unwrap() + ((t - k) as f64 / (k + 1) as f64).ln();
+            if next < cut {
+                break;
+            }
+            up.push(next);
+            k += 1;
+        }
+        let mut down = Vec::new();
+        let (mut k, mut r) = (mode, 0.0f64);
+        while k > 0 {
+            r += (k as f64 / (t - k + 1) as f64).ln();
+            if r < cut {
+                break;
+            }
+            down.push(r);
+            k -= 1;
+        }
+        let k0 = mode - down.len() as u64;
+        let mut pmf: Vec<f64> = down.iter().rev().chain(&up).map(|r| r.exp()).collect();
+        let sum: f64 = pmf.iter().sum();
+        for p in &mut pmf {
+            *p /= sum;
+        }
+        BinomialHalf { t, k0, pmf }
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.t
+    }
+}
+
 /// The exact finite-t fraction of quadratic walkers with |w_t| < θ under the two-point law.
 ///
 /// With k ~ Binomial(t, ½) draws of x = 1, ln|w_t/w_0| = k ln|1 − λ| + (t − k) ln|1 − λ(a − 1)|
 /// (SPEC.md §4), so P(|w_t| < θ) = Σ_k C(t, k) 2^−t · P(|w_0| < θ e^{−L_k}). O(t) work.
 pub fn fraction_below_exact(a: f64, lambda: f64, t: u64, theta: f64, init: InitMagnitude) -> f64 {
+    fraction_below_exact_with(&BinomialHalf::new(t), a, lambda, theta, init)
+}
+
+/// [`fraction_below_exact`] with the binomial law of its t given, for maps of many cells.
+pub fn fraction_below_exact_with(
+    law: &BinomialHalf,
+    a: f64,
+    lambda: f64,
+    theta: f64,
+    init: InitMagnitude,
+) -> f64 {
+    let t = law.t;
     let l1 = ln_abs(1.0 - lambda);
     let l2 = ln_abs(1.0 - lambda * (a - 1.0));
     let ln_theta = theta.ln();
     let tf = t as f64;
-    let mut log_choose = 0.0; // ln C(t, k)
     let mut total = 0.0;
-    for k in 0..=t {
-        if k > 0 {
-            let kf = k as f64;
-            log_choose += (tf - kf + 1.0).ln() - kf.ln();
-        }
+    for (i, &weight) in law.pmf.iter().enumerate() {
+        let k = law.k0 + i as u64;
         let kf = k as f64;
         // 0 · (−∞) means "no draw of that value": it contributes nothing.
         let part1 = if k == 0 { 0.0 } else { kf * l1 };
@@ -211,7 +273,8 @@ pub fn fraction_below_exact(a: f64, lambda: f64, t: u64, theta: f64, init: InitM
         let p_init = match init {
             InitMagnitude::Uniform { radius } => {
                 // P(|w0| < θ e^{−L}) for |w0| ~ U[0, r].
-                (ln_theta - log_growth - radius.ln()).exp().min(1.0)
+                let e = ln_theta - log_growth - radius.ln();
+                if e >= 0.0 { 1.0 } else { e.exp() }
             }
             InitMagnitude::Point { radius } => {
                 if radius.ln() + log_growth < ln_theta {
@@ -221,7 +284,7 @@ pub fn fraction_below_exact(a: f64, lambda: f64, t: u64, theta: f64, init: InitM
                 }
             }
         };
-        total += (log_choose - tf * std::f64::consts::LN_2).exp() * p_init;
+        total += weight * p_init;
     }
     total.clamp(0.0, 1.0)
 }
@@ -382,6 +445,23 @@ pub fn toy_network_hessian(w: [f64; 2]) -> [[f64; 2]; 2] {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn binomial_half_is_a_law() {
+        let b = BinomialHalf::new(10);
+        assert_eq!(b.k0, 0);
+        assert!((b.pmf[5] - 252.0 / 1024.0).abs() < 1e-13);
+        assert!((b.pmf[0] - 1.0 / 1024.0).abs() < 1e-15);
+        for t in [1, 7, 1000, 100_000] {
+            let b = BinomialHalf::new(t);
+            let sum: f64 = b.pmf.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-12, "t={t}: {sum}");
+        }
+        // At t = 1000 the kept range is a window around 500, far from the tails.
+        let b = BinomialHalf::new(1000);
+        assert!(b.k0 > 300 && b.k0 < 500, "{}", b.k0);
+    }
+
     use super::*;
     use crate::model::landscape::LandscapeParams;
 

@@ -20,6 +20,7 @@ use crate::model::landscape::{grad_quadratic, grad_quartic, grad_sharp_minima, g
 use crate::model::optimizer::{Moments, adam_displacement, bias_factors};
 use crate::model::{AdamConfig, Landscape, LandscapeParams, NoiseLaw, Optimizer};
 
+use super::fast::{Factors, FastState, GROUP};
 use super::params::{ExperimentParams, InitLaw, ParamError};
 
 /// Walkers per block (and per random stream): 32 KiB of f64 per coordinate, cache-resident.
@@ -177,14 +178,42 @@ pub struct Ensemble {
     w1: Vec<f64>,
     /// Empty for 1-D landscapes.
     w2: Vec<f64>,
-    /// ln|w1 at t = 0| (−∞ for a walker that starts at 0).
-    log_w0: Vec<f64>,
+    /// w1 at t = 0.
+    w0: Vec<f64>,
+    /// ln|w1 at t = 0| (−∞ for a walker that starts at 0), computed on first use: most runs
+    /// (every phase-diagram cell) never ask for it.
+    log_w0: std::sync::OnceLock<Vec<f64>>,
     /// Empty unless the optimizer is adaptive.
     mom1: Vec<Moments>,
     mom2: Vec<Moments>,
     /// The last positions of the first few walkers, newest last (for trajectories).
     tracks: Vec<VecDeque<[f64; 2]>>,
     track_len: usize,
+    /// The f32 fast path's walkers, where it applies (then the source of truth; `w1` is
+    /// rewritten from it after every advance).
+    fast: Option<FastState>,
+}
+
+/// Which engine steps an ensemble.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// The f32 fast path ([`super::fast`]) where it applies — quadratic loss, SGD, two-point
+    /// noise, no added noise, no projection — and the f64 engine elsewhere.
+    Auto,
+    /// Always the f64 engine (the reference the fast path is tested against).
+    Reference,
+}
+
+/// The fast path's factors for `p`, if it applies.
+fn fast_factors(p: &ExperimentParams, k: &Kernel) -> Option<Factors> {
+    let applies = p.landscape == Landscape::Quadratic
+        && p.optimizer == Optimizer::Sgd
+        && k.sigma_add == 0.0
+        && p.projection.is_none();
+    match k.sampler {
+        Sampler::TwoPoint(x0, x1) if applies => Factors::new(p.lambda, x0, x1),
+        _ => None,
+    }
 }
 
 /// The random stream of block `index` for `seed` (SplitMix64 inside `seed_from_u64` decorrelates
@@ -204,6 +233,11 @@ fn split<'a, T>(s: &mut &'a mut [T], n: usize) -> &'a mut [T] {
 impl Ensemble {
     /// Draw the initial walkers. Fails only if `params` does not validate.
     pub fn new(params: &ExperimentParams) -> Result<Ensemble, ParamError> {
+        Ensemble::with_engine(params, Engine::Auto)
+    }
+
+    /// As [`Ensemble::new`], choosing the engine.
+    pub fn with_engine(params: &ExperimentParams, engine: Engine) -> Result<Ensemble, ParamError> {
         params.validate()?;
         let n = params.walkers;
         let dim = params.landscape.dim();
@@ -226,7 +260,7 @@ impl Ensemble {
                 *w = w.clamp(-r, r);
             }
         }
-        let log_w0 = w1.iter().map(|w| w.abs().ln()).collect();
+        let w0 = w1.clone();
         let adaptive = params.optimizer.is_adaptive();
         let mom1 = if adaptive {
             vec![Moments::default(); n]
@@ -238,23 +272,36 @@ impl Ensemble {
         } else {
             Vec::new()
         };
+        let kernel = Kernel::new(params);
+        let fast = match engine {
+            Engine::Auto => fast_factors(params, &kernel),
+            Engine::Reference => None,
+        }
+        .map(|f| FastState::new(f, &w1, params.seed));
         Ok(Ensemble {
             params: params.clone(),
-            kernel: Kernel::new(params),
+            kernel,
             t: 0,
             rngs,
             w1,
             w2,
-            log_w0,
+            w0,
+            log_w0: std::sync::OnceLock::new(),
             mom1,
             mom2,
             tracks: Vec::new(),
             track_len: 0,
+            fast,
         })
     }
 
     pub fn params(&self) -> &ExperimentParams {
         &self.params
+    }
+
+    /// Whether the f32 fast path steps this ensemble.
+    pub fn uses_fast_path(&self) -> bool {
+        self.fast.is_some()
     }
 
     /// Steps taken so far.
@@ -282,7 +329,8 @@ impl Ensemble {
 
     /// ln|w1| at t = 0, per walker.
     pub fn log_w0(&self) -> &[f64] {
-        &self.log_w0
+        self.log_w0
+            .get_or_init(|| self.w0.iter().map(|w| w.abs().ln()).collect())
     }
 
     /// Record the positions of the first `walkers` walkers (at most one block) after every step,
@@ -315,6 +363,20 @@ impl Ensemble {
         }
         let k = self.kernel;
         let t0 = self.t;
+        if let Some(fast) = self.fast.as_mut() {
+            let tracked_groups = self.tracks.len().div_ceil(GROUP);
+            let (tracks, track_len) = (&mut self.tracks, self.track_len);
+            fast.advance(t0, steps, threads, &mut self.w1, tracked_groups, |s| {
+                for (i, tr) in tracks.iter_mut().enumerate() {
+                    tr.push_back([s.value(i), 0.0]);
+                    if tr.len() > track_len {
+                        tr.pop_front();
+                    }
+                }
+            });
+            self.t += steps;
+            return;
+        }
         let mut blocks = Vec::with_capacity(self.rngs.len());
         {
             let (mut w1, mut w2) = (&mut self.w1[..], &mut self.w2[..]);
@@ -532,20 +594,24 @@ mod tests {
     #[test]
     fn quadratic_sgd_is_the_product_of_factors() {
         // One walker, point start: w_t = w_0 ∏(1 − λ x_i) with x_i ∈ {1, a − 1}, so
-        // |w_t| = (0.2)^k (2.6)^(t−k) for some k.
+        // |w_t| = (0.2)^k (2.6)^(t−k) for some k — to f64 rounding in the reference engine, to
+        // f32 rounding (≈ 6·10⁻⁸ per factor and per product, 24 of them) in the fast path.
         let p = ExperimentParams {
             walkers: 1,
             init: InitLaw::Point { w1: 1.0, w2: 0.0 },
             ..ExperimentParams::default()
         };
-        let mut e = Ensemble::new(&p).unwrap();
-        e.advance(12, 1);
-        let w = e.w1()[0].abs();
-        let found = (0..=12).any(|k| {
-            let expect = 0.2f64.powi(k) * 2.6f64.powi(12 - k);
-            (w - expect).abs() < 1e-12 * expect
-        });
-        assert!(found, "{w}");
+        for (engine, tol) in [(Engine::Reference, 1e-12), (Engine::Auto, 24.0 * 6e-8)] {
+            let mut e = Ensemble::with_engine(&p, engine).unwrap();
+            assert_eq!(e.uses_fast_path(), engine == Engine::Auto);
+            e.advance(12, 1);
+            let w = e.w1()[0].abs();
+            let found = (0..=12).any(|k| {
+                let expect = 0.2f64.powi(k) * 2.6f64.powi(12 - k);
+                (w - expect).abs() < tol * expect
+            });
+            assert!(found, "{engine:?}: {w}");
+        }
     }
 
     #[test]
@@ -612,15 +678,16 @@ mod tests {
 
     #[test]
     fn optimizers_share_the_noise_stream() {
-        // SGD and AMSGrad with the same seed draw identical x_t: with λ tiny the SGD walkers
-        // barely move, and the per-step sample can be recovered from the update.
+        // SGD and AMSGrad with the same seed draw identical x_t in the f64 engine: with λ tiny
+        // the SGD walkers barely move, and the per-step sample can be recovered from the
+        // update. (The fast path has streams of its own; it never runs an adaptive optimizer.)
         let base = ExperimentParams {
             walkers: 64,
             lambda: 1e-3,
             init: InitLaw::Point { w1: 1.0, w2: 0.0 },
             ..ExperimentParams::default()
         };
-        let mut sgd = Ensemble::new(&base).unwrap();
+        let mut sgd = Ensemble::with_engine(&base, Engine::Reference).unwrap();
         sgd.advance(1, 1);
         // One step from w = 1: w_1 = 1 − λ x, so x = (1 − w_1)/λ.
         let xs: Vec<f64> = sgd

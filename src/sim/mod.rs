@@ -4,6 +4,7 @@
 
 pub mod ensemble;
 pub mod escape_rate;
+pub mod fast;
 pub mod job;
 pub mod loss_sweep;
 pub mod optimizers;
@@ -14,7 +15,7 @@ pub mod sweep;
 pub mod theory;
 pub mod worker;
 
-pub use ensemble::Ensemble;
+pub use ensemble::{Engine, Ensemble};
 pub use params::{ExperimentParams, InitLaw, ParamError};
 pub use run::{RunOutput, run_headless};
 pub use stats::{Histogram, Record, Summary};

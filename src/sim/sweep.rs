@@ -285,12 +285,30 @@ pub fn exact_escape_map(base: &ExperimentParams, spec: &SweepSpec) -> Option<Vec
         return None;
     }
     let init = init_magnitude(&base.init)?;
-    let mut out = Vec::with_capacity(spec.cells());
-    for l in spec.lambda_centres() {
-        for a in spec.a_centres() {
-            out.push(1.0 - theory::fraction_below_exact(a, l, spec.steps, spec.threshold, init));
+    let law = theory::BinomialHalf::new(spec.steps);
+    let a_centres = spec.a_centres();
+    let mut out = vec![0.0; spec.cells()];
+    // Rows are independent: split them between two threads (the second core would otherwise
+    // idle while a sweep starts).
+    let rows: Vec<(f64, &mut [f64])> = spec
+        .lambda_centres()
+        .into_iter()
+        .zip(out.chunks_mut(spec.a_cells))
+        .collect();
+    let fill = |rows: &mut [(f64, &mut [f64])]| {
+        for (l, row) in rows {
+            for (v, &a) in row.iter_mut().zip(&a_centres) {
+                *v = 1.0 - theory::fraction_below_exact_with(&law, a, *l, spec.threshold, init);
+            }
         }
-    }
+    };
+    let mut rows = rows;
+    let half = rows.len() / 2;
+    let (first, second) = rows.split_at_mut(half);
+    std::thread::scope(|s| {
+        s.spawn(|| fill(first));
+        fill(second);
+    });
     Some(out)
 }
 
@@ -359,7 +377,8 @@ pub fn run_sweep(
     let mut grid = SweepGrid::new(base, spec);
     let order = progressive_order(spec.a_cells, spec.lambda_cells);
     let next = AtomicUsize::new(0);
-    let (tx, rx) = crossbeam_channel::unbounded::<(usize, (f64, f64))>();
+    // (place in the visiting order, cell index, result)
+    let (tx, rx) = crossbeam_channel::unbounded::<(usize, usize, (f64, f64))>();
     let threads = threads.clamp(1, order.len());
     let mut cancelled = false;
     std::thread::scope(|s| {
@@ -373,7 +392,7 @@ pub fn run_sweep(
                     let p = cell_params(base, spec, c, r);
                     match run_cell(&p, spec.threshold, cancel) {
                         Some(v) => {
-                            if tx.send((r * spec.a_cells + c, v)).is_err() {
+                            if tx.send((k, r * spec.a_cells + c, v)).is_err() {
                                 break;
                             }
                         }
@@ -385,12 +404,18 @@ pub fn run_sweep(
         drop(tx);
         let mut last = Instant::now();
         let coarse = coarse_level_len(spec.a_cells, spec.lambda_cells);
-        for (idx, (esc, div)) in rx.iter() {
+        let mut coarse_done = 0;
+        for (k, idx, (esc, div)) in rx.iter() {
             grid.escape[idx] = esc;
             grid.diverged[idx] = div;
             grid.done += 1;
-            // The coarse image of the whole plane goes out as soon as it is complete.
-            if (last.elapsed() >= every || grid.done == coarse) && !grid.is_complete() {
+            // The coarse image of the whole plane goes out as soon as its last cell is in
+            // (cells finish slightly out of order on several threads).
+            let coarse_now = k < coarse && {
+                coarse_done += 1;
+                coarse_done == coarse
+            };
+            if (last.elapsed() >= every || coarse_now) && !grid.is_complete() {
                 grid.seconds = start.elapsed().as_secs_f64();
                 progress(&grid);
                 last = Instant::now();
