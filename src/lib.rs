@@ -5,6 +5,7 @@
 //! `export` the files (presets, run output), `app` the eframe window.
 
 pub mod app;
+pub mod bench;
 pub mod export;
 pub mod model;
 pub mod sim;

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use saddlescope::export::{Preset, ViewKind};
-use saddlescope::sim::{self, ExperimentParams, escape_rate, loss_sweep, optimizers, sweep};
+use saddlescope::sim::{self, escape_rate, loss_sweep, optimizers, sweep};
 
 #[derive(Parser)]
 #[command(
@@ -46,15 +46,25 @@ enum Cmd {
     },
     /// List the built-in presets.
     Presets,
-    /// Measure the engine: walker-steps per second of the quadratic SGD ensemble, as JSON.
+    /// Measure the engine and the UI, printing a JSON table: walker-steps/s per kernel and
+    /// thread count, sweep wall times, the CPU time of a UI frame with a large live ensemble,
+    /// peak memory.
     Bench {
+        /// Walkers per kernel measurement and in the live view.
         #[arg(long, default_value_t = 1_000_000)]
         walkers: usize,
-        #[arg(long, default_value_t = 200)]
-        steps: u64,
-        /// Repetitions; the median is reported.
+        /// Repetitions of each measurement; the median is reported.
         #[arg(long, default_value_t = 5)]
         repeats: usize,
+        /// Target seconds of one kernel run (its step count is calibrated to this).
+        #[arg(long, default_value_t = 0.2)]
+        seconds: f64,
+        /// UI frames to time (at 60 frames/s); 0 skips the UI measurement.
+        #[arg(long, default_value_t = 300)]
+        frames: usize,
+        /// Skip the phase-diagram sweeps.
+        #[arg(long)]
+        no_sweeps: bool,
     },
 }
 
@@ -189,40 +199,65 @@ fn presets() {
     }
 }
 
-fn bench(walkers: usize, steps: u64, repeats: usize) -> Result<()> {
-    let mut rows = Vec::new();
+fn bench(
+    walkers: usize,
+    repeats: usize,
+    seconds: f64,
+    frames: usize,
+    no_sweeps: bool,
+) -> Result<()> {
+    use saddlescope::bench;
+    if !(1..=sim::params::MAX_WALKERS).contains(&walkers) {
+        anyhow::bail!(
+            "--walkers {walkers} is out of range (1 to {})",
+            sim::params::MAX_WALKERS
+        );
+    }
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 60.0) {
+        anyhow::bail!("--seconds {seconds} is out of range (above 0, at most 60)");
+    }
+    let say = |what: &str| eprintln!("saddlescope bench: {what}");
+    // The live view first, so that its peak memory is not the kernels'.
+    let (ui, live_peak) = if frames > 0 {
+        say(&format!("UI frames with {walkers} live walkers"));
+        let r = bench::measure_ui_frames(walkers, frames);
+        (Some(r), bench::peak_resident_mib())
+    } else {
+        (None, None)
+    };
     let mut thread_counts = vec![1];
     if cores() > 1 {
         thread_counts.push(cores());
     }
-    for &threads in &thread_counts {
-        let params = ExperimentParams {
-            walkers,
-            steps,
-            record_steps: vec![],
-            ..ExperimentParams::default()
-        };
-        params.validate()?;
-        let mut rates = Vec::new();
-        for _ in 0..repeats.max(1) {
-            let mut e = sim::Ensemble::new(&params)?;
-            let start = std::time::Instant::now();
-            e.advance(steps, threads);
-            rates.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());
+    let mut kernels = Vec::new();
+    for case in bench::kernel_cases(walkers) {
+        for &threads in &thread_counts {
+            say(&format!("{} on {threads} thread(s)", case.name));
+            kernels.push(bench::measure_kernel(&case, threads, repeats, seconds));
         }
-        rates.sort_by(f64::total_cmp);
-        rows.push(serde_json::json!({
-            "kernel": "quadratic/sgd/two_point/f64",
-            "threads": threads,
-            "walkers": walkers,
-            "steps": steps,
-            "walker_steps_per_second_median": rates[rates.len() / 2],
-            "walker_steps_per_second_all": rates,
-        }));
     }
+    let mut sweeps = Vec::new();
+    if !no_sweeps {
+        say("Fig. 1-right sweep");
+        sweeps.push(bench::measure_fig1_right_sweep(cores(), repeats));
+        say("exact binomial map");
+        sweeps.push(bench::measure_exact_map(repeats));
+    }
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|s| {
+        s.lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split(':').nth(1))
+            .map(|m| m.trim().to_owned())
+    });
     println!(
         "{}",
-        serde_json::to_string_pretty(&serde_json::json!({ "cores": cores(), "results": rows }))?
+        serde_json::to_string_pretty(&serde_json::json!({
+            "machine": { "cores": cores(), "cpu": cpu },
+            "kernels": kernels,
+            "sweeps": sweeps,
+            "ui_frame": ui,
+            "live_view_peak_resident_mib": live_peak,
+        }))?
     );
     Ok(())
 }
@@ -246,9 +281,11 @@ fn main() -> ExitCode {
         }
         Some(Cmd::Bench {
             walkers,
-            steps,
             repeats,
-        }) => bench(walkers, steps, repeats),
+            seconds,
+            frames,
+            no_sweeps,
+        }) => bench(walkers, repeats, seconds, frames, no_sweeps),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

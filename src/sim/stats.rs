@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::LandscapeParams;
 use crate::model::basins::{Basin, Classifier};
+use crate::model::{Landscape, LandscapeParams};
 
 use super::ensemble::Ensemble;
 
@@ -122,6 +122,55 @@ pub struct BasinShare {
     pub fraction: f64,
 }
 
+/// A 1-D histogram being filled at speed: the bin scale computed once, no data-dependent branch
+/// (slot 0 counts "below", slot bins + 1 "above"), and four interleaved copies of the counts, so
+/// that consecutive walkers falling into the same bin (the whole ensemble collapsing onto
+/// w = 0) do not each wait for the previous increment.
+struct Binner {
+    lo: f64,
+    hi: f64,
+    scale: f64,
+    bins: usize,
+    counts: Vec<u64>,
+}
+
+impl Binner {
+    fn new(lo: f64, hi: f64, bins: usize) -> Binner {
+        let bins = bins.max(1);
+        Binner {
+            lo,
+            hi,
+            scale: bins as f64 / (hi - lo),
+            bins,
+            counts: vec![0; 4 * (bins + 2)],
+        }
+    }
+
+    /// Count a finite `v`; `lane` (any number) picks the copy.
+    #[inline(always)]
+    fn add(&mut self, v: f64, lane: usize) {
+        let f = (v - self.lo) * self.scale;
+        // f < 0 → slot 0 (below); f ≥ bins → slot bins + 1 (above); v = hi → the last bin.
+        let slot = (f.clamp(-1.0, self.bins as f64) + 1.0) as usize;
+        let slot = if v == self.hi { self.bins } else { slot };
+        self.counts[4 * slot + (lane & 3)] += 1;
+    }
+
+    fn finish(self) -> Histogram {
+        let mut slots = self.counts.chunks_exact(4).map(|c| c.iter().sum::<u64>());
+        let below = slots.next().unwrap_or(0);
+        let mut counts: Vec<u64> = slots.collect();
+        let above = counts.pop().unwrap_or(0);
+        Histogram {
+            lo: self.lo,
+            hi: self.hi,
+            counts,
+            below,
+            above,
+        }
+    }
+}
+
 /// One quantile of the finite walkers' first coordinate and of its magnitude.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quantile {
@@ -216,8 +265,14 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
         b: p.b,
     };
     let two_d = !e.w2().is_empty();
-    let mut hist = Histogram::new(h.lo, h.hi, h.bins);
-    let mut log_hist = Histogram::new(h.log10_lo, h.log10_hi, h.bins);
+    let mut hist = Binner::new(h.lo, h.hi, h.bins);
+    let mut log_hist = Binner::new(h.log10_lo, h.log10_hi, h.bins);
+    let (w1s, w2s) = (e.w1(), e.w2());
+    let log_w0 = e.log_w0();
+    // The averaged loss of a 1-D landscape is x̄w²/2 (+ w⁴/4 for Q4): summed from moments below
+    // rather than called per walker.
+    let one_d_loss = !two_d && matches!(p.landscape, Landscape::Quadratic | Landscape::Quartic);
+    let mut sum_w4 = 0.0;
     let mut below = vec![0usize; p.thresholds.len()];
     let (mut finite, mut at_zero, mut log_count) = (0usize, 0usize, 0usize);
     let (mut sum_w, mut sum_abs, mut sum_abs2, mut sum_loss) = (0.0, 0.0, 0.0, 0.0);
@@ -226,20 +281,18 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
     let classifier = two_d.then(|| Classifier::new(p.landscape, p.a));
     let mut basin_counts = vec![0usize; basins.len()];
     let mut density = two_d.then(|| Histogram2d::new(h.lo, h.hi, h.lo2, h.hi2, h.bins2d));
-    for i in 0..e.len() {
-        let w1 = e.w1()[i];
-        let w2 = if two_d { e.w2()[i] } else { 0.0 };
+    for i in 0..w1s.len() {
+        let w1 = w1s[i];
+        let w2 = if two_d { w2s[i] } else { 0.0 };
         if !(w1.is_finite() && w2.is_finite()) {
             continue;
         }
         finite += 1;
         let norm = if two_d { w1.hypot(w2) } else { w1.abs() };
         for (c, &th) in below.iter_mut().zip(&p.thresholds) {
-            if norm < th {
-                *c += 1;
-            }
+            *c += (norm < th) as usize;
         }
-        hist.add(w1);
+        hist.add(w1, i);
         if let Some(c) = &classifier {
             let b = c.classify([w1, w2]);
             if let Some(k) = basins.iter().position(|x| *x == b) {
@@ -252,19 +305,30 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
         sum_w += w1;
         sum_abs += w1.abs();
         sum_abs2 += w1 * w1;
-        let loss = lp.averaged_loss([w1, w2]);
-        if loss.is_finite() {
-            sum_loss += loss;
+        if one_d_loss {
+            sum_w4 += (w1 * w1) * (w1 * w1);
+        } else {
+            let loss = lp.averaged_loss([w1, w2]);
+            if loss.is_finite() {
+                sum_loss += loss;
+            }
         }
         if norm == 0.0 {
             at_zero += 1;
         }
+    }
+    // The logarithms in a pass of their own (faster than one loop doing everything).
+    for i in 0..w1s.len() {
+        let w1 = w1s[i];
+        if !w1.is_finite() || (two_d && !w2s[i].is_finite()) {
+            continue;
+        }
         if w1 == 0.0 {
-            log_hist.below += 1;
+            log_hist.add(f64::NEG_INFINITY, i); // counted below the range
         } else {
             let l = w1.abs().ln();
-            log_hist.add(l * std::f64::consts::LOG10_E);
-            let l0 = e.log_w0()[i];
+            log_hist.add(l * std::f64::consts::LOG10_E, i);
+            let l0 = log_w0[i];
             if l0.is_finite() {
                 log_count += 1;
                 sum_log_ratio += l - l0;
@@ -272,23 +336,36 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
             }
         }
     }
-    let n = e.len();
-    let cap = quantile_cap.unwrap_or(usize::MAX).max(1);
-    let stride = finite.div_ceil(cap).max(1);
-    let mut vals = Vec::with_capacity(finite.min(cap) + 1);
-    let mut seen = 0usize;
-    for i in 0..n {
-        let w1 = e.w1()[i];
-        let ok = w1.is_finite() && (!two_d || e.w2()[i].is_finite());
-        if ok {
-            if seen.is_multiple_of(stride) {
-                vals.push(w1);
-            }
-            seen += 1;
+    if one_d_loss {
+        let xbar = p.landscape.noise_mean(p.a);
+        sum_loss = 0.5 * xbar * sum_abs2;
+        if p.landscape == Landscape::Quartic {
+            sum_loss += 0.25 * sum_w4;
+        }
+        if !sum_loss.is_finite() {
+            // Some walker's w² or w⁴ overflowed: fall back to the per-walker sum, which skips
+            // non-finite losses the same way.
+            sum_loss = w1s
+                .iter()
+                .map(|&w| lp.averaged_loss([w, 0.0]))
+                .filter(|l| l.is_finite())
+                .sum();
         }
     }
+    let n = e.len();
+    let cap = quantile_cap.unwrap_or(usize::MAX).max(1);
+    // Every stride-th walker, the non-finite ones skipped: an even sample of at most about
+    // `cap` values, the same at every step.
+    let stride = n.div_ceil(cap).max(1);
+    let mut vals: Vec<f64> = (0..n)
+        .step_by(stride)
+        .filter(|&i| w1s[i].is_finite() && (!two_d || w2s[i].is_finite()))
+        .map(|i| w1s[i])
+        .collect();
+
     let mut abs_vals: Vec<f64> = vals.iter().map(|w| w.abs()).collect();
     let quantiles = quantiles_of(&mut vals, &mut abs_vals);
+
     let mean_abs = mean(sum_abs, finite);
     let sem_abs = mean_abs.and_then(|m| {
         (finite > 1)
@@ -323,14 +400,39 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
                 Vec::new()
             },
         },
-        histogram: hist,
-        log10_histogram: log_hist,
+        histogram: hist.finish(),
+        log10_histogram: log_hist.finish(),
         density,
     }
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_fast_binner_counts_like_the_histogram() {
+        let (lo, hi, bins) = (-1.0, 1.0, 7);
+        let mut values = vec![
+            lo,
+            hi,
+            -1.0000001,
+            1.0000001,
+            0.0,
+            f64::NEG_INFINITY,
+            1e300,
+            -1e300,
+        ];
+        values.extend((0..=700).map(|k| -1.2 + 2.4 * k as f64 / 700.0));
+        values.extend((0..=7).map(|k| lo + (hi - lo) * k as f64 / 7.0)); // every bin edge
+        let mut slow = Histogram::new(lo, hi, bins);
+        let mut fast = Binner::new(lo, hi, bins);
+        for (i, &v) in values.iter().enumerate() {
+            slow.add(v);
+            fast.add(v, i);
+        }
+        assert_eq!(fast.finish(), slow);
+    }
+
     use super::*;
     use crate::model::Landscape;
     use crate::sim::params::{ExperimentParams, InitLaw};

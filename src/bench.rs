@@ -1,0 +1,339 @@
+//! Measurements behind `saddlescope bench` and `benches/`: stepping throughput per kernel and
+//! thread count, phase-diagram sweep times, the CPU time of one UI frame with a large live
+//! ensemble, and peak memory. Nothing here is asserted by a test; it is printed for people.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::model::{Landscape, NoiseLaw, Optimizer};
+use crate::sim::params::InitLaw;
+use crate::sim::sweep::{self, SweepSpec};
+use crate::sim::{Engine, Ensemble, ExperimentParams};
+
+/// One stepping kernel to measure.
+pub struct KernelCase {
+    pub name: &'static str,
+    pub params: ExperimentParams,
+    pub engine: Engine,
+}
+
+/// Every kernel of the engine, on `walkers` walkers.
+pub fn kernel_cases(walkers: usize) -> Vec<KernelCase> {
+    let base = ExperimentParams {
+        walkers,
+        record_steps: vec![],
+        ..ExperimentParams::default()
+    };
+    let case = |name, params, engine| KernelCase {
+        name,
+        params,
+        engine,
+    };
+    vec![
+        case(
+            "quadratic sgd two-point (f32 fast path)",
+            base.clone(),
+            Engine::Auto,
+        ),
+        case(
+            "quadratic sgd two-point (f64 reference)",
+            base.clone(),
+            Engine::Reference,
+        ),
+        case(
+            "quadratic sgd gaussian",
+            ExperimentParams {
+                noise: NoiseLaw::Gaussian { std: 1.5 },
+                ..base.clone()
+            },
+            Engine::Auto,
+        ),
+        case(
+            "quadratic sgd uniform",
+            ExperimentParams {
+                noise: NoiseLaw::Uniform { half_width: 1.5 },
+                ..base.clone()
+            },
+            Engine::Auto,
+        ),
+        case(
+            "quadratic sgd two-point + additive gaussian",
+            ExperimentParams {
+                sigma_add: 0.1,
+                ..base.clone()
+            },
+            Engine::Auto,
+        ),
+        case(
+            "quartic sgd two-point",
+            ExperimentParams {
+                landscape: Landscape::Quartic,
+                ..base.clone()
+            },
+            Engine::Auto,
+        ),
+        case(
+            "2-D sharp minima sgd two-point",
+            ExperimentParams {
+                landscape: Landscape::SharpMinima,
+                a: 0.5,
+                b: 14.0,
+                lambda: 0.05,
+                init: InitLaw::FlatMinima { radius: 0.25 },
+                projection: Some(1.0),
+                ..base.clone()
+            },
+            Engine::Auto,
+        ),
+        case(
+            "toy network sgd two-point",
+            ExperimentParams {
+                landscape: Landscape::ToyNetwork,
+                lambda: 0.1,
+                init: InitLaw::Network,
+                ..base.clone()
+            },
+            Engine::Auto,
+        ),
+        case(
+            "quadratic adam",
+            ExperimentParams {
+                optimizer: Optimizer::Adam,
+                a: -0.1,
+                lambda: 0.2,
+                projection: Some(1.0),
+                ..base.clone()
+            },
+            Engine::Auto,
+        ),
+        case(
+            "quadratic amsgrad",
+            ExperimentParams {
+                optimizer: Optimizer::Amsgrad,
+                a: -0.1,
+                lambda: 0.2,
+                projection: Some(1.0),
+                ..base
+            },
+            Engine::Auto,
+        ),
+    ]
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KernelRow {
+    pub kernel: String,
+    pub threads: usize,
+    pub walkers: usize,
+    pub steps: u64,
+    pub walker_steps_per_second_median: f64,
+    pub nanoseconds_per_walker_step_per_thread: f64,
+    pub runs: usize,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
+}
+
+/// Throughput of `case` on `threads` threads: the median of `repeats` runs of enough steps to
+/// take about `seconds` each (calibrated by a short run).
+pub fn measure_kernel(
+    case: &KernelCase,
+    threads: usize,
+    repeats: usize,
+    seconds: f64,
+) -> KernelRow {
+    let walkers = case.params.walkers;
+    let mut probe = Ensemble::with_engine(&case.params, case.engine).expect("valid case");
+    let start = Instant::now();
+    probe.advance(3, threads);
+    let rate = 3.0 * walkers as f64 / start.elapsed().as_secs_f64().max(1e-9);
+    let steps = ((seconds * rate / walkers as f64) as u64).clamp(3, 2000);
+    let mut rates = Vec::new();
+    for _ in 0..repeats.max(1) {
+        let mut e = Ensemble::with_engine(&case.params, case.engine).expect("valid case");
+        let start = Instant::now();
+        e.advance(steps, threads);
+        rates.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());
+    }
+    let m = median(rates);
+    KernelRow {
+        kernel: case.name.to_owned(),
+        threads,
+        walkers,
+        steps,
+        walker_steps_per_second_median: m,
+        nanoseconds_per_walker_step_per_thread: threads as f64 * 1e9 / m,
+        runs: repeats.max(1),
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepRow {
+    pub what: String,
+    pub threads: usize,
+    pub walker_steps: f64,
+    pub wall_seconds_median: f64,
+    pub first_coarse_image_seconds_median: Option<f64>,
+    pub runs: usize,
+}
+
+/// The default Fig. 1-right sweep (50 × 50 cells × 2000 walkers × 1000 steps): wall time and
+/// time to the first coarse image of the whole plane.
+pub fn measure_fig1_right_sweep(threads: usize, repeats: usize) -> SweepRow {
+    let base = ExperimentParams::default();
+    let spec = SweepSpec::default();
+    let coarse = sweep::coarse_level_len(spec.a_cells, spec.lambda_cells);
+    let (mut walls, mut firsts) = (Vec::new(), Vec::new());
+    for _ in 0..repeats.max(1) {
+        let cancel = AtomicBool::new(false);
+        let mut first = None;
+        let start = Instant::now();
+        let grid = sweep::run_sweep(&base, &spec, threads, &cancel, Duration::MAX, |g| {
+            if first.is_none() && g.done >= coarse {
+                first = Some(start.elapsed().as_secs_f64());
+            }
+        })
+        .expect("the default sweep is valid")
+        .expect("not cancelled");
+        walls.push(start.elapsed().as_secs_f64());
+        firsts.push(first.unwrap_or(grid.seconds));
+    }
+    SweepRow {
+        what: "Fig. 1-right sweep, 50 × 50 cells × 2000 walkers × 1000 steps".into(),
+        threads,
+        walker_steps: 5e9,
+        wall_seconds_median: median(walls),
+        first_coarse_image_seconds_median: Some(median(firsts)),
+        runs: repeats.max(1),
+    }
+}
+
+/// The exact binomial escape map at 200 × 200 cells and T = 1000.
+pub fn measure_exact_map(repeats: usize) -> SweepRow {
+    let base = ExperimentParams::default();
+    let spec = SweepSpec {
+        a_cells: 200,
+        lambda_cells: 200,
+        ..SweepSpec::default()
+    };
+    let mut walls = Vec::new();
+    for _ in 0..repeats.max(1) {
+        let start = Instant::now();
+        let map = sweep::exact_escape_map(&base, &spec).expect("the quadratic theory applies");
+        std::hint::black_box(map);
+        walls.push(start.elapsed().as_secs_f64());
+    }
+    SweepRow {
+        what: "exact binomial escape map, 200 × 200 cells, T = 1000".into(),
+        threads: 2,
+        walker_steps: 0.0,
+        wall_seconds_median: median(walls),
+        first_coarse_image_seconds_median: None,
+        runs: repeats.max(1),
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FrameReport {
+    pub walkers: usize,
+    pub frames: usize,
+    /// CPU time of one UI frame: layout (the app's whole UI) plus tessellation.
+    pub frame_cpu_ms_median: f64,
+    pub frame_cpu_ms_p95: f64,
+    pub frame_cpu_ms_max: f64,
+    /// Snapshots of the running ensemble that reached the UI per second of the measurement.
+    pub snapshots_per_second: f64,
+    /// Steps the ensemble advanced during the measurement.
+    pub ensemble_steps: u64,
+    pub live_threads: usize,
+}
+
+/// Run the app's whole UI headless at 60 frames/s for `frames` frames on the Fig. 1-left
+/// histogram view while `walkers` walkers play, and time each frame's layout + tessellation.
+pub fn measure_ui_frames(walkers: usize, frames: usize) -> FrameReport {
+    use crate::app::{AppState, SaddlescopeApp, commands::UiCommand, live_threads};
+    use crate::export::preset::Preset;
+
+    let preset = Preset::builtin("fig1-left").expect("built in");
+    let mut state = AppState::from_preset(&preset);
+    state.params.walkers = walkers;
+    state.params.steps = 1_000_000;
+    let threads = live_threads();
+    let mut app = SaddlescopeApp::new(state, threads, Arc::new(|| {}));
+    let ctx = egui::Context::default();
+    let input = |t: f64| egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1400.0, 900.0),
+        )),
+        time: Some(t),
+        ..Default::default()
+    };
+    let frame = |app: &mut SaddlescopeApp, t: f64| -> f64 {
+        let start = Instant::now();
+        let out = ctx.run_ui(input(t), |ui| app.ui_root(ui));
+        let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
+        std::hint::black_box(prims);
+        start.elapsed().as_secs_f64() * 1e3
+    };
+    // Wait for the first snapshot, then play.
+    let t0 = Instant::now();
+    while app.snapshot().is_none() && t0.elapsed() < Duration::from_secs(30) {
+        frame(&mut app, t0.elapsed().as_secs_f64());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for _ in 0..10 {
+        frame(&mut app, t0.elapsed().as_secs_f64());
+    }
+    app.run_command(UiCommand::PlayPause);
+    let step_before = app.snapshot().map_or(0, |s| s.step());
+    let mut times = Vec::with_capacity(frames);
+    let mut snapshots = 0usize;
+    let mut last_step = step_before;
+    let start = Instant::now();
+    let period = Duration::from_secs_f64(1.0 / 60.0);
+    for k in 0..frames {
+        let due = start + period * k as u32;
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        times.push(frame(&mut app, t0.elapsed().as_secs_f64()));
+        let step = app.snapshot().map_or(0, |s| s.step());
+        if step != last_step {
+            snapshots += 1;
+            last_step = step;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    app.run_command(UiCommand::PlayPause);
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let pick = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    FrameReport {
+        walkers,
+        frames,
+        frame_cpu_ms_median: pick(0.5),
+        frame_cpu_ms_p95: pick(0.95),
+        frame_cpu_ms_max: pick(1.0),
+        snapshots_per_second: snapshots as f64 / secs,
+        ensemble_steps: last_step - step_before,
+        live_threads: threads,
+    }
+}
+
+/// Peak resident memory of this process so far, in MiB (Linux: VmHWM), if known.
+pub fn peak_resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
