@@ -44,6 +44,34 @@ enum Cmd {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Render a preset's figure without a window: PNG (rasterised at --scale), SVG or CSV,
+    /// chosen by the --out extension. `--all --out-dir DIR` writes DIR/NAME.png for every
+    /// built-in preset (replacing those files: that is what it is for).
+    Figure {
+        /// A built-in preset name or a preset file (omit with --all).
+        #[arg(required_unless_present = "all")]
+        preset: Option<String>,
+        /// Output file: .png, .svg or .csv (a CSV per panel: NAME.csv, NAME-2.csv, …).
+        #[arg(long, required_unless_present = "all")]
+        out: Option<PathBuf>,
+        /// Every built-in preset, as DIR/NAME.png.
+        #[arg(long, conflicts_with_all = ["preset", "out"], requires = "out_dir")]
+        all: bool,
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// PNG pixels per SVG pixel.
+        #[arg(long, default_value_t = 2.0)]
+        scale: f64,
+        /// Override a parameter, as for `run` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Replace --out if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// List the built-in presets.
     Presets,
     /// Measure the engine and the UI, printing a JSON table: walker-steps/s per kernel and
@@ -66,6 +94,55 @@ enum Cmd {
         #[arg(long)]
         no_sweeps: bool,
     },
+}
+
+#[allow(clippy::too_many_arguments)]
+fn figure(
+    preset: Option<String>,
+    out: Option<PathBuf>,
+    all: bool,
+    out_dir: Option<PathBuf>,
+    scale: f64,
+    sets: &[String],
+    force: bool,
+    threads: Option<usize>,
+) -> Result<()> {
+    use saddlescope::export::render;
+    let threads = threads.unwrap_or_else(cores).max(1);
+    let jobs: Vec<(Preset, PathBuf, bool)> = if all {
+        let dir = out_dir.context("--all needs --out-dir")?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Preset::builtin_all()
+            .into_iter()
+            .map(|p| {
+                let path = dir.join(format!("{}.png", p.name));
+                (p, path, true)
+            })
+            .collect()
+    } else {
+        let name = preset.context("name a preset or use --all")?;
+        let path = out.context("--out FILE.{png,svg,csv} is required")?;
+        render::Format::of(&path).map_err(anyhow::Error::msg)?;
+        vec![(Preset::resolve(&name)?, path, force)]
+    };
+    for (mut preset, path, overwrite) in jobs {
+        apply_sets(&mut preset, sets)?;
+        let start = std::time::Instant::now();
+        let data = render::compute(&preset, threads).map_err(anyhow::Error::msg)?;
+        let fig = render::figure(&preset, &data);
+        let written =
+            render::write_figure(&fig, &path, scale, overwrite).map_err(anyhow::Error::msg)?;
+        for p in written {
+            eprintln!(
+                "saddlescope: {} → {} ({:.2} s)",
+                preset.name,
+                p.display(),
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn cores() -> usize {
@@ -275,6 +352,16 @@ fn main() -> ExitCode {
             force,
             threads,
         }) => run(&preset, &set, out, force, threads),
+        Some(Cmd::Figure {
+            preset,
+            out,
+            all,
+            out_dir,
+            scale,
+            set,
+            force,
+            threads,
+        }) => figure(preset, out, all, out_dir, scale, &set, force, threads),
         Some(Cmd::Presets) => {
             presets();
             Ok(())

@@ -793,38 +793,11 @@ impl SaddlescopeApp {
     /// The caption under the plot in presenter mode, generated from the parameters and the
     /// theory readout, so it can never disagree with what is shown.
     pub fn caption(&self) -> String {
-        let p = &self.state.params;
-        let r = &self.readout.1;
-        let noise = match p.noise {
-            crate::model::NoiseLaw::TwoPoint => "two-point noise".to_string(),
-            n => format!("{} noise", n.label().to_lowercase()),
-        };
-        let head = format!(
-            "{}, {}, {noise}; a = {}, λ = {}, N = {}",
-            p.landscape.label(),
-            p.optimizer.label(),
-            theory_panel::fmt_num(p.a, 3),
-            theory_panel::fmt_num(p.lambda, 4),
-            p.walkers
-        );
-        let tail = if p.landscape.dim() == 2 {
-            String::new()
-        } else if r.trapped {
-            format!(
-                ": μ = {} < 0, SGD is trapped at w = 0",
-                theory_panel::fmt_num(r.mu, 3)
-            )
-        } else {
-            format!(
-                ": μ = {} > 0, SGD escapes w = 0",
-                theory_panel::fmt_num(r.mu, 3)
-            )
-        };
-        let step = self
-            .latest
-            .as_ref()
-            .map_or(String::new(), |s| format!(" (t = {})", s.step()));
-        format!("{head}{step}{tail}")
+        crate::export::views::caption_with(
+            &self.state.params,
+            &self.readout.1,
+            self.latest.as_ref().map(|s| s.step()),
+        )
     }
 
     fn help_ui(&mut self, ctx: &egui::Context) {

@@ -387,6 +387,15 @@ impl Preset {
 /// Write `text` to `path` through a temporary file and a rename; refuses to replace an existing
 /// file unless `overwrite`, and never leaves the temporary file behind.
 pub fn write_atomically(path: &Path, text: &str, overwrite: bool) -> Result<(), PresetError> {
+    write_bytes_atomically(path, text.as_bytes(), overwrite)
+}
+
+/// [`write_atomically`] for any bytes (PNG images, SVG and CSV exports).
+pub fn write_bytes_atomically(
+    path: &Path,
+    bytes: &[u8],
+    overwrite: bool,
+) -> Result<(), PresetError> {
     let fail = |source| PresetError::Write {
         path: path.to_path_buf(),
         source,
@@ -413,7 +422,7 @@ pub fn write_atomically(path: &Path, text: &str, overwrite: bool) -> Result<(), 
     let result = (|| {
         use std::io::Write;
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
+        f.write_all(bytes)?;
         f.sync_all()?;
         if !overwrite && path.exists() {
             return Err(std::io::Error::new(

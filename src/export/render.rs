@@ -1,0 +1,224 @@
+//! Figures without a window: run a preset headless exactly as the app would (the live views
+//! through the same worker, stepped frame by frame; the sweeps through the same jobs) and build
+//! its figure. Used by `saddlescope figure`.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use crate::sim::escape_rate::{self, EscapeRateOutput};
+use crate::sim::loss_sweep::{self, LossSweepOutput};
+use crate::sim::optimizers::{self, OptimizerOutput};
+use crate::sim::sweep::{self, SweepGrid};
+use crate::sim::worker::{Command, Event, Snapshot, Worker};
+
+use super::figure::Figure;
+use super::views;
+use super::{Preset, ViewKind};
+
+/// The data behind one view.
+pub enum ViewData {
+    Live(Arc<Snapshot>),
+    Phase(Box<SweepGrid>),
+    Escape(Box<EscapeRateOutput>),
+    Loss(Box<LossSweepOutput>),
+    Optimizers(Box<OptimizerOutput>),
+}
+
+/// Run `preset` to its end on `threads` threads.
+pub fn compute(preset: &Preset, threads: usize) -> Result<ViewData, String> {
+    let params = preset.params.clone();
+    let threads = threads.max(1);
+    let cancel = AtomicBool::new(false);
+    Ok(match preset.view {
+        ViewKind::Histogram | ViewKind::Landscape2d => {
+            // The worker the app uses, one frame's worth of steps per command, so the trace
+            // has the points the live view would have.
+            let w = Worker::spawn(params.clone(), threads, Arc::new(|| {}));
+            let spf = preset.steps_per_frame.unwrap_or(1).max(1);
+            let mut snap = wait_for(&w, |_| true)?;
+            while snap.step() < params.steps {
+                let target = (snap.step() + spf).min(params.steps);
+                w.send(Command::Step(target - snap.step()));
+                snap = wait_for(&w, |s| s.step() >= target)?;
+            }
+            w.send(Command::Shutdown);
+            ViewData::Live(snap)
+        }
+        ViewKind::PhaseDiagram => {
+            let spec = preset.sweep.clone().unwrap_or_default();
+            let g = sweep::run_sweep(&params, &spec, threads, &cancel, Duration::MAX, |_| {})
+                .map_err(|e| e.to_string())?
+                .ok_or("the sweep was cancelled")?;
+            ViewData::Phase(Box::new(g))
+        }
+        ViewKind::EscapeRate => {
+            let by_step = preset.rate_vs_step.clone().unwrap_or_default();
+            let by_lambda = preset.rate_vs_lambda.clone().unwrap_or_default();
+            let out = escape_rate::run_escape_rate(&params, &by_step, &by_lambda, threads)
+                .map_err(|e| e.to_string())?;
+            ViewData::Escape(Box::new(out))
+        }
+        ViewKind::LossSweep => {
+            let spec = preset.loss_sweep.clone().unwrap_or_default();
+            let points = loss_sweep::run_loss_sweep(&params, &spec, threads, &cancel, |_, _| {})
+                .map_err(|e| e.to_string())?
+                .ok_or("the sweep was cancelled")?;
+            ViewData::Loss(Box::new(LossSweepOutput {
+                format: loss_sweep::LOSS_SWEEP_FORMAT.into(),
+                format_version: 1,
+                params,
+                loss_sweep: spec,
+                points,
+            }))
+        }
+        ViewKind::Optimizers => {
+            let spec = preset.optimizers.clone().unwrap_or_default();
+            let curves = optimizers::run_optimizers(&params, &spec, threads, &cancel, |_| {})
+                .map_err(|e| e.to_string())?
+                .ok_or("the run was cancelled")?;
+            ViewData::Optimizers(Box::new(OptimizerOutput {
+                format: optimizers::OPTIMIZER_FORMAT.into(),
+                format_version: 1,
+                params,
+                optimizers: spec,
+                curves,
+            }))
+        }
+    })
+}
+
+/// The next snapshot satisfying `pred`; an error if the worker reports one or stops.
+fn wait_for(w: &Worker, pred: impl Fn(&Snapshot) -> bool) -> Result<Arc<Snapshot>, String> {
+    let mut last = Instant::now();
+    loop {
+        match w.recv_timeout(Duration::from_millis(200)) {
+            Some(Event::Snapshot(s)) if pred(&s) => return Ok(s),
+            Some(Event::Snapshot(_)) => last = Instant::now(),
+            Some(Event::Error { message, .. }) => return Err(message),
+            Some(Event::Crashed { message }) => {
+                return Err(format!("the simulation crashed: {message}"));
+            }
+            None if !w.is_alive() => return Err("the simulation stopped".into()),
+            None if last.elapsed() > Duration::from_secs(600) => {
+                return Err("no progress from the simulation in 10 minutes".into());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The figure of `preset` from its data.
+pub fn figure(preset: &Preset, data: &ViewData) -> Figure {
+    let title = preset.title.clone();
+    let p = &preset.params;
+    match data {
+        ViewData::Live(s) => {
+            let cap = views::caption(&s.params, Some(s.step()));
+            if preset.view == ViewKind::Landscape2d {
+                views::landscape_figure(&title, &cap, s)
+            } else {
+                views::histogram_figure(&title, &cap, s, false, true)
+            }
+        }
+        ViewData::Phase(g) => {
+            let s = &g.spec;
+            let cap = format!(
+                "{}, {}: {} × {} cells × {} walkers × {} steps, θ = {}",
+                p.landscape.label(),
+                p.optimizer.label(),
+                s.a_cells,
+                s.lambda_cells,
+                s.walkers,
+                s.steps,
+                s.threshold
+            );
+            views::phase_figure(&title, &cap, g, &preset.overlays.unwrap_or_default())
+        }
+        ViewData::Escape(o) => views::escape_rate_figure(&title, &views::caption(p, None), o),
+        ViewData::Loss(o) => views::loss_sweep_figure(&title, &views::caption(p, None), o),
+        ViewData::Optimizers(o) => views::optimizers_figure(&title, &views::caption(p, None), o),
+    }
+}
+
+/// The file formats a figure is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Format {
+    Png,
+    Svg,
+    Csv,
+}
+
+impl Format {
+    /// From a path's extension.
+    pub fn of(path: &std::path::Path) -> Result<Format, String> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("png") => Ok(Format::Png),
+            Some("svg") => Ok(Format::Svg),
+            Some("csv") => Ok(Format::Csv),
+            _ => Err(format!(
+                "{}: the file name must end in .png, .svg or .csv",
+                path.display()
+            )),
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// Write `fig` to `path` in the format its extension names, atomically, never over an
+/// existing file unless `overwrite`. A CSV of a figure with several panels is one file per
+/// panel: `NAME.csv` for the first, `NAME-2.csv`, … for the others. Returns the paths written.
+pub fn write_figure(
+    fig: &Figure,
+    path: &std::path::Path,
+    scale: f64,
+    overwrite: bool,
+) -> Result<Vec<std::path::PathBuf>, String> {
+    use super::preset::write_bytes_atomically;
+    let format = Format::of(path)?;
+    let files: Vec<(std::path::PathBuf, Vec<u8>)> = match format {
+        Format::Png => vec![(path.to_path_buf(), fig.to_png(scale)?)],
+        Format::Svg => vec![(path.to_path_buf(), fig.to_svg().into_bytes())],
+        Format::Csv => fig
+            .to_csv()
+            .into_iter()
+            .enumerate()
+            .map(|(k, table)| {
+                let p = if k == 0 {
+                    path.to_path_buf()
+                } else {
+                    let stem = path
+                        .file_stem()
+                        .map_or("figure".into(), |s| s.to_string_lossy());
+                    path.with_file_name(format!("{stem}-{}.csv", k + 1))
+                };
+                (p, table.into_bytes())
+            })
+            .collect(),
+    };
+    // Refuse before writing anything, so that a refusal never leaves half a set.
+    if let Some((p, _)) = files.iter().find(|(p, _)| !overwrite && p.exists()) {
+        return Err(format!(
+            "{}: the file exists; choose another name or allow replacing it",
+            p.display()
+        ));
+    }
+    let mut written = Vec::new();
+    for (p, bytes) in files {
+        write_bytes_atomically(&p, &bytes, overwrite).map_err(|e| e.to_string())?;
+        written.push(p);
+    }
+    Ok(written)
+}
