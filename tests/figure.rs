@@ -1,0 +1,212 @@
+//! Figures without a window: every view's figure as SVG (well-formed XML with the axis labels
+//! and every series), PNG (decodes to the requested size) and CSV (columns and rows match the
+//! plot), and `saddlescope figure` refusing to replace a file without --force.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use saddlescope::export::Preset;
+use saddlescope::export::figure::{Figure, Mark};
+use saddlescope::export::render;
+
+fn small(name: &str) -> Preset {
+    let mut p = Preset::builtin(name).unwrap();
+    // Small enough to run in a test, large enough for every series to have points.
+    for (k, v) in [
+        ("walkers", "300"),
+        ("steps", "60"),
+        ("record_steps", "0,10,60"),
+    ] {
+        p.set(k, v).unwrap();
+    }
+    for (k, v) in [
+        ("sweep.a_cells", "8"),
+        ("sweep.lambda_cells", "8"),
+        ("sweep.walkers", "100"),
+        ("sweep.steps", "100"),
+        ("rate.walkers", "200"),
+        ("rate.steps", "30"),
+        ("rate.lambda_points", "6"),
+        ("loss.points", "5"),
+        ("loss.walkers", "100"),
+        ("loss.steps", "200"),
+        ("opt.walkers", "100"),
+        ("opt.steps", "200"),
+    ] {
+        p.set(k, v).unwrap();
+    }
+    p.validate().unwrap();
+    p
+}
+
+fn figure_of(name: &str) -> Figure {
+    let p = small(name);
+    let data = render::compute(&p, 2).unwrap();
+    render::figure(&p, &data)
+}
+
+/// One preset of each view.
+const VIEWS: [&str; 6] = [
+    "fig1-left",
+    "fig1-right",
+    "fig5",
+    "fig7",
+    "fig3-right",
+    "fig2-left",
+];
+
+#[test]
+fn svg_is_xml_with_the_axes_and_every_series() {
+    for name in VIEWS {
+        let fig = figure_of(name);
+        let svg = fig.to_svg();
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+        for panel in &fig.panels {
+            for label in [&panel.x.label, &panel.y.label] {
+                assert!(
+                    texts.iter().any(|t| t == label),
+                    "{name}: no axis label {label}"
+                );
+            }
+            for s in panel.series.iter().filter(|s| !s.name.is_empty()) {
+                let drawn = doc
+                    .descendants()
+                    .any(|n| n.attribute("data-series") == Some(s.name.as_str()));
+                let has_points = s
+                    .points
+                    .iter()
+                    .any(|p| p[0].is_finite() && p[1].is_finite());
+                assert!(drawn || !has_points, "{name}: series {} not drawn", s.name);
+                assert!(
+                    texts.contains(&s.name.as_str()),
+                    "{name}: {} not in the legend",
+                    s.name
+                );
+            }
+            if let Some(h) = &panel.heatmap {
+                assert!(
+                    texts.contains(&h.label.as_str()),
+                    "{name}: no colour-bar label"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn png_decodes_to_the_requested_size() {
+    let fig = figure_of("fig1-left");
+    let (w, h) = fig.size();
+    for scale in [1.0, 2.0] {
+        let png = fig.to_png(scale).unwrap();
+        let img = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+        assert_eq!(
+            (img.width(), img.height()),
+            ((w * scale).round() as u32, (h * scale).round() as u32)
+        );
+        // Not blank: the plot drew dark pixels (axes, text, bars) on the white page.
+        let dark = img.pixels().iter().filter(|p| p.red() < 100).count();
+        assert!(dark > 1000, "{dark} dark pixels");
+    }
+    assert!(fig.to_png(0.0).is_err());
+    assert!(fig.to_png(f64::NAN).is_err());
+}
+
+#[test]
+fn csv_columns_and_rows_match_the_plot() {
+    for name in VIEWS {
+        let fig = figure_of(name);
+        let tables = fig.to_csv();
+        assert_eq!(tables.len(), fig.panels.len());
+        for (panel, table) in fig.panels.iter().zip(&tables) {
+            let mut lines = table.lines();
+            let header = lines.next().unwrap();
+            let rows: Vec<&str> = lines.collect();
+            if let Some(h) = &panel.heatmap {
+                assert!(header.starts_with("series,a,λ,"), "{name}: {header}");
+                let map_rows = rows.iter().filter(|r| r.starts_with("map,")).count();
+                assert_eq!(map_rows, h.cols * h.rows);
+            } else {
+                let cols: Vec<&str> = header.split(',').collect();
+                assert_eq!(cols[0], "series");
+                assert!(cols[1].starts_with(&panel.x.label), "{name}: {header}");
+                assert!(cols[2].contains(&panel.y.label), "{name}: {header}");
+            }
+            // Every point of every series is one row, named by its series.
+            for s in &panel.series {
+                let n = rows
+                    .iter()
+                    .filter(|r| r.split(',').next() == Some(s.name.as_str()) || s.name.is_empty())
+                    .count();
+                if !s.name.is_empty() && !s.name.contains(',') {
+                    assert_eq!(n, s.points.len(), "{name}: rows of {}", s.name);
+                }
+            }
+            if panel.heatmap.is_none() {
+                let points: usize = panel.series.iter().map(|s| s.points.len()).sum();
+                assert_eq!(rows.len(), points, "{name}");
+            }
+        }
+        // The histogram's bars are bars.
+        if name == "fig1-left" {
+            assert!(matches!(fig.panels[0].series[0].mark, Mark::Bars { .. }));
+        }
+    }
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("saddlescope-figure-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn the_figure_command_writes_each_format_and_never_replaces_without_force() {
+    let bin = env!("CARGO_BIN_EXE_saddlescope");
+    let run = |out: &PathBuf, force: bool| {
+        let mut c = Command::new(bin);
+        c.args([
+            "figure",
+            "fig1-left",
+            "--set",
+            "walkers=200",
+            "--set",
+            "steps=30",
+        ])
+        .args(["--set", "record_steps=0,30", "--out"])
+        .arg(out);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    for ext in ["png", "svg", "csv"] {
+        let out = tmp(&format!("f.{ext}"));
+        let _ = std::fs::remove_file(&out);
+        let r = run(&out, false);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        assert!(std::fs::metadata(&out).unwrap().len() > 100);
+    }
+    // The histogram figure has two panels: two CSV tables.
+    assert!(tmp("f-2.csv").exists());
+    // An existing file is left untouched without --force, and replaced with it.
+    let out = tmp("keep.svg");
+    std::fs::write(&out, "precious").unwrap();
+    let r = run(&out, false);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "precious");
+    let r = run(&out, true);
+    assert!(r.status.success());
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("<svg"));
+    // A wrong extension is refused before any work.
+    let r = Command::new(bin)
+        .args(["figure", "fig1-left", "--out"])
+        .arg(tmp("f.jpg"))
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains(".png, .svg or .csv"));
+}
