@@ -380,3 +380,53 @@ fn a_random_walk_through_the_ui_never_panics_and_keeps_the_state_valid() {
     }
     assert!(h.state().crashed().is_none());
 }
+
+#[test]
+fn ctrl_e_exports_the_view_and_ctrl_s_opens_the_preset_window() {
+    let mut h = harness(AppState::default());
+    run_until(&mut h, |a| a.snapshot().is_some());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run();
+    assert!(
+        h.query_by_label("PNG scale").is_some(),
+        "Ctrl+E opens the export window"
+    );
+    let dir = std::env::temp_dir().join(format!("saddlescope-ui-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("view.svg");
+    let _ = std::fs::remove_file(&svg);
+    assert!(h.state_mut().export_figure(&svg, 2.0, false));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("fraction with |w| &lt; θ") || text.contains("fraction with |w| < θ"));
+    // A second export to the same name without consent leaves the file as it was.
+    std::fs::write(&svg, "keep me").unwrap();
+    assert!(!h.state_mut().export_figure(&svg, 2.0, false));
+    assert_eq!(std::fs::read_to_string(&svg).unwrap(), "keep me");
+    assert!(h.state().export_message().unwrap().1.contains("exists"));
+    let png = dir.join("view.png");
+    let _ = std::fs::remove_file(&png);
+    assert!(h.state_mut().export_figure(&png, 1.0, false));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    // Both windows are open now, each with its own consent box.
+    assert_eq!(
+        h.query_all_by_label("replace the file if it exists")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn paper_defaults_undo_every_edit_and_the_state_survives_a_restart() {
+    let mut h = harness(AppState::default());
+    h.run();
+    h.state_mut().state.params.lambda = 0.33;
+    h.state_mut().state.params.seed = 99;
+    // What eframe stores between launches is the serialized state: it must come back equal.
+    let stored = serde_json::to_string(&h.state().state).unwrap();
+    let back: AppState = serde_json::from_str(&stored).unwrap();
+    assert_eq!(back.params, h.state().state.params);
+    h.state_mut().reset_to_paper_defaults();
+    let p = saddlescope::export::Preset::builtin("fig1-left").unwrap();
+    assert_eq!(h.state().state.params, p.params);
+}

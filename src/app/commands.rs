@@ -13,6 +13,10 @@ pub enum UiCommand {
     Figure(u8),
     Presenter,
     Fullscreen,
+    /// Open the preset window to save the current state.
+    SavePreset,
+    /// Open the export window (PNG, SVG, CSV of the current view).
+    Export,
     Help,
 }
 
@@ -50,7 +54,13 @@ impl UiCommand {
     pub fn all() -> Vec<UiCommand> {
         let mut v = vec![UiCommand::PlayPause, UiCommand::Step, UiCommand::Reset];
         v.extend((1..=9).chain(0..1).map(UiCommand::Figure));
-        v.extend([UiCommand::Presenter, UiCommand::Fullscreen, UiCommand::Help]);
+        v.extend([
+            UiCommand::Presenter,
+            UiCommand::Fullscreen,
+            UiCommand::SavePreset,
+            UiCommand::Export,
+            UiCommand::Help,
+        ]);
         v
     }
 
@@ -65,6 +75,8 @@ impl UiCommand {
             UiCommand::Figure(n) => format!("Fig. {n}"),
             UiCommand::Presenter => "Presenter mode".into(),
             UiCommand::Fullscreen => "Fullscreen".into(),
+            UiCommand::SavePreset => "Save preset…".into(),
+            UiCommand::Export => "Export figure…".into(),
             UiCommand::Help => "Shortcuts".into(),
         }
     }
@@ -85,6 +97,8 @@ impl UiCommand {
             }
             UiCommand::Presenter => "Larger text and lines, the controls folded away, a caption under the plot".into(),
             UiCommand::Fullscreen => "Fill the screen (press again to leave)".into(),
+            UiCommand::SavePreset => "Save the current state (every parameter, the seed, the view) as a preset file".into(),
+            UiCommand::Export => "Export the current view as PNG, SVG or CSV".into(),
             UiCommand::Help => "Show or hide this list of shortcuts".into(),
         }
     }
@@ -97,6 +111,8 @@ impl UiCommand {
             UiCommand::Figure(n) => DIGITS[(n % 10) as usize],
             UiCommand::Presenter => Key::P,
             UiCommand::Fullscreen => Key::F,
+            UiCommand::SavePreset => return KeyboardShortcut::new(Modifiers::COMMAND, Key::S),
+            UiCommand::Export => return KeyboardShortcut::new(Modifiers::COMMAND, Key::E),
             UiCommand::Help => Key::Questionmark,
         };
         KeyboardShortcut::new(Modifiers::NONE, key)
@@ -111,6 +127,8 @@ impl UiCommand {
             UiCommand::Figure(n) => n.to_string(),
             UiCommand::Presenter => "P".into(),
             UiCommand::Fullscreen => "F".into(),
+            UiCommand::SavePreset => "Ctrl+S".into(),
+            UiCommand::Export => "Ctrl+E".into(),
             UiCommand::Help => "?".into(),
         }
     }

@@ -162,6 +162,12 @@ pub struct SaddlescopeApp {
     file_overwrite: bool,
     /// The outcome of the last open or save: (success, message).
     file_message: Option<(bool, String)>,
+    /// The export window: shown, path, PNG scale, consent to overwrite, last outcome.
+    export_window: bool,
+    export_path: String,
+    export_scale: f64,
+    export_overwrite: bool,
+    export_message: Option<(bool, String)>,
     /// Stepping threads of the live worker.
     threads: usize,
     landscape_map: Option<LandscapeMap>,
@@ -318,6 +324,11 @@ impl SaddlescopeApp {
             fullscreen_requested: None,
             applied_look: None,
             file_window: false,
+            export_window: false,
+            export_path: "figure.svg".into(),
+            export_scale: 2.0,
+            export_overwrite: false,
+            export_message: None,
             file_path: "my-figure.json".into(),
             file_overwrite: false,
             file_message: None,
@@ -629,6 +640,10 @@ impl SaddlescopeApp {
             });
             ui.checkbox(&mut self.file_overwrite, "replace the file if it exists");
             ui.horizontal(|ui| {
+                if ui.button("⟲ Paper defaults").on_hover_text("Reset every parameter to the built-in preset of the current figure, as shipped (the app otherwise remembers your last state between launches).").clicked() {
+                    self.reset_to_paper_defaults();
+                    self.file_message = Some((true, "reset to the paper's defaults".into()));
+                }
                 let path = std::path::PathBuf::from(self.file_path.trim());
                 if ui.button("💾 Save").on_hover_text("Write the current state (parameters, seed, view, overlays) as a preset.").clicked() {
                     self.save_preset(&path, self.file_overwrite);
@@ -685,8 +700,146 @@ impl SaddlescopeApp {
             }
             UiCommand::Presenter => self.state.presenter = !self.state.presenter,
             UiCommand::Fullscreen => self.fullscreen_requested = Some(!self.fullscreen),
+            UiCommand::SavePreset => self.file_window = true,
+            UiCommand::Export => self.export_window = true,
             UiCommand::Help => self.show_help = !self.show_help,
         }
+    }
+
+    /// The current view as a figure (what the export writes), if it has data yet.
+    pub fn current_figure(&self) -> Option<crate::export::figure::Figure> {
+        use crate::export::views;
+        let s = &self.state;
+        let title = match &s.preset {
+            Some(name) => Preset::builtin(name).map_or(name.clone(), |p| p.title),
+            None => format!("saddlescope: {}", s.view.label()),
+        };
+        let caption = self.caption();
+        Some(match s.view {
+            ViewKind::Histogram => views::histogram_figure(
+                &title,
+                &caption,
+                self.latest.as_ref()?,
+                s.histogram.log_axis,
+                s.histogram.show_theory,
+            ),
+            ViewKind::Landscape2d => {
+                views::landscape_figure(&title, &caption, self.latest.as_ref()?)
+            }
+            ViewKind::PhaseDiagram => {
+                let g = self.sweep_grid.as_ref()?;
+                let cap = format!(
+                    "{}, {}: {} × {} cells × {} walkers × {} steps, θ = {}",
+                    g.base.landscape.label(),
+                    g.base.optimizer.label(),
+                    g.spec.a_cells,
+                    g.spec.lambda_cells,
+                    g.spec.walkers,
+                    g.spec.steps,
+                    g.spec.threshold
+                );
+                views::phase_figure(&title, &cap, g, &s.overlays)
+            }
+            ViewKind::EscapeRate => {
+                views::escape_rate_figure(&title, &caption, self.escape.result.as_ref()?)
+            }
+            ViewKind::LossSweep => {
+                let points = self.loss.result.as_ref()?;
+                let out = crate::sim::loss_sweep::LossSweepOutput {
+                    format: crate::sim::loss_sweep::LOSS_SWEEP_FORMAT.into(),
+                    format_version: 1,
+                    params: s.params.clone(),
+                    loss_sweep: s.loss_sweep.clone(),
+                    points: points.to_vec(),
+                };
+                views::loss_sweep_figure(&title, &caption, &out)
+            }
+            ViewKind::Optimizers => {
+                let curves = self.optim.result.as_ref()?;
+                let out = crate::sim::optimizers::OptimizerOutput {
+                    format: crate::sim::optimizers::OPTIMIZER_FORMAT.into(),
+                    format_version: 1,
+                    params: s.params.clone(),
+                    optimizers: s.optimizers.clone(),
+                    curves: curves.to_vec(),
+                };
+                views::optimizers_figure(&title, &caption, &out)
+            }
+        })
+    }
+
+    /// Export the current view to `path` (.png, .svg or .csv), atomically; an existing file only
+    /// with `overwrite`. The outcome is kept for the export window.
+    pub fn export_figure(&mut self, path: &std::path::Path, scale: f64, overwrite: bool) -> bool {
+        let r = match self.current_figure() {
+            None => Err("nothing to export yet: the view has no data".to_string()),
+            Some(fig) => crate::export::render::write_figure(&fig, path, scale, overwrite),
+        };
+        let ok = r.is_ok();
+        self.export_message = Some(match r {
+            Ok(paths) => (
+                true,
+                format!(
+                    "wrote {}",
+                    paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+            Err(e) => (false, e),
+        });
+        ok
+    }
+
+    /// The outcome of the last export.
+    pub fn export_message(&self) -> Option<&(bool, String)> {
+        self.export_message.as_ref()
+    }
+
+    fn export_window_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.export_window;
+        egui::Window::new("Export figure").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                let l = ui.label("file");
+                ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(320.0))
+                    .labelled_by(l.id)
+                    .on_hover_text("The extension picks the format: .png (raster), .svg (vector, for papers) or .csv (the data, one table per panel: NAME.csv, NAME-2.csv, …).");
+            });
+            ui.horizontal(|ui| {
+                let l = ui.label("PNG scale");
+                ui.add(egui::DragValue::new(&mut self.export_scale).range(0.5..=8.0).speed(0.1).suffix(" ×"))
+                    .labelled_by(l.id)
+                    .on_hover_text("Pixels per SVG pixel; 2× suits slides and papers (clamped to 0.5–8×).");
+            });
+            ui.checkbox(&mut self.export_overwrite, "replace the file if it exists");
+            if ui.button("Export").on_hover_text(UiCommand::Export.tooltip()).clicked() {
+                let path = std::path::PathBuf::from(self.export_path.trim());
+                self.export_figure(&path, self.export_scale, self.export_overwrite);
+            }
+            if let Some((ok, msg)) = &self.export_message {
+                let col = if *ok { Color32::from_rgb(0x40, 0xc0, 0x60) } else { Color32::from_rgb(0xd0, 0x30, 0x30) };
+                ui.label(RichText::new(msg).color(col));
+            }
+        });
+        self.export_window = open;
+    }
+
+    /// Back to the built-in preset the state came from (or Fig. 1-left), as shipped.
+    pub fn reset_to_paper_defaults(&mut self) {
+        let name = self
+            .state
+            .preset
+            .clone()
+            .unwrap_or_else(|| "fig1-left".into());
+        let p = Preset::builtin(&name)
+            .or_else(|_| Preset::builtin("fig1-left"))
+            .expect("fig1-left is built in");
+        let (presenter, light) = (self.state.presenter, self.state.light_theme);
+        self.state = AppState::from_preset(&p);
+        self.state.presenter = presenter;
+        self.state.light_theme = light;
     }
 
     /// Take what the worker sent: keep the newest snapshot of the current generation.
@@ -875,6 +1028,13 @@ impl SaddlescopeApp {
             {
                 self.file_window = !self.file_window;
             }
+            if ui
+                .button("Export")
+                .on_hover_text(UiCommand::Export.hint())
+                .clicked()
+            {
+                self.run_command(UiCommand::Export);
+            }
             ui.checkbox(&mut self.state.light_theme, "Light")
                 .on_hover_text("High-contrast light theme for projectors.");
             if ui
@@ -916,6 +1076,7 @@ impl SaddlescopeApp {
         let ctx = ui.ctx().clone();
         self.help_ui(&ctx);
         self.file_window_ui(&ctx);
+        self.export_window_ui(&ctx);
         let panels = !self.state.presenter || self.state.controls.presenter_controls;
         if self.state.presenter {
             let caption = self.caption();
@@ -1080,10 +1241,35 @@ impl eframe::App for SaddlescopeApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.ui_root(ui);
     }
+
+    /// Remember the state between launches (eframe writes it to the platform's app-data
+    /// folder); "Paper defaults" in the File window goes back to the shipped preset.
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STATE_KEY, &self.state);
+    }
 }
 
-/// Open the window on `preset` (default fig1-left).
+/// The key of the remembered state (versioned: a state of an older layout is not read).
+const STATE_KEY: &str = "saddlescope-state-v1";
+
+/// The remembered state, if there is one and it is valid; otherwise `None` (and a line on
+/// stderr if it was there but unusable).
+fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppState> {
+    let storage = storage?;
+    storage.get_string(STATE_KEY)?;
+    match eframe::get_value::<AppState>(storage, STATE_KEY) {
+        Some(s) if s.params.validate().is_ok() => Some(s),
+        _ => {
+            eprintln!("saddlescope: the remembered state is unusable; starting from the preset");
+            None
+        }
+    }
+}
+
+/// Open the window on `preset`, or else on the state remembered from the last launch, or else
+/// on Fig. 1-left.
 pub fn run_native(preset: Option<&str>) -> Result<(), String> {
+    let explicit = preset.is_some();
     let preset = Preset::resolve(preset.unwrap_or("fig1-left")).map_err(|e| e.to_string())?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -1097,8 +1283,13 @@ pub fn run_native(preset: Option<&str>) -> Result<(), String> {
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let waker: Waker = Arc::new(move || ctx.request_repaint());
+            let state = if explicit {
+                None
+            } else {
+                remembered_state(cc.storage)
+            };
             Ok(Box::new(SaddlescopeApp::new(
-                AppState::from_preset(&preset),
+                state.unwrap_or_else(|| AppState::from_preset(&preset)),
                 live_threads(),
                 waker,
             )))
