@@ -10,27 +10,14 @@ use crate::sim::sweep::{SweepGrid, SweepSpec};
 
 use super::theory_panel::fmt_num;
 
-/// Dark navy (absorbed) → blue → white (escaped); grey for a cell not computed yet.
+/// Dark navy (absorbed) → blue → white (escaped), the exported figures' colour map; grey for a
+/// cell not computed yet.
 pub fn escape_color(v: f64) -> Color32 {
     if v.is_nan() {
         return Color32::from_gray(90);
     }
-    const STOPS: [(f64, [u8; 3]); 4] = [
-        (0.0, [8, 29, 88]),
-        (0.35, [37, 52, 148]),
-        (0.7, [65, 182, 196]),
-        (1.0, [255, 255, 255]),
-    ];
-    let v = v.clamp(0.0, 1.0);
-    let k = STOPS
-        .iter()
-        .position(|(x, _)| *x >= v)
-        .unwrap_or(STOPS.len() - 1)
-        .max(1);
-    let ((x0, c0), (x1, c1)) = (STOPS[k - 1], STOPS[k]);
-    let f = if x1 > x0 { (v - x0) / (x1 - x0) } else { 0.0 };
-    let mix = |i: usize| (c0[i] as f64 + (c1[i] as f64 - c0[i] as f64) * f).round() as u8;
-    Color32::from_rgb(mix(0), mix(1), mix(2))
+    let [r, g, b] = crate::export::figure::escape_colormap(v);
+    Color32::from_rgb(r, g, b)
 }
 
 pub const MU_ZERO_COLOR: Color32 = Color32::from_rgb(0xff, 0x8c, 0x00);
