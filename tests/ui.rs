@@ -430,3 +430,55 @@ fn paper_defaults_undo_every_edit_and_the_state_survives_a_restart() {
     let p = saddlescope::export::Preset::builtin("fig1-left").unwrap();
     assert_eq!(h.state().state.params, p.params);
 }
+
+/// Type `text` into the number field labelled `label` and press Enter, as a user would.
+fn type_into(h: &mut Harness<'static, SaddlescopeApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
+#[test]
+fn a_typed_value_out_of_range_is_clamped_or_refused_with_the_reason_shown() {
+    let mut h = harness(AppState::default());
+    run_until(&mut h, |a| a.snapshot().is_some());
+    let before = h.state().state.params.walkers;
+    type_into(&mut h, "walkers N", "1e12");
+    assert_eq!(h.state().state.params.walkers, 10_000_000);
+    // The note names the field, says what was typed, the memory that would have taken and the
+    // limit it was clamped to.
+    let t = "\u{2009}";
+    for part in [
+        "⚠ walkers N: ".to_string(),
+        format!("1{t}000{t}000{t}000{t}000 walkers would need about"),
+        "TiB".to_string(),
+        format!("above the maximum 10{t}000{t}000: set to 10{t}000{t}000"),
+    ] {
+        assert!(
+            h.query_by_label_contains(&part).is_some(),
+            "note lacks {part:?}"
+        );
+    }
+    assert_ne!(before, 10_000_000);
+
+    // Text that is not a number leaves the value as it was and says so.
+    type_into(&mut h, "steps", "lots");
+    let steps = h.state().state.params.steps;
+    assert!(
+        h.query_by_label_contains("“lots” is not a number")
+            .is_some(),
+        "refusal shown"
+    );
+    assert_eq!(h.state().state.params.steps, steps);
+    type_into(&mut h, "steps", "NaN");
+    assert_eq!(h.state().state.params.steps, steps);
+    assert!(h.query_by_label_contains("NaN is not allowed").is_some());
+
+    // A value it takes as typed clears the note.
+    type_into(&mut h, "walkers N", "2000");
+    assert_eq!(h.state().state.params.walkers, 2000);
+    assert!(h.query_by_label_contains("above the maximum").is_none());
+}

@@ -2,11 +2,13 @@
 //! terms. Controls edit a draft of the parameters; the app validates the draft and sends it to
 //! the worker, so nothing here can hand the engine an invalid value.
 
-use egui::{Color32, ComboBox, DragValue, RichText, Slider, Ui};
+use egui::{Color32, ComboBox, RichText, Slider, Ui};
+
+use super::fields::{NumberField, show_number};
 
 use crate::export::ViewKind;
 use crate::model::{Landscape, NoiseLaw, Optimizer};
-use crate::sim::params::{ExperimentParams, InitLaw, MAX_WALKERS};
+use crate::sim::params::{ExperimentParams, InitLaw, MAX_STEPS};
 
 /// Control-panel state that is not an experiment parameter.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -103,12 +105,20 @@ fn list_field(
     .inner
 }
 
-fn labelled_drag(ui: &mut Ui, label: &str, tip: &str, dv: DragValue<'_>) -> egui::Response {
-    ui.horizontal(|ui| {
-        let l = ui.label(label).on_hover_text(tip);
-        ui.add(dv).labelled_by(l.id).on_hover_text(tip)
-    })
-    .inner
+/// The walkers field's upper end (the engine's own limit, `MAX_WALKERS`, is higher; presets and
+/// `--set` may go there).
+pub const WALKER_FIELD_MAX: usize = 10_000_000;
+
+/// Bytes in binary units, for memory estimates.
+pub fn human_bytes(b: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut v = b;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < units.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    format!("{v:.0} {}", units[i])
 }
 
 /// Draw the controls; edits go into `p` and `cs`. Returns messages for invalid text fields.
@@ -209,12 +219,13 @@ pub fn controls_ui(
     .on_hover_text("Adam/AMSGrad second-moment decay β2 (Eq. 10). Fig. 2 uses 0.999.")
     .on_disabled_hover_text("β2 applies to Adam and AMSGrad only.");
     ui.add_enabled_ui(adaptive, |ui| {
-        ui.horizontal(|ui| {
-            let l = ui.label("ε");
-            ui.add(DragValue::new(&mut p.adam.eps).range(0.0..=1.0).speed(1e-6)).labelled_by(l.id)
-        })
-        .inner
-        .on_hover_text("Added to √v̂ in the denominator. The paper uses none (0); a walker exactly at w = 0 then stays there.");
+        NumberField::new(
+            "ε",
+            "Added to √v̂ in the denominator. The paper uses none (0); a walker exactly at w = 0 then stays there.",
+            0.0..=1.0,
+        )
+        .speed(1e-6)
+        .show(ui, &mut p.adam.eps);
         ui.checkbox(&mut p.adam.bias_correction, "bias correction")
             .on_hover_text("Divide m by 1 − β1ᵗ and v̂ by 1 − β2ᵗ. The paper does not (off), so its first step is λ(1 − β1)/√(1 − β2).");
     });
@@ -224,11 +235,17 @@ pub fn controls_ui(
     ui.horizontal(|ui| {
         ui.checkbox(&mut proj, "project onto [−r, r]")
             .on_hover_text("Clip every coordinate into [−r, r] after each step (Prop. 5 takes w ∈ [−1, 1]; Fig. 2 needs it).");
-        let mut r = p.projection.unwrap_or(1.0);
-        let l = ui.label("r");
-        ui.add_enabled(proj, DragValue::new(&mut r).range(1e-3..=1e3).speed(0.01)).labelled_by(l.id);
-        p.projection = proj.then_some(r);
     });
+    let mut r = p.projection.unwrap_or(1.0);
+    NumberField::new(
+        "r",
+        "Half-width of the box walkers are clipped into.",
+        1e-3..=1e3,
+    )
+    .speed(0.01)
+    .enabled(proj)
+    .show(ui, &mut r);
+    p.projection = proj.then_some(r);
 
     ui.separator();
     ui.heading("Ensemble");
@@ -241,39 +258,41 @@ pub fn controls_ui(
             / (1 << 20) as f64
     };
     let tip = format!(
-        "Number of independent runs N (at most {MAX_WALKERS}). This many need about {:.0} MiB.",
+        "Number of independent runs N (at most {}). This many need about {:.0} MiB.",
+        show_number(WALKER_FIELD_MAX as f64),
         mem(p.walkers)
     );
-    labelled_drag(
-        ui,
-        "walkers N",
-        &tip,
-        DragValue::new(&mut p.walkers)
-            .range(1..=10_000_000)
-            .speed(50.0),
-    );
-    labelled_drag(
-        ui,
+    let bytes_per_walker = mem(1) * (1 << 20) as f64;
+    let why = move |n: f64| {
+        format!(
+            "{} walkers would need about {}",
+            show_number(n),
+            human_bytes(n * bytes_per_walker)
+        )
+    };
+    NumberField::new("walkers N", &tip, 1..=WALKER_FIELD_MAX)
+        .speed(50.0)
+        .why_above(&why)
+        .show(ui, &mut p.walkers);
+    NumberField::new(
         "seed",
         "Seed of the random streams: one seed gives the same figure on every machine.",
-        DragValue::new(&mut p.seed).speed(1.0),
-    );
-    labelled_drag(
-        ui,
+        0..=u64::MAX,
+    )
+    .show(ui, &mut p.seed);
+    NumberField::new(
         "steps",
         "Steps the experiment runs in total.",
-        DragValue::new(&mut p.steps)
-            .range(1..=100_000_000)
-            .speed(10.0),
-    );
-    labelled_drag(
-        ui,
+        1..=MAX_STEPS,
+    )
+    .speed(10.0)
+    .show(ui, &mut p.steps);
+    NumberField::new(
         "steps per frame",
         "Steps advanced per frame (60 frames/s) while playing.",
-        DragValue::new(&mut cs.steps_per_frame)
-            .range(1..=100_000)
-            .speed(1.0),
-    );
+        1..=100_000,
+    )
+    .show(ui, &mut cs.steps_per_frame);
     ComboBox::from_label("Initial law")
         .selected_text(p.init.label())
         .show_ui(ui, |ui| {

@@ -1,6 +1,7 @@
 //! The escape-rate view (Def. 3, Prop. 3): Fig. 5, the two estimators of γ versus step for
 //! several λ at one a; Fig. 6, γ versus λ for several a, with μ(a, λ) and Prop. 3's optimum.
 
+use super::fields::NumberField;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{
     ColorConflictHandling, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points,
@@ -60,14 +61,13 @@ pub fn escape_controls_ui(
     let mut errors = Vec::new();
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Fig. 5").strong());
-        let l = ui.label("a");
-        ui.add(
-            egui::DragValue::new(&mut by_step.a)
-                .speed(0.01)
-                .range(-10.0..=10.0),
+        NumberField::new(
+            "a",
+            "The a of the estimator-versus-step curves.",
+            -10.0..=10.0,
         )
-        .labelled_by(l.id)
-        .on_hover_text("The a of the estimator-versus-step curves.");
+        .speed(0.01)
+        .show(ui, &mut by_step.a);
         errors.extend(text_field(
             ui,
             "λ values",
@@ -81,10 +81,7 @@ pub fn escape_controls_ui(
                 Ok(())
             },
         ));
-        let l = ui.label("steps");
-        ui.add(egui::DragValue::new(&mut by_step.steps).range(1..=10_000))
-            .labelled_by(l.id)
-            .on_hover_text("Largest t shown.");
+        NumberField::new("steps", "Largest t shown.", 1..=10_000).show(ui, &mut by_step.steps);
     });
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Fig. 6").strong());
@@ -101,22 +98,21 @@ pub fn escape_controls_ui(
                 Ok(())
             },
         ));
-        let l = ui.label("λ points");
-        ui.add(egui::DragValue::new(&mut by_lambda.lambda_points).range(1..=400))
-            .labelled_by(l.id)
-            .on_hover_text("λ values at cell centres of (λ_min, λ_max); λ = 1 is avoided.");
-        let l = ui.label("read γ at t =");
-        ui.add(egui::DragValue::new(&mut by_lambda.steps).range(1..=10_000))
-            .labelled_by(l.id)
-            .on_hover_text("γ is estimated as E ln|w_t/w_0| / t at this t.");
-        let l = ui.label("walkers");
-        ui.add(
-            egui::DragValue::new(&mut by_lambda.walkers)
-                .range(1..=1_000_000)
-                .speed(10.0),
+        NumberField::new(
+            "λ points",
+            "λ values at cell centres of (λ_min, λ_max); λ = 1 is avoided.",
+            1..=400,
         )
-        .labelled_by(l.id)
-        .on_hover_text("Runs per point (both figures).");
+        .show(ui, &mut by_lambda.lambda_points);
+        NumberField::new(
+            "read γ at t =",
+            "γ is estimated as E ln|w_t/w_0| / t at this t.",
+            1..=10_000,
+        )
+        .show(ui, &mut by_lambda.steps);
+        NumberField::new("walkers", "Runs per point (both figures).", 1..=1_000_000)
+            .speed(10.0)
+            .show(ui, &mut by_lambda.walkers);
         by_step.walkers = by_lambda.walkers;
     });
     errors

@@ -6,48 +6,37 @@ use egui_plot::{
     FilledArea, HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points,
 };
 
+use super::fields::NumberField;
 use crate::model::theory::{TOY_NETWORK_MIN_LOSS, TOY_NETWORK_SADDLE_LOSS};
 use crate::sim::loss_sweep::{LossPoint, LossSweepSpec};
 
 /// Grid controls; edits go into `spec`.
 pub fn loss_controls_ui(ui: &mut Ui, spec: &mut LossSweepSpec) {
     ui.horizontal_wrapped(|ui| {
-        let l = ui.label("λ from");
-        ui.add(
-            egui::DragValue::new(&mut spec.lambda_min)
-                .speed(0.001)
-                .range(1e-4..=10.0)
-                .max_decimals(4),
+        NumberField::new(
+            "λ from",
+            "Smallest learning rate of the sweep.",
+            1e-4..=10.0,
         )
-        .labelled_by(l.id);
-        let l = ui.label("to");
-        ui.add(
-            egui::DragValue::new(&mut spec.lambda_max)
-                .speed(0.001)
-                .range(1e-4..=10.0)
-                .max_decimals(4),
+        .speed(0.001)
+        .max_decimals(4)
+        .show(ui, &mut spec.lambda_min);
+        NumberField::new("to", "Largest learning rate of the sweep.", 1e-4..=10.0)
+            .speed(0.001)
+            .max_decimals(4)
+            .show(ui, &mut spec.lambda_max);
+        NumberField::new(
+            "points",
+            "Values of λ, evenly spaced, both ends included.",
+            2..=400,
         )
-        .labelled_by(l.id);
-        let l = ui.label("points");
-        ui.add(egui::DragValue::new(&mut spec.points).range(2..=400))
-            .labelled_by(l.id)
-            .on_hover_text("Values of λ, evenly spaced, both ends included.");
-        let l = ui.label("walkers");
-        ui.add(
-            egui::DragValue::new(&mut spec.walkers)
-                .range(1..=1_000_000)
-                .speed(10.0),
-        )
-        .labelled_by(l.id)
-        .on_hover_text("Runs per λ.");
-        let l = ui.label("steps");
-        ui.add(
-            egui::DragValue::new(&mut spec.steps)
-                .range(1..=10_000_000)
-                .speed(100.0),
-        )
-        .labelled_by(l.id)
-        .on_hover_text("Steps before the loss is read.");
+        .show(ui, &mut spec.points);
+        NumberField::new("walkers", "Runs per λ.", 1..=1_000_000)
+            .speed(10.0)
+            .show(ui, &mut spec.walkers);
+        NumberField::new("steps", "Steps before the loss is read.", 1..=10_000_000)
+            .speed(100.0)
+            .show(ui, &mut spec.steps);
     });
 }
 

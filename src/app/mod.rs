@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod controls;
 pub mod escape_view;
+pub mod fields;
 pub mod histogram_view;
 pub mod landscape_view;
 pub mod loss_view;
@@ -807,12 +808,14 @@ impl SaddlescopeApp {
                     .labelled_by(l.id)
                     .on_hover_text("The extension picks the format: .png (raster), .svg (vector, for papers) or .csv (the data, one table per panel: NAME.csv, NAME-2.csv, …).");
             });
-            ui.horizontal(|ui| {
-                let l = ui.label("PNG scale");
-                ui.add(egui::DragValue::new(&mut self.export_scale).range(0.5..=8.0).speed(0.1).suffix(" ×"))
-                    .labelled_by(l.id)
-                    .on_hover_text("Pixels per SVG pixel; 2× suits slides and papers (clamped to 0.5–8×).");
-            });
+            fields::NumberField::new(
+                "PNG scale",
+                "Pixels per SVG pixel; 2× suits slides and papers (0.5–8×).",
+                0.5..=8.0,
+            )
+            .speed(0.1)
+            .suffix(" ×")
+            .show(ui, &mut self.export_scale);
             ui.checkbox(&mut self.export_overwrite, "replace the file if it exists");
             if ui.button("Export").on_hover_text(UiCommand::Export.tooltip()).clicked() {
                 let path = std::path::PathBuf::from(self.export_path.trim());
@@ -1046,7 +1049,8 @@ impl SaddlescopeApp {
             }
             ui.separator();
             if let Some(s) = &self.latest {
-                ui.label(format!("t = {} / {}", s.step(), s.params.steps));
+                // One piece: where it does not fit, it moves to the next row whole.
+                ui.add(egui::Label::new(format!("t = {} / {}", s.step(), s.params.steps)).extend());
                 if s.playing && s.walker_steps_per_second > 0.0 {
                     ui.label(format!("{:.2e} walker-steps/s", s.walker_steps_per_second))
                         .on_hover_text("Measured speed of the engine in the last frame.");

@@ -1,6 +1,7 @@
 //! Fig. 2: GD, SGD, Adam and AMSGrad on the quadratic side by side, on the same noise stream:
 //! the ensemble mean of |w| (or of w) versus step with a shaded band, linear or log axes.
 
+use super::fields::NumberField;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{ColorConflictHandling, FilledArea, GridMark, Legend, Line, Plot, PlotPoints};
 
@@ -48,35 +49,25 @@ pub fn optimizer_controls_ui(ui: &mut Ui, spec: &mut OptimizerSpec, opts: &mut O
                 &mut e.enabled,
                 RichText::new(e.optimizer.label()).color(optimizer_color(e.optimizer)),
             );
-            let l = ui.label(format!("λ_{}", e.optimizer.label()));
-            ui.add(
-                egui::DragValue::new(&mut e.lambda)
-                    .speed(0.001)
-                    .range(0.0..=100.0)
-                    .max_decimals(4),
-            )
-            .labelled_by(l.id)
-            .on_hover_text(
+            let label = format!("λ_{}", e.optimizer.label());
+            NumberField::new(
+                &label,
                 "This optimizer's learning rate (Fig. 2: 0.2 for Adam and AMSGrad, 0.01 for GD).",
-            );
+                0.0..=100.0,
+            )
+            .speed(0.001)
+            .max_decimals(4)
+            .show(ui, &mut e.lambda);
             ui.separator();
         }
     });
     ui.horizontal_wrapped(|ui| {
-        let l = ui.label("walkers");
-        ui.add(
-            egui::DragValue::new(&mut spec.walkers)
-                .range(1..=1_000_000)
-                .speed(10.0),
-        )
-        .labelled_by(l.id);
-        let l = ui.label("steps");
-        ui.add(
-            egui::DragValue::new(&mut spec.steps)
-                .range(1..=10_000_000)
-                .speed(100.0),
-        )
-        .labelled_by(l.id);
+        NumberField::new("walkers", "Runs per optimizer.", 1..=1_000_000)
+            .speed(10.0)
+            .show(ui, &mut spec.walkers);
+        NumberField::new("steps", "Steps each optimizer runs.", 1..=10_000_000)
+            .speed(100.0)
+            .show(ui, &mut spec.steps);
         ui.separator();
         ui.checkbox(&mut opts.log_x, "log step axis");
         ui.checkbox(&mut opts.log_y, "log y axis");

@@ -2,6 +2,7 @@
 //! plane as a heat map (dark = absorbed at the maximum, light = escaped, as the paper draws it),
 //! the theory lines on top, hover for a cell's numbers, click to watch that cell live.
 
+use super::fields::NumberField;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Heatmap, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Points};
 
@@ -35,10 +36,10 @@ pub struct PhaseAction {
 }
 
 fn drag_row(ui: &mut Ui, label: &str, tip: &str, v: &mut f64, speed: f64) {
-    let l = ui.label(label);
-    ui.add(egui::DragValue::new(v).speed(speed).max_decimals(3))
-        .labelled_by(l.id)
-        .on_hover_text(tip);
+    NumberField::new(label, tip, -1e6..=1e6)
+        .speed(speed)
+        .max_decimals(3)
+        .show(ui, v);
 }
 
 /// The grid controls; edits go into `spec`.
@@ -52,10 +53,12 @@ pub fn sweep_controls_ui(ui: &mut Ui, spec: &mut SweepSpec, overlays: &mut Phase
             0.01,
         );
         drag_row(ui, "to", "Right edge of the a axis.", &mut spec.a_max, 0.01);
-        let l = ui.label("a cells");
-        ui.add(egui::DragValue::new(&mut spec.a_cells).range(1..=400))
-            .labelled_by(l.id)
-            .on_hover_text("Cells along a; each is simulated at its centre.");
+        NumberField::new(
+            "a cells",
+            "Cells along a; each is simulated at its centre.",
+            1..=400,
+        )
+        .show(ui, &mut spec.a_cells);
         ui.separator();
         drag_row(
             ui,
@@ -71,18 +74,20 @@ pub fn sweep_controls_ui(ui: &mut Ui, spec: &mut SweepSpec, overlays: &mut Phase
             &mut spec.lambda_max,
             0.01,
         );
-        let l = ui.label("λ cells");
-        ui.add(egui::DragValue::new(&mut spec.lambda_cells).range(1..=400))
-            .labelled_by(l.id)
-            .on_hover_text(
-                "Cells along λ; centres avoid the singular λ = 1 and λ = 2 on the default grid.",
-            );
+        NumberField::new(
+            "λ cells",
+            "Cells along λ; centres avoid the singular λ = 1 and λ = 2 on the default grid.",
+            1..=400,
+        )
+        .show(ui, &mut spec.lambda_cells);
     });
     ui.horizontal_wrapped(|ui| {
-        let l = ui.label("walkers per cell");
-        ui.add(egui::DragValue::new(&mut spec.walkers).range(1..=1_000_000).speed(10.0)).labelled_by(l.id).on_hover_text("Independent runs per cell: the escape fraction's standard error is at most 1/(2√N).");
-        let l = ui.label("steps T");
-        ui.add(egui::DragValue::new(&mut spec.steps).range(1..=1_000_000).speed(10.0)).labelled_by(l.id).on_hover_text("Each cell runs T steps; escaped means |w_T| > θ.");
+        NumberField::new("walkers per cell", "Independent runs per cell: the escape fraction's standard error is at most 1/(2√N).", 1..=1_000_000)
+            .speed(10.0)
+            .show(ui, &mut spec.walkers);
+        NumberField::new("steps T", "Each cell runs T steps; escaped means |w_T| > θ.", 1..=1_000_000)
+            .speed(10.0)
+            .show(ui, &mut spec.steps);
         egui::ComboBox::from_label("θ")
             .selected_text(fmt_num(spec.threshold, 1))
             .show_ui(ui, |ui| {

@@ -1,0 +1,235 @@
+//! Number fields that say why they did not take what was typed.
+//!
+//! egui's `DragValue` clamps typed text into its range and silently ignores text that does not
+//! parse, so a lecturer who types 10¹² walkers sees 10⁷ with no word why. Here the typed text
+//! goes through [`check`]: a value outside the range is clamped and text that is not a finite
+//! number is refused (the value stays), and either way the reason stays beside the field until
+//! the field next takes a value as it is.
+
+use std::cell::RefCell;
+use std::ops::RangeInclusive;
+
+use egui::emath::Numeric;
+use egui::{DragValue, Response, RichText, Ui};
+
+use super::theory_panel::fmt_num;
+
+/// A number for a message: integers in full with thin-space groups, the rest to 4 digits.
+pub fn show_number(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        let digits = format!("{}", v.abs() as u64);
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push('\u{2009}');
+            }
+            out.push(c);
+        }
+        if v < 0.0 { format!("−{out}") } else { out }
+    } else {
+        fmt_num(v, 4)
+    }
+}
+
+/// egui's own reading of typed numbers: whitespace ignored, '−' read as '-'.
+fn parse(text: &str) -> Option<f64> {
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '−' { '-' } else { c })
+        .collect();
+    t.parse().ok()
+}
+
+/// What typed `text` does to a field with bounds `lo..=hi`: the value to take (`None`: keep the
+/// old one) and the reason when that is not the typed value. `why_above` adds a sentence when the
+/// value is above the maximum (a walker count's memory, say).
+pub fn check(
+    text: &str,
+    lo: f64,
+    hi: f64,
+    why_above: Option<&dyn Fn(f64) -> String>,
+) -> (Option<f64>, Option<String>) {
+    let shown = text.trim();
+    let Some(v) = parse(text) else {
+        let note = if shown.is_empty() {
+            "empty: kept the value".to_string()
+        } else {
+            format!("“{shown}” is not a number: kept the value")
+        };
+        return (None, Some(note));
+    };
+    if !v.is_finite() {
+        return (
+            None,
+            Some(format!("{shown} is not allowed here: kept the value")),
+        );
+    }
+    if v < lo {
+        let note = format!(
+            "{} is below the minimum {}: set to {}",
+            show_number(v),
+            show_number(lo),
+            show_number(lo)
+        );
+        return (Some(lo), Some(note));
+    }
+    if v > hi {
+        let mut note = format!(
+            "{} is above the maximum {}: set to {}",
+            show_number(v),
+            show_number(hi),
+            show_number(hi)
+        );
+        if let Some(why) = why_above {
+            note = format!("{} ({note})", why(v));
+        }
+        return (Some(hi), Some(note));
+    }
+    (Some(v), None)
+}
+
+/// A labelled number field with bounds; see the module docs.
+pub struct NumberField<'a, N: Numeric> {
+    label: &'a str,
+    tip: &'a str,
+    range: RangeInclusive<N>,
+    speed: f64,
+    max_decimals: Option<usize>,
+    suffix: &'a str,
+    why_above: Option<&'a dyn Fn(f64) -> String>,
+    enabled: bool,
+}
+
+impl<'a, N: Numeric> NumberField<'a, N> {
+    pub fn new(label: &'a str, tip: &'a str, range: RangeInclusive<N>) -> Self {
+        NumberField {
+            label,
+            tip,
+            range,
+            speed: 1.0,
+            max_decimals: None,
+            suffix: "",
+            why_above: None,
+            enabled: true,
+        }
+    }
+
+    pub fn speed(mut self, speed: f64) -> Self {
+        self.speed = speed;
+        self
+    }
+
+    pub fn max_decimals(mut self, d: usize) -> Self {
+        self.max_decimals = Some(d);
+        self
+    }
+
+    pub fn suffix(mut self, s: &'a str) -> Self {
+        self.suffix = s;
+        self
+    }
+
+    /// A sentence added to the note when a typed value is above the maximum.
+    pub fn why_above(mut self, why: &'a dyn Fn(f64) -> String) -> Self {
+        self.why_above = Some(why);
+        self
+    }
+
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+
+    /// Draw label and field in a row, and the note (if any) after them.
+    pub fn show(self, ui: &mut Ui, value: &mut N) -> Response {
+        let (lo, hi) = (self.range.start().to_f64(), self.range.end().to_f64());
+        // The parser runs on every keystroke; the last verdict of this frame wins.
+        let verdict: RefCell<Option<Option<String>>> = RefCell::new(None);
+        let why_above = self.why_above;
+        let response = ui
+            .horizontal(|ui| {
+                let l = ui.label(self.label).on_hover_text(self.tip);
+                let mut dv = DragValue::new(value)
+                    .range(self.range.clone())
+                    .speed(self.speed)
+                    .suffix(self.suffix)
+                    .custom_parser(|text| {
+                        let (v, note) = check(text, lo, hi, why_above);
+                        *verdict.borrow_mut() = Some(note);
+                        v
+                    });
+                if let Some(d) = self.max_decimals {
+                    dv = dv.max_decimals(d);
+                }
+                ui.add_enabled(self.enabled, dv)
+                    .labelled_by(l.id)
+                    .on_hover_text(self.tip)
+            })
+            .inner;
+        let key = response.id.with("note");
+        match verdict.into_inner() {
+            Some(Some(note)) => ui.data_mut(|d| {
+                d.insert_temp(key, note);
+            }),
+            // Typed text it took as it is, or a drag: the old note no longer applies.
+            Some(None) => ui.data_mut(|d| {
+                d.remove::<String>(key);
+            }),
+            None if response.dragged() => ui.data_mut(|d| {
+                d.remove::<String>(key);
+            }),
+            None => {}
+        }
+        if let Some(note) = ui.data(|d| d.get_temp::<String>(key)) {
+            ui.label(
+                RichText::new(format!("⚠ {}: {note}", self.label))
+                    .color(ui.visuals().warn_fg_color),
+            )
+            .on_hover_text(
+                "What was typed could not be used as it was. Edit the field again to clear this.",
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_is_taken_clamped_or_refused_with_a_reason() {
+        assert_eq!(check("12", 1.0, 100.0, None), (Some(12.0), None));
+        assert_eq!(check(" −3 ", -5.0, 5.0, None), (Some(-3.0), None));
+        let (v, note) = check(
+            "1e12",
+            1.0,
+            1e7,
+            Some(&|v| format!("{v:e} walkers need a lot")),
+        );
+        assert_eq!(v, Some(1e7));
+        let note = note.unwrap();
+        assert!(
+            note.contains("1e12 walkers need a lot")
+                && note.contains("maximum 10\u{2009}000\u{2009}000"),
+            "{note}"
+        );
+        let (v, note) = check("-4", 1.0, 10.0, None);
+        assert_eq!(v, Some(1.0));
+        assert!(note.unwrap().contains("below the minimum 1"));
+        for bad in ["abc", "NaN", "inf", "-inf", ""] {
+            let (v, note) = check(bad, 0.0, 1.0, None);
+            assert_eq!(v, None, "{bad}");
+            assert!(!note.unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn numbers_read_well_in_messages() {
+        assert_eq!(show_number(10_000_000.0), "10\u{2009}000\u{2009}000");
+        assert_eq!(show_number(-1234.0), "−1\u{2009}234");
+        assert_eq!(show_number(400.0), "400");
+        assert_eq!(show_number(0.5), "0.5000");
+    }
+}
