@@ -52,7 +52,7 @@ fn sweeps(c: &mut Criterion) {
     };
     group.throughput(Throughput::Elements(exact.cells() as u64));
     group.bench_function("exact_binomial_map_200x200_T1000", |b| {
-        b.iter(|| sweep::exact_escape_map(&base, &exact).unwrap())
+        b.iter(|| sweep::exact_escape_map(&base, &exact, &AtomicBool::new(false)).unwrap())
     });
     group.finish();
 }

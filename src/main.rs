@@ -246,7 +246,10 @@ fn run(
         ViewKind::EscapeRate => {
             let by_step = preset.rate_vs_step.clone().unwrap_or_default();
             let by_lambda = preset.rate_vs_lambda.clone().unwrap_or_default();
-            let output = escape_rate::run_escape_rate(&params, &by_step, &by_lambda, threads)?;
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let output =
+                escape_rate::run_escape_rate(&params, &by_step, &by_lambda, threads, &cancel)?
+                    .context("the escape-rate run was cancelled")?;
             let work = (by_step.lambdas.len() * by_step.walkers) as f64 * by_step.steps as f64
                 + (by_lambda.a_values.len() * by_lambda.lambda_points * by_lambda.walkers) as f64
                     * by_lambda.steps as f64;
@@ -314,7 +317,10 @@ fn bench(
         }
     }
     let mut sweeps = Vec::new();
+    let mut close = None;
     if !no_sweeps {
+        say("closing the app in the middle of a sweep");
+        close = Some(bench::measure_close());
         say("Fig. 1-right sweep");
         sweeps.push(bench::measure_fig1_right_sweep(cores(), repeats));
         say("exact binomial map");
@@ -334,6 +340,7 @@ fn bench(
             "sweeps": sweeps,
             "ui_frame": ui,
             "live_view_peak_resident_mib": live_peak,
+            "close_mid_sweep": close,
         }))?
     );
     Ok(())

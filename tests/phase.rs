@@ -133,7 +133,14 @@ fn gamma_matches_mu_and_prop3() {
         steps: 50,
         ..RateVsLambdaSpec::default()
     };
-    let series = rate_vs_lambda(&ExperimentParams::default(), &spec, 2).unwrap();
+    let series = rate_vs_lambda(
+        &ExperimentParams::default(),
+        &spec,
+        2,
+        &AtomicBool::new(false),
+    )
+    .unwrap()
+    .unwrap();
     for s in &series {
         for ((&l, &g), &mu) in s.lambda.iter().zip(&s.gamma).zip(&s.mu) {
             // γ̂ = mean of ln|w_t/w_0| / t over N walkers, each a sum of t i.i.d. terms with
@@ -162,7 +169,14 @@ fn fig5_estimators_behave_as_spec_says() {
         walkers: 4000,
         ..RateVsStepSpec::default()
     };
-    let curves = rate_vs_step(&ExperimentParams::default(), &spec, 2).unwrap();
+    let curves = rate_vs_step(
+        &ExperimentParams::default(),
+        &spec,
+        2,
+        &AtomicBool::new(false),
+    )
+    .unwrap()
+    .unwrap();
     for c in &curves {
         let s2 = theory::log_factor_moments(&NoiseLaw::TwoPoint, spec.a, c.lambda).1;
         for (k, &t) in c.steps.iter().enumerate() {

@@ -55,8 +55,9 @@ pub fn compute(preset: &Preset, threads: usize) -> Result<ViewData, String> {
         ViewKind::EscapeRate => {
             let by_step = preset.rate_vs_step.clone().unwrap_or_default();
             let by_lambda = preset.rate_vs_lambda.clone().unwrap_or_default();
-            let out = escape_rate::run_escape_rate(&params, &by_step, &by_lambda, threads)
-                .map_err(|e| e.to_string())?;
+            let out = escape_rate::run_escape_rate(&params, &by_step, &by_lambda, threads, &cancel)
+                .map_err(|e| e.to_string())?
+                .ok_or("the escape-rate run was cancelled")?;
             ViewData::Escape(Box::new(out))
         }
         ViewKind::LossSweep => {

@@ -4,6 +4,8 @@
 //! Two estimators (SPEC.md §4): E ln|w_t/w_0| / t, which equals μ at every t for the quadratic,
 //! and the paper's E ln|w_t| / t = μ + E ln|w_0| / t, which settles only after tens of steps.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::theory;
@@ -168,22 +170,33 @@ pub struct EscapeRateOutput {
 
 pub const ESCAPE_RATE_FORMAT: &str = "saddlescope-escape-rate";
 
-/// Both escape-rate experiments of a preset.
+/// Walker-steps between two looks at the cancel flag.
+const CANCEL_CHUNK: u64 = 2_000_000;
+
+/// Both escape-rate experiments of a preset; `Ok(None)` once `cancel` is set (it is looked at
+/// every [`CANCEL_CHUNK`] walker-steps).
 pub fn run_escape_rate(
     base: &ExperimentParams,
     by_step: &RateVsStepSpec,
     by_lambda: &RateVsLambdaSpec,
     threads: usize,
-) -> Result<EscapeRateOutput, ParamError> {
-    Ok(EscapeRateOutput {
+    cancel: &AtomicBool,
+) -> Result<Option<EscapeRateOutput>, ParamError> {
+    let Some(rate_vs_step) = rate_vs_step(base, by_step, threads, cancel)? else {
+        return Ok(None);
+    };
+    let Some(rate_vs_lambda) = rate_vs_lambda(base, by_lambda, threads, cancel)? else {
+        return Ok(None);
+    };
+    Ok(Some(EscapeRateOutput {
         format: ESCAPE_RATE_FORMAT.into(),
         format_version: 1,
         params: base.clone(),
         rate_vs_step_spec: by_step.clone(),
         rate_vs_lambda_spec: by_lambda.clone(),
-        rate_vs_step: rate_vs_step(base, by_step, threads)?,
-        rate_vs_lambda: rate_vs_lambda(base, by_lambda, threads)?,
-    })
+        rate_vs_step,
+        rate_vs_lambda,
+    }))
 }
 
 /// One curve of Fig. 5.
@@ -217,13 +230,17 @@ pub struct GammaSeries {
     pub theory_mu: Vec<f64>,
 }
 
-/// Fig. 5 for the base experiment (its landscape, noise, initial law and seed).
+/// Fig. 5 for the base experiment (its landscape, noise, initial law and seed); `Ok(None)` if
+/// cancelled.
 pub fn rate_vs_step(
     base: &ExperimentParams,
     spec: &RateVsStepSpec,
     threads: usize,
-) -> Result<Vec<RateCurve>, ParamError> {
+    cancel: &AtomicBool,
+) -> Result<Option<Vec<RateCurve>>, ParamError> {
     spec.validate()?;
+    // Steps between two looks at the flag (each step here is a pass over the walkers).
+    let every = (CANCEL_CHUNK / spec.walkers.max(1) as u64).max(1);
     spec.lambdas
         .iter()
         .map(|&lambda| {
@@ -244,13 +261,16 @@ pub fn rate_vs_step(
                 paper_estimate: Vec::new(),
             };
             for t in 1..=spec.steps {
+                if t % every == 0 && cancel.load(Ordering::Relaxed) {
+                    return Ok(None);
+                }
                 e.advance(1, threads);
                 let (ratio, abs) = mean_logs(&e);
                 curve.steps.push(t);
                 curve.ratio_estimate.push(ratio / t as f64);
                 curve.paper_estimate.push(abs / t as f64);
             }
-            Ok(curve)
+            Ok(Some(curve))
         })
         .collect()
 }
@@ -273,13 +293,15 @@ fn mean_logs(e: &Ensemble) -> (f64, f64) {
     }
 }
 
-/// Fig. 6 for the base experiment.
+/// Fig. 6 for the base experiment; `Ok(None)` if cancelled.
 pub fn rate_vs_lambda(
     base: &ExperimentParams,
     spec: &RateVsLambdaSpec,
     threads: usize,
-) -> Result<Vec<GammaSeries>, ParamError> {
+    cancel: &AtomicBool,
+) -> Result<Option<Vec<GammaSeries>>, ParamError> {
     spec.validate()?;
+    let chunk = (CANCEL_CHUNK / spec.walkers.max(1) as u64).max(1);
     let d = (spec.lambda_max - spec.lambda_min) / spec.lambda_points as f64;
     let lambdas: Vec<f64> = (0..spec.lambda_points)
         .map(|i| spec.lambda_min + (i as f64 + 0.5) * d)
@@ -316,13 +338,19 @@ pub fn rate_vs_lambda(
                     ..base.clone()
                 };
                 let mut e = Ensemble::new(&p)?;
-                e.advance(spec.steps, threads);
+                // In chunks, to look at the flag; the result does not depend on the split.
+                while e.step() < spec.steps {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Ok(None);
+                    }
+                    e.advance(chunk.min(spec.steps - e.step()), threads);
+                }
                 let (mean, se) = log_ratio_mean_se(&e);
                 s.gamma.push(mean / spec.steps as f64);
                 s.gamma_se.push(se / spec.steps as f64);
                 s.mu.push(theory::log_factor_moments(&p.noise, a, lambda).0);
             }
-            Ok(s)
+            Ok(Some(s))
         })
         .collect()
 }
@@ -343,4 +371,78 @@ fn log_ratio_mean_se(e: &Ensemble) -> (f64, f64) {
     let m = vals.iter().sum::<f64>() / n;
     let var = vals.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0);
     (m, (var / n).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Closing the window or changing a parameter mid-run cancels it: each run below is hours
+    /// of work (4·10¹² and 1.6·10¹¹ walker-steps), so returning at all means the flag was
+    /// looked at, and the answer is "cancelled", never a partial result passed off as whole.
+    #[test]
+    fn a_cancel_stops_a_long_run_part_way() {
+        let base = ExperimentParams::default();
+        let by_lambda = RateVsLambdaSpec {
+            walkers: 1_000_000,
+            steps: 10_000,
+            lambda_points: 400,
+            ..RateVsLambdaSpec::default()
+        };
+        let by_step = RateVsStepSpec {
+            walkers: 1_000_000,
+            steps: 10_000,
+            ..RateVsStepSpec::default()
+        };
+        for which in 0..2 {
+            let cancel = AtomicBool::new(false);
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    cancel.store(true, Ordering::Relaxed);
+                });
+                let stopped = if which == 0 {
+                    rate_vs_lambda(&base, &by_lambda, 1, &cancel)
+                        .unwrap()
+                        .is_none()
+                } else {
+                    rate_vs_step(&base, &by_step, 1, &cancel).unwrap().is_none()
+                };
+                assert!(stopped);
+            });
+        }
+        // Set before the start: nothing runs.
+        let cancel = AtomicBool::new(true);
+        let out = run_escape_rate(&base, &by_step, &by_lambda, 1, &cancel).unwrap();
+        assert!(out.is_none());
+    }
+
+    #[test]
+    fn looking_at_the_flag_does_not_change_the_answer() {
+        // Chunked stepping (for the flag) gives the same γ as one call would: the ensemble's
+        // result depends only on the seed.
+        let base = ExperimentParams::default();
+        let spec = RateVsLambdaSpec {
+            walkers: 3000,
+            steps: 2000,
+            lambda_points: 2,
+            a_values: vec![-1.0],
+            ..RateVsLambdaSpec::default()
+        };
+        let never = AtomicBool::new(false);
+        let s = &rate_vs_lambda(&base, &spec, 2, &never).unwrap().unwrap()[0];
+        for (k, &lambda) in s.lambda.iter().enumerate() {
+            let p = ExperimentParams {
+                a: -1.0,
+                lambda,
+                walkers: spec.walkers,
+                steps: spec.steps,
+                record_steps: vec![],
+                ..base.clone()
+            };
+            let mut e = Ensemble::new(&p).unwrap();
+            e.advance(spec.steps, 1);
+            assert_eq!(log_ratio_mean_se(&e).0 / spec.steps as f64, s.gamma[k]);
+        }
+    }
 }

@@ -43,6 +43,11 @@ impl<T> JobContext<'_, T> {
         self.cancel.load(Ordering::Relaxed)
     }
 
+    /// The cancel flag itself, for computations that look at it on their own.
+    pub fn flag(&self) -> &AtomicBool {
+        self.cancel
+    }
+
     pub fn progress(&self, fraction: f32, partial: Option<T>) {
         let _ = self.tx.send(JobEvent::Progress {
             generation: self.generation,

@@ -208,7 +208,9 @@ pub struct SweepGrid {
 }
 
 impl SweepGrid {
-    fn new(base: &ExperimentParams, spec: &SweepSpec) -> SweepGrid {
+    /// An empty grid with its theory layers; the exact map stops early (and is left out) once
+    /// `cancel` is set.
+    fn new(base: &ExperimentParams, spec: &SweepSpec, cancel: &AtomicBool) -> SweepGrid {
         let a = spec.a_centres();
         let lambda = spec.lambda_centres();
         let mut mu = Vec::with_capacity(spec.cells());
@@ -217,7 +219,7 @@ impl SweepGrid {
                 mu.push(theory::log_factor_moments(&base.noise, ai, l).0);
             }
         }
-        let exact_escape = exact_escape_map(base, spec);
+        let exact_escape = exact_escape_map(base, spec, cancel);
         let n = spec.cells();
         SweepGrid {
             spec: spec.clone(),
@@ -279,8 +281,14 @@ impl SweepGrid {
     }
 }
 
-/// 1 − P(|w_T| < θ) from the binomial law, per cell, where the quadratic theory applies.
-pub fn exact_escape_map(base: &ExperimentParams, spec: &SweepSpec) -> Option<Vec<f64>> {
+/// 1 − P(|w_T| < θ) from the binomial law, per cell, where the quadratic theory applies; `None`
+/// also when `cancel` is set before it is done (it is looked at every row: a row costs
+/// a_cells · T operations, milliseconds at the largest grid and T).
+pub fn exact_escape_map(
+    base: &ExperimentParams,
+    spec: &SweepSpec,
+    cancel: &AtomicBool,
+) -> Option<Vec<f64>> {
     if !quadratic_theory_applies(base) || base.noise != crate::model::NoiseLaw::TwoPoint {
         return None;
     }
@@ -297,6 +305,9 @@ pub fn exact_escape_map(base: &ExperimentParams, spec: &SweepSpec) -> Option<Vec
         .collect();
     let fill = |rows: &mut [(f64, &mut [f64])]| {
         for (l, row) in rows {
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
             for (v, &a) in row.iter_mut().zip(&a_centres) {
                 *v = 1.0 - theory::fraction_below_exact_with(&law, a, *l, spec.threshold, init);
             }
@@ -309,7 +320,7 @@ pub fn exact_escape_map(base: &ExperimentParams, spec: &SweepSpec) -> Option<Vec
         s.spawn(|| fill(first));
         fill(second);
     });
-    Some(out)
+    (!cancel.load(Ordering::Relaxed)).then_some(out)
 }
 
 /// The experiment of one cell.
@@ -374,7 +385,10 @@ pub fn run_sweep(
     base.validate()?;
     cell_params(base, spec, 0, 0).validate()?;
     let start = Instant::now();
-    let mut grid = SweepGrid::new(base, spec);
+    let mut grid = SweepGrid::new(base, spec, cancel);
+    if cancel.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     let order = progressive_order(spec.a_cells, spec.lambda_cells);
     let next = AtomicUsize::new(0);
     // (place in the visiting order, cell index, result)
@@ -639,7 +653,7 @@ mod tests {
             lambda_cells: 4,
             ..SweepSpec::default()
         };
-        let mut g = SweepGrid::new(&ExperimentParams::default(), &spec);
+        let mut g = SweepGrid::new(&ExperimentParams::default(), &spec, &AtomicBool::new(false));
         g.escape[0] = 0.25;
         let f = g.filled(&g.escape);
         assert!(f.iter().all(|v| *v == 0.25));
