@@ -228,7 +228,8 @@ pub fn measure_exact_map(repeats: usize) -> SweepRow {
     let mut walls = Vec::new();
     for _ in 0..repeats.max(1) {
         let start = Instant::now();
-        let map = sweep::exact_escape_map(&base, &spec).expect("the quadratic theory applies");
+        let map = sweep::exact_escape_map(&base, &spec, &AtomicBool::new(false))
+            .expect("the quadratic theory applies");
         std::hint::black_box(map);
         walls.push(start.elapsed().as_secs_f64());
     }
@@ -269,31 +270,8 @@ pub fn measure_ui_frames(walkers: usize, frames: usize) -> FrameReport {
     state.params.steps = 1_000_000;
     let threads = live_threads();
     let mut app = SaddlescopeApp::new(state, threads, Arc::new(|| {}));
-    let ctx = egui::Context::default();
-    let input = |t: f64| egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1400.0, 900.0),
-        )),
-        time: Some(t),
-        ..Default::default()
-    };
-    let frame = |app: &mut SaddlescopeApp, t: f64| -> f64 {
-        let start = Instant::now();
-        let out = ctx.run_ui(input(t), |ui| app.ui_root(ui));
-        let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
-        std::hint::black_box(prims);
-        start.elapsed().as_secs_f64() * 1e3
-    };
-    // Wait for the first snapshot, then play.
-    let t0 = Instant::now();
-    while app.snapshot().is_none() && t0.elapsed() < Duration::from_secs(30) {
-        frame(&mut app, t0.elapsed().as_secs_f64());
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    for _ in 0..10 {
-        frame(&mut app, t0.elapsed().as_secs_f64());
-    }
+    let headless = Headless::new();
+    headless.wait_for_snapshot(&mut app);
     app.run_command(UiCommand::PlayPause);
     let step_before = app.snapshot().map_or(0, |s| s.step());
     let mut times = Vec::with_capacity(frames);
@@ -306,7 +284,7 @@ pub fn measure_ui_frames(walkers: usize, frames: usize) -> FrameReport {
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        times.push(frame(&mut app, t0.elapsed().as_secs_f64()));
+        times.push(headless.frame(&mut app));
         let step = app.snapshot().map_or(0, |s| s.step());
         if step != last_step {
             snapshots += 1;
@@ -327,6 +305,96 @@ pub fn measure_ui_frames(walkers: usize, frames: usize) -> FrameReport {
         snapshots_per_second: snapshots as f64 / secs,
         ensemble_steps: last_step - step_before,
         live_threads: threads,
+    }
+}
+
+/// The app's window without a window: frames laid out and tessellated through egui's Context.
+struct Headless {
+    ctx: egui::Context,
+    t0: Instant,
+}
+
+impl Headless {
+    fn new() -> Headless {
+        Headless {
+            ctx: egui::Context::default(),
+            t0: Instant::now(),
+        }
+    }
+
+    /// One frame; returns its CPU time in milliseconds.
+    fn frame(&self, app: &mut crate::app::SaddlescopeApp) -> f64 {
+        let start = Instant::now();
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1400.0, 900.0),
+            )),
+            time: Some(self.t0.elapsed().as_secs_f64()),
+            ..Default::default()
+        };
+        let out = self.ctx.run_ui(input, |ui| app.ui_root(ui));
+        let prims = self.ctx.tessellate(out.shapes, out.pixels_per_point);
+        std::hint::black_box(prims);
+        start.elapsed().as_secs_f64() * 1e3
+    }
+
+    /// Frames until the first snapshot (at most 30 s), then ten more.
+    fn wait_for_snapshot(&self, app: &mut crate::app::SaddlescopeApp) {
+        let t0 = Instant::now();
+        while app.snapshot().is_none() && t0.elapsed() < Duration::from_secs(30) {
+            self.frame(app);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        for _ in 0..10 {
+            self.frame(app);
+        }
+    }
+}
+
+/// How long closing the window takes in the middle of background work.
+#[derive(Clone, Debug, Serialize)]
+pub struct CloseReport {
+    /// Threads of the process just before closing.
+    pub threads_running: usize,
+    /// Time to drop the app: every computation cancelled and every thread joined.
+    pub close_ms: f64,
+}
+
+/// Play 10⁶ walkers, start the escape-rate runs and a 400 × 400 phase sweep of 10⁶ walkers ×
+/// 10⁶ steps per cell (hours of work each), then close the app and time it.
+pub fn measure_close() -> CloseReport {
+    use crate::app::{AppState, SaddlescopeApp, commands::UiCommand, live_threads};
+    use crate::export::ViewKind;
+    let mut state = AppState::default();
+    state.params.walkers = 1_000_000;
+    state.params.steps = 100_000_000;
+    state.sweep.a_cells = 400;
+    state.sweep.lambda_cells = 400;
+    state.sweep.walkers = 1_000_000;
+    state.sweep.steps = 1_000_000;
+    state.rate_vs_lambda.walkers = 1_000_000;
+    state.rate_vs_lambda.steps = 10_000;
+    state.rate_vs_lambda.lambda_points = 400;
+    state.rate_vs_step.walkers = 1_000_000;
+    state.rate_vs_step.steps = 10_000;
+    let mut app = SaddlescopeApp::new(state, live_threads(), Arc::new(|| {}));
+    let headless = Headless::new();
+    headless.wait_for_snapshot(&mut app);
+    app.run_command(UiCommand::PlayPause);
+    for view in [ViewKind::EscapeRate, ViewKind::PhaseDiagram] {
+        app.state.view = view;
+        for _ in 0..30 {
+            headless.frame(&mut app);
+            std::thread::sleep(Duration::from_millis(16));
+        }
+    }
+    let threads_running = std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count());
+    let start = Instant::now();
+    drop(app);
+    CloseReport {
+        threads_running,
+        close_ms: start.elapsed().as_secs_f64() * 1e3,
     }
 }
 

@@ -476,18 +476,11 @@ impl SaddlescopeApp {
         }
     }
 
-    /// Keep the escape-rate curves in step with the parameters while that view is shown. A
-    /// computation runs to its end (a fraction of a second); a newer request waits for it.
-    /// Keep the escape-rate curves in step with the parameters while that view is shown (a
-    /// fraction of a second of work; a change restarts it).
+    /// Keep the escape-rate curves in step with the parameters while that view is shown; a
+    /// change cancels the running computation and starts a new one.
     fn update_escape(&mut self) {
         self.escape.receive();
-        // The computation has no cancel point: a newer request waits for it to end instead of
-        // blocking the window on a join.
-        if self.state.view != ViewKind::EscapeRate
-            || self.state.params.validate().is_err()
-            || self.escape.running()
-        {
+        if self.state.view != ViewKind::EscapeRate || self.state.params.validate().is_err() {
             return;
         }
         let key = (
@@ -497,14 +490,23 @@ impl SaddlescopeApp {
         );
         let (p, by_step, by_lambda) = key.clone();
         self.escape
-            .ensure(key, false, "saddlescope-escape", &self.waker, move |_| {
-                escape_rate::run_escape_rate(&p, &by_step, &by_lambda, sweep_threads())
-                    .map(Some)
+            .ensure(key, false, "saddlescope-escape", &self.waker, move |ctx| {
+                escape_rate::run_escape_rate(&p, &by_step, &by_lambda, sweep_threads(), ctx.flag())
                     .map_err(|e| e.to_string())
             });
     }
 
     /// The newest snapshot shown.
+    /// Commands waiting in the queue to the simulation thread.
+    pub fn queued_commands(&self) -> usize {
+        self.worker.queued_commands()
+    }
+
+    /// The generation of the parameters last sent to the simulation thread.
+    pub fn sent_generation(&self) -> u64 {
+        self.generation
+    }
+
     pub fn snapshot(&self) -> Option<&Arc<Snapshot>> {
         self.latest.as_ref()
     }
@@ -1239,6 +1241,26 @@ pub fn install_fonts(ctx: &egui::Context) {
         family.insert(1, "Hack".to_owned());
     }
     ctx.set_fonts(fonts);
+}
+
+impl Drop for SaddlescopeApp {
+    /// Closing the window: ask every thread to stop first, so that the joins done by the fields'
+    /// own drops (the worker, the sweep, the jobs) wait for them together, not one after another.
+    fn drop(&mut self) {
+        self.worker.send(Command::Shutdown);
+        if let Some(s) = &self.sweep {
+            s.cancel();
+        }
+        if let Some(j) = &self.escape.job {
+            j.cancel();
+        }
+        if let Some(j) = &self.loss.job {
+            j.cancel();
+        }
+        if let Some(j) = &self.optim.job {
+            j.cancel();
+        }
+    }
 }
 
 impl eframe::App for SaddlescopeApp {

@@ -192,6 +192,12 @@ impl Worker {
         self.rx.recv_timeout(timeout).ok()
     }
 
+    /// Commands sent and not yet taken by the worker (it drains the queue at every look, so
+    /// this stays near zero however fast commands come).
+    pub fn queued_commands(&self) -> usize {
+        self.tx.len()
+    }
+
     /// Whether the thread is still running.
     pub fn is_alive(&self) -> bool {
         self.handle.as_ref().is_some_and(|h| !h.is_finished())
