@@ -403,6 +403,15 @@ fn ctrl_e_exports_the_view_and_ctrl_s_opens_the_preset_window() {
     assert!(!h.state_mut().export_figure(&svg, 2.0, false));
     assert_eq!(std::fs::read_to_string(&svg).unwrap(), "keep me");
     assert!(h.state().export_message().unwrap().1.contains("exists"));
+    // With consent, but a write that fails (its temporary file cannot be created): the old
+    // file stays and the window says why.
+    let squatter = dir.join(format!(".view.svg.tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&squatter).unwrap();
+    assert!(!h.state_mut().export_figure(&svg, 2.0, true));
+    assert_eq!(std::fs::read_to_string(&svg).unwrap(), "keep me");
+    let (ok, message) = h.state().export_message().unwrap();
+    assert!(!ok && message.contains("cannot write"), "{message}");
+    std::fs::remove_dir_all(&squatter).unwrap();
     let png = dir.join("view.png");
     let _ = std::fs::remove_file(&png);
     assert!(h.state_mut().export_figure(&png, 1.0, false));

@@ -504,6 +504,33 @@ mod tests {
     }
 
     #[test]
+    fn a_write_that_fails_leaves_the_old_file_and_says_why() {
+        let dir = std::env::temp_dir().join(format!("saddlescope-fail-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("mine.json");
+        std::fs::write(&path, "precious").unwrap();
+        // A full disk or a read-only folder, simulated in a way that holds even for root: the
+        // temporary file the write goes through cannot be created (a folder has its name).
+        let squatter = dir.join(format!(".mine.json.tmp-{}", std::process::id()));
+        std::fs::create_dir_all(&squatter).unwrap();
+        let p = Preset::builtin("fig1-left").unwrap();
+        let e = p.save(&path, true).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&path.display().to_string()) && e.contains("cannot write"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
+        assert!(squatter.is_dir(), "the user's folder is not touched either");
+        // A place no one can write to (procfs refuses new files, root included).
+        let e = write_bytes_atomically(Path::new("/proc/saddlescope-x.json"), b"{}", false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("saddlescope-x.json: cannot write"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn bad_files_give_one_line_errors_naming_the_file() {
         let good = Preset::builtin("fig1-left").unwrap().to_json();
         let cases = [
