@@ -148,8 +148,20 @@ pub fn landscape_controls_ui(
         if p.landscape == Landscape::SharpMinima {
             ui.add(egui::Slider::new(&mut p.b, 0.0..=50.0).text("b"))
                 .on_hover_text("Eq. 6's noise scale: the sample loss has x b w1²/2 with x = ±1 (rank-one noise on w1).");
-            if ui.button("b = 1/λ − 6").on_hover_text("Prop. 4's choice of b for the current λ.").clicked() && p.lambda > 0.0 {
-                p.b = theory::prop4_b(p.lambda);
+            // Prop. 4's b only makes sense on the slider's range: 1/56 ≤ λ ≤ 1/6.
+            let b = theory::prop4_b(p.lambda);
+            let fits = (0.0..=50.0).contains(&b);
+            if ui
+                .add_enabled(fits, egui::Button::new("b = 1/λ − 6"))
+                .on_hover_text("Prop. 4's choice of b for the current λ.")
+                .on_disabled_hover_text(format!(
+                    "At λ = {} this gives b = {}, outside 0 ≤ b ≤ 50 (it needs 1/56 ≤ λ ≤ 1/6).",
+                    fmt_num(p.lambda, 4),
+                    fmt_num(b, 3)
+                ))
+                .clicked()
+            {
+                p.b = b;
             }
             let mut clip = p.projection.is_some();
             ui.checkbox(&mut clip, "clip to [−1, 1]²")

@@ -214,6 +214,14 @@ impl Figure {
     }
 }
 
+/// The points a table can hold: a diverged walker (±∞ or NaN) has no place on the axes, and
+/// the figure's caption and legend say how many there were, as the plot does.
+fn finite_points(points: &[[f64; 2]]) -> impl Iterator<Item = &[f64; 2]> {
+    points
+        .iter()
+        .filter(|p| p[0].is_finite() && p[1].is_finite())
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -235,7 +243,7 @@ impl Panel {
             csv_field(&self.y.header())
         );
         for ser in &self.series {
-            for p in &ser.points {
+            for p in finite_points(&ser.points) {
                 let _ = writeln!(s, "{},{},{}", csv_field(&ser.name), p[0], p[1]);
             }
         }
@@ -272,7 +280,7 @@ impl Panel {
             }
         }
         for ser in &self.series {
-            for p in &ser.points {
+            for p in finite_points(&ser.points) {
                 let _ = writeln!(s, "{},{},{},", csv_field(&ser.name), p[0], p[1]);
             }
         }
