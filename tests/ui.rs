@@ -325,10 +325,35 @@ fn shrink(s: &mut AppState) {
     s.rate_vs_lambda.lambda_points = s.rate_vs_lambda.lambda_points.min(5);
 }
 
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// What a random sequence can do to the window.
+#[derive(Clone, Copy, Debug)]
+enum Act {
+    Key,
+    Slider,
+    Typed,
+    View,
+    DropFile,
+    Absurd,
+}
+
 #[test]
-fn a_random_walk_through_the_ui_never_panics_and_keeps_the_state_valid() {
+fn thousands_of_random_sequences_never_panic_and_keep_the_state_valid() {
     use rand::{RngExt, SeedableRng};
-    use saddlescope::export::ViewKind;
+    use saddlescope::export::{Preset, ViewKind};
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
     let mut h = harness(AppState::default());
     shrink(&mut h.state_mut().state);
@@ -350,35 +375,118 @@ fn a_random_walk_through_the_ui_never_panics_and_keeps_the_state_valid() {
         egui::Key::Num8,
         egui::Key::Num9,
     ];
-    // 2000 random events: key presses, λ and a values (absurd ones included), view switches.
-    for _ in 0..2000 {
-        match rng.random_range(0..10) {
-            0..=4 => h.key_press(keys[rng.random_range(0..keys.len())]),
-            5 => {
-                let v =
-                    [rng.random_range(-5.0..5.0), 0.0, 1.0, 2.0, 1e9, -1e9][rng.random_range(0..6)];
-                h.state_mut().state.params.lambda = v;
+    let sliders = ["a", "λ", "β1", "β2", "σ_add"];
+    let fields = ["walkers N", "steps", "seed", "steps per frame", "ε", "r"];
+    let texts = [
+        "1e12", "-5", "abc", "", "NaN", "inf", "0", "250", "3.5", "1e-300", "−2",
+    ];
+    let views = [
+        "Histogram",
+        "Phase diagram",
+        "Escape rate",
+        "2-D landscape",
+        "Loss vs λ",
+        "Optimizers",
+    ];
+    // Files dropped on the window: a good preset, and the ways a file goes wrong.
+    let dir = std::env::temp_dir().join(format!("saddlescope-ui-drop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = Preset::builtin("fig9").unwrap().to_json();
+    let files = [
+        ("good.json", good.clone()),
+        ("truncated.json", good[..good.len() / 3].to_string()),
+        ("garbage.json", "\u{0}not json at all".to_string()),
+        (
+            "newer.json",
+            good.replace("\"format_version\": 1", "\"format_version\": 99"),
+        ),
+    ]
+    .map(|(name, text)| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    });
+    let acts = [
+        Act::Key,
+        Act::Slider,
+        Act::Typed,
+        Act::View,
+        Act::DropFile,
+        Act::Absurd,
+    ];
+    // 2000 sequences of 1 to 4 actions, each starting from a random figure's preset.
+    for sequence in 0..2000 {
+        let all = Preset::builtin_all();
+        h.state_mut()
+            .load_preset(&all[rng.random_range(0..all.len())]);
+        for _ in 0..rng.random_range(1..=4) {
+            let act = acts[rng.random_range(0..acts.len())];
+            match act {
+                Act::Key => h.key_press(keys[rng.random_range(0..keys.len())]),
+                Act::Slider => {
+                    let label = sliders[rng.random_range(0..sliders.len())];
+                    let v = [rng.random_range(-5.0..5.0), 0.0, 1.0, 2.0, 1e9, -1e9]
+                        [rng.random_range(0..6)];
+                    if let Some(node) = h.query_by_role_and_label(Role::Slider, label) {
+                        node.set_value_accesskit(v);
+                    }
+                }
+                Act::Typed => {
+                    let label = fields[rng.random_range(0..fields.len())];
+                    let text = texts[rng.random_range(0..texts.len())];
+                    // (A view's own "steps" or "walkers" can share the label: skipped.)
+                    try_type_into(&mut h, label, text);
+                }
+                Act::View => {
+                    let label = views[rng.random_range(0..views.len())];
+                    if let Some(node) = h.query_by_label(label) {
+                        node.click();
+                    }
+                }
+                Act::DropFile => {
+                    let path = &files[rng.random_range(0..files.len())];
+                    // Compared as text: a NaN the sequence typed is not equal to itself.
+                    let text = |a: &AppState| serde_json::to_string(a).unwrap();
+                    let before = text(&h.state().state);
+                    h.input_mut()
+                        .dropped_files
+                        .push(Arc::new(Dropped(path.clone())));
+                    h.step();
+                    let (ok, message) = h.state().file_message().unwrap().clone();
+                    if path.ends_with("good.json") {
+                        assert!(ok, "{message}");
+                    } else {
+                        // Refused with the file named, and nothing changed.
+                        assert!(!ok && message.contains(path.to_str().unwrap()), "{message}");
+                        assert_eq!(text(&h.state().state), before);
+                    }
+                }
+                Act::Absurd => {
+                    let st = &mut h.state_mut().state;
+                    match rng.random_range(0..3) {
+                        0 => st.params.walkers = rng.random_range(0..500),
+                        1 => st.params.lambda = f64::NAN,
+                        _ => st.view = ViewKind::ALL[rng.random_range(0..ViewKind::ALL.len())],
+                    }
+                }
             }
-            6 => h.state_mut().state.params.a = rng.random_range(-4.0..4.0),
-            7 => h.state_mut().state.view = ViewKind::ALL[rng.random_range(0..ViewKind::ALL.len())],
-            8 => h.state_mut().state.params.walkers = rng.random_range(0..500),
-            _ => {}
-        }
-        shrink(&mut h.state_mut().state);
-        h.step();
-        let app = h.state();
-        assert!(!app.state.presenter || app.caption().len() > 10);
-        // Whatever the parameters are, the worker only ever received valid ones: the snapshot
-        // it shows validates.
-        if let Some(s) = app.snapshot() {
-            assert!(s.params.validate().is_ok());
-            assert_eq!(
-                s.current.summary.finite + s.current.summary.diverged,
-                s.current.summary.walkers
-            );
+            shrink(&mut h.state_mut().state);
+            h.step();
+            let app = h.state();
+            assert!(app.crashed().is_none(), "sequence {sequence}: {act:?}");
+            assert!(!app.state.presenter || app.caption().len() > 10);
+            // Whatever the drafts hold, the worker only ever received valid parameters: the
+            // snapshot it shows validates.
+            if let Some(s) = app.snapshot() {
+                assert!(s.params.validate().is_ok());
+                assert_eq!(
+                    s.current.summary.finite + s.current.summary.diverged,
+                    s.current.summary.walkers
+                );
+            }
         }
     }
-    assert!(h.state().crashed().is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -442,12 +550,29 @@ fn paper_defaults_undo_every_edit_and_the_state_survives_a_restart() {
 
 /// Type `text` into the number field labelled `label` and press Enter, as a user would.
 fn type_into(h: &mut Harness<'static, SaddlescopeApp>, label: &str, text: &str) {
+    assert!(
+        try_type_into(h, label, text),
+        "no field {label} to type into"
+    );
+}
+
+/// [`type_into`] where the field may be missing or covered (a random sequence): false if the
+/// field could not be found for any of the three steps.
+fn try_type_into(h: &mut Harness<'static, SaddlescopeApp>, label: &str, text: &str) -> bool {
+    let unique = |h: &Harness<'static, SaddlescopeApp>| h.query_all_by_label(label).count() == 1;
+    if !unique(h) {
+        return false;
+    }
     h.get_by_label(label).click();
-    h.run();
+    h.run_steps(2);
+    if !unique(h) {
+        return false;
+    }
     h.get_by_label(label).type_text(text);
-    h.run();
+    h.run_steps(2);
     h.key_press(egui::Key::Enter);
-    h.run();
+    h.run_steps(2);
+    true
 }
 
 #[test]
