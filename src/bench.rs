@@ -361,12 +361,11 @@ pub struct CloseReport {
     pub close_ms: f64,
 }
 
-/// Play 10⁶ walkers, start the escape-rate runs and a 400 × 400 phase sweep of 10⁶ walkers ×
-/// 10⁶ steps per cell (hours of work each), then close the app and time it.
-pub fn measure_close() -> CloseReport {
-    use crate::app::{AppState, SaddlescopeApp, commands::UiCommand, live_threads};
-    use crate::export::ViewKind;
-    let mut state = AppState::default();
+/// An app state whose background work takes hours: 10⁶ live walkers for 10⁸ steps, escape-rate
+/// runs of 10⁶ walkers (4·10¹² walker-steps), a 400 × 400 phase sweep of 10⁶ walkers × 10⁶
+/// steps per cell.
+pub fn hours_of_work() -> crate::app::AppState {
+    let mut state = crate::app::AppState::default();
     state.params.walkers = 1_000_000;
     state.params.steps = 100_000_000;
     state.sweep.a_cells = 400;
@@ -378,7 +377,15 @@ pub fn measure_close() -> CloseReport {
     state.rate_vs_lambda.lambda_points = 400;
     state.rate_vs_step.walkers = 1_000_000;
     state.rate_vs_step.steps = 10_000;
-    let mut app = SaddlescopeApp::new(state, live_threads(), Arc::new(|| {}));
+    state
+}
+
+/// Play [`hours_of_work`], start its escape-rate runs and its phase sweep, then close the app
+/// and time it.
+pub fn measure_close() -> CloseReport {
+    use crate::app::{SaddlescopeApp, commands::UiCommand, live_threads};
+    use crate::export::ViewKind;
+    let mut app = SaddlescopeApp::new(hours_of_work(), live_threads(), Arc::new(|| {}));
     let headless = Headless::new();
     headless.wait_for_snapshot(&mut app);
     app.run_command(UiCommand::PlayPause);

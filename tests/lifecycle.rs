@@ -109,19 +109,8 @@ fn a_thousand_parameter_changes_leak_nothing_and_the_last_wins() {
 
 fn closing_in_the_middle_of_hours_of_work_joins_every_thread() {
     let baseline = threads();
-    let mut state = AppState::default();
-    state.params.walkers = 1_000_000;
-    state.params.steps = 100_000_000;
-    // Each piece of background work below would take hours to finish.
-    state.sweep.a_cells = 400;
-    state.sweep.lambda_cells = 400;
-    state.sweep.walkers = 1_000_000;
-    state.sweep.steps = 1_000_000;
-    state.rate_vs_lambda.walkers = 1_000_000;
-    state.rate_vs_lambda.steps = 10_000;
-    state.rate_vs_lambda.lambda_points = 400;
-    state.rate_vs_step.walkers = 1_000_000;
-    state.rate_vs_step.steps = 10_000;
+    // Each piece of background work here would take hours to finish.
+    let state = saddlescope::bench::hours_of_work();
     let mut h = harness(state, 2);
     run_until(&mut h, |a| a.snapshot().is_some());
     h.state_mut()
