@@ -10,7 +10,7 @@ use egui_plot::{
 };
 
 use crate::model::basins::Basin;
-use crate::model::contour::Grid;
+use crate::model::contour::{Grid, LossLevels};
 use crate::model::theory::{self, PointKind};
 use crate::model::{Landscape, LandscapeParams};
 use crate::sim::params::{ExperimentParams, InitLaw};
@@ -77,31 +77,12 @@ impl LandscapeMap {
             b: p.b,
         };
         let h = &p.histogram;
-        let grid = Grid::sample(
-            |x, y| lp.averaged_loss([x, y]),
-            (h.lo, h.hi),
-            (h.lo2, h.hi2),
-            121,
-            121,
-        );
-        let mut sorted: Vec<f64> = grid
-            .values
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .collect();
-        sorted.sort_by(f64::total_cmp);
-        let lo = sorted.first().copied().unwrap_or(0.0);
-        // Colour up to the 80th percentile: the walls grow as w⁴ and would flatten the rest.
-        let hi = sorted
-            .get(sorted.len() * 4 / 5)
-            .copied()
-            .unwrap_or(lo + 1.0)
-            .max(lo + 1e-9);
-        let levels: Vec<f64> = (1..=12)
-            .map(|k| lo + (hi - lo) * (k as f64 / 12.0).powi(2))
-            .collect();
-        let contours = levels.iter().map(|&l| grid.contour(l)).collect();
+        let LossLevels {
+            grid,
+            contours,
+            lo,
+            hi,
+        } = LossLevels::new(&lp, (h.lo, h.hi), (h.lo2, h.hi2));
         LandscapeMap {
             key: map_key(p),
             grid,

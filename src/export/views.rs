@@ -484,12 +484,27 @@ pub fn optimizers_figure(title: &str, caption: &str, out: &OptimizerOutput) -> F
 /// share of walkers in each basin against t.
 pub fn landscape_figure(title: &str, caption: &str, snap: &Snapshot) -> Figure {
     let h = &snap.params.histogram;
-    let mut plane = vec![Series {
+    let p = &snap.params;
+    let lp = crate::model::LandscapeParams {
+        landscape: p.landscape,
+        a: p.a,
+        b: p.b,
+    };
+    let levels =
+        crate::model::contour::LossLevels::new(&lp, (h.lo, h.hi), (h.lo2, h.hi2)).polyline();
+    let mut plane = vec![Series::line(
+        "contours of L",
+        [0xb0, 0xb0, 0xb0],
+        0.6,
+        Dash::Solid,
+        levels,
+    )];
+    plane.push(Series {
         name: format!("walkers at t = {}", snap.step()),
         mark: Mark::Points { radius: 1.6 },
         color: PALETTE[0],
         points: snap.cloud.to_vec(),
-    }];
+    });
     for (k, t) in snap.tracks.iter().enumerate() {
         let name = if k == 0 { "trajectories" } else { "" };
         plane.push(Series::line(

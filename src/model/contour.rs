@@ -94,6 +94,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn loss_levels_of_the_sharp_minima_break_between_segments() {
+        use crate::model::{Landscape, LandscapeParams};
+        let lp = LandscapeParams {
+            landscape: Landscape::SharpMinima,
+            a: 0.5,
+            b: 0.0,
+        };
+        let levels = LossLevels::new(&lp, (-1.0, 1.0), (-1.0, 1.0));
+        assert_eq!(levels.contours.len(), 12);
+        assert!(levels.lo < levels.hi);
+        let segments: usize = levels.contours.iter().map(Vec::len).sum();
+        let line = levels.polyline();
+        // Two points and a pen-up per segment; every point lies in the box.
+        assert_eq!(line.len(), 3 * segments);
+        for chunk in line.chunks(3) {
+            assert!(chunk[2][0].is_nan());
+            for p in &chunk[..2] {
+                assert!(p.iter().all(|v| (-1.0..=1.0).contains(v)), "{p:?}");
+            }
+        }
+    }
+
+    #[test]
     fn circle_contour_lies_on_the_circle() {
         let g = Grid::sample(|x, y| x * x + y * y, (-1.0, 1.0), (-1.0, 1.0), 81, 81);
         let segs = g.contour(0.25);
@@ -107,5 +130,57 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+/// A landscape's averaged loss L over a box, with the contour levels both the app and the
+/// exported figure draw.
+#[derive(Clone, Debug)]
+pub struct LossLevels {
+    pub grid: Grid,
+    /// Contour segments, one list per level.
+    pub contours: Vec<Vec<[[f64; 2]; 2]>>,
+    /// The colour range: the lowest loss and the 80th percentile (the walls grow as w⁴ and
+    /// would flatten the rest).
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl LossLevels {
+    /// L sampled on 121 × 121 points of [x0, x1] × [y0, y1]; 12 levels, denser near the bottom.
+    pub fn new(lp: &crate::model::LandscapeParams, x: (f64, f64), y: (f64, f64)) -> LossLevels {
+        let grid = Grid::sample(|a, b| lp.averaged_loss([a, b]), x, y, 121, 121);
+        let mut sorted: Vec<f64> = grid
+            .values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
+        sorted.sort_by(f64::total_cmp);
+        let lo = sorted.first().copied().unwrap_or(0.0);
+        let hi = sorted
+            .get(sorted.len() * 4 / 5)
+            .copied()
+            .unwrap_or(lo + 1.0)
+            .max(lo + 1e-9);
+        let contours = (1..=12)
+            .map(|k| grid.contour(lo + (hi - lo) * (k as f64 / 12.0).powi(2)))
+            .collect();
+        LossLevels {
+            grid,
+            contours,
+            lo,
+            hi,
+        }
+    }
+
+    /// Every contour segment as one polyline broken by NaN points (a break lifts the pen).
+    pub fn polyline(&self) -> Vec<[f64; 2]> {
+        let mut out = Vec::new();
+        for seg in self.contours.iter().flatten() {
+            out.extend_from_slice(seg);
+            out.push([f64::NAN, f64::NAN]);
+        }
+        out
     }
 }
