@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use saddlescope::export::{Preset, ViewKind};
-use saddlescope::sim::{self, escape_rate, loss_sweep, optimizers, sweep};
+use saddlescope::export::Preset;
+use saddlescope::export::render::{self, ViewData};
+use saddlescope::sim::{self, sweep};
 
 #[derive(Parser)]
 #[command(
@@ -170,92 +171,44 @@ fn run(
     let mut preset = Preset::resolve(preset)?;
     apply_sets(&mut preset, sets)?;
     let threads = threads.unwrap_or_else(cores).max(1);
-    let params = preset.params.clone();
     let start = std::time::Instant::now();
-    let (json, work) = match preset.view {
-        ViewKind::Histogram | ViewKind::Landscape2d => {
-            let output = sim::run_headless(&params, threads, |_| {})?;
-            (
-                serde_json::to_string_pretty(&output)?,
-                params.walkers as f64 * params.steps as f64,
-            )
-        }
-        ViewKind::PhaseDiagram => {
-            let spec = preset.sweep.clone().unwrap_or_default();
-            let cancel = std::sync::atomic::AtomicBool::new(false);
-            let every = std::time::Duration::from_millis(500);
-            let coarse = sweep::coarse_level_len(spec.a_cells, spec.lambda_cells);
-            let mut first_image = None;
-            let grid = sweep::run_sweep(&params, &spec, threads, &cancel, every, |g| {
-                if g.done >= coarse && first_image.is_none() {
-                    first_image = Some(g.seconds);
-                }
-                if std::io::stderr().is_terminal() {
-                    eprint!("\rsaddlescope: {}/{} cells", g.done, g.spec.cells());
-                }
-            })?
-            .context("the sweep was cancelled")?;
-            if std::io::stderr().is_terminal() {
-                eprintln!();
+    let json = if preset.view.is_live() {
+        serde_json::to_string_pretty(&sim::run_headless(&preset.params, threads, |_| {})?)?
+    } else {
+        let spec = preset.sweep.clone().unwrap_or_default();
+        let coarse = sweep::coarse_level_len(spec.a_cells, spec.lambda_cells);
+        let mut first_image = None;
+        let data = render::compute_batch(&preset, threads, |g| {
+            if g.done >= coarse && first_image.is_none() {
+                first_image = Some(g.seconds);
             }
-            eprintln!(
-                "saddlescope: {} × {} cells × {} walkers × {} steps; first coarse image of the plane ({coarse} cells) after {:.3} s",
-                spec.a_cells,
-                spec.lambda_cells,
-                spec.walkers,
-                spec.steps,
-                first_image.unwrap_or(grid.seconds)
-            );
-            let work = (spec.cells() * spec.walkers) as f64 * spec.steps as f64;
-            (
-                serde_json::to_string_pretty(&sweep::SweepOutput::from_grid(&grid))?,
-                work,
-            )
-        }
-        ViewKind::LossSweep => {
-            let spec = preset.loss_sweep.clone().unwrap_or_default();
-            let cancel = std::sync::atomic::AtomicBool::new(false);
-            let points = loss_sweep::run_loss_sweep(&params, &spec, threads, &cancel, |_, _| {})?
-                .context("the sweep was cancelled")?;
-            let output = loss_sweep::LossSweepOutput {
-                format: loss_sweep::LOSS_SWEEP_FORMAT.into(),
-                format_version: 1,
-                params: params.clone(),
-                loss_sweep: spec.clone(),
-                points,
-            };
-            let work = (spec.points * spec.walkers) as f64 * spec.steps as f64;
-            (serde_json::to_string_pretty(&output)?, work)
-        }
-        ViewKind::Optimizers => {
-            let spec = preset.optimizers.clone().unwrap_or_default();
-            let cancel = std::sync::atomic::AtomicBool::new(false);
-            let curves = optimizers::run_optimizers(&params, &spec, threads, &cancel, |_| {})?
-                .context("the run was cancelled")?;
-            let output = optimizers::OptimizerOutput {
-                format: optimizers::OPTIMIZER_FORMAT.into(),
-                format_version: 1,
-                params: params.clone(),
-                optimizers: spec.clone(),
-                curves,
-            };
-            let enabled = spec.entries.iter().filter(|e| e.enabled).count();
-            let work = (enabled * spec.walkers) as f64 * spec.steps as f64;
-            (serde_json::to_string_pretty(&output)?, work)
-        }
-        ViewKind::EscapeRate => {
-            let by_step = preset.rate_vs_step.clone().unwrap_or_default();
-            let by_lambda = preset.rate_vs_lambda.clone().unwrap_or_default();
-            let cancel = std::sync::atomic::AtomicBool::new(false);
-            let output =
-                escape_rate::run_escape_rate(&params, &by_step, &by_lambda, threads, &cancel)?
-                    .context("the escape-rate run was cancelled")?;
-            let work = (by_step.lambdas.len() * by_step.walkers) as f64 * by_step.steps as f64
-                + (by_lambda.a_values.len() * by_lambda.lambda_points * by_lambda.walkers) as f64
-                    * by_lambda.steps as f64;
-            (serde_json::to_string_pretty(&output)?, work)
+            if std::io::stderr().is_terminal() {
+                eprint!("\rsaddlescope: {}/{} cells", g.done, g.spec.cells());
+            }
+        })
+        .map_err(anyhow::Error::msg)?;
+        match data {
+            ViewData::Phase(grid) => {
+                if std::io::stderr().is_terminal() {
+                    eprintln!();
+                }
+                eprintln!(
+                    "saddlescope: {} × {} cells × {} walkers × {} steps; first coarse image of the plane ({coarse} cells) after {:.3} s",
+                    spec.a_cells,
+                    spec.lambda_cells,
+                    spec.walkers,
+                    spec.steps,
+                    first_image.unwrap_or(grid.seconds)
+                );
+                serde_json::to_string_pretty(&sweep::SweepOutput::from_grid(&grid))?
+            }
+            ViewData::Escape(out) => serde_json::to_string_pretty(&out)?,
+            ViewData::Loss(out) => serde_json::to_string_pretty(&out)?,
+            ViewData::Optimizers(out) => serde_json::to_string_pretty(&out)?,
+            ViewData::Live(_) => bail!("{} is a live view", preset.view.label()),
         }
     };
+    let work = render::walker_steps(&preset);
     let json = json + "\n";
     match out {
         Some(path) => saddlescope::export::preset::write_atomically(&path, &json, force)?,

@@ -39,6 +39,11 @@ pub enum ViewKind {
 }
 
 impl ViewKind {
+    /// Views that play an ensemble step by step (the others compute to an end).
+    pub fn is_live(self) -> bool {
+        matches!(self, ViewKind::Histogram | ViewKind::Landscape2d)
+    }
+
     pub const ALL: [ViewKind; 6] = [
         ViewKind::Histogram,
         ViewKind::PhaseDiagram,

@@ -29,25 +29,41 @@ pub enum ViewData {
 pub fn compute(preset: &Preset, threads: usize) -> Result<ViewData, String> {
     let params = preset.params.clone();
     let threads = threads.max(1);
+    if !preset.view.is_live() {
+        return compute_batch(preset, threads, |_| {});
+    }
+    // The worker the app uses, one frame's worth of steps per command, so the trace has the
+    // points the live view would have.
+    let w = Worker::spawn(params.clone(), threads, Arc::new(|| {}));
+    let spf = preset.steps_per_frame.unwrap_or(1).max(1);
+    let mut snap = wait_for(&w, |_| true)?;
+    while snap.step() < params.steps {
+        let target = (snap.step() + spf).min(params.steps);
+        w.send(Command::Step(target - snap.step()));
+        snap = wait_for(&w, |s| s.step() >= target)?;
+    }
+    w.send(Command::Shutdown);
+    Ok(ViewData::Live(snap))
+}
+
+/// The views that compute to an end rather than play (sweeps, escape rates, the optimizer
+/// comparison), as the app's jobs do; `sweep_progress` sees the phase grid every 0.5 s. Shared
+/// by `saddlescope figure` and `saddlescope run`. A live view is an error here.
+pub fn compute_batch(
+    preset: &Preset,
+    threads: usize,
+    sweep_progress: impl FnMut(&SweepGrid),
+) -> Result<ViewData, String> {
+    let params = preset.params.clone();
     let cancel = AtomicBool::new(false);
     Ok(match preset.view {
         ViewKind::Histogram | ViewKind::Landscape2d => {
-            // The worker the app uses, one frame's worth of steps per command, so the trace
-            // has the points the live view would have.
-            let w = Worker::spawn(params.clone(), threads, Arc::new(|| {}));
-            let spf = preset.steps_per_frame.unwrap_or(1).max(1);
-            let mut snap = wait_for(&w, |_| true)?;
-            while snap.step() < params.steps {
-                let target = (snap.step() + spf).min(params.steps);
-                w.send(Command::Step(target - snap.step()));
-                snap = wait_for(&w, |s| s.step() >= target)?;
-            }
-            w.send(Command::Shutdown);
-            ViewData::Live(snap)
+            return Err(format!("{} is a live view", preset.view.label()));
         }
         ViewKind::PhaseDiagram => {
             let spec = preset.sweep.clone().unwrap_or_default();
-            let g = sweep::run_sweep(&params, &spec, threads, &cancel, Duration::MAX, |_| {})
+            let every = Duration::from_millis(500);
+            let g = sweep::run_sweep(&params, &spec, threads, &cancel, every, sweep_progress)
                 .map_err(|e| e.to_string())?
                 .ok_or("the sweep was cancelled")?;
             ViewData::Phase(Box::new(g))
@@ -87,6 +103,35 @@ pub fn compute(preset: &Preset, threads: usize) -> Result<ViewData, String> {
             }))
         }
     })
+}
+
+/// Walker-steps a preset's run takes (for the speed `saddlescope run` reports).
+pub fn walker_steps(preset: &Preset) -> f64 {
+    let p = &preset.params;
+    match preset.view {
+        ViewKind::Histogram | ViewKind::Landscape2d => p.walkers as f64 * p.steps as f64,
+        ViewKind::PhaseDiagram => {
+            let s = preset.sweep.clone().unwrap_or_default();
+            (s.cells() * s.walkers) as f64 * s.steps as f64
+        }
+        ViewKind::LossSweep => {
+            let s = preset.loss_sweep.clone().unwrap_or_default();
+            (s.points * s.walkers) as f64 * s.steps as f64
+        }
+        ViewKind::Optimizers => {
+            let s = preset.optimizers.clone().unwrap_or_default();
+            let enabled = s.entries.iter().filter(|e| e.enabled).count();
+            (enabled * s.walkers) as f64 * s.steps as f64
+        }
+        ViewKind::EscapeRate => {
+            let (a, b) = (
+                preset.rate_vs_step.clone().unwrap_or_default(),
+                preset.rate_vs_lambda.clone().unwrap_or_default(),
+            );
+            (a.lambdas.len() * a.walkers) as f64 * a.steps as f64
+                + (b.a_values.len() * b.lambda_points * b.walkers) as f64 * b.steps as f64
+        }
+    }
 }
 
 /// The next snapshot satisfying `pred`; an error if the worker reports one or stops.
