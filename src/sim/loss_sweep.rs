@@ -3,7 +3,7 @@
 //! fraction are recorded. The paper's picture: 2.25 (the minimum valley) at small λ, 2.5 (the
 //! saddle) beyond, and divergence near λ ≈ 0.108.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,7 @@ use crate::model::LandscapeParams;
 
 use super::ensemble::Ensemble;
 use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
+use super::pool;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -191,47 +192,25 @@ pub fn run_loss_sweep(
             diverged: f64::NAN,
         })
         .collect();
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = crossbeam_channel::unbounded();
     let mut failure = None;
-    std::thread::scope(|s| {
-        for _ in 0..threads.clamp(1, lambdas.len()) {
-            let (tx, next, lambdas) = (tx.clone(), &next, &lambdas);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&l) = lambdas.get(i) else { break };
-                    match run_point(base, spec, l, i, cancel) {
-                        Ok(Some(pt)) => {
-                            if tx.send(Ok((i, pt))).is_err() {
-                                break;
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            break;
-                        }
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let mut done = 0;
-        for msg in rx.iter() {
-            match msg {
-                Ok((i, pt)) => {
-                    points[i] = pt;
-                    done += 1;
-                    progress(done as f32 / lambdas.len() as f32, &points);
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    cancel.store(true, Ordering::Relaxed);
-                }
+    let mut done = 0;
+    pool::for_each_parallel(
+        &lambdas,
+        threads,
+        // A failure is a result too (it stops the rest); a cancel is none.
+        |i, &l| run_point(base, spec, l, i, cancel).transpose(),
+        |i, msg| match msg {
+            Ok(pt) => {
+                points[i] = pt;
+                done += 1;
+                progress(done as f32 / lambdas.len() as f32, &points);
             }
-        }
-    });
+            Err(e) => {
+                failure = Some(e);
+                cancel.store(true, Ordering::Relaxed);
+            }
+        },
+    );
     if let Some(e) = failure {
         return Err(e);
     }

@@ -9,6 +9,7 @@ pub mod job;
 pub mod loss_sweep;
 pub mod optimizers;
 pub mod params;
+pub mod pool;
 pub mod run;
 pub mod stats;
 pub mod sweep;

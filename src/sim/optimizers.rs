@@ -11,6 +11,7 @@ use crate::model::Optimizer;
 
 use super::ensemble::Ensemble;
 use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
+use super::pool;
 use super::stats;
 
 /// One optimizer of the comparison and its learning rate.
@@ -220,35 +221,28 @@ pub fn run_optimizers(
     let entries: Vec<OptimizerEntry> = spec.entries.iter().copied().filter(|e| e.enabled).collect();
     let done = std::sync::atomic::AtomicU64::new(0);
     let total = (entries.len() as u64 * spec.steps).max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    type Slot = std::sync::Mutex<Option<Result<Option<OptimizerCurve>, ParamError>>>;
-    let results: Vec<Slot> = entries
-        .iter()
-        .map(|_| std::sync::Mutex::new(None))
-        .collect();
-    std::thread::scope(|s| {
-        for _ in 0..threads.clamp(1, entries.len().max(1)) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(entry) = entries.get(i) else { break };
-                    let mut last = 0;
-                    let r = run_one(base, spec, entry, cancel, |t| {
-                        done.fetch_add(t - last, Ordering::Relaxed);
-                        last = t;
-                        progress(done.load(Ordering::Relaxed) as f32 / total as f32);
-                    });
-                    *results[i].lock().expect("not poisoned") = Some(r);
-                }
-            });
-        }
-    });
+    let mut results: Vec<Option<Result<OptimizerCurve, ParamError>>> =
+        entries.iter().map(|_| None).collect();
+    pool::for_each_parallel(
+        &entries,
+        threads,
+        |_, entry| {
+            let mut last = 0;
+            run_one(base, spec, entry, cancel, |t| {
+                done.fetch_add(t - last, Ordering::Relaxed);
+                last = t;
+                progress(done.load(Ordering::Relaxed) as f32 / total as f32);
+            })
+            .transpose()
+        },
+        |i, r| results[i] = Some(r),
+    );
     let mut curves = Vec::new();
     for r in results {
-        match r.into_inner().expect("not poisoned") {
-            Some(Ok(Some(c))) => curves.push(c),
+        match r {
+            Some(Ok(c)) => curves.push(c),
             Some(Err(e)) => return Err(e),
-            _ => return Ok(None),
+            None => return Ok(None),
         }
     }
     Ok(Some(curves))

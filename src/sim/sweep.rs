@@ -9,7 +9,7 @@
 //! does not depend on the thread count or on the visiting order.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,7 @@ use crate::model::theory;
 
 use super::ensemble::Ensemble;
 use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
+use super::pool;
 use super::theory::{init_magnitude, quadratic_theory_applies};
 
 /// Walker-steps between two looks at the cancel flag inside one cell.
@@ -390,36 +391,17 @@ pub fn run_sweep(
         return Ok(None);
     }
     let order = progressive_order(spec.a_cells, spec.lambda_cells);
-    let next = AtomicUsize::new(0);
-    // (place in the visiting order, cell index, result)
-    let (tx, rx) = crossbeam_channel::unbounded::<(usize, usize, (f64, f64))>();
-    let threads = threads.clamp(1, order.len());
-    let mut cancelled = false;
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            let tx: Sender<_> = tx.clone();
-            let (next, order) = (&next, &order);
-            s.spawn(move || {
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(c, r)) = order.get(k) else { break };
-                    let p = cell_params(base, spec, c, r);
-                    match run_cell(&p, spec.threshold, cancel) {
-                        Some(v) => {
-                            if tx.send((k, r * spec.a_cells + c, v)).is_err() {
-                                break;
-                            }
-                        }
-                        None => break,
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let mut last = Instant::now();
-        let coarse = coarse_level_len(spec.a_cells, spec.lambda_cells);
-        let mut coarse_done = 0;
-        for (k, idx, (esc, div)) in rx.iter() {
+    let mut last = Instant::now();
+    let coarse = coarse_level_len(spec.a_cells, spec.lambda_cells);
+    let mut coarse_done = 0;
+    // k: the place in the visiting order.
+    pool::for_each_parallel(
+        &order,
+        threads,
+        |_, &(c, r)| run_cell(&cell_params(base, spec, c, r), spec.threshold, cancel),
+        |k, (esc, div)| {
+            let (c, r) = order[k];
+            let idx = r * spec.a_cells + c;
             grid.escape[idx] = esc;
             grid.diverged[idx] = div;
             grid.done += 1;
@@ -434,9 +416,9 @@ pub fn run_sweep(
                 progress(&grid);
                 last = Instant::now();
             }
-        }
-        cancelled = cancel.load(Ordering::Relaxed) && !grid.is_complete();
-    });
+        },
+    );
+    let cancelled = cancel.load(Ordering::Relaxed) && !grid.is_complete();
     grid.seconds = start.elapsed().as_secs_f64();
     if cancelled {
         return Ok(None);
