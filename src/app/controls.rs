@@ -249,20 +249,12 @@ pub fn controls_ui(
 
     ui.separator();
     ui.heading("Ensemble");
-    let mem = |n: usize| {
-        ExperimentParams {
-            walkers: n,
-            ..p.clone()
-        }
-        .memory_estimate() as f64
-            / (1 << 20) as f64
-    };
+    let bytes_per_walker = p.bytes_per_walker() as f64;
     let tip = format!(
-        "Number of independent runs N (at most {}). This many need about {:.0} MiB.",
+        "Number of independent runs N (at most {}). This many need about {}.",
         show_number(WALKER_FIELD_MAX as f64),
-        mem(p.walkers)
+        human_bytes(p.walkers as f64 * bytes_per_walker)
     );
-    let bytes_per_walker = mem(1) * (1 << 20) as f64;
     let why = move |n: f64| {
         format!(
             "{} walkers would need about {}",

@@ -268,12 +268,17 @@ fn positive(name: &'static str, v: f64) -> Result<(), ParamError> {
 }
 
 impl ExperimentParams {
-    /// Estimated memory of the ensemble in bytes: per walker, each coordinate keeps w (plus
-    /// m, v, v̂ for Adam/AMSGrad) and a scratch sample, and ln|w0| is kept once.
-    pub fn memory_estimate(&self) -> u64 {
+    /// Estimated memory of one walker in bytes: each coordinate keeps w (plus m, v, v̂ for
+    /// Adam/AMSGrad) and a scratch sample, and ln|w0| is kept once.
+    pub fn bytes_per_walker(&self) -> u64 {
         let per_coord = if self.optimizer.is_adaptive() { 4 } else { 1 };
         let words = self.landscape.dim() * per_coord + 2 + self.landscape.dim();
-        (self.walkers as u64) * (words as u64) * 8
+        words as u64 * 8
+    }
+
+    /// Estimated memory of the ensemble in bytes.
+    pub fn memory_estimate(&self) -> u64 {
+        (self.walkers as u64).saturating_mul(self.bytes_per_walker())
     }
 
     /// Check every field; `Ok` means the engine can run this without further checks.
