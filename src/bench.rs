@@ -262,7 +262,7 @@ pub struct FrameReport {
 /// histogram view while `walkers` walkers play, and time each frame's layout + tessellation.
 pub fn measure_ui_frames(walkers: usize, frames: usize) -> FrameReport {
     use crate::app::{AppState, SaddlescopeApp, commands::UiCommand, live_threads};
-    use crate::export::preset::Preset;
+    use crate::preset::Preset;
 
     let preset = Preset::builtin("fig1-left").expect("built in");
     let mut state = AppState::from_preset(&preset);
@@ -384,7 +384,7 @@ pub fn hours_of_work() -> crate::app::AppState {
 /// and time it.
 pub fn measure_close() -> CloseReport {
     use crate::app::{SaddlescopeApp, commands::UiCommand, live_threads};
-    use crate::export::ViewKind;
+    use crate::preset::ViewKind;
     let mut app = SaddlescopeApp::new(hours_of_work(), live_threads(), Arc::new(|| {}));
     let headless = Headless::new();
     headless.wait_for_snapshot(&mut app);

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use saddlescope::export::Preset;
+use saddlescope::preset::Preset;
 use saddlescope::export::render::{self, ViewData};
 use saddlescope::sim::{self, sweep};
 
@@ -69,6 +69,10 @@ enum Cmd {
         /// Replace --out if it exists.
         #[arg(long)]
         force: bool,
+        /// SVG text as selectable <text> in the Ubuntu font (default: glyphs drawn as paths,
+        /// the same in every viewer).
+        #[arg(long)]
+        svg_text: bool,
         /// Threads (default: every core).
         #[arg(long)]
         threads: Option<usize>,
@@ -106,6 +110,7 @@ fn figure(
     scale: f64,
     sets: &[String],
     force: bool,
+    svg_text: bool,
     threads: Option<usize>,
 ) -> Result<()> {
     use saddlescope::export::render;
@@ -132,8 +137,12 @@ fn figure(
         let start = std::time::Instant::now();
         let data = render::compute(&preset, threads).map_err(anyhow::Error::msg)?;
         let fig = render::figure(&preset, &data);
-        let written =
-            render::write_figure(&fig, &path, scale, overwrite).map_err(anyhow::Error::msg)?;
+        let opts = render::FileOptions {
+            scale,
+            overwrite,
+            selectable_text: svg_text,
+        };
+        let written = render::write_figure(&fig, &path, &opts).map_err(anyhow::Error::msg)?;
         for p in written {
             eprintln!(
                 "saddlescope: {} → {} ({:.2} s)",
@@ -211,7 +220,7 @@ fn run(
     let work = render::walker_steps(&preset);
     let json = json + "\n";
     match out {
-        Some(path) => saddlescope::export::preset::write_atomically(&path, &json, force)?,
+        Some(path) => saddlescope::preset::write_atomically(&path, &json, force)?,
         None => std::io::stdout().lock().write_all(json.as_bytes())?,
     }
     let secs = start.elapsed().as_secs_f64();
@@ -320,8 +329,9 @@ fn main() -> ExitCode {
             scale,
             set,
             force,
+            svg_text,
             threads,
-        }) => figure(preset, out, all, out_dir, scale, &set, force, threads),
+        }) => figure(preset, out, all, out_dir, scale, &set, force, svg_text, threads),
         Some(Cmd::Presets) => {
             presets();
             Ok(())

@@ -1,13 +1,14 @@
 //! Figures without a window: every view's figure as SVG (well-formed XML with the axis labels
-//! and every series), PNG (decodes to the requested size) and CSV (columns and rows match the
-//! plot), and `saddlescope figure` refusing to replace a file without --force.
+//! and every series; glyphs as paths by default), PNG (decodes to the requested size) and CSV
+//! (columns and rows match the plot), each caption naming its own experiment, and
+//! `saddlescope figure` refusing to replace a file without --force.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use saddlescope::export::Preset;
-use saddlescope::export::figure::{Figure, Mark};
 use saddlescope::export::render;
+use saddlescope::figure::{Figure, Mark, Series};
+use saddlescope::preset::Preset;
 
 fn small(name: &str) -> Preset {
     let mut p = Preset::builtin(name).unwrap();
@@ -59,37 +60,108 @@ const VIEWS: [&str; 6] = [
 fn svg_is_xml_with_the_axes_and_every_series() {
     for name in VIEWS {
         let fig = figure_of(name);
-        let svg = fig.to_svg();
+        let svg = fig.to_svg_text();
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
         let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
         for panel in &fig.panels {
-            for label in [&panel.x.label, &panel.y.label] {
+            for label in [panel.x.title(), panel.y.title()] {
                 assert!(
-                    texts.iter().any(|t| t == label),
+                    texts.iter().any(|t| *t == label),
                     "{name}: no axis label {label}"
                 );
             }
-            for s in panel.series.iter().filter(|s| !s.name.is_empty()) {
+            for s in &panel.series {
                 let drawn = doc
                     .descendants()
                     .any(|n| n.attribute("data-series") == Some(s.name.as_str()));
                 let has_points = s
                     .points
                     .iter()
-                    .any(|p| p[0].is_finite() && p[1].is_finite());
+                    .any(|p| panel.x.place(p[0]).is_some() && panel.y.place(p[1]).is_some());
                 assert!(drawn || !has_points, "{name}: series {} not drawn", s.name);
+            }
+            for e in panel.legend_entries() {
                 assert!(
-                    texts.contains(&s.name.as_str()),
+                    texts.contains(&e.label.as_str()),
                     "{name}: {} not in the legend",
-                    s.name
+                    e.label
                 );
             }
-            if let Some(h) = &panel.heatmap {
+            for b in &panel.bands {
                 assert!(
-                    texts.contains(&h.label.as_str()),
+                    b.xs.len() < 2
+                        || doc
+                            .descendants()
+                            .any(|n| n.attribute("data-band") == Some(b.name.as_str())),
+                    "{name}: band {} not drawn",
+                    b.name
+                );
+            }
+            if let Some(bar) = &panel.colorbar {
+                assert!(
+                    texts.contains(&bar.label.as_str()),
                     "{name}: no colour-bar label"
                 );
             }
+        }
+        // The caption is there whole, over as many lines as it takes.
+        let caption_words: Vec<&str> = fig.caption.split_whitespace().collect();
+        let drawn_words: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .flat_map(|t| t.split_whitespace())
+            .collect();
+        assert!(
+            drawn_words
+                .windows(caption_words.len())
+                .any(|w| w == caption_words.as_slice()),
+            "{name}: the caption is not drawn whole"
+        );
+    }
+}
+
+#[test]
+fn the_default_svg_draws_its_glyphs_as_paths() {
+    let fig = figure_of("fig1-left");
+    let svg = fig.to_svg().unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert!(
+        doc.descendants().all(|n| n.tag_name().name() != "text"),
+        "text elements left in the default SVG"
+    );
+    let paths = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "path")
+        .count();
+    // Every glyph of the title, ticks, labels, legend and caption is a path of its own.
+    let glyphs: usize = fig.caption.chars().filter(|c| !c.is_whitespace()).count();
+    assert!(paths > glyphs, "{paths} paths for a caption of {glyphs} glyphs");
+    // Same size as the text version, so the PNG (rendered from it) is the same picture.
+    let (w, h) = fig.size();
+    let root = doc.root_element();
+    assert_eq!(root.attribute("width").map(|v| v.parse::<f64>().unwrap().round()), Some(w.round()));
+    assert_eq!(root.attribute("height").map(|v| v.parse::<f64>().unwrap().round()), Some(h.round()));
+}
+
+#[test]
+fn each_caption_names_its_own_experiment() {
+    let expect: [(&str, &[&str]); 6] = [
+        ("fig1-left", &["λ = 0.8000", "N = 300", "(t = 60)", "μ = "]),
+        ("fig1-right", &["Phase diagram", "8 × 8 cells", "N = 100 walkers per cell", "T = 100 steps", "θ = 0.1", "μ = 0 (Eq. 5)", "of 64 cells"]),
+        ("fig5", &["Escape rate", "Fig. 5: a =", "Fig. 6: a ∈", "γ read at t = 30", "Prop. 3"]),
+        ("fig7", &["Sharp", "b = ", "λ = 0.0500", "N = 300", "(t = 60)"]),
+        ("fig3-right", &["Loss versus λ", "5 points", "N = 100 runs of 200 steps"]),
+        ("fig2-left", &["λ = ", "100 runs × 200 steps", "same noise stream"]),
+    ];
+    for (name, words) in expect {
+        let fig = figure_of(name);
+        for w in words {
+            assert!(fig.caption.contains(w), "{name}: {w:?} not in {:?}", fig.caption);
+        }
+        // The live histogram's verdict belongs to the live 1-D views only.
+        if !matches!(name, "fig1-left") {
+            assert!(!fig.caption.contains("is trapped at w = 0"), "{name}: {}", fig.caption);
         }
     }
 }
@@ -123,10 +195,13 @@ fn csv_columns_and_rows_match_the_plot() {
             let mut lines = table.lines();
             let header = lines.next().unwrap();
             let rows: Vec<&str> = lines.collect();
-            if let Some(h) = &panel.heatmap {
-                assert!(header.starts_with("series,a,λ,"), "{name}: {header}");
-                let map_rows = rows.iter().filter(|r| r.starts_with("map,")).count();
-                assert_eq!(map_rows, h.cols * h.rows);
+            if let Some(h) = panel.heatmaps.first() {
+                assert!(header.starts_with(&format!("series,{},{},", panel.x.header(), panel.y.header())), "{name}: {header}");
+                let map_rows = rows
+                    .iter()
+                    .filter(|r| r.starts_with(&format!("{},", saddlescope::figure::csv::field(&h.name))))
+                    .count();
+                assert_eq!(map_rows, h.cols * h.rows, "{name}");
             } else {
                 let cols: Vec<&str> = header.split(',').collect();
                 assert_eq!(cols[0], "series");
@@ -135,7 +210,7 @@ fn csv_columns_and_rows_match_the_plot() {
             }
             // Every point of every series that has a place on the axes is one row, named by its
             // series (a diverged walker or μ = −∞ has none).
-            let finite = |s: &saddlescope::export::figure::Series| {
+            let finite = |s: &Series| {
                 s.points
                     .iter()
                     .filter(|p| p[0].is_finite() && p[1].is_finite())
@@ -150,9 +225,18 @@ fn csv_columns_and_rows_match_the_plot() {
                     assert_eq!(n, finite(s), "{name}: rows of {}", s.name);
                 }
             }
-            if panel.heatmap.is_none() {
+            if panel.heatmaps.is_empty() {
                 let points: usize = panel.series.iter().map(finite).sum();
-                assert_eq!(rows.len(), points, "{name}");
+                let band_rows: usize = panel
+                    .bands
+                    .iter()
+                    .map(|b| {
+                        (0..b.xs.len())
+                            .map(|k| [b.lo[k], b.hi[k]].iter().filter(|y| y.is_finite() && b.xs[k].is_finite()).count())
+                            .sum::<usize>()
+                    })
+                    .sum();
+                assert_eq!(rows.len(), points + band_rows, "{name}");
             }
         }
         // The histogram's bars are bars.

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use saddlescope::export::Preset;
+use saddlescope::preset::Preset;
 use saddlescope::model::Optimizer;
 use saddlescope::model::basins::Basin;
 use saddlescope::model::theory::{TOY_NETWORK_MIN_LOSS, TOY_NETWORK_SADDLE_LOSS};

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 
 use saddlescope::app::{AppState, SaddlescopeApp};
-use saddlescope::export::ViewKind;
+use saddlescope::preset::ViewKind;
 
 fn threads() -> usize {
     std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())

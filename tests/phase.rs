@@ -109,7 +109,7 @@ fn quartic_phase_diagram_counts_divergence_apart() {
         steps: 300,
         ..SweepSpec::default()
     };
-    let base = saddlescope::export::Preset::builtin("fig4").unwrap().params;
+    let base = saddlescope::preset::Preset::builtin("fig4").unwrap().params;
     let g = sweep(&spec, &base);
     assert!(g.exact_escape.is_none(), "no closed form for the quartic");
     assert!(

@@ -18,7 +18,7 @@ fn seed() -> RngSeed {
     )
 }
 
-use saddlescope::export::Preset;
+use saddlescope::preset::Preset;
 use saddlescope::sim::params::KNOWN_KEYS;
 use saddlescope::sim::{Ensemble, ExperimentParams, stats};
 
@@ -271,16 +271,18 @@ fn divergence_storms_and_singular_points_stay_finite_in_stats_and_exports() {
         diverged_somewhere += usize::from(last.diverged > 0);
         // The live view's export of the same run.
         let mut headless = preset.clone();
-        headless.view = saddlescope::export::ViewKind::Histogram;
+        headless.view = saddlescope::preset::ViewKind::Histogram;
         if p.landscape.dim() == 2 {
-            headless.view = saddlescope::export::ViewKind::Landscape2d;
+            headless.view = saddlescope::preset::ViewKind::Landscape2d;
         }
         let data = render::compute(&headless, 2).unwrap();
         let fig = render::figure(&headless, &data);
-        let svg = fig.to_svg();
+        let svg = fig.to_svg_text();
         for bad in ["NaN", "inf"] {
-            assert!(!svg.contains(bad), "{bad} in the SVG of {}", preset.name);
+            assert!(!svg.contains(bad), "{bad} in the SVG of {}: {}", preset.name, svg.find(bad).map_or("", |i| &svg[i.saturating_sub(300)..(i + 50).min(svg.len())]));
         }
+        let paths = fig.to_svg().unwrap();
+        assert!(!paths.contains("NaN") && !paths.contains("inf"));
         for table in fig.to_csv() {
             assert!(!table.contains("NaN") && !table.contains("inf"), "{table}");
         }

@@ -127,7 +127,7 @@ fn only_the_sign_of_mu_matters_not_the_shape_of_the_noise() {
 
 #[test]
 fn quartic_fig1_middle_collapses_onto_the_maximum_and_counts_divergence() {
-    let mut p = saddlescope::export::Preset::builtin("fig1-middle")
+    let mut p = saddlescope::preset::Preset::builtin("fig1-middle")
         .unwrap()
         .params;
     p.walkers = 4000;
@@ -144,7 +144,7 @@ fn quartic_fig1_middle_collapses_onto_the_maximum_and_counts_divergence() {
 
 #[test]
 fn additive_noise_keeps_a_finite_width() {
-    let mut p = saddlescope::export::Preset::builtin("fig8").unwrap().params;
+    let mut p = saddlescope::preset::Preset::builtin("fig8").unwrap().params;
     p.walkers = 4000;
     let out = run_headless(&p, 2, |_| {}).unwrap();
     let last = &out.records.last().unwrap().record.summary;

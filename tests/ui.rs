@@ -106,7 +106,7 @@ fn log_axis_snapshot_shows_the_collapse_to_1e_minus_140() {
 }
 
 fn small_phase_state(preset: &str) -> AppState {
-    let p = saddlescope::export::Preset::builtin(preset).unwrap();
+    let p = saddlescope::preset::Preset::builtin(preset).unwrap();
     let mut s = AppState::from_preset(&p);
     s.sweep.a_cells = 8;
     s.sweep.lambda_cells = 8;
@@ -137,7 +137,7 @@ fn clicking_a_phase_cell_loads_it_into_the_live_view() {
     }
     h.run();
     let app = h.state();
-    assert_eq!(app.state.view, saddlescope::export::ViewKind::Histogram);
+    assert_eq!(app.state.view, saddlescope::preset::ViewKind::Histogram);
     assert!(
         (app.state.params.a - 0.375).abs() < 1e-12
             && (app.state.params.lambda - 0.125).abs() < 1e-12
@@ -187,7 +187,7 @@ fn phase_diagram_snapshot() {
 
 #[test]
 fn landscape_view_snapshot_fig7() {
-    let mut s = AppState::from_preset(&saddlescope::export::Preset::builtin("fig7").unwrap());
+    let mut s = AppState::from_preset(&saddlescope::preset::Preset::builtin("fig7").unwrap());
     s.params.walkers = 500;
     let mut h = harness(s);
     run_until(&mut h, |a| a.snapshot().is_some());
@@ -230,7 +230,7 @@ fn a_crashed_simulation_is_reported_and_restarts_with_the_settings_kept() {
 
 #[test]
 fn number_keys_jump_to_figures_and_p_toggles_presenter_mode() {
-    use saddlescope::export::ViewKind;
+    use saddlescope::preset::ViewKind;
     let mut h = harness(AppState::default());
     run_until(&mut h, |a| a.snapshot().is_some());
     h.key_press(egui::Key::Num7);
@@ -353,7 +353,7 @@ enum Act {
 #[test]
 fn thousands_of_random_sequences_never_panic_and_keep_the_state_valid() {
     use rand::{RngExt, SeedableRng};
-    use saddlescope::export::{Preset, ViewKind};
+    use saddlescope::preset::{Preset, ViewKind};
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
     let mut h = harness(AppState::default());
     shrink(&mut h.state_mut().state);
@@ -505,7 +505,12 @@ fn ctrl_e_exports_the_view_and_ctrl_s_opens_the_preset_window() {
     let _ = std::fs::remove_file(&svg);
     assert!(h.state_mut().export_figure(&svg, 2.0, false));
     let text = std::fs::read_to_string(&svg).unwrap();
-    assert!(text.contains("fraction with |w| &lt; θ") || text.contains("fraction with |w| < θ"));
+    // The file is the figure the view draws (paused: the snapshot does not move), its glyphs
+    // drawn as paths.
+    let fig = h.state().current_figure().unwrap();
+    assert_eq!(text, fig.to_svg().unwrap());
+    assert!(fig.panels[1].y.label == "fraction with |w| < θ");
+    assert!(!text.contains("<text"));
     // A second export to the same name without consent leaves the file as it was.
     std::fs::write(&svg, "keep me").unwrap();
     assert!(!h.state_mut().export_figure(&svg, 2.0, false));
@@ -544,7 +549,7 @@ fn paper_defaults_undo_every_edit_and_the_state_survives_a_restart() {
     let back: AppState = serde_json::from_str(&stored).unwrap();
     assert_eq!(back.params, h.state().state.params);
     h.state_mut().reset_to_paper_defaults();
-    let p = saddlescope::export::Preset::builtin("fig1-left").unwrap();
+    let p = saddlescope::preset::Preset::builtin("fig1-left").unwrap();
     assert_eq!(h.state().state.params, p.params);
 }
 

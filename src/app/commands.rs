@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(keys.len(), all.len());
         for n in 0..=9 {
             for name in figure_presets(n) {
-                crate::export::Preset::builtin(name).unwrap();
+                crate::preset::Preset::builtin(name).unwrap();
             }
         }
     }

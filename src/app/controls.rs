@@ -6,7 +6,7 @@ use egui::{Color32, ComboBox, RichText, Slider, Ui};
 
 use super::fields::{NumberField, show_number};
 
-use crate::export::ViewKind;
+use crate::preset::ViewKind;
 use crate::model::{Landscape, NoiseLaw, Optimizer};
 use crate::sim::params::{ExperimentParams, InitLaw, MAX_STEPS};
 
@@ -52,26 +52,6 @@ impl ControlState {
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-    }
-}
-
-/// A sensible view box, initial law and clipping for a landscape just chosen.
-fn default_view_box(p: &mut ExperimentParams) {
-    let h = &mut p.histogram;
-    match p.landscape {
-        Landscape::SharpMinima => {
-            (h.lo, h.hi, h.lo2, h.hi2) = (-1.0, 1.0, -1.0, 1.0);
-            p.projection = Some(1.0);
-            if p.a <= 0.0 {
-                p.a = 0.5;
-            }
-        }
-        Landscape::ToyNetwork => {
-            (h.lo, h.hi, h.lo2, h.hi2) = (-1.5, 1.5, -0.5, 2.5);
-            p.init = InitLaw::Network;
-            p.projection = None;
-        }
-        Landscape::Quadratic | Landscape::Quartic => {}
     }
 }
 
@@ -140,8 +120,8 @@ pub fn controls_ui(
         .selected_text(p.landscape.label())
         .show_ui(ui, |ui| {
             for &l in landscapes {
-                if ui.selectable_value(&mut p.landscape, l, l.label()).clicked() {
-                    default_view_box(p);
+                if ui.selectable_label(p.landscape == l, l.label()).clicked() {
+                    p.choose_landscape(l);
                 }
             }
         })

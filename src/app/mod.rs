@@ -1,41 +1,39 @@
-//! The eframe app: its state, the panels, and the bridge to the worker thread. Views live one
-//! per file; numbers come from `sim` and `model`, never from a UI callback.
+//! The eframe app: a small shell around the views. It owns the shared state (the experiment,
+//! the view shown, presenter mode), the live worker thread and the views (one room each, in
+//! `views/`); it lays out the top bar, the control and theory panels and the caption, and hands
+//! the central panel to the view shown. Numbers come from `sim` and `model`, pictures from
+//! `figure`, never from a UI callback.
 
 pub mod commands;
 pub mod controls;
-pub mod escape_view;
 pub mod fields;
-pub mod histogram_view;
-pub mod landscape_view;
-pub mod loss_view;
-pub mod optimizers_view;
-pub mod phase_view;
+mod files;
+pub mod plot;
 pub mod theory_panel;
+mod top_bar;
+pub mod views;
 
 use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
 use serde::{Deserialize, Serialize};
 
-use crate::export::{PhaseOverlays, Preset, ViewKind};
-use crate::sim::escape_rate::{self, EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
-use crate::sim::job::{Job, JobEvent, job_channel};
-use crate::sim::loss_sweep::{LossPoint, LossSweepSpec, run_loss_sweep};
-use crate::sim::optimizers::{OptimizerCurve, OptimizerSpec, run_optimizers};
+use crate::figure::Figure;
+use crate::figure::views::{HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays};
+use crate::preset::{Preset, ViewKind};
+use crate::sim::escape_rate::{EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
+use crate::sim::loss_sweep::{LossPoint, LossSweepSpec};
+use crate::sim::optimizers::{OptimizerCurve, OptimizerSpec};
 use crate::sim::params::ExperimentParams;
-use crate::sim::sweep::{SweepEvent, SweepGrid, SweepHandle, SweepSpec};
+use crate::sim::sweep::{SweepGrid, SweepSpec};
 use crate::sim::theory::Readout;
 use crate::sim::worker::{Command, Event, Snapshot, Waker, Worker};
 
 use commands::UiCommand;
 use controls::{ControlState, controls_ui};
-use escape_view::{EscapeFields, escape_controls_ui, escape_view_ui};
-use histogram_view::{HistogramOptions, histogram_view_ui};
-use landscape_view::{LandscapeMap, LandscapeOptions, landscape_controls_ui, landscape_view_ui};
-use loss_view::{loss_controls_ui, loss_view_ui};
-use optimizers_view::{OptimizerOptions, optimizer_controls_ui, optimizers_view_ui};
-use phase_view::{phase_view_ui, sweep_controls_ui};
 use theory_panel::theory_panel_ui;
+use views::escape::EscapeFields;
+use views::{FigureCx, ViewCx, Views};
 
 /// What a user would save: the experiment and the view options.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,7 +80,7 @@ impl AppState {
         AppState {
             params: p.params.clone(),
             controls,
-            histogram: HistogramOptions::default(),
+            histogram: p.histogram_options.unwrap_or_default(),
             preset: Some(p.name.clone()),
             view: p.view,
             sweep: p.sweep.clone().unwrap_or_default(),
@@ -90,38 +88,26 @@ impl AppState {
             rate_vs_step,
             rate_vs_lambda,
             escape_fields,
-            landscape: LandscapeOptions::default(),
+            landscape: p.landscape_options.unwrap_or_default(),
             loss_sweep: p.loss_sweep.clone().unwrap_or_default(),
             optimizers: p.optimizers.clone().unwrap_or_default(),
-            optimizer_options: OptimizerOptions::default(),
+            optimizer_options: p.optimizer_options.unwrap_or_default(),
             presenter: false,
             light_theme: false,
         }
     }
 }
 
-/// The parts of the parameters that a phase diagram depends on (a, λ, walkers and steps are
-/// set per cell, records and thresholds are not used).
-fn sweep_key(p: &ExperimentParams, spec: &SweepSpec) -> (ExperimentParams, SweepSpec) {
-    let base = ExperimentParams {
-        a: 0.0,
-        lambda: 0.0,
-        walkers: 1,
-        steps: 0,
-        record_steps: Vec::new(),
-        thresholds: Vec::new(),
-        histogram: Default::default(),
-        ..p.clone()
-    };
-    (base, spec.clone())
+
+/// Threads the live view steps with: leave one core for the UI.
+pub fn live_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_sub(1)
+        .max(1)
 }
 
-/// Threads for background sweeps: every core.
-pub fn sweep_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// The application: state plus runtime handles (worker, newest snapshot).
+/// The application: state plus runtime handles (worker, newest snapshot, the views).
 pub struct SaddlescopeApp {
     pub state: AppState,
     worker: Worker,
@@ -139,17 +125,9 @@ pub struct SaddlescopeApp {
     sent_steps_per_frame: u64,
     fonts_installed: bool,
     waker: Waker,
-    sweep: Option<SweepHandle>,
-    sweep_rx: crossbeam_channel::Receiver<SweepEvent>,
-    sweep_tx: crossbeam_channel::Sender<SweepEvent>,
-    sweep_generation: u64,
-    sweep_key: Option<(ExperimentParams, SweepSpec)>,
-    sweep_grid: Option<Arc<SweepGrid>>,
-    sweep_error: Option<String>,
-    escape: JobSlot<EscapeRateOutput, (ExperimentParams, RateVsStepSpec, RateVsLambdaSpec)>,
-    escape_field_errors: Vec<String>,
-    /// The phase map's plot transform of the last frame it was drawn.
-    phase_transform: Option<egui_plot::PlotTransform>,
+    views: Views,
+    /// The panels the view drew in the last frame: id, screen rectangle, plot transform.
+    drawn: Vec<(String, egui::Rect, egui_plot::PlotTransform)>,
     /// Why the simulation thread stopped, if it did.
     crashed: Option<String>,
     show_help: bool,
@@ -163,129 +141,15 @@ pub struct SaddlescopeApp {
     file_overwrite: bool,
     /// The outcome of the last open or save: (success, message).
     file_message: Option<(bool, String)>,
-    /// The export window: shown, path, PNG scale, consent to overwrite, last outcome.
+    /// The export window: shown, path, PNG scale, SVG text, consent to overwrite, outcome.
     export_window: bool,
     export_path: String,
     export_scale: f64,
+    export_svg_text: bool,
     export_overwrite: bool,
     export_message: Option<(bool, String)>,
     /// Stepping threads of the live worker.
     threads: usize,
-    landscape_map: Option<LandscapeMap>,
-    loss: JobSlot<Vec<LossPoint>, (ExperimentParams, LossSweepSpec)>,
-    optim: JobSlot<Vec<OptimizerCurve>, (ExperimentParams, OptimizerSpec)>,
-}
-
-/// A background job of one view: the running job, its events, and the newest result.
-struct JobSlot<T, K> {
-    job: Option<Job<T>>,
-    rx: crossbeam_channel::Receiver<JobEvent<T>>,
-    tx: crossbeam_channel::Sender<JobEvent<T>>,
-    generation: u64,
-    key: Option<K>,
-    result: Option<Arc<T>>,
-    fraction: f32,
-    error: Option<String>,
-}
-
-impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
-    fn new() -> Self {
-        let (tx, rx) = job_channel();
-        JobSlot {
-            job: None,
-            rx,
-            tx,
-            generation: 0,
-            key: None,
-            result: None,
-            fraction: 0.0,
-            error: None,
-        }
-    }
-
-    fn running(&self) -> bool {
-        self.job.as_ref().is_some_and(|j| !j.is_finished())
-    }
-
-    /// Take the events of the current generation.
-    fn receive(&mut self) {
-        for ev in self.rx.try_iter() {
-            match ev {
-                JobEvent::Progress {
-                    generation,
-                    fraction,
-                    partial,
-                } if generation == self.generation => {
-                    self.fraction = fraction;
-                    if partial.is_some() {
-                        self.result = partial;
-                    }
-                }
-                JobEvent::Done { generation, result } if generation == self.generation => {
-                    self.fraction = 1.0;
-                    self.result = Some(result);
-                }
-                JobEvent::Failed {
-                    generation,
-                    message,
-                } if generation == self.generation => self.error = Some(message),
-                _ => {}
-            }
-        }
-    }
-
-    /// Restart with `work` when `key` changed (or `force`); the old job is cancelled and joined.
-    fn ensure<F>(&mut self, key: K, force: bool, name: &str, waker: &Waker, work: F)
-    where
-        F: FnOnce(&crate::sim::job::JobContext<'_, T>) -> Result<Option<T>, String>
-            + Send
-            + 'static,
-    {
-        if !force && self.key.as_ref() == Some(&key) {
-            return;
-        }
-        self.job = None;
-        self.generation += 1;
-        self.key = Some(key);
-        self.error = None;
-        self.fraction = 0.0;
-        self.job = Some(Job::start(
-            name,
-            self.generation,
-            self.tx.clone(),
-            waker.clone(),
-            work,
-        ));
-    }
-}
-
-/// A progress bar with Cancel / Run again; returns (cancel, restart).
-fn job_bar_ui(ui: &mut Ui, fraction: f32, running: bool, error: Option<&str>) -> (bool, bool) {
-    let mut out = (false, false);
-    ui.horizontal(|ui| {
-        ui.add(
-            egui::ProgressBar::new(fraction)
-                .desired_width(260.0)
-                .show_percentage(),
-        );
-        if running {
-            out.0 = ui.button("⏹ Cancel").clicked();
-        } else {
-            out.1 = ui.button("⟲ Run again").clicked();
-        }
-        if let Some(e) = error {
-            ui.label(RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
-        }
-    });
-    out
-}
-
-/// Threads the live view steps with: leave one core for the UI.
-pub fn live_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .saturating_sub(1)
-        .max(1)
 }
 
 impl SaddlescopeApp {
@@ -293,7 +157,6 @@ impl SaddlescopeApp {
     /// each snapshot.
     pub fn new(state: AppState, threads: usize, waker: Waker) -> SaddlescopeApp {
         let worker = Worker::spawn(state.params.clone(), threads, waker.clone());
-        let (sweep_tx, sweep_rx) = crossbeam_channel::unbounded();
         worker.send(Command::SetStepsPerFrame(state.controls.steps_per_frame));
         let readout = (state.params.clone(), Readout::new(&state.params));
         SaddlescopeApp {
@@ -308,16 +171,8 @@ impl SaddlescopeApp {
             readout,
             fonts_installed: false,
             waker,
-            sweep: None,
-            sweep_rx,
-            sweep_tx,
-            sweep_generation: 0,
-            sweep_key: None,
-            sweep_grid: None,
-            sweep_error: None,
-            escape: JobSlot::new(),
-            escape_field_errors: Vec::new(),
-            phase_transform: None,
+            views: Views::default(),
+            drawn: Vec::new(),
             crashed: None,
             threads,
             show_help: false,
@@ -328,175 +183,57 @@ impl SaddlescopeApp {
             export_window: false,
             export_path: "figure.svg".into(),
             export_scale: 2.0,
+            export_svg_text: false,
             export_overwrite: false,
             export_message: None,
             file_path: "my-figure.json".into(),
             file_overwrite: false,
             file_message: None,
-            landscape_map: None,
-            loss: JobSlot::new(),
-            optim: JobSlot::new(),
         }
+    }
+
+    /// The views (their jobs' results, for scripts and tests).
+    pub fn views(&self) -> &Views {
+        &self.views
     }
 
     /// The newest loss-versus-λ points.
     pub fn loss_points(&self) -> Option<&Arc<Vec<LossPoint>>> {
-        self.loss.result.as_ref()
+        self.views.loss.points()
     }
 
     /// The newest optimizer curves.
     pub fn optimizer_curves(&self) -> Option<&Arc<Vec<OptimizerCurve>>> {
-        self.optim.result.as_ref()
-    }
-
-    fn update_loss(&mut self, force: bool) {
-        self.loss.receive();
-        let valid =
-            self.state.params.validate().is_ok() && self.state.loss_sweep.validate().is_ok();
-        if (self.state.view != ViewKind::LossSweep && !force) || !valid {
-            if let Err(e) = self.state.loss_sweep.validate() {
-                self.loss.error = Some(e.to_string());
-            }
-            return;
-        }
-        let key = (self.state.params.clone(), self.state.loss_sweep.clone());
-        let (p, spec) = key.clone();
-        self.loss
-            .ensure(key, force, "saddlescope-loss", &self.waker, move |ctx| {
-                let cancel = std::sync::atomic::AtomicBool::new(false);
-                let r = run_loss_sweep(&p, &spec, sweep_threads(), &cancel, |f, pts| {
-                    ctx.progress(f, Some(pts.to_vec()));
-                    if ctx.cancelled() {
-                        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                });
-                r.map_err(|e| e.to_string())
-            });
-    }
-
-    fn update_optim(&mut self, force: bool) {
-        self.optim.receive();
-        let valid =
-            self.state.params.validate().is_ok() && self.state.optimizers.validate().is_ok();
-        if (self.state.view != ViewKind::Optimizers && !force) || !valid {
-            if let Err(e) = self.state.optimizers.validate() {
-                self.optim.error = Some(e.to_string());
-            }
-            return;
-        }
-        // The optimizer, λ, walkers and steps of the base parameters are set per curve.
-        let base = ExperimentParams {
-            lambda: 0.0,
-            walkers: 1,
-            steps: 0,
-            record_steps: Vec::new(),
-            ..self.state.params.clone()
-        };
-        let key = (base, self.state.optimizers.clone());
-        let (p, spec) = (self.state.params.clone(), self.state.optimizers.clone());
-        self.optim.ensure(
-            key,
-            force,
-            "saddlescope-optimizers",
-            &self.waker,
-            move |ctx| {
-                let cancel = std::sync::atomic::AtomicBool::new(false);
-                let r = run_optimizers(&p, &spec, sweep_threads(), &cancel, |f| {
-                    ctx.progress(f, None);
-                    if ctx.cancelled() {
-                        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                });
-                r.map_err(|e| e.to_string())
-            },
-        );
-    }
-
-    /// Where the point (a, λ) of the phase map was drawn on screen in the last frame.
-    pub fn phase_screen_position(&self, a: f64, lambda: f64) -> Option<egui::Pos2> {
-        self.phase_transform
-            .as_ref()
-            .map(|t| t.position_from_point(&egui_plot::PlotPoint::new(a, lambda)))
+        self.views.optimizers.curves()
     }
 
     /// The newest phase-diagram grid of the current sweep.
     pub fn sweep_grid(&self) -> Option<&Arc<SweepGrid>> {
-        self.sweep_grid.as_ref()
+        self.views.phase.grid()
     }
 
     /// Whether a sweep is computing.
     pub fn sweep_running(&self) -> bool {
-        self.sweep.as_ref().is_some_and(|h| !h.is_finished())
+        views::View::busy(&self.views.phase)
     }
 
     pub fn escape_result(&self) -> Option<&Arc<EscapeRateOutput>> {
-        self.escape.result.as_ref()
+        self.views.escape.result()
     }
 
-    /// Start (or restart) the phase-diagram sweep for the current parameters.
-    fn restart_sweep(&mut self) {
-        self.sweep = None; // cancels and joins the previous sweep: no cell of it can arrive later
-        self.sweep_generation += 1;
-        self.sweep_error = None;
-        self.sweep_key = Some(sweep_key(&self.state.params, &self.state.sweep));
-        let spec = self.state.sweep.clone();
-        if let Err(e) = spec.validate() {
-            self.sweep_error = Some(e.to_string());
-            return;
-        }
-        self.sweep = Some(SweepHandle::start(
-            self.sweep_generation,
-            self.state.params.clone(),
-            spec,
-            sweep_threads(),
-            self.sweep_tx.clone(),
-            self.waker.clone(),
-        ));
+    /// The panels drawn in the last frame: id, screen rectangle, plot transform.
+    pub fn drawn_panels(&self) -> &[(String, egui::Rect, egui_plot::PlotTransform)] {
+        &self.drawn
     }
 
-    /// Keep the sweep in step with the parameters while the phase diagram is shown.
-    fn update_sweep(&mut self) {
-        for ev in self.sweep_rx.try_iter() {
-            match ev {
-                SweepEvent::Grid { generation, grid } if generation == self.sweep_generation => {
-                    self.sweep_grid = Some(grid)
-                }
-                SweepEvent::Failed {
-                    generation,
-                    message,
-                } if generation == self.sweep_generation => self.sweep_error = Some(message),
-                _ => {}
-            }
-        }
-        if self.state.view == ViewKind::PhaseDiagram
-            && self.state.params.validate().is_ok()
-            && self.sweep_key.as_ref() != Some(&sweep_key(&self.state.params, &self.state.sweep))
-        {
-            self.restart_sweep();
-        }
+    /// Where the point (a, λ) of the phase map was drawn on screen in the last frame.
+    pub fn phase_screen_position(&self, a: f64, lambda: f64) -> Option<egui::Pos2> {
+        self.drawn
+            .iter()
+            .find(|(id, _, _)| id == "phase")
+            .map(|(_, _, t)| t.position_from_point(&egui_plot::PlotPoint::new(a, lambda)))
     }
 
-    /// Keep the escape-rate curves in step with the parameters while that view is shown; a
-    /// change cancels the running computation and starts a new one.
-    fn update_escape(&mut self) {
-        self.escape.receive();
-        if self.state.view != ViewKind::EscapeRate || self.state.params.validate().is_err() {
-            return;
-        }
-        let key = (
-            self.state.params.clone(),
-            self.state.rate_vs_step.clone(),
-            self.state.rate_vs_lambda.clone(),
-        );
-        let (p, by_step, by_lambda) = key.clone();
-        self.escape
-            .ensure(key, false, "saddlescope-escape", &self.waker, move |ctx| {
-                escape_rate::run_escape_rate(&p, &by_step, &by_lambda, sweep_threads(), ctx.flag())
-                    .map_err(|e| e.to_string())
-            });
-    }
-
-    /// The newest snapshot shown.
     /// Commands waiting in the queue to the simulation thread.
     pub fn queued_commands(&self) -> usize {
         self.worker.queued_commands()
@@ -507,6 +244,7 @@ impl SaddlescopeApp {
         self.generation
     }
 
+    /// The newest snapshot shown.
     pub fn snapshot(&self) -> Option<&Arc<Snapshot>> {
         self.latest.as_ref()
     }
@@ -520,7 +258,40 @@ impl SaddlescopeApp {
         self.latest.as_ref().is_some_and(|s| s.playing)
     }
 
-    /// Load a preset: new parameters, view options kept.
+    /// The title of the current figure: the preset's, or the view's name.
+    pub fn title(&self) -> String {
+        match &self.state.preset {
+            Some(name) => Preset::builtin(name).map_or(name.clone(), |p| p.title),
+            None => format!("saddlescope: {}", self.state.view.label()),
+        }
+    }
+
+    /// The figure the current view shows (what it draws and what an export writes), if it has
+    /// data yet.
+    pub fn current_figure(&self) -> Option<Figure> {
+        let title = self.title();
+        let cx = FigureCx {
+            state: &self.state,
+            snapshot: self.latest.as_deref(),
+            title: &title,
+        };
+        self.views.get(self.state.view).figure(&cx)
+    }
+
+    /// The caption under the plot: the current figure's, generated from the experiment that
+    /// view shows (so it can never describe another one).
+    pub fn caption(&self) -> String {
+        match self.current_figure() {
+            Some(f) => f.caption,
+            None => format!(
+                "{}: {} — computing…",
+                self.state.view.label(),
+                crate::figure::views::experiment_label(&self.state.params)
+            ),
+        }
+    }
+
+    /// Load a preset: new parameters; the view options the preset names, the others kept.
     pub fn load_preset(&mut self, p: &Preset) {
         let AppState {
             histogram,
@@ -532,7 +303,6 @@ impl SaddlescopeApp {
         let fresh = AppState::from_preset(p);
         let steps_per_frame = fresh.controls.steps_per_frame;
         self.state = AppState {
-            histogram,
             controls,
             presenter,
             light_theme,
@@ -544,123 +314,15 @@ impl SaddlescopeApp {
             1
         };
         self.state.controls.sync_text(&p.params);
-    }
-
-    /// Apply presenter mode's zoom and the theme when they change, and fullscreen requests.
-    fn apply_look(&mut self, ctx: &egui::Context) {
-        let look = (self.state.presenter, self.state.light_theme);
-        if self.applied_look != Some(look) {
-            ctx.set_zoom_factor(if self.state.presenter { 1.4 } else { 1.0 });
-            ctx.set_theme(if self.state.light_theme {
-                egui::Theme::Light
-            } else {
-                egui::Theme::Dark
-            });
-            self.applied_look = Some(look);
+        if p.histogram_options.is_none() {
+            self.state.histogram = histogram;
         }
-        if let Some(full) = self.fullscreen_requested.take() {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(full));
-            self.fullscreen = full;
+        if let Some(o) = p.landscape_options {
+            self.state.landscape = o;
         }
-    }
-
-    /// The current state as a preset file named `name`.
-    pub fn to_preset(&self, name: &str) -> Preset {
-        let s = &self.state;
-        Preset {
-            format: crate::export::preset::PRESET_FORMAT.into(),
-            format_version: crate::export::preset::PRESET_FORMAT_VERSION,
-            name: name.to_string(),
-            title: format!("saved from saddlescope ({})", s.view.label()),
-            figure: None,
-            description: self.caption(),
-            view: s.view,
-            params: s.params.clone(),
-            sweep: Some(s.sweep.clone()),
-            overlays: Some(s.overlays),
-            rate_vs_step: Some(s.rate_vs_step.clone()),
-            rate_vs_lambda: Some(s.rate_vs_lambda.clone()),
-            loss_sweep: Some(s.loss_sweep.clone()),
-            optimizers: Some(s.optimizers.clone()),
-            steps_per_frame: Some(s.controls.steps_per_frame),
+        if let Some(o) = p.optimizer_options {
+            self.state.optimizer_options = o;
         }
-    }
-
-    /// Save the current state to `path` (atomically; an existing file only with `overwrite`).
-    pub fn save_preset(&mut self, path: &std::path::Path, overwrite: bool) -> bool {
-        let name = path
-            .file_stem()
-            .map_or("preset".into(), |s| s.to_string_lossy().into_owned());
-        let r = self.to_preset(&name).save(path, overwrite);
-        let ok = r.is_ok();
-        self.file_message = Some(match r {
-            Ok(()) => (true, format!("saved {}", path.display())),
-            Err(e) => (false, e.to_string()),
-        });
-        ok
-    }
-
-    /// Open a preset file; on any error the current state is kept and the error shown.
-    pub fn open_preset(&mut self, path: &std::path::Path) -> bool {
-        match Preset::load(path) {
-            Ok(p) => {
-                self.load_preset(&p);
-                self.file_message = Some((true, format!("opened {}", path.display())));
-                true
-            }
-            Err(e) => {
-                self.file_message = Some((false, e.to_string()));
-                false
-            }
-        }
-    }
-
-    /// The outcome of the last open or save.
-    pub fn file_message(&self) -> Option<&(bool, String)> {
-        self.file_message.as_ref()
-    }
-
-    fn file_window_ui(&mut self, ctx: &egui::Context) {
-        // Files dropped on the window open as presets.
-        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        });
-        for path in dropped {
-            self.open_preset(&path);
-        }
-        let mut open = self.file_window;
-        egui::Window::new("Preset file").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
-            ui.horizontal(|ui| {
-                let l = ui.label("path");
-                ui.add(egui::TextEdit::singleline(&mut self.file_path).desired_width(320.0))
-                    .labelled_by(l.id)
-                    .on_hover_text("A .json preset file. You can also drop a file on the window to open it.");
-            });
-            ui.checkbox(&mut self.file_overwrite, "replace the file if it exists");
-            ui.horizontal(|ui| {
-                if ui.button("⟲ Paper defaults").on_hover_text("Reset every parameter to the built-in preset of the current figure, as shipped (the app otherwise remembers your last state between launches).").clicked() {
-                    self.reset_to_paper_defaults();
-                    self.file_message = Some((true, "reset to the paper's defaults".into()));
-                }
-                let path = std::path::PathBuf::from(self.file_path.trim());
-                if ui.button("💾 Save").on_hover_text("Write the current state (parameters, seed, view, overlays) as a preset.").clicked() {
-                    self.save_preset(&path, self.file_overwrite);
-                }
-                if ui.button("📂 Open").on_hover_text("Load a preset file; on error nothing changes.").clicked() {
-                    self.open_preset(&path);
-                }
-            });
-            if let Some((ok, msg)) = &self.file_message {
-                let col = if *ok { Color32::from_rgb(0x40, 0xc0, 0x60) } else { Color32::from_rgb(0xd0, 0x30, 0x30) };
-                ui.label(RichText::new(msg).color(col));
-            }
-        });
-        self.file_window = open;
     }
 
     /// Watch the cell (a, λ) of the phase diagram live in the histogram view.
@@ -707,144 +369,6 @@ impl SaddlescopeApp {
             UiCommand::Export => self.export_window = true,
             UiCommand::Help => self.show_help = !self.show_help,
         }
-    }
-
-    /// The current view as a figure (what the export writes), if it has data yet.
-    pub fn current_figure(&self) -> Option<crate::export::figure::Figure> {
-        use crate::export::views;
-        let s = &self.state;
-        let title = match &s.preset {
-            Some(name) => Preset::builtin(name).map_or(name.clone(), |p| p.title),
-            None => format!("saddlescope: {}", s.view.label()),
-        };
-        let caption = self.caption();
-        Some(match s.view {
-            ViewKind::Histogram => views::histogram_figure(
-                &title,
-                &caption,
-                self.latest.as_ref()?,
-                s.histogram.log_axis,
-                s.histogram.show_theory,
-            ),
-            ViewKind::Landscape2d => {
-                views::landscape_figure(&title, &caption, self.latest.as_ref()?)
-            }
-            ViewKind::PhaseDiagram => {
-                let g = self.sweep_grid.as_ref()?;
-                let cap = format!(
-                    "{}, {}: {} × {} cells × {} walkers × {} steps, θ = {}",
-                    g.base.landscape.label(),
-                    g.base.optimizer.label(),
-                    g.spec.a_cells,
-                    g.spec.lambda_cells,
-                    g.spec.walkers,
-                    g.spec.steps,
-                    g.spec.threshold
-                );
-                views::phase_figure(&title, &cap, g, &s.overlays)
-            }
-            ViewKind::EscapeRate => {
-                views::escape_rate_figure(&title, &caption, self.escape.result.as_ref()?)
-            }
-            ViewKind::LossSweep => {
-                let points = self.loss.result.as_ref()?;
-                let out = crate::sim::loss_sweep::LossSweepOutput {
-                    format: crate::sim::loss_sweep::LOSS_SWEEP_FORMAT.into(),
-                    format_version: 1,
-                    params: s.params.clone(),
-                    loss_sweep: s.loss_sweep.clone(),
-                    points: points.to_vec(),
-                };
-                views::loss_sweep_figure(&title, &caption, &out)
-            }
-            ViewKind::Optimizers => {
-                let curves = self.optim.result.as_ref()?;
-                let out = crate::sim::optimizers::OptimizerOutput {
-                    format: crate::sim::optimizers::OPTIMIZER_FORMAT.into(),
-                    format_version: 1,
-                    params: s.params.clone(),
-                    optimizers: s.optimizers.clone(),
-                    curves: curves.to_vec(),
-                };
-                views::optimizers_figure(&title, &caption, &out)
-            }
-        })
-    }
-
-    /// Export the current view to `path` (.png, .svg or .csv), atomically; an existing file only
-    /// with `overwrite`. The outcome is kept for the export window.
-    pub fn export_figure(&mut self, path: &std::path::Path, scale: f64, overwrite: bool) -> bool {
-        let r = match self.current_figure() {
-            None => Err("nothing to export yet: the view has no data".to_string()),
-            Some(fig) => crate::export::render::write_figure(&fig, path, scale, overwrite),
-        };
-        let ok = r.is_ok();
-        self.export_message = Some(match r {
-            Ok(paths) => (
-                true,
-                format!(
-                    "wrote {}",
-                    paths
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-            Err(e) => (false, e),
-        });
-        ok
-    }
-
-    /// The outcome of the last export.
-    pub fn export_message(&self) -> Option<&(bool, String)> {
-        self.export_message.as_ref()
-    }
-
-    fn export_window_ui(&mut self, ctx: &egui::Context) {
-        let mut open = self.export_window;
-        egui::Window::new("Export figure").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
-            ui.horizontal(|ui| {
-                let l = ui.label("file");
-                ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(320.0))
-                    .labelled_by(l.id)
-                    .on_hover_text("The extension picks the format: .png (raster), .svg (vector, for papers) or .csv (the data, one table per panel: NAME.csv, NAME-2.csv, …).");
-            });
-            fields::NumberField::new(
-                "PNG scale",
-                "Pixels per SVG pixel; 2× suits slides and papers (0.5–8×).",
-                0.5..=8.0,
-            )
-            .speed(0.1)
-            .suffix(" ×")
-            .show(ui, &mut self.export_scale);
-            ui.checkbox(&mut self.export_overwrite, "replace the file if it exists");
-            if ui.button("Export").on_hover_text(UiCommand::Export.tooltip()).clicked() {
-                let path = std::path::PathBuf::from(self.export_path.trim());
-                self.export_figure(&path, self.export_scale, self.export_overwrite);
-            }
-            if let Some((ok, msg)) = &self.export_message {
-                let col = if *ok { Color32::from_rgb(0x40, 0xc0, 0x60) } else { Color32::from_rgb(0xd0, 0x30, 0x30) };
-                ui.label(RichText::new(msg).color(col));
-            }
-        });
-        self.export_window = open;
-    }
-
-    /// Back to the built-in preset the state came from (or Fig. 1-left), as shipped.
-    pub fn reset_to_paper_defaults(&mut self) {
-        let name = self
-            .state
-            .preset
-            .clone()
-            .unwrap_or_else(|| "fig1-left".into());
-        let p = Preset::builtin(&name)
-            .or_else(|_| Preset::builtin("fig1-left"))
-            .expect("fig1-left is built in");
-        let (presenter, light) = (self.state.presenter, self.state.light_theme);
-        self.state = AppState::from_preset(&p);
-        self.state.presenter = presenter;
-        self.state.light_theme = light;
     }
 
     /// Take what the worker sent: keep the newest snapshot of the current generation.
@@ -937,132 +461,6 @@ impl SaddlescopeApp {
         }
     }
 
-    fn shortcuts(&mut self, ui: &Ui) {
-        if ui.ctx().egui_wants_keyboard_input() {
-            return;
-        }
-        for cmd in UiCommand::all() {
-            if ui.input_mut(|i| i.consume_shortcut(&cmd.shortcut())) {
-                self.run_command(cmd);
-            }
-        }
-    }
-
-    /// The caption under the plot in presenter mode, generated from the parameters and the
-    /// theory readout, so it can never disagree with what is shown.
-    pub fn caption(&self) -> String {
-        crate::export::views::caption_with(
-            &self.state.params,
-            &self.readout.1,
-            self.latest.as_ref().map(|s| s.step()),
-        )
-    }
-
-    fn help_ui(&mut self, ctx: &egui::Context) {
-        let mut open = self.show_help;
-        egui::Window::new("Keyboard shortcuts")
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .show(ctx, |ui| {
-                egui::Grid::new("shortcut_grid")
-                    .num_columns(2)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for cmd in UiCommand::all() {
-                            ui.label(RichText::new(cmd.key_name()).strong().monospace());
-                            ui.label(cmd.tooltip());
-                            ui.end_row();
-                        }
-                    });
-            });
-        self.show_help = open;
-    }
-
-    fn top_bar_ui(&mut self, ui: &mut Ui) {
-        // Wraps onto a second line when presenter mode's zoom makes it too wide.
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("saddlescope").strong().size(18.0));
-            ui.separator();
-            let current = self.state.preset.clone().unwrap_or_else(|| "custom".into());
-            egui::ComboBox::from_label("Preset")
-                .selected_text(current)
-                .show_ui(ui, |ui| {
-                    for p in Preset::builtin_all() {
-                        if ui
-                            .selectable_label(
-                                self.state.preset.as_deref() == Some(&p.name),
-                                &p.title,
-                            )
-                            .clicked()
-                        {
-                            self.load_preset(&p);
-                        }
-                    }
-                })
-                .response
-                .on_hover_text(
-                    "Load the exact setting of one of the paper's figures (seed included).",
-                );
-            ui.separator();
-            for v in ViewKind::ALL {
-                ui.selectable_value(&mut self.state.view, v, v.label());
-            }
-            ui.separator();
-            let playing = self.is_playing();
-            for cmd in [UiCommand::PlayPause, UiCommand::Step, UiCommand::Reset] {
-                if ui
-                    .button(cmd.label(playing))
-                    .on_hover_text(cmd.hint())
-                    .clicked()
-                {
-                    self.run_command(cmd);
-                }
-            }
-            ui.separator();
-            ui.checkbox(&mut self.state.presenter, "Presenter")
-                .on_hover_text(UiCommand::Presenter.hint());
-            if self.state.presenter {
-                ui.checkbox(&mut self.state.controls.presenter_controls, "controls")
-                    .on_hover_text("Show the control and theory panels in presenter mode.");
-            }
-            if ui
-                .button("📁 File")
-                .on_hover_text("Save the current state as a preset file, or open one.")
-                .clicked()
-            {
-                self.file_window = !self.file_window;
-            }
-            if ui
-                .button("Export")
-                .on_hover_text(UiCommand::Export.hint())
-                .clicked()
-            {
-                self.run_command(UiCommand::Export);
-            }
-            ui.checkbox(&mut self.state.light_theme, "Light")
-                .on_hover_text("High-contrast light theme for projectors.");
-            if ui
-                .button("?")
-                .on_hover_text(UiCommand::Help.hint())
-                .clicked()
-            {
-                self.run_command(UiCommand::Help);
-            }
-            ui.separator();
-            if let Some(s) = &self.latest {
-                // One piece: where it does not fit, it moves to the next row whole.
-                ui.add(egui::Label::new(format!("t = {} / {}", s.step(), s.params.steps)).extend());
-                if s.playing && s.walker_steps_per_second > 0.0 {
-                    ui.label(format!("{:.2e} walker-steps/s", s.walker_steps_per_second))
-                        .on_hover_text("Measured speed of the engine in the last frame.");
-                } else if s.finished {
-                    ui.label("finished");
-                }
-            }
-        });
-    }
-
     /// The whole window; also what the UI tests drive.
     pub fn ui_root(&mut self, ui: &mut Ui) {
         if !self.fonts_installed {
@@ -1084,14 +482,13 @@ impl SaddlescopeApp {
         self.file_window_ui(&ctx);
         self.export_window_ui(&ctx);
         let panels = !self.state.presenter || self.state.controls.presenter_controls;
-        if self.state.presenter {
-            let caption = self.caption();
-            egui::Panel::bottom("caption").show(ui, |ui| {
-                ui.add_space(4.0);
-                ui.label(RichText::new(caption).size(18.0));
-                ui.add_space(4.0);
-            });
-        }
+        let caption = self.caption();
+        egui::Panel::bottom("caption").show(ui, |ui| {
+            ui.add_space(2.0);
+            let text = RichText::new(caption);
+            ui.label(if self.state.presenter { text.size(18.0) } else { text.small() });
+            ui.add_space(2.0);
+        });
         if panels {
             egui::Panel::left("controls")
                 .default_size(290.0)
@@ -1122,114 +519,37 @@ impl SaddlescopeApp {
                     });
                 });
         }
+        let title = self.title();
         let view = self.state.view;
-        egui::CentralPanel::default().show(ui, |ui| match view {
-            ViewKind::Histogram => match &self.latest {
-                Some(s) => histogram_view_ui(ui, s, &mut self.state.histogram),
-                None => {
-                    ui.centered_and_justified(|ui| ui.label("starting the ensemble…"));
-                }
-            },
-            ViewKind::PhaseDiagram => {
-                sweep_controls_ui(ui, &mut self.state.sweep, &mut self.state.overlays);
-                let running = self.sweep_running();
-                let current = (self.state.params.a, self.state.params.lambda);
-                let action = phase_view_ui(
-                    ui,
-                    self.sweep_grid.as_deref(),
-                    running,
-                    self.sweep_error.as_deref(),
-                    &self.state.overlays,
-                    current,
-                );
-                if action.cancel
-                    && let Some(h) = &self.sweep
-                {
-                    h.cancel();
-                }
-                if action.restart {
-                    self.restart_sweep();
-                }
-                self.phase_transform = action.transform;
-                if let Some((a, l)) = action.watch {
-                    self.watch_cell(a, l);
-                }
-            }
-            ViewKind::Landscape2d => {
-                if self.state.params.landscape.dim() != 2 {
-                    ui.label("The 2-D view shows the sharp-minima landscape (Eq. 6) and the toy network. Load one:");
-                    ui.horizontal(|ui| {
-                        for name in ["fig7", "fig3-left", "fig3-middle"] {
-                            if ui.button(name).clicked()
-                                && let Ok(p) = Preset::builtin(name)
-                            {
-                                self.load_preset(&p);
-                            }
-                        }
-                    });
-                    return;
-                }
-                let recorded: Vec<u64> = self.latest.as_ref().map_or(Vec::new(), |s| s.recorded.iter().map(|r| r.summary.step).collect());
-                landscape_controls_ui(ui, &mut self.state.params, &mut self.state.landscape, &recorded);
-                if !self.landscape_map.as_ref().is_some_and(|m| m.is_for(&self.state.params)) {
-                    self.landscape_map = Some(LandscapeMap::new(&self.state.params));
-                }
-                match (&self.latest, &self.landscape_map) {
-                    (Some(s), Some(m)) if s.params.landscape.dim() == 2 => landscape_view_ui(ui, s, m, &self.state.landscape),
-                    _ => {
-                        ui.label("starting the ensemble…");
-                    }
-                }
-            }
-            ViewKind::LossSweep => {
-                loss_controls_ui(ui, &mut self.state.loss_sweep);
-                let (cancel, restart) =
-                    job_bar_ui(ui, self.loss.fraction, self.loss.running(), self.loss.error.as_deref());
-                if cancel && let Some(j) = &self.loss.job {
-                    j.cancel();
-                }
-                if restart {
-                    self.update_loss(true);
-                }
-                let ok = self.state.params.landscape.dim() == 2;
-                loss_view_ui(ui, self.loss.result.as_deref(), ok);
-            }
-            ViewKind::Optimizers => {
-                optimizer_controls_ui(ui, &mut self.state.optimizers, &mut self.state.optimizer_options);
-                let (cancel, restart) =
-                    job_bar_ui(ui, self.optim.fraction, self.optim.running(), self.optim.error.as_deref());
-                if cancel && let Some(j) = &self.optim.job {
-                    j.cancel();
-                }
-                if restart {
-                    self.update_optim(true);
-                }
-                optimizers_view_ui(ui, self.optim.result.as_deref(), &self.state.optimizer_options);
-            }
-            ViewKind::EscapeRate => {
-                self.escape_field_errors = escape_controls_ui(
-                    ui,
-                    &mut self.state.rate_vs_step,
-                    &mut self.state.rate_vs_lambda,
-                    &mut self.state.escape_fields,
-                );
-                for e in self
-                    .escape_field_errors
-                    .iter()
-                    .chain(self.escape.error.iter())
-                {
-                    ui.label(
-                        RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)),
-                    );
-                }
-                escape_view_ui(ui, self.escape.result.as_deref(), self.escape.running());
-            }
-        });
+        let mut cx = ViewCx {
+            state: &mut self.state,
+            snapshot: self.latest.as_ref(),
+            title: &title,
+            waker: &self.waker,
+            load_preset: None,
+            watch: None,
+            drawn: Vec::new(),
+        };
+        let views = &mut self.views;
+        egui::CentralPanel::default().show(ui, |ui| views.get_mut(view).ui(ui, &mut cx));
+        let (load, watch, drawn) = (cx.load_preset, cx.watch, cx.drawn);
+        self.drawn = drawn
+            .into_iter()
+            .map(|p| (p.id, p.response.rect, p.transform))
+            .collect();
+        if let Some(name) = load
+            && let Ok(p) = Preset::builtin(name)
+        {
+            self.load_preset(&p);
+        }
+        if let Some((a, l)) = watch {
+            self.watch_cell(a, l);
+        }
         self.send_changes();
-        self.update_sweep();
-        self.update_escape();
-        self.update_loss(false);
-        self.update_optim(false);
+        for v in self.views.all_mut() {
+            let visible = v.kind() == self.state.view;
+            v.update(&self.state, visible, &self.waker);
+        }
     }
 }
 
@@ -1245,20 +565,11 @@ pub fn install_fonts(ctx: &egui::Context) {
 
 impl Drop for SaddlescopeApp {
     /// Closing the window: ask every thread to stop first, so that the joins done by the fields'
-    /// own drops (the worker, the sweep, the jobs) wait for them together, not one after another.
+    /// own drops (the worker, the views' jobs) wait for them together, not one after another.
     fn drop(&mut self) {
         self.worker.send(Command::Shutdown);
-        if let Some(s) = &self.sweep {
-            s.cancel();
-        }
-        if let Some(j) = &self.escape.job {
-            j.cancel();
-        }
-        if let Some(j) = &self.loss.job {
-            j.cancel();
-        }
-        if let Some(j) = &self.optim.job {
-            j.cancel();
+        for v in self.views.all() {
+            v.cancel();
         }
     }
 }

@@ -1,10 +1,5 @@
-//! Files: preset files (one per paper figure, shared by the app and the command line) and the
-//! writers for results. Pure functions of parameters and results; the only I/O is reading and
-//! writing the files named by the caller.
+//! Files out: a view's figure written as PNG, SVG or CSV, and the headless computation that
+//! produces it (`saddlescope figure`). The figure itself is built in [`crate::figure`], the
+//! same value the window draws; presets (input) live in [`crate::preset`].
 
-pub mod figure;
-pub mod preset;
 pub mod render;
-pub mod views;
-
-pub use preset::{PhaseOverlays, Preset, PresetError, ViewKind};

@@ -12,9 +12,8 @@ use crate::sim::optimizers::{self, OptimizerOutput};
 use crate::sim::sweep::{self, SweepGrid};
 use crate::sim::worker::{Command, Event, Snapshot, Worker};
 
-use super::figure::Figure;
-use super::views;
-use super::{Preset, ViewKind};
+use crate::figure::Figure;
+use crate::preset::{Preset, ViewKind};
 
 /// The data behind one view.
 pub enum ViewData {
@@ -154,36 +153,34 @@ fn wait_for(w: &Worker, pred: impl Fn(&Snapshot) -> bool) -> Result<Arc<Snapshot
     }
 }
 
-/// The figure of `preset` from its data.
+/// The figure of `preset` from its data: the same builder, options and title the app's view
+/// uses for that preset.
 pub fn figure(preset: &Preset, data: &ViewData) -> Figure {
-    let title = preset.title.clone();
-    let p = &preset.params;
+    use crate::figure::views;
+    let title = preset.title.as_str();
     match data {
+        ViewData::Live(s) if preset.view == ViewKind::Landscape2d => views::landscape_figure(
+            title,
+            s,
+            &views::landscape::loss_levels(&s.params),
+            &preset.landscape_options.unwrap_or_default(),
+        ),
         ViewData::Live(s) => {
-            let cap = views::caption(&s.params, Some(s.step()));
-            if preset.view == ViewKind::Landscape2d {
-                views::landscape_figure(&title, &cap, s)
-            } else {
-                views::histogram_figure(&title, &cap, s, false, true)
-            }
+            views::histogram_figure(title, s, &preset.histogram_options.unwrap_or_default())
         }
-        ViewData::Phase(g) => {
-            let s = &g.spec;
-            let cap = format!(
-                "{}, {}: {} × {} cells × {} walkers × {} steps, θ = {}",
-                p.landscape.label(),
-                p.optimizer.label(),
-                s.a_cells,
-                s.lambda_cells,
-                s.walkers,
-                s.steps,
-                s.threshold
-            );
-            views::phase_figure(&title, &cap, g, &preset.overlays.unwrap_or_default())
-        }
-        ViewData::Escape(o) => views::escape_rate_figure(&title, &views::caption(p, None), o),
-        ViewData::Loss(o) => views::loss_sweep_figure(&title, &views::caption(p, None), o),
-        ViewData::Optimizers(o) => views::optimizers_figure(&title, &views::caption(p, None), o),
+        ViewData::Phase(g) => views::phase_figure(
+            title,
+            g,
+            &preset.overlays.unwrap_or_default(),
+            Some([preset.params.a, preset.params.lambda]),
+        ),
+        ViewData::Escape(o) => views::escape_figure(title, o),
+        ViewData::Loss(o) => views::loss_figure(title, o),
+        ViewData::Optimizers(o) => views::optimizers_figure(
+            title,
+            o,
+            &preset.optimizer_options.unwrap_or_default(),
+        ),
     }
 }
 
@@ -223,20 +220,49 @@ impl Format {
     }
 }
 
+/// How a figure is written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FileOptions {
+    /// PNG pixels per SVG pixel.
+    pub scale: f64,
+    /// Replace existing files.
+    pub overwrite: bool,
+    /// SVG text as `<text>` (selectable, drawn in the viewer's fonts) instead of glyph paths.
+    pub selectable_text: bool,
+}
+
+impl Default for FileOptions {
+    fn default() -> Self {
+        FileOptions {
+            scale: 2.0,
+            overwrite: false,
+            selectable_text: false,
+        }
+    }
+}
+
 /// Write `fig` to `path` in the format its extension names, atomically, never over an
-/// existing file unless `overwrite`. A CSV of a figure with several panels is one file per
-/// panel: `NAME.csv` for the first, `NAME-2.csv`, … for the others. Returns the paths written.
+/// existing file unless `opts.overwrite`. A CSV of a figure with several panels is one file
+/// per panel: `NAME.csv` for the first, `NAME-2.csv`, … for the others. Returns the paths
+/// written.
 pub fn write_figure(
     fig: &Figure,
     path: &std::path::Path,
-    scale: f64,
-    overwrite: bool,
+    opts: &FileOptions,
 ) -> Result<Vec<std::path::PathBuf>, String> {
-    use super::preset::write_bytes_atomically;
+    use crate::preset::write_bytes_atomically;
+    let overwrite = opts.overwrite;
     let format = Format::of(path)?;
     let files: Vec<(std::path::PathBuf, Vec<u8>)> = match format {
-        Format::Png => vec![(path.to_path_buf(), fig.to_png(scale)?)],
-        Format::Svg => vec![(path.to_path_buf(), fig.to_svg().into_bytes())],
+        Format::Png => vec![(path.to_path_buf(), fig.to_png(opts.scale)?)],
+        Format::Svg => {
+            let svg = if opts.selectable_text {
+                fig.to_svg_text()
+            } else {
+                fig.to_svg()?
+            };
+            vec![(path.to_path_buf(), svg.into_bytes())]
+        }
         Format::Csv => fig
             .to_csv()
             .into_iter()

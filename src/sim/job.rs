@@ -1,5 +1,7 @@
-//! A background computation with progress, partial results and cancellation: the pattern
-//! behind the loss-versus-λ sweep and the optimizer comparison. Dropping a [`Job`] cancels it
+//! A background computation with progress, partial results and cancellation: the one mechanism
+//! behind every view's background work (the phase-diagram sweep, the escape-rate runs, the
+//! loss-versus-λ sweep, the optimizer comparison). [`JobSlot`] keeps one view's job and its
+//! newest result. Dropping a [`Job`] cancels it
 //! and joins its thread; every event carries the job's generation, so a caller that started a
 //! newer job can ignore an older one's stragglers.
 
@@ -137,4 +139,130 @@ impl<T> Drop for Job<T> {
 /// A channel for a job's events.
 pub fn job_channel<T>() -> (Sender<JobEvent<T>>, Receiver<JobEvent<T>>) {
     crossbeam_channel::unbounded()
+}
+
+/// One view's background computation: the running job, its events, its newest result, its
+/// progress and error. A new key (or a forced restart) cancels and joins the old job first, so
+/// no result of an older key can arrive after a newer one started.
+pub struct JobSlot<T, K> {
+    job: Option<Job<T>>,
+    rx: Receiver<JobEvent<T>>,
+    tx: Sender<JobEvent<T>>,
+    generation: u64,
+    key: Option<K>,
+    result: Option<Arc<T>>,
+    fraction: f32,
+    error: Option<String>,
+}
+
+impl<T: Send + Sync + 'static, K: PartialEq> Default for JobSlot<T, K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
+    pub fn new() -> Self {
+        let (tx, rx) = job_channel();
+        JobSlot {
+            job: None,
+            rx,
+            tx,
+            generation: 0,
+            key: None,
+            result: None,
+            fraction: 0.0,
+            error: None,
+        }
+    }
+
+    /// Whether a job is computing.
+    pub fn running(&self) -> bool {
+        self.job.as_ref().is_some_and(|j| !j.is_finished())
+    }
+
+    /// The newest result (partial while running).
+    pub fn result(&self) -> Option<&Arc<T>> {
+        self.result.as_ref()
+    }
+
+    /// Fraction done of the current job.
+    pub fn fraction(&self) -> f32 {
+        self.fraction
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Say what is wrong without starting anything (an invalid spec).
+    pub fn set_error(&mut self, message: Option<String>) {
+        self.error = message;
+    }
+
+    /// The key of the current job.
+    pub fn key(&self) -> Option<&K> {
+        self.key.as_ref()
+    }
+
+    /// Ask the job to stop (returns at once; what it computed stays).
+    pub fn cancel(&self) {
+        if let Some(j) = &self.job {
+            j.cancel();
+        }
+    }
+
+    /// Take the events of the current generation.
+    pub fn receive(&mut self) {
+        for ev in self.rx.try_iter() {
+            match ev {
+                JobEvent::Progress {
+                    generation,
+                    fraction,
+                    partial,
+                } if generation == self.generation => {
+                    self.fraction = fraction;
+                    if partial.is_some() {
+                        self.result = partial;
+                    }
+                }
+                JobEvent::Done { generation, result } if generation == self.generation => {
+                    self.fraction = 1.0;
+                    self.result = Some(result);
+                }
+                JobEvent::Failed {
+                    generation,
+                    message,
+                } if generation == self.generation => self.error = Some(message),
+                _ => {}
+            }
+        }
+    }
+
+    /// Restart with `work` when `key` changed (or `force`); the old job is cancelled and
+    /// joined first. With `clear`, the old result goes at once (a new grid must not show a
+    /// cell of the old one).
+    pub fn ensure<F>(&mut self, key: K, force: bool, clear: bool, name: &str, waker: &Waker, work: F)
+    where
+        F: FnOnce(&JobContext<'_, T>) -> Result<Option<T>, String> + Send + 'static,
+    {
+        if !force && self.key.as_ref() == Some(&key) {
+            return;
+        }
+        self.job = None;
+        self.generation += 1;
+        self.key = Some(key);
+        self.error = None;
+        self.fraction = 0.0;
+        if clear {
+            self.result = None;
+        }
+        self.job = Some(Job::start(
+            name,
+            self.generation,
+            self.tx.clone(),
+            waker.clone(),
+            work,
+        ));
+    }
 }

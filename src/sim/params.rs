@@ -388,6 +388,30 @@ impl ExperimentParams {
         self.thresholds.first().copied().unwrap_or(0.1)
     }
 
+    /// Choose a landscape with its domain defaults, the same experiment whether it is chosen in
+    /// the app or with `--set landscape=…`: Eq. 6 on the box [−1, 1]², clipped to it (the paper
+    /// assumes |w| ≤ 1) with a > 0; the toy network on [−1.5, 1.5] × [−0.5, 2.5] from its own
+    /// initial law, unclipped. The 1-D landscapes keep the rest as it is.
+    pub fn choose_landscape(&mut self, landscape: Landscape) {
+        self.landscape = landscape;
+        let h = &mut self.histogram;
+        match landscape {
+            Landscape::SharpMinima => {
+                (h.lo, h.hi, h.lo2, h.hi2) = (-1.0, 1.0, -1.0, 1.0);
+                self.projection = Some(1.0);
+                if self.a <= 0.0 {
+                    self.a = 0.5;
+                }
+            }
+            Landscape::ToyNetwork => {
+                (h.lo, h.hi, h.lo2, h.hi2) = (-1.5, 1.5, -0.5, 2.5);
+                self.init = InitLaw::Network;
+                self.projection = None;
+            }
+            Landscape::Quadratic | Landscape::Quartic => {}
+        }
+    }
+
     /// Set one parameter from text, as `--set key=value` does. The result is not validated
     /// here; call [`validate`](Self::validate) after the last change.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ParamError> {
@@ -401,15 +425,13 @@ impl ExperimentParams {
             expected,
         };
         match key {
-            "landscape" => {
-                self.landscape = match value {
-                    "quadratic" => Landscape::Quadratic,
-                    "quartic" => Landscape::Quartic,
-                    "sharp_minima" => Landscape::SharpMinima,
-                    "toy_network" => Landscape::ToyNetwork,
-                    _ => return Err(bad("quadratic, quartic, sharp_minima or toy_network")),
-                }
-            }
+            "landscape" => self.choose_landscape(match value {
+                "quadratic" => Landscape::Quadratic,
+                "quartic" => Landscape::Quartic,
+                "sharp_minima" => Landscape::SharpMinima,
+                "toy_network" => Landscape::ToyNetwork,
+                _ => return Err(bad("quadratic, quartic, sharp_minima or toy_network")),
+            }),
             "optimizer" => {
                 self.optimizer = match value {
                     "gd" => Optimizer::Gd,

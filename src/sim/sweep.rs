@@ -8,12 +8,9 @@
 //! one chunk of work. Each cell has its own seed derived from (seed, cell index), so the result
 //! does not depend on the thread count or on the visiting order.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 
 use crate::model::theory;
@@ -257,6 +254,23 @@ impl SweepGrid {
         row * self.spec.a_cells + col
     }
 
+    /// (cells where "escape > ½" and "μ > 0" agree, computed cells with a finite μ): how well
+    /// the map follows the μ = 0 line of the grid's μ.
+    pub fn sign_agreement(&self) -> (usize, usize) {
+        let mut agree = 0;
+        let mut of = 0;
+        for (e, m) in self.escape.iter().zip(&self.mu) {
+            if e.is_nan() || !m.is_finite() {
+                continue;
+            }
+            of += 1;
+            if (*e > 0.5) == (*m > 0.0) {
+                agree += 1;
+            }
+        }
+        (agree, of)
+    }
+
     /// `values` with every cell not computed yet filled from its nearest computed coarse
     /// ancestor of the progressive order (so a partial sweep shows a blocky whole plane).
     pub fn filled(&self, values: &[f64]) -> Vec<f64> {
@@ -481,98 +495,6 @@ impl SweepOutput {
             cells,
         }
     }
-}
-
-/// From a running sweep to the UI.
-#[derive(Clone, Debug)]
-pub enum SweepEvent {
-    /// A partial or complete grid; `generation` names the sweep it belongs to.
-    Grid {
-        generation: u64,
-        grid: Arc<SweepGrid>,
-    },
-    Failed {
-        generation: u64,
-        message: String,
-    },
-}
-
-/// A sweep on its own thread; dropping the handle cancels it and joins.
-pub struct SweepHandle {
-    pub generation: u64,
-    cancel: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
-}
-
-impl SweepHandle {
-    /// Start sweeping on `threads` threads; events go to `tx`, `waker` is called after each.
-    pub fn start(
-        generation: u64,
-        base: ExperimentParams,
-        spec: SweepSpec,
-        threads: usize,
-        tx: Sender<SweepEvent>,
-        waker: super::worker::Waker,
-    ) -> SweepHandle {
-        let cancel = Arc::new(AtomicBool::new(false));
-        let flag = cancel.clone();
-        let handle = std::thread::Builder::new()
-            .name("saddlescope-sweep".into())
-            .spawn(move || {
-                let send = |ev: SweepEvent| {
-                    let _ = tx.send(ev);
-                    waker();
-                };
-                let result = run_sweep(
-                    &base,
-                    &spec,
-                    threads,
-                    &flag,
-                    Duration::from_millis(50),
-                    |g| {
-                        send(SweepEvent::Grid {
-                            generation,
-                            grid: Arc::new(g.clone()),
-                        })
-                    },
-                );
-                if let Err(e) = result {
-                    send(SweepEvent::Failed {
-                        generation,
-                        message: e.to_string(),
-                    });
-                }
-            })
-            .expect("spawning the sweep thread");
-        SweepHandle {
-            generation,
-            cancel,
-            handle: Some(handle),
-        }
-    }
-
-    /// Ask the threads to stop (returns at once).
-    pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-
-    pub fn is_finished(&self) -> bool {
-        self.handle.as_ref().is_none_or(|h| h.is_finished())
-    }
-}
-
-impl Drop for SweepHandle {
-    fn drop(&mut self) {
-        self.cancel();
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
-}
-
-/// A receiver paired with [`SweepHandle::start`]'s sender.
-pub fn sweep_channel() -> (Sender<SweepEvent>, Receiver<SweepEvent>) {
-    crossbeam_channel::unbounded()
 }
 
 #[cfg(test)]

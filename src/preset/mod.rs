@@ -1,6 +1,7 @@
-//! Preset files: everything that determines a figure (parameters, seed, view), with a format
-//! version. The built-in presets are the files in `assets/presets/`, compiled into the binary
-//! so that the app and `saddlescope run` read the very same text.
+//! Preset files: everything that determines a figure (parameters, seed, view, what the view
+//! draws), with a format version. Input, not export: the app and the command line read them.
+//! The built-in presets are the files in `assets/presets/`, compiled into the binary so that
+//! the app and `saddlescope run` read the very same text.
 
 use std::path::{Path, PathBuf};
 
@@ -65,27 +66,7 @@ impl ViewKind {
     }
 }
 
-/// Which overlays the phase diagram shows, and what its heat map is.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct PhaseOverlays {
-    /// The μ = 0 contour (Eq. 5), orange.
-    pub mu_zero: bool,
-    /// The continuous-time line λ = −a (App. B.4), red dashed.
-    pub continuous: bool,
-    /// Show the exact finite-T escape probability (binomial law) instead of the simulation.
-    pub exact_map: bool,
-}
-
-impl Default for PhaseOverlays {
-    fn default() -> Self {
-        PhaseOverlays {
-            mu_zero: true,
-            continuous: false,
-            exact_map: false,
-        }
-    }
-}
+pub use crate::figure::views::{HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays};
 
 /// One preset file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -111,6 +92,15 @@ pub struct Preset {
     pub sweep: Option<SweepSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlays: Option<PhaseOverlays>,
+    /// What the histogram view draws (linear or log axis, theory curves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histogram_options: Option<HistogramOptions>,
+    /// What the 2-D view draws (density, contours, walkers, trajectories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landscape_options: Option<LandscapeOptions>,
+    /// Fig. 2's axes and band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimizer_options: Option<OptimizerOptions>,
     /// Fig. 5's estimators versus step (escape-rate presets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_vs_step: Option<RateVsStepSpec>,

@@ -1,0 +1,377 @@
+//! The one adapter from a [`Figure`] to the window: every panel becomes an egui_plot, every
+//! heat map, band, series, reference line and label an item of it, in the order the figure's
+//! legend lists them, with the figure's own colours, widths, dashes, ranges and scales. Views
+//! layer hover, click and drag on top of what this returns; they never draw data themselves.
+
+use egui::{Color32, RichText, Ui, Vec2};
+use egui_plot::{
+    Bar, BarChart, ColorConflictHandling, FilledArea, GridMark, HLine, Heatmap, Legend, Line,
+    LineStyle, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points, Text, VLine,
+};
+
+use crate::figure::format::decade_label;
+use crate::figure::{
+    Arrangement, Axis, ColorBar, Corner, Dash, Figure, Mark, Panel, RefAt, Rgba, Scale, Shape,
+};
+
+/// Width of a colour bar beside its plot, in points.
+const COLORBAR_W: f32 = 112.0;
+
+/// What a drawn panel reports back.
+pub struct PanelResponse {
+    /// The panel's `id`.
+    pub id: String,
+    pub response: egui::Response,
+    pub transform: PlotTransform,
+    /// The pointer in data units, if it is over the plot.
+    pub pointer: Option<PlotPoint>,
+}
+
+pub fn color(c: Rgba) -> Color32 {
+    Color32::from_rgba_unmultiplied(c[0], c[1], c[2], c[3])
+}
+
+fn style(dash: Dash) -> LineStyle {
+    match dash {
+        Dash::Solid => LineStyle::Solid,
+        Dash::Dashed => LineStyle::dashed_dense(),
+        Dash::Dotted => LineStyle::dotted_dense(),
+    }
+}
+
+fn marker(shape: Shape) -> MarkerShape {
+    match shape {
+        Shape::Circle => MarkerShape::Circle,
+        Shape::Diamond => MarkerShape::Diamond,
+        Shape::Cross => MarkerShape::Cross,
+        Shape::Square => MarkerShape::Square,
+    }
+}
+
+fn corner(c: Corner) -> egui_plot::Corner {
+    match c {
+        Corner::LeftTop => egui_plot::Corner::LeftTop,
+        Corner::RightTop => egui_plot::Corner::RightTop,
+        Corner::LeftBottom => egui_plot::Corner::LeftBottom,
+        Corner::RightBottom => egui_plot::Corner::RightBottom,
+    }
+}
+
+/// Points placed on the panel's axes, split into stretches where a point has no place.
+fn stretches(panel: &Panel, points: &[[f64; 2]]) -> Vec<Vec<[f64; 2]>> {
+    let mut out = vec![Vec::new()];
+    for p in points {
+        match (panel.x.place(p[0]), panel.y.place(p[1])) {
+            (Some(x), Some(y)) => out.last_mut().expect("one stretch").push([x, y]),
+            _ => {
+                if !out.last().is_some_and(|s| s.is_empty()) {
+                    out.push(Vec::new());
+                }
+            }
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn log_formatter(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String {
+    let v = mark.value;
+    if (v - v.round()).abs() < 1e-9 {
+        decade_label(v.round() as i64)
+    } else {
+        String::new()
+    }
+}
+
+/// Draw a whole figure into the space left in `ui`: the note, then the panels in its
+/// arrangement. Returns one response per panel, in order.
+pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
+    if !fig.note.is_empty() {
+        ui.label(RichText::new(&fig.note).small());
+    }
+    let avail = ui.available_size();
+    let total: f64 = fig.panels.iter().map(|p| p.share.max(0.0)).sum::<f64>().max(1e-9);
+    let gap = 6.0;
+    let n = fig.panels.len().max(1) as f32;
+    let mut out = Vec::new();
+    let draw = |ui: &mut Ui, out: &mut Vec<PanelResponse>| {
+        for p in &fig.panels {
+            let f = (p.share.max(0.0) / total) as f32;
+            let size = match fig.arrangement {
+                Arrangement::Column => {
+                    Vec2::new(avail.x, ((avail.y - gap * (n - 1.0)) * f).max(80.0))
+                }
+                Arrangement::Row => {
+                    Vec2::new(((avail.x - gap * (n - 1.0)) * f).max(120.0), avail.y.max(120.0))
+                }
+            };
+            out.push(panel_ui(ui, p, size));
+        }
+    };
+    match fig.arrangement {
+        Arrangement::Column => {
+            ui.vertical(|ui| {
+                ui.spacing_mut().item_spacing.y = gap;
+                draw(ui, &mut out);
+            });
+        }
+        Arrangement::Row => {
+            ui.horizontal_top(|ui| {
+                ui.spacing_mut().item_spacing.x = gap;
+                draw(ui, &mut out);
+            });
+        }
+    }
+    out
+}
+
+/// Draw one panel in `size` (a colour bar, if any, takes its share of the width).
+pub fn panel_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
+    let bar_w = if panel.colorbar.is_some() {
+        COLORBAR_W
+    } else {
+        0.0
+    };
+    let plot_size = Vec2::new((size.x - bar_w).max(100.0), size.y);
+    let inner = ui.horizontal_top(|ui| {
+        let r = plot_ui(ui, panel, plot_size);
+        if let Some(bar) = &panel.colorbar {
+            colorbar_ui(ui, bar, Vec2::new(bar_w, size.y));
+        }
+        r
+    });
+    inner.inner
+}
+
+fn bounds(a: &Axis) -> (f64, f64) {
+    let (lo, hi) = a.placed_range();
+    if lo.is_finite() && hi.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (lo.min(0.0), lo.max(0.0) + 1.0)
+    }
+}
+
+fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
+    let (x0, x1) = bounds(&panel.x);
+    let (y0, y1) = bounds(&panel.y);
+    let mut plot = Plot::new(&panel.id)
+        .width(size.x)
+        .height(size.y)
+        .legend(
+            Legend::default()
+                .follow_insertion_order(true)
+                .color_conflict_handling(ColorConflictHandling::PickFirst)
+                .position(corner(panel.legend)),
+        )
+        .x_axis_label(panel.x.title())
+        .y_axis_label(panel.y.title())
+        .show_grid(panel.grid)
+        .allow_scroll(false);
+    plot = if panel.equal_aspect {
+        // Follow the box in both directions and widen whichever axis the window's shape asks.
+        plot.data_aspect(1.0)
+            .include_x(x0)
+            .include_x(x1)
+            .include_y(y0)
+            .include_y(y1)
+            .set_margin_fraction(Vec2::ZERO)
+            .auto_bounds(true)
+    } else {
+        plot.default_x_bounds(x0, x1).default_y_bounds(y0, y1)
+    };
+    if panel.x.scale == Scale::Log10 {
+        plot = plot.x_axis_formatter(log_formatter);
+    }
+    if panel.y.scale == Scale::Log10 {
+        plot = plot.y_axis_formatter(log_formatter);
+    }
+    let resp = plot.show(ui, |pui| {
+        for h in &panel.heatmaps {
+            let map = h.map;
+            pui.heatmap(
+                Heatmap::new(h.values.clone(), h.cols)
+                    .at(PlotPoint::new(h.x0, h.y0))
+                    .tile_size(h.dx as f32, h.dy as f32)
+                    .show_labels(false)
+                    .custom_mapping(Box::new(move |v| color(map.color(v))))
+                    .name(&h.legend),
+            );
+        }
+        for b in &panel.bands {
+            // Stretches where both edges have a place on the axes.
+            let mut xs = Vec::new();
+            let (mut lo, mut hi) = (Vec::new(), Vec::new());
+            let mut flush = |xs: &mut Vec<f64>, lo: &mut Vec<f64>, hi: &mut Vec<f64>| {
+                if xs.len() > 1 {
+                    pui.add(
+                        FilledArea::new(b.legend.clone(), xs, lo, hi)
+                            .fill_color(color(b.color))
+                            .allow_hover(false),
+                    );
+                }
+                xs.clear();
+                lo.clear();
+                hi.clear();
+            };
+            for i in 0..b.xs.len() {
+                match (panel.x.place(b.xs[i]), panel.y.place(b.lo[i]), panel.y.place(b.hi[i])) {
+                    (Some(x), Some(l), Some(h)) => {
+                        xs.push(x);
+                        lo.push(l);
+                        hi.push(h);
+                    }
+                    _ => flush(&mut xs, &mut lo, &mut hi),
+                }
+            }
+            flush(&mut xs, &mut lo, &mut hi);
+        }
+        for s in &panel.series {
+            let col = color(s.color);
+            match s.mark {
+                Mark::Line { width, dash } => {
+                    for pts in stretches(panel, &s.points) {
+                        pui.line(
+                            Line::new(s.legend.clone(), PlotPoints::new(pts))
+                                .color(col)
+                                .width(width as f32)
+                                .style(style(dash)),
+                        );
+                    }
+                }
+                Mark::Points {
+                    radius,
+                    shape,
+                    filled,
+                } => {
+                    let pts: Vec<[f64; 2]> = stretches(panel, &s.points).concat();
+                    pui.points(
+                        Points::new(s.legend.clone(), pts)
+                            .color(col)
+                            .radius(radius as f32)
+                            .shape(marker(shape))
+                            .filled(filled),
+                    );
+                }
+                Mark::Bars { width } => {
+                    let fill = Color32::from_rgba_unmultiplied(s.color[0], s.color[1], s.color[2], 90);
+                    let bars = s
+                        .points
+                        .iter()
+                        .filter(|p| p[0].is_finite() && p[1].is_finite())
+                        .map(|p| {
+                            Bar::new(p[0], p[1])
+                                .width(width)
+                                .fill(fill)
+                                .stroke(egui::Stroke::new(1.2, col))
+                        })
+                        .collect();
+                    pui.bar_chart(BarChart::new(s.legend.clone(), bars).color(col));
+                }
+            }
+        }
+        for r in &panel.ref_lines {
+            let col = color(r.color);
+            match r.at {
+                RefAt::Horizontal(v) => {
+                    if let Some(y) = panel.y.place(v) {
+                        pui.hline(
+                            HLine::new(r.legend.clone(), y)
+                                .color(col)
+                                .width(r.width as f32)
+                                .style(style(r.dash)),
+                        );
+                    }
+                }
+                RefAt::Vertical(v) => {
+                    if let Some(x) = panel.x.place(v) {
+                        pui.vline(
+                            VLine::new(r.legend.clone(), x)
+                                .color(col)
+                                .width(r.width as f32)
+                                .style(style(r.dash)),
+                        );
+                    }
+                }
+            }
+        }
+        for l in &panel.labels {
+            let (Some(x), Some(y)) = (panel.x.place(l.at[0]), panel.y.place(l.at[1])) else {
+                continue;
+            };
+            let anchor = egui::Align2([
+                match l.anchor[0] {
+                    -1 => egui::Align::Min,
+                    1 => egui::Align::Max,
+                    _ => egui::Align::Center,
+                },
+                match l.anchor[1] {
+                    -1 => egui::Align::Max,
+                    1 => egui::Align::Min,
+                    _ => egui::Align::Center,
+                },
+            ]);
+            pui.text(
+                Text::new(
+                    "",
+                    PlotPoint::new(x, y),
+                    RichText::new(&l.text).size(l.size as f32).color(color(l.color)),
+                )
+                .anchor(anchor)
+                .allow_hover(false),
+            );
+        }
+        pui.pointer_coordinate()
+    });
+    PanelResponse {
+        id: panel.id.clone(),
+        transform: resp.transform,
+        pointer: resp.inner,
+        response: resp.response,
+    }
+}
+
+/// A colour bar: the map from 0 (bottom) to 1 (top) with its ticks and label.
+pub fn colorbar_ui(ui: &mut Ui, bar: &ColorBar, size: Vec2) {
+    let h = size.y.clamp(100.0, 420.0);
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(size.x, h), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    let strip = egui::Rect::from_min_size(
+        rect.min + egui::vec2(8.0, 24.0),
+        egui::vec2(16.0, (h - 40.0).max(40.0)),
+    );
+    let n = 64;
+    for i in 0..n {
+        let v = (i as f64 + 0.5) / n as f64;
+        let y0 = strip.bottom() - strip.height() * (i as f32 + 1.0) / n as f32;
+        let r = egui::Rect::from_min_max(
+            egui::pos2(strip.left(), y0),
+            egui::pos2(strip.right(), y0 + strip.height() / n as f32 + 0.5),
+        );
+        painter.rect_filled(r, 0.0, color(bar.map.color(v)));
+    }
+    let text = ui.visuals().text_color();
+    painter.rect_stroke(
+        strip,
+        0.0,
+        egui::Stroke::new(1.0, text),
+        egui::StrokeKind::Outside,
+    );
+    for (v, label) in &bar.ticks {
+        let y = strip.bottom() - strip.height() * *v as f32;
+        painter.text(
+            egui::pos2(strip.right() + 4.0, y),
+            egui::Align2::LEFT_CENTER,
+            label,
+            egui::FontId::proportional(12.0),
+            text,
+        );
+    }
+    // The label runs down the right edge, as on paper.
+    let galley = painter.layout_no_wrap(bar.label.clone(), egui::FontId::proportional(12.0), text);
+    let at = egui::pos2(
+        rect.right() - 2.0,
+        strip.center().y - galley.size().x / 2.0,
+    );
+    painter.add(egui::epaint::TextShape::new(at, galley, text).with_angle(std::f32::consts::FRAC_PI_2));
+}

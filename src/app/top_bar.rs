@@ -1,0 +1,146 @@
+//! The top bar (presets, views, play/pause/step/reset, presenter mode, files, theme), the
+//! keyboard shortcuts and the help overlay, all read from the one command table.
+
+use egui::{RichText, Ui};
+
+use crate::preset::{Preset, ViewKind};
+
+use super::SaddlescopeApp;
+use super::commands::UiCommand;
+
+impl SaddlescopeApp {
+    /// Apply presenter mode's zoom and the theme when they change, and fullscreen requests.
+    pub(super) fn apply_look(&mut self, ctx: &egui::Context) {
+        let look = (self.state.presenter, self.state.light_theme);
+        if self.applied_look != Some(look) {
+            ctx.set_zoom_factor(if self.state.presenter { 1.4 } else { 1.0 });
+            ctx.set_theme(if self.state.light_theme {
+                egui::Theme::Light
+            } else {
+                egui::Theme::Dark
+            });
+            self.applied_look = Some(look);
+        }
+        if let Some(full) = self.fullscreen_requested.take() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(full));
+            self.fullscreen = full;
+        }
+    }
+
+
+    pub(super) fn shortcuts(&mut self, ui: &Ui) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        for cmd in UiCommand::all() {
+            if ui.input_mut(|i| i.consume_shortcut(&cmd.shortcut())) {
+                self.run_command(cmd);
+            }
+        }
+    }
+
+    pub(super) fn help_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.show_help;
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcut_grid")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for cmd in UiCommand::all() {
+                            ui.label(RichText::new(cmd.key_name()).strong().monospace());
+                            ui.label(cmd.tooltip());
+                            ui.end_row();
+                        }
+                    });
+            });
+        self.show_help = open;
+    }
+
+    pub(super) fn top_bar_ui(&mut self, ui: &mut Ui) {
+        // Wraps onto a second line when presenter mode's zoom makes it too wide.
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("saddlescope").strong().size(18.0));
+            ui.separator();
+            let current = self.state.preset.clone().unwrap_or_else(|| "custom".into());
+            egui::ComboBox::from_label("Preset")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for p in Preset::builtin_all() {
+                        if ui
+                            .selectable_label(
+                                self.state.preset.as_deref() == Some(&p.name),
+                                &p.title,
+                            )
+                            .clicked()
+                        {
+                            self.load_preset(&p);
+                        }
+                    }
+                })
+                .response
+                .on_hover_text(
+                    "Load the exact setting of one of the paper's figures (seed included).",
+                );
+            ui.separator();
+            for v in ViewKind::ALL {
+                ui.selectable_value(&mut self.state.view, v, v.label());
+            }
+            ui.separator();
+            let playing = self.is_playing();
+            for cmd in [UiCommand::PlayPause, UiCommand::Step, UiCommand::Reset] {
+                if ui
+                    .button(cmd.label(playing))
+                    .on_hover_text(cmd.hint())
+                    .clicked()
+                {
+                    self.run_command(cmd);
+                }
+            }
+            ui.separator();
+            ui.checkbox(&mut self.state.presenter, "Presenter")
+                .on_hover_text(UiCommand::Presenter.hint());
+            if self.state.presenter {
+                ui.checkbox(&mut self.state.controls.presenter_controls, "controls")
+                    .on_hover_text("Show the control and theory panels in presenter mode.");
+            }
+            if ui
+                .button("📁 File")
+                .on_hover_text("Save the current state as a preset file, or open one.")
+                .clicked()
+            {
+                self.file_window = !self.file_window;
+            }
+            if ui
+                .button("Export")
+                .on_hover_text(UiCommand::Export.hint())
+                .clicked()
+            {
+                self.run_command(UiCommand::Export);
+            }
+            ui.checkbox(&mut self.state.light_theme, "Light")
+                .on_hover_text("High-contrast light theme for projectors.");
+            if ui
+                .button("?")
+                .on_hover_text(UiCommand::Help.hint())
+                .clicked()
+            {
+                self.run_command(UiCommand::Help);
+            }
+            ui.separator();
+            if let Some(s) = &self.latest {
+                // One piece: where it does not fit, it moves to the next row whole.
+                ui.add(egui::Label::new(format!("t = {} / {}", s.step(), s.params.steps)).extend());
+                if s.playing && s.walker_steps_per_second > 0.0 {
+                    ui.label(format!("{:.2e} walker-steps/s", s.walker_steps_per_second))
+                        .on_hover_text("Measured speed of the engine in the last frame.");
+                } else if s.finished {
+                    ui.label("finished");
+                }
+            }
+        });
+    }
+}

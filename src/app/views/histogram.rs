@@ -1,0 +1,45 @@
+//! The live histogram view (Fig. 1-left, 1-middle, 8): the distribution of w at the recorded
+//! steps, on a linear w or a log10|w| axis, and the fraction of walkers with |w| < θ against
+//! step with the exact binomial law over it. The worker bins everything; the picture is
+//! [`histogram_figure`].
+
+use egui::Ui;
+
+use crate::figure::Figure;
+use crate::figure::views::histogram_figure;
+use crate::preset::ViewKind;
+
+use super::super::plot::figure_ui;
+use super::{FigureCx, View, ViewCx};
+
+#[derive(Default)]
+pub struct HistogramView;
+
+impl View for HistogramView {
+    fn kind(&self) -> ViewKind {
+        ViewKind::Histogram
+    }
+
+    fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
+        let opts = &mut cx.state.histogram;
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut opts.log_axis, "log10 |w| axis")
+                .on_hover_text("Trapped walkers reach |w| ~ 1e-140 within a thousand steps: a linear axis alone hides the story.");
+            ui.checkbox(&mut opts.show_theory, "theory curves")
+                .on_hover_text("The exact binomial law (dashed) for the quadratic under SGD with two-point noise; Lemma 1's normal approximation (dotted) for the other laws.");
+        });
+        match cx.snapshot {
+            Some(s) => {
+                let fig = histogram_figure(cx.title, s, &cx.state.histogram);
+                cx.drawn = figure_ui(ui, &fig);
+            }
+            None => {
+                ui.centered_and_justified(|ui| ui.label("starting the ensemble…"));
+            }
+        }
+    }
+
+    fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure> {
+        Some(histogram_figure(cx.title, cx.snapshot?, &cx.state.histogram))
+    }
+}

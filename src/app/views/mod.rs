@@ -1,0 +1,163 @@
+//! The views, one room each: a struct holding the view's runtime (its background job, caches),
+//! with its controls, its `ui` and its `figure`. The view's settings are serde fields of
+//! [`AppState`] (persisted, and saved in presets); its picture is the value that
+//! [`crate::figure::views`] builds from the view's own experiment, drawn by [`super::plot`] and
+//! written by every export. Adding a view: its file, its [`ViewKind`], and [`Views`] below.
+
+pub mod escape;
+pub mod histogram;
+pub mod landscape;
+pub mod loss;
+pub mod optimizers;
+pub mod phase;
+
+use std::sync::Arc;
+
+use egui::{Color32, RichText, Ui};
+
+use crate::figure::Figure;
+use crate::preset::ViewKind;
+use crate::sim::worker::{Snapshot, Waker};
+
+use super::AppState;
+use super::plot::PanelResponse;
+
+/// What a view reads and may change while it draws.
+pub struct ViewCx<'a> {
+    pub state: &'a mut AppState,
+    /// The live ensemble's newest snapshot (the live views draw it).
+    pub snapshot: Option<&'a Arc<Snapshot>>,
+    /// The figure's title.
+    pub title: &'a str,
+    /// Wakes the window when background work reports.
+    pub waker: &'a Waker,
+    /// A built-in preset the view asks the app to load.
+    pub load_preset: Option<&'static str>,
+    /// A cell of the phase diagram to watch live: (a, λ).
+    pub watch: Option<(f64, f64)>,
+    /// The panels drawn this frame, for the app's tests and clicks.
+    pub drawn: Vec<PanelResponse>,
+}
+
+/// What a view's figure is built from.
+pub struct FigureCx<'a> {
+    pub state: &'a AppState,
+    pub snapshot: Option<&'a Snapshot>,
+    pub title: &'a str,
+}
+
+/// One view.
+pub trait View {
+    fn kind(&self) -> ViewKind;
+
+    /// Keep background work in step with the state; called every frame, `visible` when the
+    /// view is shown (views compute only while shown).
+    fn update(&mut self, _state: &AppState, _visible: bool, _waker: &Waker) {}
+
+    /// Restart the background work now, whatever changed.
+    fn restart(&mut self, _state: &AppState, _waker: &Waker) {}
+
+    /// The view's controls and plots.
+    fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>);
+
+    /// The figure the view shows now, built from its own experiment; `None` before it has data.
+    fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure>;
+
+    /// Ask background work to stop (closing the app).
+    fn cancel(&self) {}
+
+    /// Whether background work is computing.
+    fn busy(&self) -> bool {
+        false
+    }
+}
+
+/// Every view, in the order of the top bar.
+#[derive(Default)]
+pub struct Views {
+    pub histogram: histogram::HistogramView,
+    pub phase: phase::PhaseView,
+    pub escape: escape::EscapeView,
+    pub landscape: landscape::LandscapeView,
+    pub loss: loss::LossView,
+    pub optimizers: optimizers::OptimizersView,
+}
+
+impl Views {
+    pub fn all(&self) -> [&dyn View; 6] {
+        [
+            &self.histogram,
+            &self.phase,
+            &self.escape,
+            &self.landscape,
+            &self.loss,
+            &self.optimizers,
+        ]
+    }
+
+    pub fn all_mut(&mut self) -> [&mut dyn View; 6] {
+        [
+            &mut self.histogram,
+            &mut self.phase,
+            &mut self.escape,
+            &mut self.landscape,
+            &mut self.loss,
+            &mut self.optimizers,
+        ]
+    }
+
+    pub fn get(&self, kind: ViewKind) -> &dyn View {
+        self.all()
+            .into_iter()
+            .find(|v| v.kind() == kind)
+            .expect("every view kind has a view")
+    }
+
+    pub fn get_mut(&mut self, kind: ViewKind) -> &mut dyn View {
+        self.all_mut()
+            .into_iter()
+            .find(|v| v.kind() == kind)
+            .expect("every view kind has a view")
+    }
+}
+
+/// Threads for background sweeps: every core.
+pub fn sweep_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+pub const ERROR_RED: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
+
+/// A progress bar with Cancel / Run again; returns (cancel, restart).
+pub fn job_bar_ui(
+    ui: &mut Ui,
+    fraction: f32,
+    text: Option<String>,
+    running: bool,
+    error: Option<&str>,
+) -> (bool, bool) {
+    let mut out = (false, false);
+    ui.horizontal(|ui| {
+        let mut bar = egui::ProgressBar::new(fraction).desired_width(260.0);
+        bar = match text {
+            Some(t) => bar.text(t),
+            None => bar.show_percentage(),
+        };
+        ui.add(bar);
+        if running {
+            out.0 = ui
+                .button("⏹ Cancel")
+                .on_hover_text("Stop; what is computed stays.")
+                .clicked();
+        } else {
+            out.1 = ui
+                .button("⟲ Run again")
+                .on_hover_text("Compute it all again.")
+                .clicked();
+        }
+        if let Some(e) = error {
+            ui.label(RichText::new(format!("⚠ {e}")).color(ERROR_RED));
+        }
+    });
+    out
+}

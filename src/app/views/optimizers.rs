@@ -1,0 +1,168 @@
+//! Fig. 2: GD, SGD, Adam and AMSGrad on the quadratic side by side, on the same noise stream,
+//! run in the background; the picture is [`optimizers_figure`].
+
+use egui::{RichText, Ui};
+
+use crate::figure::views::{OptimizerOptions, optimizers_figure};
+use crate::figure::{Figure, palette};
+use crate::preset::ViewKind;
+use crate::sim::job::JobSlot;
+use crate::sim::optimizers::{
+    OPTIMIZER_FORMAT, OptimizerCurve, OptimizerOutput, OptimizerSpec, run_optimizers,
+};
+use crate::sim::params::ExperimentParams;
+use crate::sim::worker::Waker;
+
+use super::super::AppState;
+use super::super::fields::NumberField;
+use super::super::plot::{color, figure_ui};
+use super::{FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
+
+#[derive(Default)]
+pub struct OptimizersView {
+    job: JobSlot<Vec<OptimizerCurve>, (ExperimentParams, OptimizerSpec)>,
+}
+
+impl OptimizersView {
+    pub fn curves(&self) -> Option<&std::sync::Arc<Vec<OptimizerCurve>>> {
+        self.job.result()
+    }
+
+    /// The run's output: its curves with the parameters it ran with.
+    fn output(&self) -> Option<OptimizerOutput> {
+        let curves = self.job.result()?;
+        let (params, optimizers) = self.job.key()?.clone();
+        Some(OptimizerOutput {
+            format: OPTIMIZER_FORMAT.into(),
+            format_version: 1,
+            params,
+            optimizers,
+            curves: curves.to_vec(),
+        })
+    }
+
+    fn start(&mut self, state: &AppState, force: bool, waker: &Waker) {
+        if let Err(e) = state.optimizers.validate() {
+            self.job.set_error(Some(e.to_string()));
+            return;
+        }
+        // The optimizer, λ, walkers and steps of the base parameters are set per curve.
+        let base = ExperimentParams {
+            lambda: 0.0,
+            walkers: 1,
+            steps: 0,
+            record_steps: Vec::new(),
+            ..state.params.clone()
+        };
+        let key = (base, state.optimizers.clone());
+        let (p, spec) = (state.params.clone(), state.optimizers.clone());
+        self.job
+            .ensure(key, force, false, "saddlescope-optimizers", waker, move |ctx| {
+                run_optimizers(&p, &spec, sweep_threads(), ctx.flag(), |f| ctx.progress(f, None))
+                    .map_err(|e| e.to_string())
+            });
+    }
+}
+
+impl View for OptimizersView {
+    fn kind(&self) -> ViewKind {
+        ViewKind::Optimizers
+    }
+
+    fn update(&mut self, state: &AppState, visible: bool, waker: &Waker) {
+        self.job.receive();
+        if visible && state.params.validate().is_ok() {
+            self.start(state, false, waker);
+        }
+    }
+
+    fn restart(&mut self, state: &AppState, waker: &Waker) {
+        self.start(state, true, waker);
+    }
+
+    fn busy(&self) -> bool {
+        self.job.running()
+    }
+
+    fn cancel(&self) {
+        self.job.cancel();
+    }
+
+    fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
+        let st = &mut *cx.state;
+        optimizer_controls_ui(ui, &mut st.optimizers, &mut st.optimizer_options);
+        let (cancel, restart) = job_bar_ui(
+            ui,
+            self.job.fraction(),
+            None,
+            self.job.running(),
+            self.job.error(),
+        );
+        if cancel {
+            self.job.cancel();
+        }
+        if restart {
+            self.start(cx.state, true, cx.waker);
+        }
+        match self.output() {
+            Some(out) => {
+                let fig = optimizers_figure(cx.title, &out, &cx.state.optimizer_options);
+                cx.drawn = figure_ui(ui, &fig);
+            }
+            None => {
+                ui.label("computing…");
+            }
+        }
+    }
+
+    fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure> {
+        Some(optimizers_figure(
+            cx.title,
+            &self.output()?,
+            &cx.state.optimizer_options,
+        ))
+    }
+}
+
+/// Per-optimizer switches and learning rates, and the run length; edits go into `spec`.
+pub fn optimizer_controls_ui(ui: &mut Ui, spec: &mut OptimizerSpec, opts: &mut OptimizerOptions) {
+    ui.horizontal_wrapped(|ui| {
+        for e in &mut spec.entries {
+            ui.checkbox(
+                &mut e.enabled,
+                RichText::new(e.optimizer.label()).color(color(palette::optimizer(e.optimizer))),
+            );
+            let label = format!("λ_{}", e.optimizer.label());
+            NumberField::new(
+                &label,
+                "This optimizer's learning rate (Fig. 2: 0.2 for Adam and AMSGrad, 0.01 for GD).",
+                0.0..=100.0,
+            )
+            .speed(0.001)
+            .max_decimals(4)
+            .show(ui, &mut e.lambda);
+            ui.separator();
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        NumberField::new("walkers", "Runs per optimizer.", 1..=1_000_000)
+            .speed(10.0)
+            .show(ui, &mut spec.walkers);
+        NumberField::new("steps", "Steps each optimizer runs.", 1..=10_000_000)
+            .speed(100.0)
+            .show(ui, &mut spec.steps);
+        ui.separator();
+        ui.checkbox(&mut opts.log_x, "log step axis");
+        ui.checkbox(&mut opts.log_y, "log y axis");
+        ui.checkbox(&mut opts.signed, "mean of w (not |w|)");
+        ui.checkbox(&mut opts.quantile_band, "10–90 % band")
+            .on_hover_text(
+                "Shade the 10–90 % quantiles of |w| instead of ±2 standard errors of the mean.",
+            );
+    });
+    ui.label(
+        RichText::new("β1, β2, ε, bias correction, a and the [−1, 1] projection are in the controls on the left; every optimizer uses the same seed, so the stochastic ones see identical x_t.")
+            .small(),
+    );
+}
+

@@ -1,0 +1,221 @@
+//! The phase-diagram view (Fig. 1-right, Fig. 4, Fig. 9): the escape fraction over the (a, λ)
+//! plane, computed by a background sweep, coarse to fine; hover a cell for its numbers, click
+//! it to watch it live. The picture is [`phase_figure`].
+
+use std::time::Duration;
+
+use egui::{RichText, Ui};
+
+use crate::figure::views::phase::{CONTINUOUS_LABEL, MU_ZERO_LABEL};
+use crate::figure::views::{PhaseOverlays, phase_figure};
+use crate::figure::{Figure, fmt_num, palette};
+use crate::preset::ViewKind;
+use crate::sim::job::JobSlot;
+use crate::sim::params::ExperimentParams;
+use crate::sim::sweep::{SweepGrid, SweepSpec, run_sweep};
+use crate::sim::worker::Waker;
+
+use super::super::AppState;
+use super::super::fields::NumberField;
+use super::super::plot::{color, figure_ui};
+use super::{FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
+
+/// The parts of the parameters that a phase diagram depends on (a, λ, walkers and steps are
+/// set per cell, records and thresholds are not used).
+fn sweep_key(p: &ExperimentParams, spec: &SweepSpec) -> (ExperimentParams, SweepSpec) {
+    let base = ExperimentParams {
+        a: 0.0,
+        lambda: 0.0,
+        walkers: 1,
+        steps: 0,
+        record_steps: Vec::new(),
+        thresholds: Vec::new(),
+        histogram: Default::default(),
+        ..p.clone()
+    };
+    (base, spec.clone())
+}
+
+#[derive(Default)]
+pub struct PhaseView {
+    sweep: JobSlot<SweepGrid, (ExperimentParams, SweepSpec)>,
+}
+
+impl PhaseView {
+    /// The newest grid of the current sweep (partial while it runs).
+    pub fn grid(&self) -> Option<&std::sync::Arc<SweepGrid>> {
+        self.sweep.result()
+    }
+
+    fn start(&mut self, state: &AppState, force: bool, waker: &Waker) {
+        let key = sweep_key(&state.params, &state.sweep);
+        let (p, spec) = (state.params.clone(), state.sweep.clone());
+        self.sweep
+            .ensure(key, force, true, "saddlescope-sweep", waker, move |ctx| {
+                let cells = spec.cells().max(1) as f32;
+                run_sweep(
+                    &p,
+                    &spec,
+                    sweep_threads(),
+                    ctx.flag(),
+                    Duration::from_millis(50),
+                    |g| ctx.progress(g.done as f32 / cells, Some(g.clone())),
+                )
+                .map_err(|e| e.to_string())
+            });
+    }
+}
+
+fn drag_row(ui: &mut Ui, label: &str, tip: &str, v: &mut f64, speed: f64) {
+    NumberField::new(label, tip, -1e6..=1e6)
+        .speed(speed)
+        .max_decimals(3)
+        .show(ui, v);
+}
+
+/// The grid controls; edits go into `spec`.
+pub fn sweep_controls_ui(ui: &mut Ui, spec: &mut SweepSpec, overlays: &mut PhaseOverlays) {
+    ui.horizontal_wrapped(|ui| {
+        drag_row(
+            ui,
+            "a from",
+            "Left edge of the a axis.",
+            &mut spec.a_min,
+            0.01,
+        );
+        drag_row(ui, "to", "Right edge of the a axis.", &mut spec.a_max, 0.01);
+        NumberField::new(
+            "a cells",
+            "Cells along a; each is simulated at its centre.",
+            1..=400,
+        )
+        .show(ui, &mut spec.a_cells);
+        ui.separator();
+        drag_row(
+            ui,
+            "λ from",
+            "Bottom edge of the λ axis.",
+            &mut spec.lambda_min,
+            0.01,
+        );
+        drag_row(
+            ui,
+            "to",
+            "Top edge of the λ axis.",
+            &mut spec.lambda_max,
+            0.01,
+        );
+        NumberField::new(
+            "λ cells",
+            "Cells along λ; centres avoid the singular λ = 1 and λ = 2 on the default grid.",
+            1..=400,
+        )
+        .show(ui, &mut spec.lambda_cells);
+    });
+    ui.horizontal_wrapped(|ui| {
+        NumberField::new("walkers per cell", "Independent runs per cell: the escape fraction's standard error is at most 1/(2√N).", 1..=1_000_000)
+            .speed(10.0)
+            .show(ui, &mut spec.walkers);
+        NumberField::new("steps T", "Each cell runs T steps; escaped means |w_T| > θ.", 1..=1_000_000)
+            .speed(10.0)
+            .show(ui, &mut spec.steps);
+        egui::ComboBox::from_label("θ")
+            .selected_text(fmt_num(spec.threshold, 1))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut spec.threshold, 0.1, "0.1 (two central bins of 20 on [−1, 1])");
+                ui.selectable_value(&mut spec.threshold, 1e-6, "1e−6 (tiny)");
+            })
+            .response
+            .on_hover_text("Escape threshold θ: a walker escaped when |w_T| > θ; ±∞/NaN count as escaped (and apart, as diverged).");
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.checkbox(&mut overlays.mu_zero, RichText::new(MU_ZERO_LABEL).color(color(palette::MU_ZERO)))
+            .on_hover_text("Where μ(a, λ) = E ln|1 − λx| changes sign: the discrete-time phase boundary (Prop. 2, Eq. 5).");
+        ui.checkbox(&mut overlays.continuous, RichText::new(CONTINUOUS_LABEL).color(color(palette::CONTINUOUS)))
+            .on_hover_text("App. B.4: the Fokker–Planck approximation escapes iff λ < −a.");
+        ui.checkbox(&mut overlays.exact_map, "show exact binomial law")
+            .on_hover_text("Colour the cells by the exact finite-T escape probability of the quadratic (binomial law) instead of the simulation.");
+    });
+}
+
+impl View for PhaseView {
+    fn kind(&self) -> ViewKind {
+        ViewKind::PhaseDiagram
+    }
+
+    fn update(&mut self, state: &AppState, visible: bool, waker: &Waker) {
+        self.sweep.receive();
+        if visible && state.params.validate().is_ok() {
+            self.start(state, false, waker);
+        }
+    }
+
+    fn restart(&mut self, state: &AppState, waker: &Waker) {
+        self.start(state, true, waker);
+    }
+
+    fn busy(&self) -> bool {
+        self.sweep.running()
+    }
+
+    fn cancel(&self) {
+        self.sweep.cancel();
+    }
+
+    fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
+        sweep_controls_ui(ui, &mut cx.state.sweep, &mut cx.state.overlays);
+        let grid = self.sweep.result().cloned();
+        let text = grid.as_ref().map(|g| format!("{}/{} cells", g.done, g.spec.cells()));
+        let (cancel, restart) = job_bar_ui(
+            ui,
+            self.sweep.fraction(),
+            text,
+            self.sweep.running(),
+            self.sweep.error(),
+        );
+        if cancel {
+            self.sweep.cancel();
+        }
+        if restart {
+            self.start(cx.state, true, cx.waker);
+        }
+        let Some(g) = grid else {
+            ui.label("waiting for the first cells…");
+            return;
+        };
+        let live = [cx.state.params.a, cx.state.params.lambda];
+        let fig = phase_figure(cx.title, &g, &cx.state.overlays, Some(live));
+        let drawn = figure_ui(ui, &fig);
+        if let Some(p) = drawn.first() {
+            if let Some(pt) = p.pointer
+                && let Some((c, r)) = g.cell_at(pt.x, pt.y)
+            {
+                if p.response.clicked() {
+                    cx.watch = Some((g.a[c], g.lambda[r]));
+                }
+                let i = g.index(c, r);
+                p.response.clone().on_hover_ui_at_pointer(|ui| {
+                    ui.label(format!("a = {}, λ = {}", fmt_num(g.a[c], 3), fmt_num(g.lambda[r], 3)));
+                    if g.escape[i].is_nan() {
+                        ui.label("escape: not computed yet");
+                    } else {
+                        ui.label(format!("escape fraction: {:.3}", g.escape[i]));
+                        ui.label(format!("diverged fraction: {:.3}", g.diverged[i]));
+                    }
+                    if let Some(e) = &g.exact_escape {
+                        ui.label(format!("exact (binomial law): {:.3}", e[i]));
+                    }
+                    ui.label(format!("μ = {}", fmt_num(g.mu[i], 4)));
+                    ui.label(RichText::new("click: watch this cell live").italics());
+                });
+            }
+        }
+        cx.drawn = drawn;
+    }
+
+    fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure> {
+        let g = self.sweep.result()?;
+        let live = [cx.state.params.a, cx.state.params.lambda];
+        Some(phase_figure(cx.title, g, &cx.state.overlays, Some(live)))
+    }
+}

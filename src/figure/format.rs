@@ -1,0 +1,76 @@
+//! Numbers as figures and panels print them.
+
+/// A number for display: ±∞ spelled out, NaN as "undefined", no "-0", a true minus sign,
+/// scientific notation below 10⁻³ and from 10⁵.
+pub fn fmt_num(v: f64, digits: usize) -> String {
+    if v.is_nan() {
+        "undefined".into()
+    } else if v == f64::INFINITY {
+        "+∞".into()
+    } else if v == f64::NEG_INFINITY {
+        "−∞".into()
+    } else if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
+        format!("{v:.digits$e}").replace('-', "−")
+    } else {
+        let s = format!("{v:.digits$}");
+        let s = if s
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            s.trim_start_matches('-').to_string()
+        } else {
+            s
+        };
+        s.replace('-', "−")
+    }
+}
+
+/// A tick label: as short as the tick spacing allows; powers of ten as 10^k on log axes.
+pub fn tick_label(v: f64, step: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if !(1e-3..1e5).contains(&a) {
+        let s = format!("{v:.1e}");
+        return s.replace("e", "·10^").replace("^-", "^−").replace('-', "−");
+    }
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10().floor()).max(0.0) as usize
+    };
+    format!("{v:.decimals$}").replace('-', "−")
+}
+
+/// The label of a decade on a log axis: 10^k written with a superscript exponent.
+pub fn decade_label(k: i64) -> String {
+    const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let digits: String = k
+        .unsigned_abs()
+        .to_string()
+        .chars()
+        .map(|c| SUP[c.to_digit(10).unwrap_or(0) as usize])
+        .collect();
+    format!("10{}{digits}", if k < 0 { "⁻" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_a_reader_expects() {
+        assert_eq!(fmt_num(f64::NEG_INFINITY, 3), "−∞");
+        assert_eq!(fmt_num(f64::NAN, 3), "undefined");
+        assert_eq!(fmt_num(-0.00001, 1), "−1.0e−5");
+        assert_eq!(fmt_num(-0.0, 2), "0.00");
+        assert_eq!(fmt_num(-0.3270, 4), "−0.3270");
+        assert_eq!(tick_label(-0.5, 0.5), "−0.5");
+        assert_eq!(tick_label(1e-140, 1.0), "1.0·10^−140");
+        assert_eq!(decade_label(3), "10³");
+        assert_eq!(decade_label(-12), "10⁻¹²");
+        assert_eq!(decade_label(0), "10⁰");
+    }
+}

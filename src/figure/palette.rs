@@ -1,0 +1,193 @@
+//! Every colour a figure uses, in one place: read on the window's dark and light themes and on
+//! the white page of an export alike.
+
+use crate::model::Optimizer;
+use crate::model::basins::Basin;
+
+/// An sRGB colour with straight (not premultiplied) alpha.
+pub type Rgba = [u8; 4];
+
+pub const fn rgb(r: u8, g: u8, b: u8) -> Rgba {
+    [r, g, b, 255]
+}
+
+/// `c` with alpha `a` (0–255).
+pub const fn with_alpha(c: Rgba, a: u8) -> Rgba {
+    [c[0], c[1], c[2], a]
+}
+
+pub const BLUE: Rgba = rgb(0x1f, 0x77, 0xb4);
+pub const GREEN: Rgba = rgb(0x2c, 0xa0, 0x2c);
+pub const PURPLE: Rgba = rgb(0x94, 0x67, 0xbd);
+pub const ORANGE: Rgba = rgb(0xff, 0x8c, 0x00);
+pub const RED: Rgba = rgb(0xd0, 0x30, 0x30);
+pub const GREY: Rgba = rgb(0x8c, 0x8c, 0x8c);
+/// The diverged fraction, wherever it is drawn.
+pub const DIVERGED: Rgba = RED;
+/// The μ = 0 contour (Eq. 5).
+pub const MU_ZERO: Rgba = ORANGE;
+/// The continuous-time line λ = −a (App. B.4).
+pub const CONTINUOUS: Rgba = rgb(0xe0, 0x20, 0x20);
+/// The live view's (a, λ) on the phase diagram.
+pub const LIVE_MARK: Rgba = rgb(0xff, 0x40, 0xff);
+/// The histogram at the current step (not a recorded one).
+pub const NOW: Rgba = rgb(0x80, 0x80, 0x80);
+/// The toy network's L* = 2.25 valley and the 2-D view's flat minima.
+pub const VALLEY: Rgba = rgb(0x40, 0xc0, 0x60);
+/// The toy network's L = 2.5 saddle line.
+pub const SADDLE: Rgba = rgb(0xe0, 0x7b, 0x39);
+pub const SHARP: Rgba = rgb(0xff, 0x50, 0x50);
+/// Walkers in the 2-D view.
+pub const CLOUD: Rgba = rgb(0xff, 0xc8, 0x20);
+/// Tracked trajectories in the 2-D view.
+pub const TRACK: Rgba = rgb(0x40, 0xe0, 0xff);
+/// Contour lines over the loss map.
+pub const CONTOUR: Rgba = [255, 255, 255, 90];
+/// Maxima and saddles marked on the 2-D map.
+pub const STATIONARY: Rgba = rgb(0xf0, 0xf0, 0xf0);
+
+/// Distinct colours for series that are not otherwise named (several λ or several a).
+pub const CYCLE: [Rgba; 6] = [
+    BLUE,
+    rgb(0xd6, 0x27, 0x28),
+    GREEN,
+    PURPLE,
+    rgb(0xff, 0x7f, 0x0e),
+    rgb(0x17, 0xbe, 0xcf),
+];
+
+pub fn cycle(k: usize) -> Rgba {
+    CYCLE[k % CYCLE.len()]
+}
+
+/// Colours of the thresholds θ in the fraction plot.
+pub fn threshold(k: usize) -> Rgba {
+    [BLUE, GREEN, PURPLE][k % 3]
+}
+
+/// Viridis-like colours of the recorded steps, dark to light.
+pub fn step(k: usize, n: usize) -> Rgba {
+    const STOPS: [[u8; 3]; 6] = [
+        [68, 1, 84],
+        [65, 68, 135],
+        [42, 120, 142],
+        [34, 168, 132],
+        [122, 209, 81],
+        [253, 231, 37],
+    ];
+    let x = if n <= 1 {
+        0.0
+    } else {
+        k as f64 / (n - 1) as f64
+    } * (STOPS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - i as f64;
+    let lerp = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    rgb(lerp(a[0], b[0]), lerp(a[1], b[1]), lerp(a[2], b[2]))
+}
+
+/// Fig. 2's colours.
+pub fn optimizer(o: Optimizer) -> Rgba {
+    match o {
+        Optimizer::Gd => GREY,
+        Optimizer::Sgd => GREEN,
+        Optimizer::Adam => BLUE,
+        Optimizer::Amsgrad => rgb(0xd6, 0x27, 0x28),
+    }
+}
+
+/// The basins of the 2-D landscapes.
+pub fn basin(b: Basin) -> Rgba {
+    match b {
+        Basin::SharpMinimum => SHARP,
+        Basin::FlatMinimum | Basin::Valley => VALLEY,
+        Basin::Saddle => SADDLE,
+        Basin::Other => GREY,
+    }
+}
+
+/// How a heat map's values become colours.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ColorMap {
+    /// The phase diagram: dark navy (absorbed, 0) → blue → white (escaped, 1); grey for a
+    /// cell not computed yet.
+    Escape,
+    /// The 2-D loss: dark at `lo`, light grey at `hi` (square-root scale).
+    Loss { lo: f64, hi: f64 },
+    /// Walker density, 0 … 1 of the densest tile: transparent at 0, magenta to yellow.
+    Density,
+}
+
+impl ColorMap {
+    pub fn color(self, v: f64) -> Rgba {
+        match self {
+            ColorMap::Escape => escape(v),
+            ColorMap::Loss { lo, hi } => {
+                if !v.is_finite() {
+                    return rgb(200, 200, 200);
+                }
+                let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0).sqrt();
+                let g = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+                rgb(g(18.0, 150.0), g(28.0, 150.0), g(48.0, 160.0))
+            }
+            ColorMap::Density => {
+                if v.is_nan() || v <= 0.0 {
+                    return [0, 0, 0, 0];
+                }
+                let t = v.clamp(0.0, 1.0).powf(0.4);
+                let g = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+                [g(120.0, 255.0), g(20.0, 240.0), g(90.0, 60.0), 230]
+            }
+        }
+    }
+}
+
+/// The phase diagram's colour map.
+fn escape(v: f64) -> Rgba {
+    const STOPS: [(f64, [u8; 3]); 4] = [
+        (0.0, [8, 29, 88]),
+        (0.35, [37, 52, 148]),
+        (0.7, [65, 182, 196]),
+        (1.0, [255, 255, 255]),
+    ];
+    if v.is_nan() {
+        return rgb(110, 110, 110);
+    }
+    let v = v.clamp(0.0, 1.0);
+    let k = STOPS
+        .iter()
+        .position(|(x, _)| *x >= v)
+        .unwrap_or(STOPS.len() - 1)
+        .max(1);
+    let ((x0, c0), (x1, c1)) = (STOPS[k - 1], STOPS[k]);
+    let f = if x1 > x0 { (v - x0) / (x1 - x0) } else { 0.0 };
+    let mix = |i: usize| (c0[i] as f64 + (c1[i] as f64 - c0[i] as f64) * f).round() as u8;
+    rgb(mix(0), mix(1), mix(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_escape_map_runs_dark_to_white_and_greys_missing_cells() {
+        let dark = ColorMap::Escape.color(0.0);
+        assert!(dark[0] < 20 && dark[2] < 100);
+        assert_eq!(ColorMap::Escape.color(1.0), rgb(255, 255, 255));
+        assert_eq!(ColorMap::Escape.color(f64::NAN), rgb(110, 110, 110));
+    }
+
+    #[test]
+    fn steps_run_from_purple_to_yellow() {
+        assert_eq!(step(0, 5), rgb(68, 1, 84));
+        assert_eq!(step(4, 5), rgb(253, 231, 37));
+        assert_eq!(step(0, 1), rgb(68, 1, 84));
+    }
+
+    #[test]
+    fn empty_density_is_transparent() {
+        assert_eq!(ColorMap::Density.color(0.0)[3], 0);
+        assert_eq!(ColorMap::Density.color(1.0)[3], 230);
+    }
+}

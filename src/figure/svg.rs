@@ -1,0 +1,703 @@
+//! A figure as SVG and PNG. The SVG is laid out in the bundled font (Ubuntu, egui's own) and,
+//! by default, written with every glyph as a path, so a paper's figure looks the same in every
+//! viewer whatever fonts it has (what matplotlib's SVG backend does); [`Figure::to_svg_text`]
+//! keeps the text as selectable `<text>`. The PNG is that SVG rasterised by resvg: no display.
+
+use std::fmt::Write as _;
+
+use super::format::{decade_label, tick_label};
+use super::{
+    Arrangement, Axis, ColorBar, Corner, Dash, Figure, LegendEntry, Mark, Panel, RefAt, Rgba,
+    Scale, Shape, Swatch, nice_ticks,
+};
+
+/// Width of a figure of one column, in CSS pixels (1 px = 0.75 pt).
+const COLUMN_W: f64 = 760.0;
+/// Height of one panel's share in a column.
+const PANEL_H: f64 = 430.0;
+/// Width of a figure of panels side by side, and their height.
+const ROW_W: f64 = 1240.0;
+const ROW_H: f64 = 500.0;
+const LEFT: f64 = 78.0;
+const RIGHT_PLAIN: f64 = 24.0;
+const RIGHT_BAR: f64 = 96.0;
+const TOP: f64 = 14.0;
+const BOTTOM: f64 = 52.0;
+const TITLE_H: f64 = 34.0;
+const LINE_H: f64 = 17.0;
+const FONT: &str = "Ubuntu";
+/// A conservative average advance of the bundled font, in em, for wrapping and legend boxes.
+const EM_ADVANCE: f64 = 0.56;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn paint(attr: &str, c: Rgba) -> String {
+    let mut s = format!(r##"{attr}="#{:02x}{:02x}{:02x}""##, c[0], c[1], c[2]);
+    if c[3] < 255 {
+        let _ = write!(s, r#" {attr}-opacity="{:.3}""#, c[3] as f64 / 255.0);
+    }
+    s
+}
+
+fn dasharray(dash: Dash, width: f64) -> String {
+    match dash {
+        Dash::Solid => String::new(),
+        Dash::Dashed => format!(r#" stroke-dasharray="{:.1} {:.1}""#, 4.0 * width.max(1.0), 2.5 * width.max(1.0)),
+        Dash::Dotted => format!(r#" stroke-dasharray="{:.1} {:.1}""#, width.max(1.0), 1.8 * width.max(1.0)),
+    }
+}
+
+/// Break `text` into lines of at most `width` px at `size` px.
+pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
+    let max = ((width / (size * EM_ADVANCE)).floor() as usize).max(10);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A rectangle in SVG pixels.
+#[derive(Clone, Copy, Debug)]
+struct Rect {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+impl Figure {
+    fn width(&self) -> f64 {
+        match self.arrangement {
+            Arrangement::Column => COLUMN_W,
+            Arrangement::Row => ROW_W,
+        }
+    }
+
+    fn note_lines(&self) -> Vec<String> {
+        wrap(&self.note, self.width() - 2.0 * LEFT.min(40.0), 12.0)
+    }
+
+    fn caption_lines(&self) -> Vec<String> {
+        wrap(&self.caption, self.width() - 2.0 * 20.0, 12.0)
+    }
+
+    fn plots_height(&self) -> f64 {
+        match self.arrangement {
+            Arrangement::Column => PANEL_H * self.panels.len() as f64,
+            Arrangement::Row => ROW_H,
+        }
+    }
+
+    /// Width and height of the SVG, in CSS pixels.
+    pub fn size(&self) -> (f64, f64) {
+        let h = TITLE_H
+            + LINE_H * self.note_lines().len() as f64
+            + self.plots_height()
+            + 10.0
+            + LINE_H * self.caption_lines().len() as f64
+            + 8.0;
+        (self.width(), h)
+    }
+
+    /// The panels' rectangles.
+    fn panel_rects(&self) -> Vec<Rect> {
+        let top = TITLE_H + LINE_H * self.note_lines().len() as f64;
+        let total: f64 = self.panels.iter().map(|p| p.share.max(0.0)).sum::<f64>().max(1e-9);
+        let mut at = 0.0;
+        self.panels
+            .iter()
+            .map(|p| {
+                let f = p.share.max(0.0) / total;
+                let r = match self.arrangement {
+                    Arrangement::Column => {
+                        let h = f * self.plots_height();
+                        Rect { x: 0.0, y: top + at, w: COLUMN_W, h }
+                    }
+                    Arrangement::Row => {
+                        let w = f * ROW_W;
+                        Rect { x: at, y: top, w, h: ROW_H }
+                    }
+                };
+                at += match self.arrangement {
+                    Arrangement::Column => r.h,
+                    Arrangement::Row => r.w,
+                };
+                r
+            })
+            .collect()
+    }
+
+    /// The figure as an SVG document with its text as `<text>` elements in the Ubuntu font
+    /// (selectable, but drawn in whatever font a viewer substitutes if it lacks Ubuntu).
+    pub fn to_svg_text(&self) -> String {
+        let (w, h) = self.size();
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="13">"#
+        );
+        let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+        let _ = writeln!(
+            s,
+            r#"<text x="20" y="22" font-size="15" fill="black">{}</text>"#,
+            esc(&self.title)
+        );
+        for (i, line) in self.note_lines().iter().enumerate() {
+            let _ = writeln!(
+                s,
+                r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
+                TITLE_H + 12.0 + LINE_H * i as f64,
+                esc(line)
+            );
+        }
+        for (k, (p, r)) in self.panels.iter().zip(self.panel_rects()).enumerate() {
+            p.write_svg(&mut s, k, r);
+        }
+        let cap_top = h - 8.0 - LINE_H * self.caption_lines().len() as f64;
+        for (i, line) in self.caption_lines().iter().enumerate() {
+            let _ = writeln!(
+                s,
+                r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
+                cap_top + 12.0 + LINE_H * i as f64,
+                esc(line)
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
+    /// The figure as an SVG document with every glyph drawn as a path in the bundled font: the
+    /// same picture in every viewer.
+    pub fn to_svg(&self) -> Result<String, String> {
+        let tree = parse(&self.to_svg_text())?;
+        let opt = resvg::usvg::WriteOptions {
+            coordinates_precision: 3,
+            transforms_precision: 5,
+            ..Default::default()
+        };
+        Ok(tree.to_string(&opt))
+    }
+
+    /// The figure as PNG bytes, rasterised at `scale` × the SVG size.
+    pub fn to_png(&self, scale: f64) -> Result<Vec<u8>, String> {
+        svg_to_png(&self.to_svg_text(), scale)
+    }
+}
+
+/// Parse an SVG document with the bundled fonts only (no system fonts).
+fn parse(svg: &str) -> Result<resvg::usvg::Tree, String> {
+    use resvg::usvg;
+    let mut opt = usvg::Options::default();
+    {
+        let db = opt.fontdb_mut();
+        db.load_font_data(epaint_default_fonts::UBUNTU_LIGHT.to_vec());
+        db.load_font_data(epaint_default_fonts::HACK_REGULAR.to_vec());
+        db.set_sans_serif_family("Ubuntu");
+    }
+    opt.font_family = "Ubuntu".into();
+    usvg::Tree::from_str(svg, &opt).map_err(|e| format!("SVG: {e}"))
+}
+
+/// Rasterise an SVG document with the bundled fonts (no system fonts, no display).
+pub fn svg_to_png(svg: &str, scale: f64) -> Result<Vec<u8>, String> {
+    use resvg::tiny_skia;
+    if !(scale.is_finite() && (0.1..=16.0).contains(&scale)) {
+        return Err(format!("PNG scale {scale} is out of range (0.1 to 16)"));
+    }
+    let tree = parse(svg)?;
+    let size = tree.size();
+    let (w, h) = (
+        (size.width() as f64 * scale).round() as u32,
+        (size.height() as f64 * scale).round() as u32,
+    );
+    let mut pixmap =
+        tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or("PNG: image too large or empty")?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale as f32, scale as f32),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(|e| format!("PNG: {e}"))
+}
+
+/// Ticks of an axis in drawn units, with their labels.
+fn axis_ticks(a: &Axis, target: usize) -> Vec<(f64, String)> {
+    let (lo, hi) = a.placed_range();
+    match a.scale {
+        Scale::Log10 if hi - lo >= 1.0 => {
+            let span = (hi.floor() - lo.ceil()) as i64;
+            let every = (span / target.max(1) as i64 + 1).max(1);
+            (lo.ceil() as i64..=hi.floor() as i64)
+                .filter(|k| k.rem_euclid(every) == 0)
+                .map(|k| (k as f64, decade_label(k)))
+                .collect()
+        }
+        Scale::Log10 => nice_ticks(lo, hi, target)
+            .into_iter()
+            .map(|v| (v, super::fmt_num(10f64.powf(v), 2)))
+            .collect(),
+        Scale::Linear => {
+            let t = nice_ticks(lo, hi, target);
+            let step = if t.len() > 1 { t[1] - t[0] } else { 1.0 };
+            t.into_iter().map(|v| (v, tick_label(v, step))).collect()
+        }
+    }
+}
+
+impl Panel {
+    fn write_svg(&self, s: &mut String, k: usize, r: Rect) {
+        let right = if self.colorbar.is_some() {
+            RIGHT_BAR
+        } else {
+            RIGHT_PLAIN
+        };
+        let (mut px0, mut px1) = (r.x + LEFT, r.x + r.w - right);
+        let (mut py0, mut py1) = (r.y + TOP, r.y + r.h - BOTTOM);
+        let (x0, x1) = self.x.placed_range();
+        let (y0, y1) = self.y.placed_range();
+        if self.equal_aspect && x1 > x0 && y1 > y0 {
+            let scale = ((px1 - px0) / (x1 - x0)).min((py1 - py0) / (y1 - y0));
+            let (w, h) = (scale * (x1 - x0), scale * (y1 - y0));
+            let (cx, cy) = ((px0 + px1) / 2.0, (py0 + py1) / 2.0);
+            (px0, px1, py0, py1) = (cx - w / 2.0, cx + w / 2.0, cy - h / 2.0, cy + h / 2.0);
+        }
+        let sx = |v: f64| (px0 + (v - x0) / (x1 - x0) * (px1 - px0)).clamp(-1e5, 1e5);
+        let sy = |v: f64| (py1 - (v - y0) / (y1 - y0) * (py1 - py0)).clamp(-1e5, 1e5);
+        let place = |p: &[f64; 2]| Some((sx(self.x.place(p[0])?), sy(self.y.place(p[1])?)));
+        let clip = format!("clip{k}");
+        let _ = writeln!(
+            s,
+            r#"<defs><clipPath id="{clip}"><rect x="{px0:.2}" y="{py0:.2}" width="{:.2}" height="{:.2}"/></clipPath></defs>"#,
+            px1 - px0,
+            py1 - py0
+        );
+        // Heat maps first, then the grid over them only where there is none.
+        for h in &self.heatmaps {
+            let _ = writeln!(
+                s,
+                r#"<g clip-path="url(#{clip})" shape-rendering="crispEdges" data-heatmap="{}">"#,
+                esc(&h.name)
+            );
+            for row in 0..h.rows {
+                for col in 0..h.cols {
+                    let c = h.map.color(h.values[row * h.cols + col]);
+                    if c[3] == 0 {
+                        continue;
+                    }
+                    let (ax, bx) = (
+                        sx(h.x0 + col as f64 * h.dx),
+                        sx(h.x0 + (col + 1) as f64 * h.dx),
+                    );
+                    let (ay, by) = (
+                        sy(h.y0 + (row + 1) as f64 * h.dy),
+                        sy(h.y0 + row as f64 * h.dy),
+                    );
+                    // A hair of overlap hides the seams between tiles.
+                    let _ = writeln!(
+                        s,
+                        r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" {}/>"#,
+                        ax.min(bx),
+                        ay.min(by),
+                        (bx - ax).abs() + 0.3,
+                        (by - ay).abs() + 0.3,
+                        paint("fill", c)
+                    );
+                }
+            }
+            s.push_str("</g>\n");
+        }
+        let xt = axis_ticks(&self.x, 8);
+        let yt = axis_ticks(&self.y, 6);
+        if self.grid {
+            s.push_str(r##"<g stroke="#dddddd" stroke-width="0.6">"##);
+            s.push('\n');
+            for (v, _) in &xt {
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{0:.2}" y1="{py0:.2}" x2="{0:.2}" y2="{py1:.2}"/>"#,
+                    sx(*v)
+                );
+            }
+            for (v, _) in &yt {
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{px0:.2}" y1="{0:.2}" x2="{px1:.2}" y2="{0:.2}"/>"#,
+                    sy(*v)
+                );
+            }
+            s.push_str("</g>\n");
+        }
+        for (v, label) in &xt {
+            let xx = sx(*v);
+            let _ = writeln!(
+                s,
+                r#"<line x1="{xx:.2}" y1="{py1:.2}" x2="{xx:.2}" y2="{:.2}" stroke="black" stroke-width="0.8"/><text x="{xx:.2}" y="{:.2}" text-anchor="middle" font-size="12">{}</text>"#,
+                py1 + 5.0,
+                py1 + 19.0,
+                esc(label)
+            );
+        }
+        for (v, label) in &yt {
+            let yy = sy(*v);
+            let _ = writeln!(
+                s,
+                r#"<line x1="{:.2}" y1="{yy:.2}" x2="{px0:.2}" y2="{yy:.2}" stroke="black" stroke-width="0.8"/><text x="{:.2}" y="{:.2}" text-anchor="end" font-size="12">{}</text>"#,
+                px0 - 5.0,
+                px0 - 8.0,
+                yy + 4.0,
+                esc(label)
+            );
+        }
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.2}" y="{:.2}" text-anchor="middle" font-size="14">{}</text>"#,
+            (px0 + px1) / 2.0,
+            py1 + 40.0,
+            esc(&self.x.title())
+        );
+        let _ = writeln!(
+            s,
+            r#"<text transform="translate({:.2} {:.2}) rotate(-90)" text-anchor="middle" font-size="14">{}</text>"#,
+            px0 - 56.0,
+            (py0 + py1) / 2.0,
+            esc(&self.y.title())
+        );
+        let _ = writeln!(s, r#"<g clip-path="url(#{clip})">"#);
+        for b in &self.bands {
+            // One polygon per stretch where both edges have a place.
+            let mut stretch: Vec<((f64, f64), (f64, f64))> = Vec::new();
+            let mut flush = |stretch: &mut Vec<((f64, f64), (f64, f64))>| {
+                if stretch.len() > 1 {
+                    let mut d = String::new();
+                    for (i, (lo, _)) in stretch.iter().enumerate() {
+                        let _ = write!(d, "{}{:.2},{:.2} ", if i == 0 { "M" } else { "L" }, lo.0, lo.1);
+                    }
+                    for (_, hi) in stretch.iter().rev() {
+                        let _ = write!(d, "L{:.2},{:.2} ", hi.0, hi.1);
+                    }
+                    let _ = writeln!(
+                        s,
+                        r#"<path data-band="{}" d="{}Z" {} stroke="none"/>"#,
+                        esc(&b.name),
+                        d,
+                        paint("fill", b.color)
+                    );
+                }
+                stretch.clear();
+            };
+            for i in 0..b.xs.len() {
+                match (place(&[b.xs[i], b.lo[i]]), place(&[b.xs[i], b.hi[i]])) {
+                    (Some(lo), Some(hi)) => stretch.push((lo, hi)),
+                    _ => flush(&mut stretch),
+                }
+            }
+            flush(&mut stretch);
+        }
+        for ser in &self.series {
+            let name = esc(&ser.name);
+            match ser.mark {
+                Mark::Line { width, dash } => {
+                    let mut d = String::new();
+                    let mut pen_down = false;
+                    for p in &ser.points {
+                        match place(p) {
+                            Some((xx, yy)) => {
+                                let _ = write!(d, "{}{xx:.2},{yy:.2} ", if pen_down { "L" } else { "M" });
+                                pen_down = true;
+                            }
+                            None => pen_down = false,
+                        }
+                    }
+                    if !d.is_empty() {
+                        let _ = writeln!(
+                            s,
+                            r#"<path data-series="{name}" d="{}" fill="none" {} stroke-width="{width}" stroke-linejoin="round"{}/>"#,
+                            d.trim_end(),
+                            paint("stroke", ser.color),
+                            dasharray(dash, width)
+                        );
+                    }
+                }
+                Mark::Points {
+                    radius,
+                    shape,
+                    filled,
+                } => {
+                    let style = if filled {
+                        paint("fill", ser.color)
+                    } else {
+                        format!(r#"fill="none" {} stroke-width="1.5""#, paint("stroke", ser.color))
+                    };
+                    let _ = writeln!(s, r#"<g data-series="{name}" {style}>"#);
+                    for (xx, yy) in ser.points.iter().filter_map(place) {
+                        marker(s, shape, xx, yy, radius, ser.color);
+                    }
+                    s.push_str("</g>\n");
+                }
+                Mark::Bars { width } => {
+                    let fill = [ser.color[0], ser.color[1], ser.color[2], 90];
+                    let _ = writeln!(
+                        s,
+                        r#"<g data-series="{name}" {} {} stroke-width="1.2">"#,
+                        paint("fill", fill),
+                        paint("stroke", ser.color)
+                    );
+                    let base = sy(self.y.place(0.0).unwrap_or(y0).max(y0));
+                    for p in ser.points.iter().filter(|p| p[0].is_finite() && p[1].is_finite()) {
+                        let (a, b) = (sx(p[0] - width / 2.0), sx(p[0] + width / 2.0));
+                        let top = sy(p[1].max(0.0));
+                        let _ = writeln!(
+                            s,
+                            r#"<rect x="{a:.2}" y="{top:.2}" width="{:.2}" height="{:.2}"/>"#,
+                            (b - a).max(0.0),
+                            (base - top).clamp(0.0, 1e5)
+                        );
+                    }
+                    s.push_str("</g>\n");
+                }
+            }
+        }
+        for line in &self.ref_lines {
+            let (a, b) = match line.at {
+                RefAt::Horizontal(v) => match self.y.place(v) {
+                    Some(v) => ((px0, sy(v)), (px1, sy(v))),
+                    None => continue,
+                },
+                RefAt::Vertical(v) => match self.x.place(v) {
+                    Some(v) => ((sx(v), py0), (sx(v), py1)),
+                    None => continue,
+                },
+            };
+            let _ = writeln!(
+                s,
+                r#"<line data-series="{}" x1="{:.2}" y1="{:.2}" x2="{:.2}" y2="{:.2}" {} stroke-width="{}"{}/>"#,
+                esc(&line.legend),
+                a.0,
+                a.1,
+                b.0,
+                b.1,
+                paint("stroke", line.color),
+                line.width,
+                dasharray(line.dash, line.width)
+            );
+        }
+        for l in &self.labels {
+            let Some((xx, yy)) = place(&l.at) else { continue };
+            let anchor = match l.anchor[0] {
+                -1 => "start",
+                1 => "end",
+                _ => "middle",
+            };
+            let dy = match l.anchor[1] {
+                -1 => 0.0,
+                1 => 0.8 * l.size,
+                _ => 0.35 * l.size,
+            };
+            let _ = writeln!(
+                s,
+                r#"<text x="{xx:.2}" y="{:.2}" text-anchor="{anchor}" font-size="{}" {}>{}</text>"#,
+                yy + dy,
+                l.size,
+                paint("fill", l.color),
+                esc(&l.text)
+            );
+        }
+        s.push_str("</g>\n");
+        let _ = writeln!(
+            s,
+            r#"<rect x="{px0:.2}" y="{py0:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="black" stroke-width="1"/>"#,
+            px1 - px0,
+            py1 - py0
+        );
+        if let Some(bar) = &self.colorbar {
+            colorbar_svg(s, bar, px1 + 18.0, py0, py1);
+        }
+        legend_svg(s, &self.legend_entries(), self.legend, (px0, py0, px1, py1));
+    }
+}
+
+fn marker(s: &mut String, shape: Shape, x: f64, y: f64, r: f64, c: Rgba) {
+    match shape {
+        Shape::Circle => {
+            let _ = writeln!(s, r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}"/>"#);
+        }
+        Shape::Square => {
+            let _ = writeln!(
+                s,
+                r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}"/>"#,
+                x - r,
+                y - r,
+                2.0 * r,
+                2.0 * r
+            );
+        }
+        Shape::Diamond => {
+            let _ = writeln!(
+                s,
+                r#"<path d="M{x:.2},{:.2} L{:.2},{y:.2} L{x:.2},{:.2} L{:.2},{y:.2} Z"/>"#,
+                y - r,
+                x + r,
+                y + r,
+                x - r
+            );
+        }
+        Shape::Cross => {
+            let _ = writeln!(
+                s,
+                r#"<path d="M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}" fill="none" {} stroke-width="2"/>"#,
+                x - r,
+                y - r,
+                x + r,
+                y + r,
+                x - r,
+                y + r,
+                x + r,
+                y - r,
+                paint("stroke", c)
+            );
+        }
+    }
+}
+
+fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64) {
+    let bw = 14.0;
+    let steps = 48;
+    for i in 0..steps {
+        let v = (i as f64 + 0.5) / steps as f64;
+        let top = py1 - (i + 1) as f64 / steps as f64 * (py1 - py0);
+        let _ = writeln!(
+            s,
+            r#"<rect x="{bx:.2}" y="{top:.2}" width="{bw}" height="{:.2}" {}/>"#,
+            (py1 - py0) / steps as f64 + 0.3,
+            paint("fill", bar.map.color(v))
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<rect x="{bx:.2}" y="{py0:.2}" width="{bw}" height="{:.2}" fill="none" stroke="black" stroke-width="0.8"/>"#,
+        py1 - py0
+    );
+    for (v, label) in &bar.ticks {
+        let ty = py1 - v * (py1 - py0);
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.2}" y="{:.2}" font-size="11">{}</text>"#,
+            bx + bw + 4.0,
+            ty + 4.0,
+            esc(label)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<text transform="translate({:.2} {:.2}) rotate(90)" text-anchor="middle" font-size="12">{}</text>"#,
+        bx + bw + 48.0,
+        (py0 + py1) / 2.0,
+        esc(&bar.label)
+    );
+}
+
+fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f64, f64, f64, f64)) {
+    if entries.is_empty() {
+        return;
+    }
+    let (px0, py0, px1, py1) = plot;
+    let longest = entries.iter().map(|e| e.label.chars().count()).max().unwrap_or(0);
+    let lw = 46.0 + 12.0 * EM_ADVANCE * longest as f64;
+    let lh = 8.0 + 17.0 * entries.len() as f64;
+    let lx = match corner {
+        Corner::LeftTop | Corner::LeftBottom => px0 + 8.0,
+        Corner::RightTop | Corner::RightBottom => px1 - lw - 8.0,
+    };
+    let ly = match corner {
+        Corner::LeftTop | Corner::RightTop => py0 + 8.0,
+        Corner::LeftBottom | Corner::RightBottom => py1 - lh - 8.0,
+    };
+    let _ = writeln!(
+        s,
+        r##"<g class="legend"><rect x="{lx:.2}" y="{ly:.2}" width="{lw:.2}" height="{lh:.2}" fill="white" fill-opacity="0.88" stroke="#999999" stroke-width="0.6"/>"##
+    );
+    for (i, e) in entries.iter().enumerate() {
+        let cy = ly + 13.0 + 17.0 * i as f64;
+        let opaque = [e.color[0], e.color[1], e.color[2], e.color[3].max(140)];
+        match e.swatch {
+            Swatch::Line { width, dash } => {
+                let w = width.min(4.0);
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{:.2}" y1="{cy:.2}" x2="{:.2}" y2="{cy:.2}" {} stroke-width="{w}"{}/>"#,
+                    lx + 8.0,
+                    lx + 34.0,
+                    paint("stroke", opaque),
+                    dasharray(dash, w)
+                );
+            }
+            Swatch::Point { shape, filled } => {
+                let style = if filled {
+                    paint("fill", opaque)
+                } else {
+                    format!(r#"fill="none" {} stroke-width="1.5""#, paint("stroke", opaque))
+                };
+                let _ = writeln!(s, "<g {style}>");
+                marker(s, shape, lx + 21.0, cy, 4.0, opaque);
+                s.push_str("</g>\n");
+            }
+            Swatch::Area => {
+                let _ = writeln!(
+                    s,
+                    r#"<rect x="{:.2}" y="{:.2}" width="20" height="10" {} {}/>"#,
+                    lx + 11.0,
+                    cy - 5.0,
+                    paint("fill", [e.color[0], e.color[1], e.color[2], 110]),
+                    paint("stroke", opaque)
+                );
+            }
+        }
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.2}" y="{:.2}" font-size="12">{}</text>"#,
+            lx + 40.0,
+            cy + 4.0,
+            esc(&e.label)
+        );
+    }
+    s.push_str("</g>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_word_and_stays_within_the_width() {
+        let text = "Quadratic ℓ = x w²/2, SGD, two-point noise; a = −1.000, λ = 0.8000, N = 2000 (t = 61): μ = −0.327 < 0, SGD is trapped at w = 0";
+        let lines = wrap(text, 300.0, 12.0);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.join(" "), text);
+        let max = (300.0 / (12.0 * EM_ADVANCE)) as usize;
+        assert!(lines.iter().all(|l| l.chars().count() <= max));
+    }
+
+    #[test]
+    fn log_axes_tick_at_decades() {
+        let a = Axis::new("t", "", 1.0, 1e4).log10();
+        let t = axis_ticks(&a, 8);
+        assert_eq!(t.first().map(|t| t.1.as_str()), Some("10⁰"));
+        assert_eq!(t.last().map(|t| t.1.as_str()), Some("10⁴"));
+    }
+}

@@ -1,0 +1,237 @@
+//! Fig. 1-left, 1-middle, 8: the distribution of w (or log10|w|) at the recorded steps
+//! overlaid, the current one as a dashed outline, and below it the fraction of walkers with
+//! |w| < θ against t with the exact binomial law (or Lemma 1's approximation) over it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::stats::Histogram;
+use crate::sim::theory::Readout;
+use crate::sim::worker::Snapshot;
+
+use super::super::palette::{self, with_alpha};
+use super::super::{
+    Arrangement, Axis, Dash, Figure, Mark, Panel, Series, data_range, fmt_num,
+};
+use super::{experiment_label, extras};
+
+/// What the view shows, as a user toggles it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HistogramOptions {
+    /// Plot log10|w| instead of w.
+    pub log_axis: bool,
+    /// Draw the exact and approximate theory curves.
+    pub show_theory: bool,
+}
+
+impl Default for HistogramOptions {
+    fn default() -> Self {
+        HistogramOptions {
+            log_axis: false,
+            show_theory: true,
+        }
+    }
+}
+
+/// Bar centres and densities of the non-empty bins (normalised by all `n` walkers).
+fn bars(h: &Histogram, n: usize) -> Vec<[f64; 2]> {
+    let w = h.bin_width();
+    (0..h.counts.len())
+        .filter(|&i| h.counts[i] > 0)
+        .map(|i| [h.edge(i) + 0.5 * w, h.density(i, n as u64)])
+        .collect()
+}
+
+/// The histogram as a closed staircase of densities (normalised by all `n` walkers).
+pub fn stair_points(h: &Histogram, n: usize) -> Vec<[f64; 2]> {
+    let mut pts = Vec::with_capacity(2 * h.counts.len() + 2);
+    pts.push([h.lo, 0.0]);
+    for i in 0..h.counts.len() {
+        let d = h.density(i, n as u64);
+        pts.push([h.edge(i), d]);
+        pts.push([h.edge(i + 1), d]);
+    }
+    pts.push([h.hi, 0.0]);
+    pts
+}
+
+/// The caption of a live 1-D run: what runs, at which step, and what μ says.
+pub fn live_caption(snap: &Snapshot, r: &Readout) -> String {
+    let p = &snap.params;
+    let extra = extras(p);
+    let head = format!(
+        "{}; a = {}, λ = {}{}{}, N = {} (t = {})",
+        experiment_label(p),
+        fmt_num(p.a, 3),
+        fmt_num(p.lambda, 4),
+        if extra.is_empty() { "" } else { ", " },
+        extra,
+        p.walkers,
+        snap.step()
+    );
+    let verdict = if r.trapped {
+        format!(": μ = {} < 0, SGD is trapped at w = 0", fmt_num(r.mu, 3))
+    } else {
+        format!(": μ = {} > 0, SGD escapes w = 0", fmt_num(r.mu, 3))
+    };
+    format!("{head}{verdict}")
+}
+
+pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -> Figure {
+    let sum = &snap.current.summary;
+    let n = sum.walkers;
+    let pick = |r: &crate::sim::Record| -> Histogram {
+        if opts.log_axis {
+            r.log10_histogram.clone()
+        } else {
+            r.histogram.clone()
+        }
+    };
+    let mut hist = Vec::new();
+    let k_total = snap.recorded.len();
+    for (k, rec) in snap.recorded.iter().enumerate() {
+        let h = pick(rec);
+        hist.push(Series {
+            name: format!("t = {}", rec.summary.step),
+            legend: format!("t = {}", rec.summary.step),
+            color: palette::step(k, k_total),
+            mark: Mark::Bars {
+                width: h.bin_width(),
+            },
+            points: bars(&h, n),
+        });
+    }
+    let now = pick(&snap.current);
+    if snap
+        .recorded
+        .last()
+        .is_none_or(|r| r.summary.step != sum.step)
+    {
+        hist.push(Series::line(
+            &format!("t = {} (now)", sum.step),
+            palette::NOW,
+            2.5,
+            Dash::Dashed,
+            stair_points(&now, n),
+        ));
+    }
+    let ymax = data_range(
+        hist.iter().flat_map(|s| s.points.iter().map(|p| p[1])),
+        (0.0, 1.0),
+        true,
+    )
+    .1;
+    let mut top = Panel::new(
+        "histogram",
+        0.58,
+        Axis::new(if opts.log_axis { "log10 |w|" } else { "w" }, "", now.lo, now.hi),
+        Axis::new(
+            "density",
+            if opts.log_axis { "1/decade" } else { "1/w" },
+            0.0,
+            ymax,
+        ),
+    );
+    top.series = hist;
+
+    let mut frac = Vec::new();
+    for (k, th) in snap.params.thresholds.iter().enumerate() {
+        let col = palette::threshold(k);
+        let pts = snap
+            .trace
+            .iter()
+            .filter_map(|p| p.fraction_below.get(k).map(|f| [p.step as f64, *f]))
+            .collect();
+        frac.push(Series::line(
+            &format!("simulation, θ = {}", fmt_num(*th, 1)),
+            col,
+            2.0,
+            Dash::Solid,
+            pts,
+        ));
+        let Some(c) = snap.curves.as_ref().filter(|_| opts.show_theory) else {
+            continue;
+        };
+        let upto = |ys: &Vec<f64>| -> Vec<[f64; 2]> {
+            c.steps
+                .iter()
+                .zip(ys)
+                .filter(|(t, _)| **t <= sum.step.max(1))
+                .map(|(t, y)| [*t as f64, *y])
+                .collect()
+        };
+        if let Some(ys) = c.exact.get(k) {
+            frac.push(Series::line(
+                &format!("exact binomial law, θ = {}", fmt_num(*th, 1)),
+                with_alpha(col, 160),
+                4.0,
+                Dash::Dashed,
+                upto(ys),
+            ));
+        } else if let Some(ys) = c.normal.get(k) {
+            frac.push(Series::line(
+                &format!("Lemma 1 normal approx., θ = {}", fmt_num(*th, 1)),
+                with_alpha(col, 160),
+                2.0,
+                Dash::Dotted,
+                upto(ys),
+            ));
+        }
+    }
+    if snap.trace.iter().any(|p| p.diverged > 0) {
+        let pts = snap
+            .trace
+            .iter()
+            .map(|p| [p.step as f64, p.diverged as f64 / n.max(1) as f64])
+            .collect();
+        frac.push(Series::line(
+            "diverged fraction",
+            palette::DIVERGED,
+            1.5,
+            Dash::Solid,
+            pts,
+        ));
+    }
+    let mut bottom = Panel::new(
+        "fraction",
+        0.42,
+        Axis::new("step t", "", 0.0, sum.step.max(20) as f64),
+        Axis::new("fraction with |w| < θ", "", 0.0, 1.0),
+    );
+    bottom.series = frac;
+
+    let mut note = format!(
+        "diverged: {} of {} walkers (no longer finite: not in the histograms)",
+        sum.diverged, sum.walkers
+    );
+    if opts.log_axis {
+        note.push_str(&format!(
+            "; at w = 0 exactly: {} (log10|w| = −∞, not drawn)",
+            sum.at_zero
+        ));
+    }
+    Figure {
+        title: title.to_owned(),
+        note,
+        arrangement: Arrangement::Column,
+        panels: vec![top, bottom],
+        caption: live_caption(snap, &Readout::new(&snap.params)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staircase_integrates_to_the_in_range_fraction() {
+        let mut h = Histogram::new(-1.0, 1.0, 10);
+        for i in 0..100 {
+            h.add(-0.99 + 0.0198 * i as f64);
+        }
+        h.add(5.0);
+        let pts = stair_points(&h, 101);
+        let area: f64 = pts.windows(2).map(|w| (w[1][0] - w[0][0]) * w[0][1]).sum();
+        assert!((area - 100.0 / 101.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,181 @@
+//! Fig. 1-right, 4, 9: the escape fraction over the (a, λ) plane (dark = absorbed at the
+//! maximum, white = escaped, as the paper draws it), the μ = 0 line and the continuous-time line
+//! over it, and the live view's (a, λ).
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::sweep::SweepGrid;
+
+use super::super::palette;
+use super::super::{
+    Arrangement, Axis, ColorBar, ColorMap, Corner, Dash, Figure, Heatmap, Panel, Series, Shape,
+    fmt_num,
+};
+use super::{experiment_label, extras, joined};
+
+/// Which overlays the phase diagram shows, and what its heat map is.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PhaseOverlays {
+    /// The μ = 0 contour (Eq. 5), orange.
+    pub mu_zero: bool,
+    /// The continuous-time line λ = −a (App. B.4), red dashed.
+    pub continuous: bool,
+    /// Show the exact finite-T escape probability (binomial law) instead of the simulation.
+    pub exact_map: bool,
+}
+
+impl Default for PhaseOverlays {
+    fn default() -> Self {
+        PhaseOverlays {
+            mu_zero: true,
+            continuous: false,
+            exact_map: false,
+        }
+    }
+}
+
+pub const MU_ZERO_LABEL: &str = "μ = 0 (Eq. 5)";
+pub const CONTINUOUS_LABEL: &str = "λ = −a (continuous time)";
+pub const LIVE_LABEL: &str = "live view (a, λ)";
+
+/// The figure of a (possibly partial) sweep; `live` marks the live view's (a, λ).
+pub fn phase_figure(
+    title: &str,
+    g: &SweepGrid,
+    overlays: &PhaseOverlays,
+    live: Option<[f64; 2]>,
+) -> Figure {
+    let s = &g.spec;
+    let exact = overlays.exact_map && g.exact_escape.is_some();
+    let values = match (&g.exact_escape, exact) {
+        (Some(e), true) => e.clone(),
+        _ => g.filled(&g.escape),
+    };
+    let map_name = if exact {
+        "exact escape probability"
+    } else {
+        "escape fraction |w_T| > θ"
+    };
+    let mut p = Panel::new(
+        "phase",
+        1.0,
+        Axis::new("a", "", s.a_min, s.a_max),
+        Axis::new("λ", "", s.lambda_min, s.lambda_max),
+    );
+    p.grid = false;
+    p.legend = Corner::RightBottom;
+    p.heatmaps.push(Heatmap {
+        name: map_name.into(),
+        legend: String::new(),
+        cols: s.a_cells,
+        rows: s.lambda_cells,
+        x0: s.a_min,
+        y0: s.lambda_min,
+        dx: (s.a_max - s.a_min) / s.a_cells as f64,
+        dy: (s.lambda_max - s.lambda_min) / s.lambda_cells as f64,
+        values,
+        map: ColorMap::Escape,
+    });
+    p.colorbar = Some(ColorBar {
+        label: map_name.into(),
+        map: ColorMap::Escape,
+        ticks: vec![
+            (0.0, "0 absorbed".into()),
+            (0.5, "0.5".into()),
+            (1.0, "1 escaped".into()),
+        ],
+    });
+    if overlays.mu_zero && !g.mu_zero.is_empty() {
+        p.series.push(Series::line(
+            MU_ZERO_LABEL,
+            palette::MU_ZERO,
+            2.5,
+            Dash::Solid,
+            joined(g.mu_zero.iter().cloned()),
+        ));
+    }
+    if overlays.continuous {
+        let a0 = s.a_min.max(-s.lambda_max);
+        let a1 = s.a_max.min(-s.lambda_min).min(0.0);
+        if a1 > a0 {
+            p.series.push(Series::line(
+                CONTINUOUS_LABEL,
+                palette::CONTINUOUS,
+                2.5,
+                Dash::Dashed,
+                vec![[a0, -a0], [a1, -a1]],
+            ));
+        }
+    }
+    if let Some(at) = live {
+        p.series.push(Series::points(
+            LIVE_LABEL,
+            palette::LIVE_MARK,
+            6.0,
+            Shape::Cross,
+            vec![at],
+        ));
+    }
+    Figure {
+        title: title.to_owned(),
+        note: String::new(),
+        arrangement: Arrangement::Row,
+        panels: vec![p],
+        caption: phase_caption(g, overlays),
+    }
+}
+
+/// Names the grid, N, T, θ, the law, the overlays and how well the map follows μ = 0.
+pub fn phase_caption(g: &SweepGrid, overlays: &PhaseOverlays) -> String {
+    let s = &g.spec;
+    let base = &g.base;
+    let extra = extras(base);
+    let mut shown = Vec::new();
+    if overlays.mu_zero {
+        shown.push(MU_ZERO_LABEL);
+    }
+    if overlays.continuous {
+        shown.push(CONTINUOUS_LABEL);
+    }
+    let (agree, of) = g.sign_agreement();
+    let agreement = if of > 0 {
+        format!(
+            "; escape > ½ exactly where μ > 0 on {agree} of {of} cells ({}%)",
+            fmt_num(100.0 * agree as f64 / of as f64, 1)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "Phase diagram of {}{}{}: a ∈ [{}, {}] × λ ∈ [{}, {}] on {} × {} cells, N = {} walkers per cell, T = {} steps, θ = {}{}; {}{}{}",
+        experiment_label(base),
+        if extra.is_empty() { "" } else { ", " },
+        extra,
+        fmt_num(s.a_min, 2),
+        fmt_num(s.a_max, 2),
+        fmt_num(s.lambda_min, 2),
+        fmt_num(s.lambda_max, 2),
+        s.a_cells,
+        s.lambda_cells,
+        s.walkers,
+        s.steps,
+        fmt_num(s.threshold, 1),
+        if g.is_complete() {
+            String::new()
+        } else {
+            format!(" ({} of {} cells computed)", g.done, s.cells())
+        },
+        if overlays.exact_map && g.exact_escape.is_some() {
+            "colour: the exact binomial law"
+        } else {
+            "colour: the simulation"
+        },
+        if shown.is_empty() {
+            String::new()
+        } else {
+            format!("; overlays: {}", shown.join(", "))
+        },
+        agreement
+    )
+}
