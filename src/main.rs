@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use saddlescope::preset::Preset;
 use saddlescope::export::render::{self, ViewData};
+use saddlescope::preset::Preset;
 use saddlescope::sim::{self, sweep};
 
 #[derive(Parser)]
@@ -331,7 +331,9 @@ fn main() -> ExitCode {
             force,
             svg_text,
             threads,
-        }) => figure(preset, out, all, out_dir, scale, &set, force, svg_text, threads),
+        }) => figure(
+            preset, out, all, out_dir, scale, &set, force, svg_text, threads,
+        ),
         Some(Cmd::Presets) => {
             presets();
             Ok(())

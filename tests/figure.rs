@@ -136,32 +136,80 @@ fn the_default_svg_draws_its_glyphs_as_paths() {
         .count();
     // Every glyph of the title, ticks, labels, legend and caption is a path of its own.
     let glyphs: usize = fig.caption.chars().filter(|c| !c.is_whitespace()).count();
-    assert!(paths > glyphs, "{paths} paths for a caption of {glyphs} glyphs");
+    assert!(
+        paths > glyphs,
+        "{paths} paths for a caption of {glyphs} glyphs"
+    );
     // Same size as the text version, so the PNG (rendered from it) is the same picture.
     let (w, h) = fig.size();
     let root = doc.root_element();
-    assert_eq!(root.attribute("width").map(|v| v.parse::<f64>().unwrap().round()), Some(w.round()));
-    assert_eq!(root.attribute("height").map(|v| v.parse::<f64>().unwrap().round()), Some(h.round()));
+    assert_eq!(
+        root.attribute("width")
+            .map(|v| v.parse::<f64>().unwrap().round()),
+        Some(w.round())
+    );
+    assert_eq!(
+        root.attribute("height")
+            .map(|v| v.parse::<f64>().unwrap().round()),
+        Some(h.round())
+    );
 }
 
 #[test]
 fn each_caption_names_its_own_experiment() {
     let expect: [(&str, &[&str]); 6] = [
         ("fig1-left", &["λ = 0.8000", "N = 300", "(t = 60)", "μ = "]),
-        ("fig1-right", &["Phase diagram", "8 × 8 cells", "N = 100 walkers per cell", "T = 100 steps", "θ = 0.1", "μ = 0 (Eq. 5)", "of 64 cells"]),
-        ("fig5", &["Escape rate", "Fig. 5: a =", "Fig. 6: a ∈", "γ read at t = 30", "Prop. 3"]),
-        ("fig7", &["Sharp", "b = ", "λ = 0.0500", "N = 300", "(t = 60)"]),
-        ("fig3-right", &["Loss versus λ", "5 points", "N = 100 runs of 200 steps"]),
-        ("fig2-left", &["λ = ", "100 runs × 200 steps", "same noise stream"]),
+        (
+            "fig1-right",
+            &[
+                "Phase diagram",
+                "8 × 8 cells",
+                "N = 100 walkers per cell",
+                "T = 100 steps",
+                "θ = 0.1",
+                "μ = 0 (Eq. 5)",
+                "of 64 cells",
+            ],
+        ),
+        (
+            "fig5",
+            &[
+                "Escape rate",
+                "Fig. 5: a =",
+                "Fig. 6: a ∈",
+                "γ read at t = 30",
+                "Prop. 3",
+            ],
+        ),
+        (
+            "fig7",
+            &["Sharp", "b = ", "λ = 0.0500", "N = 300", "(t = 60)"],
+        ),
+        (
+            "fig3-right",
+            &["Loss versus λ", "5 points", "N = 100 runs of 200 steps"],
+        ),
+        (
+            "fig2-left",
+            &["λ = ", "100 runs × 200 steps", "same noise stream"],
+        ),
     ];
     for (name, words) in expect {
         let fig = figure_of(name);
         for w in words {
-            assert!(fig.caption.contains(w), "{name}: {w:?} not in {:?}", fig.caption);
+            assert!(
+                fig.caption.contains(w),
+                "{name}: {w:?} not in {:?}",
+                fig.caption
+            );
         }
         // The live histogram's verdict belongs to the live 1-D views only.
         if !matches!(name, "fig1-left") {
-            assert!(!fig.caption.contains("is trapped at w = 0"), "{name}: {}", fig.caption);
+            assert!(
+                !fig.caption.contains("is trapped at w = 0"),
+                "{name}: {}",
+                fig.caption
+            );
         }
     }
 }
@@ -196,10 +244,19 @@ fn csv_columns_and_rows_match_the_plot() {
             let header = lines.next().unwrap();
             let rows: Vec<&str> = lines.collect();
             if let Some(h) = panel.heatmaps.first() {
-                assert!(header.starts_with(&format!("series,{},{},", panel.x.header(), panel.y.header())), "{name}: {header}");
+                assert!(
+                    header.starts_with(&format!(
+                        "series,{},{},",
+                        panel.x.header(),
+                        panel.y.header()
+                    )),
+                    "{name}: {header}"
+                );
                 let map_rows = rows
                     .iter()
-                    .filter(|r| r.starts_with(&format!("{},", saddlescope::figure::csv::field(&h.name))))
+                    .filter(|r| {
+                        r.starts_with(&format!("{},", saddlescope::figure::csv::field(&h.name)))
+                    })
                     .count();
                 assert_eq!(map_rows, h.cols * h.rows, "{name}");
             } else {
@@ -232,7 +289,12 @@ fn csv_columns_and_rows_match_the_plot() {
                     .iter()
                     .map(|b| {
                         (0..b.xs.len())
-                            .map(|k| [b.lo[k], b.hi[k]].iter().filter(|y| y.is_finite() && b.xs[k].is_finite()).count())
+                            .map(|k| {
+                                [b.lo[k], b.hi[k]]
+                                    .iter()
+                                    .filter(|y| y.is_finite() && b.xs[k].is_finite())
+                                    .count()
+                            })
                             .sum::<usize>()
                     })
                     .sum();

@@ -5,10 +5,10 @@
 
 use std::sync::atomic::AtomicBool;
 
-use saddlescope::preset::Preset;
 use saddlescope::model::Optimizer;
 use saddlescope::model::basins::Basin;
 use saddlescope::model::theory::{TOY_NETWORK_MIN_LOSS, TOY_NETWORK_SADDLE_LOSS};
+use saddlescope::preset::Preset;
 use saddlescope::sim::loss_sweep::{LossSweepSpec, run_loss_sweep};
 use saddlescope::sim::optimizers::run_optimizers;
 use saddlescope::sim::run_headless;

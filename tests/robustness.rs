@@ -279,7 +279,13 @@ fn divergence_storms_and_singular_points_stay_finite_in_stats_and_exports() {
         let fig = render::figure(&headless, &data);
         let svg = fig.to_svg_text();
         for bad in ["NaN", "inf"] {
-            assert!(!svg.contains(bad), "{bad} in the SVG of {}: {}", preset.name, svg.find(bad).map_or("", |i| &svg[i.saturating_sub(300)..(i + 50).min(svg.len())]));
+            assert!(
+                !svg.contains(bad),
+                "{bad} in the SVG of {}: {}",
+                preset.name,
+                svg.find(bad)
+                    .map_or("", |i| &svg[i.saturating_sub(300)..(i + 50).min(svg.len())])
+            );
         }
         let paths = fig.to_svg().unwrap();
         assert!(!paths.contains("NaN") && !paths.contains("inf"));

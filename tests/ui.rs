@@ -251,6 +251,10 @@ fn number_keys_jump_to_figures_and_p_toggles_presenter_mode() {
     h.key_press(egui::Key::P);
     h.run();
     assert!(h.state().state.presenter);
+    // The caption describes what the view shows: the ensemble of the new preset, once it is in.
+    run_until(&mut h, |a| {
+        a.snapshot().is_some_and(|s| *s.params == a.state.params)
+    });
     let caption = h.state().caption();
     assert!(
         caption.contains("λ = 0.8") && caption.contains("trapped"),

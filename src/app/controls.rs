@@ -6,8 +6,8 @@ use egui::{Color32, ComboBox, RichText, Slider, Ui};
 
 use super::fields::{NumberField, show_number};
 
-use crate::preset::ViewKind;
 use crate::model::{Landscape, NoiseLaw, Optimizer};
+use crate::preset::ViewKind;
 use crate::sim::params::{ExperimentParams, InitLaw, MAX_STEPS};
 
 /// Control-panel state that is not an experiment parameter.

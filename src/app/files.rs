@@ -195,5 +195,4 @@ impl SaddlescopeApp {
         self.state.presenter = presenter;
         self.state.light_theme = light;
     }
-
 }

@@ -98,7 +98,6 @@ impl AppState {
     }
 }
 
-
 /// Threads the live view steps with: leave one core for the UI.
 pub fn live_threads() -> usize {
     std::thread::available_parallelism()
@@ -486,7 +485,11 @@ impl SaddlescopeApp {
         egui::Panel::bottom("caption").show(ui, |ui| {
             ui.add_space(2.0);
             let text = RichText::new(caption);
-            ui.label(if self.state.presenter { text.size(18.0) } else { text.small() });
+            ui.label(if self.state.presenter {
+                text.size(18.0)
+            } else {
+                text.small()
+            });
             ui.add_space(2.0);
         });
         if panels {

@@ -90,7 +90,12 @@ pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
         ui.label(RichText::new(&fig.note).small());
     }
     let avail = ui.available_size();
-    let total: f64 = fig.panels.iter().map(|p| p.share.max(0.0)).sum::<f64>().max(1e-9);
+    let total: f64 = fig
+        .panels
+        .iter()
+        .map(|p| p.share.max(0.0))
+        .sum::<f64>()
+        .max(1e-9);
     let gap = 6.0;
     let n = fig.panels.len().max(1) as f32;
     let mut out = Vec::new();
@@ -101,9 +106,10 @@ pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
                 Arrangement::Column => {
                     Vec2::new(avail.x, ((avail.y - gap * (n - 1.0)) * f).max(80.0))
                 }
-                Arrangement::Row => {
-                    Vec2::new(((avail.x - gap * (n - 1.0)) * f).max(120.0), avail.y.max(120.0))
-                }
+                Arrangement::Row => Vec2::new(
+                    ((avail.x - gap * (n - 1.0)) * f).max(120.0),
+                    avail.y.max(120.0),
+                ),
             };
             out.push(panel_ui(ui, p, size));
         }
@@ -155,7 +161,12 @@ fn bounds(a: &Axis) -> (f64, f64) {
 fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     let (x0, x1) = bounds(&panel.x);
     let (y0, y1) = bounds(&panel.y);
+    let id = ui.make_persistent_id(("saddlescope-plot", &panel.id));
+    // A plot shown for the first time follows the figure's ranges until the user pans or zooms
+    // (a double click hands it back to the figure).
+    let first_frame = egui_plot::PlotMemory::load(ui.ctx(), id).is_none();
     let mut plot = Plot::new(&panel.id)
+        .id(id)
         .width(size.x)
         .height(size.y)
         .legend(
@@ -167,6 +178,9 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         .x_axis_label(panel.x.title())
         .y_axis_label(panel.y.title())
         .show_grid(panel.grid)
+        // Room for "−0.25" or "10⁻¹²" from the first frame on (egui sizes the axis from the
+        // previous frame's labels otherwise, and a plot that is not repainted keeps them cut).
+        .y_axis_min_width(44.0)
         .allow_scroll(false);
     plot = if panel.equal_aspect {
         // Follow the box in both directions and widen whichever axis the window's shape asks.
@@ -187,6 +201,9 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         plot = plot.y_axis_formatter(log_formatter);
     }
     let resp = plot.show(ui, |pui| {
+        if first_frame {
+            pui.set_auto_bounds(true);
+        }
         for h in &panel.heatmaps {
             let map = h.map;
             pui.heatmap(
@@ -215,7 +232,11 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                 hi.clear();
             };
             for i in 0..b.xs.len() {
-                match (panel.x.place(b.xs[i]), panel.y.place(b.lo[i]), panel.y.place(b.hi[i])) {
+                match (
+                    panel.x.place(b.xs[i]),
+                    panel.y.place(b.lo[i]),
+                    panel.y.place(b.hi[i]),
+                ) {
                     (Some(x), Some(l), Some(h)) => {
                         xs.push(x);
                         lo.push(l);
@@ -254,7 +275,8 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                     );
                 }
                 Mark::Bars { width } => {
-                    let fill = Color32::from_rgba_unmultiplied(s.color[0], s.color[1], s.color[2], 90);
+                    let fill =
+                        Color32::from_rgba_unmultiplied(s.color[0], s.color[1], s.color[2], 90);
                     let bars = s
                         .points
                         .iter()
@@ -315,7 +337,9 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                 Text::new(
                     "",
                     PlotPoint::new(x, y),
-                    RichText::new(&l.text).size(l.size as f32).color(color(l.color)),
+                    RichText::new(&l.text)
+                        .size(l.size as f32)
+                        .color(color(l.color)),
                 )
                 .anchor(anchor)
                 .allow_hover(false),
@@ -369,9 +393,8 @@ pub fn colorbar_ui(ui: &mut Ui, bar: &ColorBar, size: Vec2) {
     }
     // The label runs down the right edge, as on paper.
     let galley = painter.layout_no_wrap(bar.label.clone(), egui::FontId::proportional(12.0), text);
-    let at = egui::pos2(
-        rect.right() - 2.0,
-        strip.center().y - galley.size().x / 2.0,
+    let at = egui::pos2(rect.right() - 2.0, strip.center().y - galley.size().x / 2.0);
+    painter.add(
+        egui::epaint::TextShape::new(at, galley, text).with_angle(std::f32::consts::FRAC_PI_2),
     );
-    painter.add(egui::epaint::TextShape::new(at, galley, text).with_angle(std::f32::consts::FRAC_PI_2));
 }

@@ -27,7 +27,6 @@ impl SaddlescopeApp {
         }
     }
 
-
     pub(super) fn shortcuts(&mut self, ui: &Ui) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;

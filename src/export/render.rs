@@ -176,11 +176,9 @@ pub fn figure(preset: &Preset, data: &ViewData) -> Figure {
         ),
         ViewData::Escape(o) => views::escape_figure(title, o),
         ViewData::Loss(o) => views::loss_figure(title, o),
-        ViewData::Optimizers(o) => views::optimizers_figure(
-            title,
-            o,
-            &preset.optimizer_options.unwrap_or_default(),
-        ),
+        ViewData::Optimizers(o) => {
+            views::optimizers_figure(title, o, &preset.optimizer_options.unwrap_or_default())
+        }
     }
 }
 

@@ -89,7 +89,12 @@ mod tests {
     fn quotes_what_needs_quoting_and_skips_points_off_the_axes() {
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("t = 5"), "t = 5");
-        let mut p = Panel::new("p", 1.0, Axis::new("t", "steps", 0.0, 1.0), Axis::new("y", "", 0.0, 1.0));
+        let mut p = Panel::new(
+            "p",
+            1.0,
+            Axis::new("t", "steps", 0.0, 1.0),
+            Axis::new("y", "", 0.0, 1.0),
+        );
         p.series.push(Series::line(
             "s, 1",
             [0, 0, 0, 255],
@@ -97,6 +102,9 @@ mod tests {
             Dash::Solid,
             vec![[0.0, 1.0], [1.0, f64::INFINITY], [2.0, 3.0]],
         ));
-        assert_eq!(p.to_csv(), "series,t [steps],y\n\"s, 1\",0,1\n\"s, 1\",2,3\n");
+        assert_eq!(
+            p.to_csv(),
+            "series,t [steps],y\n\"s, 1\",0,1\n\"s, 1\",2,3\n"
+        );
     }
 }

@@ -245,7 +245,11 @@ pub enum Shape {
 pub enum Mark {
     /// Width in points (1/72 in at scale 1).
     Line { width: f64, dash: Dash },
-    Points { radius: f64, shape: Shape, filled: bool },
+    Points {
+        radius: f64,
+        shape: Shape,
+        filled: bool,
+    },
     /// Bars from 0 to y, centred on x, `width` in x units, translucent fill with a solid edge.
     Bars { width: f64 },
 }
@@ -277,7 +281,13 @@ impl Series {
     }
 
     /// Points whose legend label is their name.
-    pub fn points(name: &str, color: Rgba, radius: f64, shape: Shape, points: Vec<[f64; 2]>) -> Series {
+    pub fn points(
+        name: &str,
+        color: Rgba,
+        radius: f64,
+        shape: Shape,
+        points: Vec<[f64; 2]>,
+    ) -> Series {
         Series {
             name: name.to_owned(),
             legend: name.to_owned(),
@@ -427,8 +437,16 @@ pub fn data_range(
     }
     let m = 0.05 * (hi - lo);
     (
-        if include_zero && lo == 0.0 { 0.0 } else { lo - m },
-        if include_zero && hi == 0.0 { 0.0 } else { hi + m },
+        if include_zero && lo == 0.0 {
+            0.0
+        } else {
+            lo - m
+        },
+        if include_zero && hi == 0.0 {
+            0.0
+        } else {
+            hi + m
+        },
     )
 }
 
@@ -460,10 +478,18 @@ mod tests {
 
     #[test]
     fn legend_entries_merge_by_label_in_order() {
-        let mut p = Panel::new("p", 1.0, Axis::new("x", "", 0.0, 1.0), Axis::new("y", "", 0.0, 1.0));
-        p.series.push(Series::line("a", [1, 2, 3, 255], 1.0, Dash::Solid, vec![]));
-        p.series.push(Series::line("a dotted", [1, 2, 3, 255], 1.0, Dash::Dotted, vec![]).legend("a"));
-        p.series.push(Series::line("hidden", [9, 9, 9, 255], 1.0, Dash::Solid, vec![]).legend(""));
+        let mut p = Panel::new(
+            "p",
+            1.0,
+            Axis::new("x", "", 0.0, 1.0),
+            Axis::new("y", "", 0.0, 1.0),
+        );
+        p.series
+            .push(Series::line("a", [1, 2, 3, 255], 1.0, Dash::Solid, vec![]));
+        p.series
+            .push(Series::line("a dotted", [1, 2, 3, 255], 1.0, Dash::Dotted, vec![]).legend("a"));
+        p.series
+            .push(Series::line("hidden", [9, 9, 9, 255], 1.0, Dash::Solid, vec![]).legend(""));
         p.ref_lines.push(RefLine {
             legend: "ref".into(),
             color: [0, 0, 0, 255],

@@ -47,8 +47,16 @@ fn paint(attr: &str, c: Rgba) -> String {
 fn dasharray(dash: Dash, width: f64) -> String {
     match dash {
         Dash::Solid => String::new(),
-        Dash::Dashed => format!(r#" stroke-dasharray="{:.1} {:.1}""#, 4.0 * width.max(1.0), 2.5 * width.max(1.0)),
-        Dash::Dotted => format!(r#" stroke-dasharray="{:.1} {:.1}""#, width.max(1.0), 1.8 * width.max(1.0)),
+        Dash::Dashed => format!(
+            r#" stroke-dasharray="{:.1} {:.1}""#,
+            4.0 * width.max(1.0),
+            2.5 * width.max(1.0)
+        ),
+        Dash::Dotted => format!(
+            r#" stroke-dasharray="{:.1} {:.1}""#,
+            width.max(1.0),
+            1.8 * width.max(1.0)
+        ),
     }
 }
 
@@ -71,6 +79,9 @@ pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
     }
     lines
 }
+
+/// A point in SVG pixels.
+type Xy = (f64, f64);
 
 /// A rectangle in SVG pixels.
 #[derive(Clone, Copy, Debug)]
@@ -118,7 +129,12 @@ impl Figure {
     /// The panels' rectangles.
     fn panel_rects(&self) -> Vec<Rect> {
         let top = TITLE_H + LINE_H * self.note_lines().len() as f64;
-        let total: f64 = self.panels.iter().map(|p| p.share.max(0.0)).sum::<f64>().max(1e-9);
+        let total: f64 = self
+            .panels
+            .iter()
+            .map(|p| p.share.max(0.0))
+            .sum::<f64>()
+            .max(1e-9);
         let mut at = 0.0;
         self.panels
             .iter()
@@ -127,11 +143,21 @@ impl Figure {
                 let r = match self.arrangement {
                     Arrangement::Column => {
                         let h = f * self.plots_height();
-                        Rect { x: 0.0, y: top + at, w: COLUMN_W, h }
+                        Rect {
+                            x: 0.0,
+                            y: top + at,
+                            w: COLUMN_W,
+                            h,
+                        }
                     }
                     Arrangement::Row => {
                         let w = f * ROW_W;
-                        Rect { x: at, y: top, w, h: ROW_H }
+                        Rect {
+                            x: at,
+                            y: top,
+                            w,
+                            h: ROW_H,
+                        }
                     }
                 };
                 at += match self.arrangement {
@@ -381,12 +407,18 @@ impl Panel {
         let _ = writeln!(s, r#"<g clip-path="url(#{clip})">"#);
         for b in &self.bands {
             // One polygon per stretch where both edges have a place.
-            let mut stretch: Vec<((f64, f64), (f64, f64))> = Vec::new();
-            let mut flush = |stretch: &mut Vec<((f64, f64), (f64, f64))>| {
+            let mut stretch: Vec<(Xy, Xy)> = Vec::new();
+            let mut flush = |stretch: &mut Vec<(Xy, Xy)>| {
                 if stretch.len() > 1 {
                     let mut d = String::new();
                     for (i, (lo, _)) in stretch.iter().enumerate() {
-                        let _ = write!(d, "{}{:.2},{:.2} ", if i == 0 { "M" } else { "L" }, lo.0, lo.1);
+                        let _ = write!(
+                            d,
+                            "{}{:.2},{:.2} ",
+                            if i == 0 { "M" } else { "L" },
+                            lo.0,
+                            lo.1
+                        );
                     }
                     for (_, hi) in stretch.iter().rev() {
                         let _ = write!(d, "L{:.2},{:.2} ", hi.0, hi.1);
@@ -418,7 +450,11 @@ impl Panel {
                     for p in &ser.points {
                         match place(p) {
                             Some((xx, yy)) => {
-                                let _ = write!(d, "{}{xx:.2},{yy:.2} ", if pen_down { "L" } else { "M" });
+                                let _ = write!(
+                                    d,
+                                    "{}{xx:.2},{yy:.2} ",
+                                    if pen_down { "L" } else { "M" }
+                                );
                                 pen_down = true;
                             }
                             None => pen_down = false,
@@ -442,7 +478,10 @@ impl Panel {
                     let style = if filled {
                         paint("fill", ser.color)
                     } else {
-                        format!(r#"fill="none" {} stroke-width="1.5""#, paint("stroke", ser.color))
+                        format!(
+                            r#"fill="none" {} stroke-width="1.5""#,
+                            paint("stroke", ser.color)
+                        )
                     };
                     let _ = writeln!(s, r#"<g data-series="{name}" {style}>"#);
                     for (xx, yy) in ser.points.iter().filter_map(place) {
@@ -459,7 +498,11 @@ impl Panel {
                         paint("stroke", ser.color)
                     );
                     let base = sy(self.y.place(0.0).unwrap_or(y0).max(y0));
-                    for p in ser.points.iter().filter(|p| p[0].is_finite() && p[1].is_finite()) {
+                    for p in ser
+                        .points
+                        .iter()
+                        .filter(|p| p[0].is_finite() && p[1].is_finite())
+                    {
                         let (a, b) = (sx(p[0] - width / 2.0), sx(p[0] + width / 2.0));
                         let top = sy(p[1].max(0.0));
                         let _ = writeln!(
@@ -498,7 +541,9 @@ impl Panel {
             );
         }
         for l in &self.labels {
-            let Some((xx, yy)) = place(&l.at) else { continue };
+            let Some((xx, yy)) = place(&l.at) else {
+                continue;
+            };
             let anchor = match l.anchor[0] {
                 -1 => "start",
                 1 => "end",
@@ -617,7 +662,11 @@ fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f6
         return;
     }
     let (px0, py0, px1, py1) = plot;
-    let longest = entries.iter().map(|e| e.label.chars().count()).max().unwrap_or(0);
+    let longest = entries
+        .iter()
+        .map(|e| e.label.chars().count())
+        .max()
+        .unwrap_or(0);
     let lw = 46.0 + 12.0 * EM_ADVANCE * longest as f64;
     let lh = 8.0 + 17.0 * entries.len() as f64;
     let lx = match corner {
@@ -632,7 +681,15 @@ fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f6
         s,
         r##"<g class="legend"><rect x="{lx:.2}" y="{ly:.2}" width="{lw:.2}" height="{lh:.2}" fill="white" fill-opacity="0.88" stroke="#999999" stroke-width="0.6"/>"##
     );
-    for (i, e) in entries.iter().enumerate() {
+    // A legend in a bottom corner grows upward from it, its first entry lowest (as the
+    // window's legend does).
+    let bottom = matches!(corner, Corner::LeftBottom | Corner::RightBottom);
+    let ordered: Vec<&LegendEntry> = if bottom {
+        entries.iter().rev().collect()
+    } else {
+        entries.iter().collect()
+    };
+    for (i, e) in ordered.into_iter().enumerate() {
         let cy = ly + 13.0 + 17.0 * i as f64;
         let opaque = [e.color[0], e.color[1], e.color[2], e.color[3].max(140)];
         match e.swatch {
@@ -651,7 +708,10 @@ fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f6
                 let style = if filled {
                     paint("fill", opaque)
                 } else {
-                    format!(r#"fill="none" {} stroke-width="1.5""#, paint("stroke", opaque))
+                    format!(
+                        r#"fill="none" {} stroke-width="1.5""#,
+                        paint("stroke", opaque)
+                    )
                 };
                 let _ = writeln!(s, "<g {style}>");
                 marker(s, shape, lx + 21.0, cy, 4.0, opaque);

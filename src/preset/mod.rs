@@ -66,7 +66,9 @@ impl ViewKind {
     }
 }
 
-pub use crate::figure::views::{HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays};
+pub use crate::figure::views::{
+    HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays,
+};
 
 /// One preset file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -242,8 +242,15 @@ impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
     /// Restart with `work` when `key` changed (or `force`); the old job is cancelled and
     /// joined first. With `clear`, the old result goes at once (a new grid must not show a
     /// cell of the old one).
-    pub fn ensure<F>(&mut self, key: K, force: bool, clear: bool, name: &str, waker: &Waker, work: F)
-    where
+    pub fn ensure<F>(
+        &mut self,
+        key: K,
+        force: bool,
+        clear: bool,
+        name: &str,
+        waker: &Waker,
+        work: F,
+    ) where
         F: FnOnce(&JobContext<'_, T>) -> Result<Option<T>, String> + Send + 'static,
     {
         if !force && self.key.as_ref() == Some(&key) {

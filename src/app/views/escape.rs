@@ -100,7 +100,11 @@ impl View for EscapeView {
                 cx.drawn = figure_ui(ui, &fig);
             }
             None => {
-                ui.label(if self.job.running() { "computing…" } else { "no result" });
+                ui.label(if self.job.running() {
+                    "computing…"
+                } else {
+                    "no result"
+                });
             }
         }
     }
@@ -215,4 +219,3 @@ pub fn escape_controls_ui(
     });
     errors
 }
-

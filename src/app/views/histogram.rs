@@ -40,6 +40,10 @@ impl View for HistogramView {
     }
 
     fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure> {
-        Some(histogram_figure(cx.title, cx.snapshot?, &cx.state.histogram))
+        Some(histogram_figure(
+            cx.title,
+            cx.snapshot?,
+            &cx.state.histogram,
+        ))
     }
 }

@@ -7,9 +7,9 @@ use egui::{Color32, RichText, Ui};
 use crate::figure::views::landscape::loss_levels;
 use crate::figure::views::{LandscapeOptions, landscape_figure};
 use crate::figure::{Figure, fmt_num};
+use crate::model::Landscape;
 use crate::model::contour::LossLevels;
 use crate::model::theory;
-use crate::model::Landscape;
 use crate::preset::ViewKind;
 use crate::sim::params::{ExperimentParams, InitLaw};
 
@@ -73,9 +73,9 @@ impl View for LandscapeView {
             });
             return;
         }
-        let recorded: Vec<u64> = cx
-            .snapshot
-            .map_or(Vec::new(), |s| s.recorded.iter().map(|r| r.summary.step).collect());
+        let recorded: Vec<u64> = cx.snapshot.map_or(Vec::new(), |s| {
+            s.recorded.iter().map(|r| r.summary.step).collect()
+        });
         landscape_controls_ui(ui, &mut cx.state.params, &mut cx.state.landscape, &recorded);
         match cx.snapshot {
             Some(s) if s.params.landscape.dim() == 2 => {
@@ -190,4 +190,3 @@ pub fn landscape_controls_ui(
             .on_hover_text("The walkers' density at one of the recorded steps (Fig. 7 shows steps 0, 2 and 10⁴).");
     });
 }
-

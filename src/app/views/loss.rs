@@ -7,7 +7,9 @@ use crate::figure::Figure;
 use crate::figure::views::loss_figure;
 use crate::preset::ViewKind;
 use crate::sim::job::JobSlot;
-use crate::sim::loss_sweep::{LOSS_SWEEP_FORMAT, LossPoint, LossSweepOutput, LossSweepSpec, run_loss_sweep};
+use crate::sim::loss_sweep::{
+    LOSS_SWEEP_FORMAT, LossPoint, LossSweepOutput, LossSweepSpec, run_loss_sweep,
+};
 use crate::sim::params::ExperimentParams;
 use crate::sim::worker::Waker;
 
@@ -144,4 +146,3 @@ pub fn loss_controls_ui(ui: &mut Ui, spec: &mut LossSweepSpec) {
             .show(ui, &mut spec.steps);
     });
 }
-

@@ -56,11 +56,19 @@ impl OptimizersView {
         };
         let key = (base, state.optimizers.clone());
         let (p, spec) = (state.params.clone(), state.optimizers.clone());
-        self.job
-            .ensure(key, force, false, "saddlescope-optimizers", waker, move |ctx| {
-                run_optimizers(&p, &spec, sweep_threads(), ctx.flag(), |f| ctx.progress(f, None))
-                    .map_err(|e| e.to_string())
-            });
+        self.job.ensure(
+            key,
+            force,
+            false,
+            "saddlescope-optimizers",
+            waker,
+            move |ctx| {
+                run_optimizers(&p, &spec, sweep_threads(), ctx.flag(), |f| {
+                    ctx.progress(f, None)
+                })
+                .map_err(|e| e.to_string())
+            },
+        );
     }
 }
 
@@ -165,4 +173,3 @@ pub fn optimizer_controls_ui(ui: &mut Ui, spec: &mut OptimizerSpec, opts: &mut O
             .small(),
     );
 }
-

@@ -165,7 +165,9 @@ impl View for PhaseView {
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
         sweep_controls_ui(ui, &mut cx.state.sweep, &mut cx.state.overlays);
         let grid = self.sweep.result().cloned();
-        let text = grid.as_ref().map(|g| format!("{}/{} cells", g.done, g.spec.cells()));
+        let text = grid
+            .as_ref()
+            .map(|g| format!("{}/{} cells", g.done, g.spec.cells()));
         let (cancel, restart) = job_bar_ui(
             ui,
             self.sweep.fraction(),
@@ -186,29 +188,32 @@ impl View for PhaseView {
         let live = [cx.state.params.a, cx.state.params.lambda];
         let fig = phase_figure(cx.title, &g, &cx.state.overlays, Some(live));
         let drawn = figure_ui(ui, &fig);
-        if let Some(p) = drawn.first() {
-            if let Some(pt) = p.pointer
-                && let Some((c, r)) = g.cell_at(pt.x, pt.y)
-            {
-                if p.response.clicked() {
-                    cx.watch = Some((g.a[c], g.lambda[r]));
-                }
-                let i = g.index(c, r);
-                p.response.clone().on_hover_ui_at_pointer(|ui| {
-                    ui.label(format!("a = {}, λ = {}", fmt_num(g.a[c], 3), fmt_num(g.lambda[r], 3)));
-                    if g.escape[i].is_nan() {
-                        ui.label("escape: not computed yet");
-                    } else {
-                        ui.label(format!("escape fraction: {:.3}", g.escape[i]));
-                        ui.label(format!("diverged fraction: {:.3}", g.diverged[i]));
-                    }
-                    if let Some(e) = &g.exact_escape {
-                        ui.label(format!("exact (binomial law): {:.3}", e[i]));
-                    }
-                    ui.label(format!("μ = {}", fmt_num(g.mu[i], 4)));
-                    ui.label(RichText::new("click: watch this cell live").italics());
-                });
+        if let Some(p) = drawn.first()
+            && let Some(pt) = p.pointer
+            && let Some((c, r)) = g.cell_at(pt.x, pt.y)
+        {
+            if p.response.clicked() {
+                cx.watch = Some((g.a[c], g.lambda[r]));
             }
+            let i = g.index(c, r);
+            p.response.clone().on_hover_ui_at_pointer(|ui| {
+                ui.label(format!(
+                    "a = {}, λ = {}",
+                    fmt_num(g.a[c], 3),
+                    fmt_num(g.lambda[r], 3)
+                ));
+                if g.escape[i].is_nan() {
+                    ui.label("escape: not computed yet");
+                } else {
+                    ui.label(format!("escape fraction: {:.3}", g.escape[i]));
+                    ui.label(format!("diverged fraction: {:.3}", g.diverged[i]));
+                }
+                if let Some(e) = &g.exact_escape {
+                    ui.label(format!("exact (binomial law): {:.3}", e[i]));
+                }
+                ui.label(format!("μ = {}", fmt_num(g.mu[i], 4)));
+                ui.label(RichText::new("click: watch this cell live").italics());
+            });
         }
         cx.drawn = drawn;
     }

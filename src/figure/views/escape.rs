@@ -5,9 +5,7 @@
 use crate::sim::escape_rate::EscapeRateOutput;
 
 use super::super::palette::{self, with_alpha};
-use super::super::{
-    Arrangement, Axis, Dash, Figure, Panel, Series, Shape, data_range, fmt_num,
-};
+use super::super::{Arrangement, Axis, Dash, Figure, Panel, Series, Shape, data_range, fmt_num};
 use super::{experiment_label, extras, joined, list};
 
 pub const NOTE: &str = "Left (Fig. 5): solid E ln|w_t|/t (the paper's estimator), dotted E ln|w_t/w_0|/t, dashed μ(a, λ). Right (Fig. 6): points γ = E ln|w_t/w_0|/t, lines μ(a, λ), diamonds Prop. 3's (λ*, γ*).";
@@ -29,13 +27,23 @@ pub fn escape_figure(title: &str, out: &EscapeRateOutput) -> Figure {
         let col = palette::cycle(k);
         let lam = format!("λ = {}", fmt_num(c.lambda, 3));
         let pts = |ys: &[f64]| -> Vec<[f64; 2]> {
-            c.steps.iter().zip(ys).map(|(t, y)| [*t as f64, *y]).collect()
+            c.steps
+                .iter()
+                .zip(ys)
+                .map(|(t, y)| [*t as f64, *y])
+                .collect()
         };
         let t1 = c.steps.last().copied().unwrap_or(1) as f64;
         tmax = tmax.max(t1);
         by_step.series.push(
-            Series::line(&format!("E ln|w_t|/t, {lam}"), col, 2.0, Dash::Solid, pts(&c.paper_estimate))
-                .legend(&lam),
+            Series::line(
+                &format!("E ln|w_t|/t, {lam}"),
+                col,
+                2.0,
+                Dash::Solid,
+                pts(&c.paper_estimate),
+            )
+            .legend(&lam),
         );
         by_step.series.push(
             Series::line(
@@ -109,7 +117,11 @@ pub fn escape_figure(title: &str, out: &EscapeRateOutput) -> Figure {
                 col,
                 3.0,
                 Shape::Circle,
-                s.lambda.iter().zip(&s.gamma).map(|(l, g)| [*l, *g]).collect(),
+                s.lambda
+                    .iter()
+                    .zip(&s.gamma)
+                    .map(|(l, g)| [*l, *g])
+                    .collect(),
             )
             .legend(&a),
         );

@@ -9,9 +9,7 @@ use crate::sim::theory::Readout;
 use crate::sim::worker::Snapshot;
 
 use super::super::palette::{self, with_alpha};
-use super::super::{
-    Arrangement, Axis, Dash, Figure, Mark, Panel, Series, data_range, fmt_num,
-};
+use super::super::{Arrangement, Axis, Dash, Figure, Mark, Panel, Series, data_range, fmt_num};
 use super::{experiment_label, extras};
 
 /// What the view shows, as a user toggles it.
@@ -69,7 +67,10 @@ pub fn live_caption(snap: &Snapshot, r: &Readout) -> String {
         p.walkers,
         snap.step()
     );
-    let verdict = if r.trapped {
+    // Prop. 2's verdict is about w = 0 of a 1-D landscape.
+    let verdict = if p.landscape.dim() == 2 {
+        String::new()
+    } else if r.trapped {
         format!(": μ = {} < 0, SGD is trapped at w = 0", fmt_num(r.mu, 3))
     } else {
         format!(": μ = {} > 0, SGD escapes w = 0", fmt_num(r.mu, 3))
@@ -124,7 +125,12 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
     let mut top = Panel::new(
         "histogram",
         0.58,
-        Axis::new(if opts.log_axis { "log10 |w|" } else { "w" }, "", now.lo, now.hi),
+        Axis::new(
+            if opts.log_axis { "log10 |w|" } else { "w" },
+            "",
+            now.lo,
+            now.hi,
+        ),
         Axis::new(
             "density",
             if opts.log_axis { "1/decade" } else { "1/w" },

@@ -180,13 +180,16 @@ pub fn landscape_figure(
         ));
     }
     if opts.cloud && recorded.is_none() {
-        map.series.push(Series::points(
-            &format!("walkers at t = {}", snap.step()),
-            palette::CLOUD,
-            1.5,
-            Shape::Circle,
-            snap.cloud.to_vec(),
-        ).legend("walkers"));
+        map.series.push(
+            Series::points(
+                &format!("walkers at t = {}", snap.step()),
+                palette::CLOUD,
+                1.5,
+                Shape::Circle,
+                snap.cloud.to_vec(),
+            )
+            .legend("walkers"),
+        );
     }
     if opts.trajectories && recorded.is_none() {
         for (k, tr) in snap.tracks.iter().enumerate() {
@@ -210,8 +213,14 @@ pub fn landscape_figure(
             }
             if let Some(last) = tr.last() {
                 map.series.push(
-                    Series::points(&format!("trajectory {k}, now"), palette::TRACK, 3.0, Shape::Circle, vec![*last])
-                        .legend("trajectories"),
+                    Series::points(
+                        &format!("trajectory {k}, now"),
+                        palette::TRACK,
+                        3.0,
+                        Shape::Circle,
+                        vec![*last],
+                    )
+                    .legend("trajectories"),
                 );
             }
         }
@@ -223,9 +232,15 @@ pub fn landscape_figure(
             _ => (Shape::Cross, palette::STATIONARY),
         };
         map.series.push(
-            Series::points(&format!("stationary point {k}: {label}"), col, 6.0, shape, vec![w])
-                .hollow()
-                .legend("stationary points"),
+            Series::points(
+                &format!("stationary point {k}: {label}"),
+                col,
+                6.0,
+                shape,
+                vec![w],
+            )
+            .hollow()
+            .legend("stationary points"),
         );
         // Labels sit outside the point, away from the centre of the plane.
         let (dy, anchor) = if w[1] > 0.0 { (0.1, -1) } else { (-0.1, 1) };

@@ -45,7 +45,9 @@ pub fn loss_figure(title: &str, out: &LossSweepOutput) -> Figure {
         Dash::Solid,
         pts.clone(),
     ));
-    top.series.push(Series::points("mean loss (points)", LOSS_BLUE, 3.0, Shape::Circle, pts).legend(MEAN_LABEL));
+    top.series.push(
+        Series::points("mean loss (points)", LOSS_BLUE, 3.0, Shape::Circle, pts).legend(MEAN_LABEL),
+    );
     top.ref_lines.push(RefLine {
         legend: VALLEY_LABEL.into(),
         color: palette::VALLEY,

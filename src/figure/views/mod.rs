@@ -23,7 +23,12 @@ use super::fmt_num;
 
 /// "Quadratic ℓ = x w²/2, SGD, two-point noise": what runs.
 pub fn experiment_label(p: &ExperimentParams) -> String {
-    format!("{}, {}, {}", p.landscape.label(), p.optimizer.label(), noise_label(p.noise))
+    format!(
+        "{}, {}, {}",
+        p.landscape.label(),
+        p.optimizer.label(),
+        noise_label(p.noise)
+    )
 }
 
 pub fn noise_label(n: NoiseLaw) -> String {

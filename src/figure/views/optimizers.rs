@@ -34,7 +34,11 @@ impl Default for OptimizerOptions {
 }
 
 pub fn optimizers_figure(title: &str, out: &OptimizerOutput, opts: &OptimizerOptions) -> Figure {
-    let what = if opts.signed { "mean of w" } else { "mean of |w|" };
+    let what = if opts.signed {
+        "mean of w"
+    } else {
+        "mean of |w|"
+    };
     let mut x = Axis::new("step t", "", 0.0, 1.0);
     let mut y = Axis::new(what, "", 0.0, 1.0);
     if opts.log_x {
@@ -48,7 +52,14 @@ pub fn optimizers_figure(title: &str, out: &OptimizerOutput, opts: &OptimizerOpt
         let col = palette::optimizer(c.optimizer);
         let name = format!("{} (λ = {})", c.optimizer.label(), fmt_num(c.lambda, 3));
         let mut band = Band {
-            name: format!("{name}, {}", if opts.quantile_band && !opts.signed { "10–90 %" } else { "±2 SE" }),
+            name: format!(
+                "{name}, {}",
+                if opts.quantile_band && !opts.signed {
+                    "10–90 %"
+                } else {
+                    "±2 SE"
+                }
+            ),
             legend: String::new(),
             color: with_alpha(col, 64),
             xs: Vec::new(),
@@ -58,7 +69,11 @@ pub fn optimizers_figure(title: &str, out: &OptimizerOutput, opts: &OptimizerOpt
         let mut pts = Vec::new();
         for k in 0..c.steps.len() {
             let t = c.steps[k] as f64;
-            let m = if opts.signed { c.mean_w[k] } else { c.mean_abs[k] };
+            let m = if opts.signed {
+                c.mean_w[k]
+            } else {
+                c.mean_abs[k]
+            };
             let (b0, b1) = if opts.quantile_band && !opts.signed {
                 (c.q10_abs[k], c.q90_abs[k])
             } else {
@@ -72,23 +87,42 @@ pub fn optimizers_figure(title: &str, out: &OptimizerOutput, opts: &OptimizerOpt
             band.hi.push(fit(b1));
         }
         p.bands.push(band);
-        p.series.push(Series::line(&name, col, 2.0, Dash::Solid, pts));
+        p.series
+            .push(Series::line(&name, col, 2.0, Dash::Solid, pts));
     }
     let placed = |axis: &Axis, v: f64| axis.place(v).map(|_| v);
-    let xs = p.series.iter().flat_map(|s| s.points.iter().filter_map(|q| placed(&p.x, q[0])));
+    let xs = p
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().filter_map(|q| placed(&p.x, q[0])));
     let (x0, x1) = data_range(xs, (1.0, 10.0), false);
     let ys = p
         .series
         .iter()
         .flat_map(|s| s.points.iter().map(|q| q[1]))
-        .chain(p.bands.iter().flat_map(|b| b.lo.iter().chain(&b.hi).copied()))
+        .chain(
+            p.bands
+                .iter()
+                .flat_map(|b| b.lo.iter().chain(&b.hi).copied()),
+        )
         .filter_map(|v| placed(&p.y, v));
     let (y0, y1) = data_range(ys, (0.0, 1.0), !opts.log_y);
     (p.x.min, p.x.max) = if opts.log_x {
         // The margins of a log axis are factors.
         let (lo, hi) = (
-            out.curves.iter().flat_map(|c| c.steps.iter()).copied().filter(|t| *t > 0).min().unwrap_or(1) as f64,
-            out.curves.iter().flat_map(|c| c.steps.iter()).copied().max().unwrap_or(10) as f64,
+            out.curves
+                .iter()
+                .flat_map(|c| c.steps.iter())
+                .copied()
+                .filter(|t| *t > 0)
+                .min()
+                .unwrap_or(1) as f64,
+            out.curves
+                .iter()
+                .flat_map(|c| c.steps.iter())
+                .copied()
+                .max()
+                .unwrap_or(10) as f64,
         );
         (lo, hi.max(lo * 10.0))
     } else {
@@ -99,10 +133,20 @@ pub fn optimizers_figure(title: &str, out: &OptimizerOutput, opts: &OptimizerOpt
             .series
             .iter()
             .flat_map(|s| s.points.iter().map(|q| q[1]))
-            .chain(p.bands.iter().flat_map(|b| b.lo.iter().chain(&b.hi).copied()))
+            .chain(
+                p.bands
+                    .iter()
+                    .flat_map(|b| b.lo.iter().chain(&b.hi).copied()),
+            )
             .filter(|v| *v > 0.0 && v.is_finite());
-        let (lo, hi) = pos.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        if lo.is_finite() { (lo / 1.5, hi * 1.5) } else { (1e-3, 1.0) }
+        let (lo, hi) = pos.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        if lo.is_finite() {
+            (lo / 1.5, hi * 1.5)
+        } else {
+            (1e-3, 1.0)
+        }
     } else {
         (y0, y1)
     };
@@ -131,12 +175,20 @@ pub fn optimizers_caption(out: &OptimizerOutput) -> String {
         .any(|e| e.enabled && matches!(e.optimizer, Optimizer::Adam | Optimizer::Amsgrad));
     format!(
         "{} on {}, {}, a = {}: {}{}{}; {} runs × {} steps each, every optimizer on the same noise stream (seed {})",
-        if spec.entries.iter().filter(|e| e.enabled).count() > 1 { "Optimizers compared" } else { "One optimizer" },
+        if spec.entries.iter().filter(|e| e.enabled).count() > 1 {
+            "Optimizers compared"
+        } else {
+            "One optimizer"
+        },
         p.landscape.label(),
         noise_label(p.noise),
         fmt_num(p.a, 3),
         each.join(", "),
-        if adaptive { format!(" (Adam and AMSGrad: {})", adam_label(p)) } else { String::new() },
+        if adaptive {
+            format!(" (Adam and AMSGrad: {})", adam_label(p))
+        } else {
+            String::new()
+        },
         match p.projection {
             Some(r) => format!("; projected onto [−{0}, {0}]", fmt_num(r, 2)),
             None => String::new(),
