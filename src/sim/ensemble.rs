@@ -11,6 +11,7 @@
 //! so (±∞ and NaN propagate through every update; a projection is not allowed to revive it).
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::StandardNormal;
@@ -22,6 +23,10 @@ use crate::model::{AdamConfig, Landscape, LandscapeParams, NoiseLaw, Optimizer};
 
 use super::fast::{Factors, FastState, GROUP};
 use super::params::{ExperimentParams, InitLaw, ParamError};
+
+/// Walker-steps between two looks at a cancel flag in [`Ensemble::advance_to`]: a few
+/// milliseconds of work.
+pub const CANCEL_CHUNK: u64 = 2_000_000;
 
 /// Walkers per block (and per random stream): 32 KiB of f64 per coordinate, cache-resident.
 pub const BLOCK: usize = 4096;
@@ -354,6 +359,21 @@ impl Ensemble {
     /// The tracked walkers' recent positions, oldest first.
     pub fn tracks(&self) -> &[VecDeque<[f64; 2]>] {
         &self.tracks
+    }
+
+    /// Advance to step `target` in chunks of about [`CANCEL_CHUNK`] walker-steps, looking at
+    /// `cancel` before each: `false` if it stopped on a cancel. The one loop behind every batch
+    /// experiment (sweeps, escape rates, the loss sweep, the optimizer runs); the result does
+    /// not depend on the split, only on the seed.
+    pub fn advance_to(&mut self, target: u64, threads: usize, cancel: &AtomicBool) -> bool {
+        let chunk = (CANCEL_CHUNK / self.w1.len().max(1) as u64).max(1);
+        while self.t < target {
+            if cancel.load(Ordering::Relaxed) {
+                return false;
+            }
+            self.advance(chunk.min(target - self.t), threads);
+        }
+        true
     }
 
     /// Advance every walker by `steps` steps, using up to `threads` threads.

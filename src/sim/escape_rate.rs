@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::theory;
 
-use super::ensemble::Ensemble;
+use super::ensemble::{CANCEL_CHUNK, Ensemble};
 use super::params::{
     ExperimentParams, ParamError, out_of_range, parse_list, parse_number, parse_whole,
 };
@@ -170,8 +170,6 @@ pub struct EscapeRateOutput {
 
 pub const ESCAPE_RATE_FORMAT: &str = "saddlescope-escape-rate";
 
-/// Walker-steps between two looks at the cancel flag.
-const CANCEL_CHUNK: u64 = 2_000_000;
 
 /// Both escape-rate experiments of a preset; `Ok(None)` once `cancel` is set (it is looked at
 /// every [`CANCEL_CHUNK`] walker-steps).
@@ -301,7 +299,6 @@ pub fn rate_vs_lambda(
     cancel: &AtomicBool,
 ) -> Result<Option<Vec<GammaSeries>>, ParamError> {
     spec.validate()?;
-    let chunk = (CANCEL_CHUNK / spec.walkers.max(1) as u64).max(1);
     let d = (spec.lambda_max - spec.lambda_min) / spec.lambda_points as f64;
     let lambdas: Vec<f64> = (0..spec.lambda_points)
         .map(|i| spec.lambda_min + (i as f64 + 0.5) * d)
@@ -338,12 +335,8 @@ pub fn rate_vs_lambda(
                     ..base.clone()
                 };
                 let mut e = Ensemble::new(&p)?;
-                // In chunks, to look at the flag; the result does not depend on the split.
-                while e.step() < spec.steps {
-                    if cancel.load(Ordering::Relaxed) {
-                        return Ok(None);
-                    }
-                    e.advance(chunk.min(spec.steps - e.step()), threads);
+                if !e.advance_to(spec.steps, threads, cancel) {
+                    return Ok(None);
                 }
                 let (mean, se) = log_ratio_mean_se(&e);
                 s.gamma.push(mean / spec.steps as f64);

@@ -127,12 +127,8 @@ fn run_point(
         ..base.clone()
     };
     let mut e = Ensemble::new(&p)?;
-    let chunk = (2_000_000 / spec.walkers as u64).max(1);
-    while e.step() < spec.steps {
-        if cancel.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        e.advance(chunk.min(spec.steps - e.step()), 1);
+    if !e.advance_to(spec.steps, 1, cancel) {
+        return Ok(None);
     }
     let lp = LandscapeParams {
         landscape: p.landscape,

@@ -180,13 +180,9 @@ fn run_one(
         mean_w: Vec::new(),
         diverged: Vec::new(),
     };
-    let chunk = (2_000_000 / spec.walkers as u64).max(1);
     for t in spec.record_steps() {
-        while e.step() < t {
-            if cancel.load(Ordering::Relaxed) {
-                return Ok(None);
-            }
-            e.advance(chunk.min(t - e.step()), 1);
+        if !e.advance_to(t, 1, cancel) {
+            return Ok(None);
         }
         let s = stats::record(&e, None).summary;
         let q = |p: f64| {

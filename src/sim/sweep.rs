@@ -20,9 +20,6 @@ use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, pa
 use super::pool;
 use super::theory::{init_magnitude, quadratic_theory_applies};
 
-/// Walker-steps between two looks at the cancel flag inside one cell.
-const CANCEL_CHUNK: u64 = 2_000_000;
-
 /// The grid and the per-cell experiment of a sweep. The rest of the experiment (landscape,
 /// optimizer, noise, initial law, seed) comes from the base [`ExperimentParams`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -363,12 +360,8 @@ pub fn cell_params(
 /// Run one cell: (escape fraction, diverged fraction), or `None` if cancelled.
 fn run_cell(p: &ExperimentParams, threshold: f64, cancel: &AtomicBool) -> Option<(f64, f64)> {
     let mut e = Ensemble::new(p).ok()?;
-    let chunk = (CANCEL_CHUNK / p.walkers.max(1) as u64).max(1);
-    while e.step() < p.steps {
-        if cancel.load(Ordering::Relaxed) {
-            return None;
-        }
-        e.advance(chunk.min(p.steps - e.step()), 1);
+    if !e.advance_to(p.steps, 1, cancel) {
+        return None;
     }
     let two_d = !e.w2().is_empty();
     let (mut escaped, mut diverged) = (0usize, 0usize);
