@@ -21,7 +21,7 @@ fn kernels(c: &mut Criterion) {
         for threads in [1, 2] {
             group.bench_function(format!("{}/threads={threads}", case.name), |b| {
                 b.iter_batched_ref(
-                    || Ensemble::with_engine(&case.params, case.engine).unwrap(),
+                    || Ensemble::with_engine(&case.params.valid().unwrap(), case.engine),
                     |e| e.advance(STEPS, threads),
                     criterion::BatchSize::LargeInput,
                 )
@@ -42,7 +42,15 @@ fn sweeps(c: &mut Criterion) {
     group.bench_function("fig1_right_50x50x2000x1000", |b| {
         b.iter(|| {
             let cancel = AtomicBool::new(false);
-            sweep::run_sweep(&base, &spec, 2, &cancel, Duration::MAX, |_| {}).unwrap()
+            sweep::run_sweep(
+                &base.valid().unwrap(),
+                &spec,
+                2,
+                &cancel,
+                Duration::MAX,
+                |_| {},
+            )
+            .unwrap()
         })
     });
     let exact = SweepSpec {

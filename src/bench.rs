@@ -152,14 +152,14 @@ pub fn measure_kernel(
     seconds: f64,
 ) -> KernelRow {
     let walkers = case.params.walkers;
-    let mut probe = Ensemble::with_engine(&case.params, case.engine).expect("valid case");
+    let mut probe = Ensemble::with_engine(&case.params.valid().expect("valid case"), case.engine);
     let start = Instant::now();
     probe.advance(3, threads);
     let rate = 3.0 * walkers as f64 / start.elapsed().as_secs_f64().max(1e-9);
     let steps = ((seconds * rate / walkers as f64) as u64).clamp(3, 2000);
     let mut rates = Vec::new();
     for _ in 0..repeats.max(1) {
-        let mut e = Ensemble::with_engine(&case.params, case.engine).expect("valid case");
+        let mut e = Ensemble::with_engine(&case.params.valid().expect("valid case"), case.engine);
         let start = Instant::now();
         e.advance(steps, threads);
         rates.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());
@@ -197,11 +197,18 @@ pub fn measure_fig1_right_sweep(threads: usize, repeats: usize) -> SweepRow {
         let cancel = AtomicBool::new(false);
         let mut first = None;
         let start = Instant::now();
-        let grid = sweep::run_sweep(&base, &spec, threads, &cancel, Duration::MAX, |g| {
-            if first.is_none() && g.done >= coarse {
-                first = Some(start.elapsed().as_secs_f64());
-            }
-        })
+        let grid = sweep::run_sweep(
+            &base.valid().expect("the defaults are valid"),
+            &spec,
+            threads,
+            &cancel,
+            Duration::MAX,
+            |g| {
+                if first.is_none() && g.done >= coarse {
+                    first = Some(start.elapsed().as_secs_f64());
+                }
+            },
+        )
         .expect("the default sweep is valid")
         .expect("not cancelled");
         walls.push(start.elapsed().as_secs_f64());

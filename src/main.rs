@@ -182,7 +182,11 @@ fn run(
     let threads = threads.unwrap_or_else(cores).max(1);
     let start = std::time::Instant::now();
     let json = if preset.view.is_live() {
-        serde_json::to_string_pretty(&sim::run_headless(&preset.params, threads, |_| {})?)?
+        serde_json::to_string_pretty(&sim::run_headless(
+            &preset.params.valid()?,
+            threads,
+            |_| {},
+        )?)?
     } else {
         let spec = preset.sweep.clone().unwrap_or_default();
         let coarse = sweep::coarse_level_len(spec.a_cells, spec.lambda_cells);

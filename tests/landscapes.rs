@@ -26,7 +26,7 @@ fn share(r: &saddlescope::sim::run::RunRecord, b: Basin) -> f64 {
 fn fig7_every_walker_ends_in_a_sharp_minimum() {
     let mut p = Preset::builtin("fig7").unwrap().params;
     p.walkers = 1000;
-    let out = run_headless(&p, 2, |_| {}).unwrap();
+    let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
     let first = &out.records[0];
     let last = out.records.last().unwrap();
     // The cloud starts on the flat minima (radius 0.25 discs, mostly inside the 0.2 basin radius).
@@ -46,7 +46,16 @@ fn fig7_every_walker_ends_in_a_sharp_minimum() {
 
 #[test]
 fn fig3_small_rate_finds_the_valley_large_rate_the_saddle() {
-    let left = run_headless(&Preset::builtin("fig3-left").unwrap().params, 2, |_| {}).unwrap();
+    let left = run_headless(
+        &Preset::builtin("fig3-left")
+            .unwrap()
+            .params
+            .valid()
+            .unwrap(),
+        2,
+        |_| {},
+    )
+    .unwrap();
     let end = left.records.last().unwrap();
     // λ = 0.001 is plain gradient flow with little noise: the walkers settle near L* = 2.25.
     // The slowest ones (started near w1 = 0) are still travelling at 10⁴ steps, so ask for most.
@@ -56,7 +65,16 @@ fn fig3_small_rate_finds_the_valley_large_rate_the_saddle() {
         end.record.summary.basins
     );
     assert!(end.record.summary.mean_loss.unwrap() < 2.3);
-    let middle = run_headless(&Preset::builtin("fig3-middle").unwrap().params, 2, |_| {}).unwrap();
+    let middle = run_headless(
+        &Preset::builtin("fig3-middle")
+            .unwrap()
+            .params
+            .valid()
+            .unwrap(),
+        2,
+        |_| {},
+    )
+    .unwrap();
     let end = middle.records.last().unwrap();
     // λ = 0.1: the paper finds all 1000 runs at the saddle at step 10⁴. Here every run ends on
     // the stationary line w1 = 0 with L = 2.5 (about a sixth with w2 pushed below 0, where the
@@ -81,7 +99,7 @@ fn fig3_right_loss_jumps_from_the_valley_to_the_saddle_then_diverges() {
         steps: 10_000,
     };
     let cancel = AtomicBool::new(false);
-    let pts = run_loss_sweep(&p.params, &spec, 2, &cancel, |_, _| {})
+    let pts = run_loss_sweep(&p.params.valid().unwrap(), &spec, 2, &cancel, |_, _| {})
         .unwrap()
         .unwrap();
     // λ = 0.001, 0.049, 0.097, 0.145.
@@ -107,7 +125,7 @@ fn fig2_amsgrad_falls_onto_the_maximum_with_and_without_momentum() {
         let mut spec = preset.optimizers.clone().unwrap();
         spec.walkers = 500;
         let cancel = AtomicBool::new(false);
-        let curves = run_optimizers(&preset.params, &spec, 2, &cancel, |_| {})
+        let curves = run_optimizers(&preset.params.valid().unwrap(), &spec, 2, &cancel, |_| {})
             .unwrap()
             .unwrap();
         let end = |o: Optimizer| {

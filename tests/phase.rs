@@ -14,9 +14,16 @@ use saddlescope::sim::sweep::{SweepGrid, SweepSpec, run_sweep};
 
 fn sweep(spec: &SweepSpec, base: &ExperimentParams) -> SweepGrid {
     let cancel = AtomicBool::new(false);
-    run_sweep(base, spec, 2, &cancel, Duration::from_secs(3600), |_| {})
-        .unwrap()
-        .expect("not cancelled")
+    run_sweep(
+        &base.valid().unwrap(),
+        spec,
+        2,
+        &cancel,
+        Duration::from_secs(3600),
+        |_| {},
+    )
+    .unwrap()
+    .expect("not cancelled")
 }
 
 fn modest() -> SweepSpec {
@@ -134,7 +141,7 @@ fn gamma_matches_mu_and_prop3() {
         ..RateVsLambdaSpec::default()
     };
     let series = rate_vs_lambda(
-        &ExperimentParams::default(),
+        &ExperimentParams::default().valid().unwrap(),
         &spec,
         2,
         &AtomicBool::new(false),
@@ -170,7 +177,7 @@ fn fig5_estimators_behave_as_spec_says() {
         ..RateVsStepSpec::default()
     };
     let curves = rate_vs_step(
-        &ExperimentParams::default(),
+        &ExperimentParams::default().valid().unwrap(),
         &spec,
         2,
         &AtomicBool::new(false),

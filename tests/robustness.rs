@@ -108,7 +108,7 @@ proptest! {
         match p.validate() {
             Err(e) => prop_assert!(!e.to_string().is_empty() && !e.to_string().contains('\n')),
             Ok(()) => {
-                let mut e = Ensemble::new(&p).unwrap();
+                let mut e = Ensemble::new(&p.valid().unwrap());
                 e.advance(20, 1);
                 let r = stats::record(&e, None);
                 let s = &r.summary;
@@ -243,7 +243,7 @@ fn divergence_storms_and_singular_points_stay_finite_in_stats_and_exports() {
     let mut diverged_somewhere = 0;
     for preset in &cases {
         let p = &preset.params;
-        let out = run_headless(p, 2, |_| {}).unwrap();
+        let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
         for r in &out.records {
             let s = &r.record.summary;
             assert_eq!(s.finite + s.diverged, s.walkers, "{p:?}");

@@ -27,7 +27,7 @@ fn fraction_below_theta_follows_the_exact_binomial_law() {
             thresholds: vec![0.1, 1e-3],
             ..ExperimentParams::default()
         };
-        let out = run_headless(&p, 2, |_| {}).unwrap();
+        let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
         for r in &out.records {
             let t = r.record.summary.step;
             for (k, &th) in p.thresholds.iter().enumerate() {
@@ -62,7 +62,7 @@ fn mean_log_ratio_is_t_mu() {
         seed: 3,
         ..ExperimentParams::default()
     };
-    let out = run_headless(&p, 2, |_| {}).unwrap();
+    let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
     for r in &out.records {
         let s = &r.record.summary;
         let t = s.step as f64;
@@ -105,7 +105,7 @@ fn only_the_sign_of_mu_matters_not_the_shape_of_the_noise() {
                 thresholds: vec![1e-3],
                 ..ExperimentParams::default()
             };
-            let out = run_headless(&p, 2, |_| {}).unwrap();
+            let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
             let below = out.records.last().unwrap().record.summary.fraction_below[0];
             if mu < 0.0 {
                 trapped += 1;
@@ -131,7 +131,7 @@ fn quartic_fig1_middle_collapses_onto_the_maximum_and_counts_divergence() {
         .unwrap()
         .params;
     p.walkers = 4000;
-    let out = run_headless(&p, 2, |_| {}).unwrap();
+    let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
     let last = &out.records.last().unwrap().record.summary;
     assert_eq!(p.landscape, Landscape::Quartic);
     // SPEC.md §1: a sizeable share diverges at this setting, and it is counted, not hidden.
@@ -146,7 +146,7 @@ fn quartic_fig1_middle_collapses_onto_the_maximum_and_counts_divergence() {
 fn additive_noise_keeps_a_finite_width() {
     let mut p = saddlescope::preset::Preset::builtin("fig8").unwrap().params;
     p.walkers = 4000;
-    let out = run_headless(&p, 2, |_| {}).unwrap();
+    let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
     let last = &out.records.last().unwrap().record.summary;
     let median = last.quantiles.iter().find(|q| q.p == 0.5).unwrap().abs_w;
     // Neither collapsed (median |w| ≫ σ_add λ) nor escaped (most walkers within O(1)).
@@ -187,7 +187,7 @@ fn the_f32_fast_path_escapes_like_the_f64_engine() {
             ..ExperimentParams::default()
         };
         let escaped = |engine: Engine| {
-            let mut e = Ensemble::with_engine(&p, engine).unwrap();
+            let mut e = Ensemble::with_engine(&p.valid().unwrap(), engine);
             assert_eq!(e.uses_fast_path(), engine == Engine::Auto);
             e.advance(steps, 2);
             let k = e

@@ -162,7 +162,7 @@ fn a_new_sweep_after_a_parameter_change_never_shows_old_cells() {
     let shown = h.state().sweep_grid().unwrap().clone();
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let fresh = saddlescope::sim::sweep::run_sweep(
-        &shown.base,
+        &shown.base.valid().unwrap(),
         &shown.spec,
         1,
         &cancel,

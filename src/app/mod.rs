@@ -24,7 +24,7 @@ use crate::preset::{Preset, ViewKind};
 use crate::sim::escape_rate::{EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
 use crate::sim::loss_sweep::{LossPoint, LossSweepSpec};
 use crate::sim::optimizers::{OptimizerCurve, OptimizerSpec};
-use crate::sim::params::ExperimentParams;
+use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::sweep::{SweepGrid, SweepSpec};
 use crate::sim::theory::Readout;
 use crate::sim::worker::{Command, Event, Snapshot, Waker, Worker};
@@ -112,8 +112,8 @@ pub struct SaddlescopeApp {
     worker: Worker,
     /// The newest snapshot of the newest generation.
     latest: Option<Arc<Snapshot>>,
-    /// Parameters and generation last sent to the worker.
-    sent: ExperimentParams,
+    /// Parameters (validated) and generation last sent to the worker.
+    sent: ValidParams,
     generation: u64,
     /// The worker's complaint about the last parameters, if any.
     worker_error: Option<String>,
@@ -155,11 +155,18 @@ impl SaddlescopeApp {
     /// An app on `state`, with a worker stepping on `threads` threads that calls `waker` after
     /// each snapshot.
     pub fn new(state: AppState, threads: usize, waker: Waker) -> SaddlescopeApp {
-        let worker = Worker::spawn(state.params.clone(), threads, waker.clone());
+        // A state whose parameters do not validate starts the worker on the defaults, and the
+        // first frame says what is wrong.
+        let sent = state.params.valid().unwrap_or_else(|_| {
+            ExperimentParams::default()
+                .valid()
+                .expect("the default parameters are valid")
+        });
+        let worker = Worker::spawn(sent.clone(), threads, waker.clone());
         worker.send(Command::SetStepsPerFrame(state.controls.steps_per_frame));
         let readout = (state.params.clone(), Readout::new(&state.params));
         SaddlescopeApp {
-            sent: state.params.clone(),
+            sent,
             sent_steps_per_frame: state.controls.steps_per_frame,
             state,
             worker,
@@ -401,9 +408,8 @@ impl SaddlescopeApp {
     /// app's state changes.
     pub fn restart_worker(&mut self) {
         self.generation += 1;
-        self.sent = self.state.params.clone();
         self.worker = Worker::spawn_at(
-            self.state.params.clone(),
+            self.sent.clone(),
             self.generation,
             self.threads,
             self.waker.clone(),
@@ -436,11 +442,11 @@ impl SaddlescopeApp {
 
     /// Send the edited parameters if they changed and are valid.
     fn send_changes(&mut self) {
-        if self.state.params != self.sent {
-            match self.state.params.validate() {
-                Ok(()) => {
+        if self.sent != self.state.params {
+            match self.state.params.valid() {
+                Ok(valid) => {
                     self.generation += 1;
-                    self.sent = self.state.params.clone();
+                    self.sent = valid;
                     self.worker.send(Command::SetParams {
                         generation: self.generation,
                         params: Box::new(self.sent.clone()),
@@ -524,7 +530,9 @@ impl SaddlescopeApp {
         }
         let title = self.title();
         let view = self.state.view;
+        let params = (self.sent == self.state.params).then_some(&self.sent);
         let mut cx = ViewCx {
+            params,
             state: &mut self.state,
             snapshot: self.latest.as_ref(),
             title: &title,
@@ -549,9 +557,10 @@ impl SaddlescopeApp {
             self.watch_cell(a, l);
         }
         self.send_changes();
+        let params = (self.sent == self.state.params).then_some(&self.sent);
         for v in self.views.all_mut() {
             let visible = v.kind() == self.state.view;
-            v.update(&self.state, visible, &self.waker);
+            v.update(&self.state, params, visible, &self.waker);
         }
     }
 }

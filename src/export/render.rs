@@ -26,7 +26,7 @@ pub enum ViewData {
 
 /// Run `preset` to its end on `threads` threads.
 pub fn compute(preset: &Preset, threads: usize) -> Result<ViewData, String> {
-    let params = preset.params.clone();
+    let params = preset.params.valid().map_err(|e| e.to_string())?;
     let threads = threads.max(1);
     if !preset.view.is_live() {
         return compute_batch(preset, threads, |_| {});
@@ -53,7 +53,7 @@ pub fn compute_batch(
     threads: usize,
     sweep_progress: impl FnMut(&SweepGrid),
 ) -> Result<ViewData, String> {
-    let params = preset.params.clone();
+    let params = preset.params.valid().map_err(|e| e.to_string())?;
     let cancel = AtomicBool::new(false);
     Ok(match preset.view {
         ViewKind::Histogram | ViewKind::Landscape2d => {
@@ -83,7 +83,7 @@ pub fn compute_batch(
             ViewData::Loss(Box::new(LossSweepOutput {
                 format: loss_sweep::LOSS_SWEEP_FORMAT.into(),
                 format_version: 1,
-                params,
+                params: params.into_inner(),
                 loss_sweep: spec,
                 points,
             }))
@@ -96,7 +96,7 @@ pub fn compute_batch(
             ViewData::Optimizers(Box::new(OptimizerOutput {
                 format: optimizers::OPTIMIZER_FORMAT.into(),
                 format_version: 1,
-                params,
+                params: params.into_inner(),
                 optimizers: spec,
                 curves,
             }))

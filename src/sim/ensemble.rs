@@ -22,7 +22,7 @@ use crate::model::optimizer::{Moments, adam_displacement, bias_factors};
 use crate::model::{AdamConfig, Landscape, LandscapeParams, NoiseLaw, Optimizer};
 
 use super::fast::{Factors, FastState, GROUP};
-use super::params::{ExperimentParams, InitLaw, ParamError};
+use super::params::{ExperimentParams, InitLaw, ValidParams};
 
 /// Walker-steps between two looks at a cancel flag in [`Ensemble::advance_to`]: a few
 /// milliseconds of work.
@@ -236,14 +236,13 @@ fn split<'a, T>(s: &mut &'a mut [T], n: usize) -> &'a mut [T] {
 }
 
 impl Ensemble {
-    /// Draw the initial walkers. Fails only if `params` does not validate.
-    pub fn new(params: &ExperimentParams) -> Result<Ensemble, ParamError> {
+    /// Draw the initial walkers.
+    pub fn new(params: &ValidParams) -> Ensemble {
         Ensemble::with_engine(params, Engine::Auto)
     }
 
     /// As [`Ensemble::new`], choosing the engine.
-    pub fn with_engine(params: &ExperimentParams, engine: Engine) -> Result<Ensemble, ParamError> {
-        params.validate()?;
+    pub fn with_engine(params: &ValidParams, engine: Engine) -> Ensemble {
         let n = params.walkers;
         let dim = params.landscape.dim();
         let nblocks = n.div_ceil(BLOCK);
@@ -283,8 +282,8 @@ impl Ensemble {
             Engine::Reference => None,
         }
         .map(|f| FastState::new(f, &w1, params.seed));
-        Ok(Ensemble {
-            params: params.clone(),
+        Ensemble {
+            params: ExperimentParams::clone(params),
             kernel,
             t: 0,
             rngs,
@@ -297,7 +296,7 @@ impl Ensemble {
             tracks: Vec::new(),
             track_len: 0,
             fast,
-        })
+        }
     }
 
     pub fn params(&self) -> &ExperimentParams {
@@ -600,13 +599,13 @@ mod tests {
     #[test]
     fn same_seed_same_walkers_whatever_the_thread_count() {
         let p = quad(3 * BLOCK + 17, 42);
-        let mut a = Ensemble::new(&p).unwrap();
-        let mut b = Ensemble::new(&p).unwrap();
+        let mut a = Ensemble::new(&p.valid().unwrap());
+        let mut b = Ensemble::new(&p.valid().unwrap());
         a.advance(25, 1);
         b.advance(10, 2);
         b.advance(15, 3);
         assert_eq!(a.w1(), b.w1());
-        let mut c = Ensemble::new(&ExperimentParams { seed: 43, ..p }).unwrap();
+        let mut c = Ensemble::new(&ExperimentParams { seed: 43, ..p }.valid().unwrap());
         c.advance(25, 1);
         assert_ne!(a.w1(), c.w1());
     }
@@ -622,7 +621,7 @@ mod tests {
             ..ExperimentParams::default()
         };
         for (engine, tol) in [(Engine::Reference, 1e-12), (Engine::Auto, 24.0 * 6e-8)] {
-            let mut e = Ensemble::with_engine(&p, engine).unwrap();
+            let mut e = Ensemble::with_engine(&p.valid().unwrap(), engine);
             assert_eq!(e.uses_fast_path(), engine == Engine::Auto);
             e.advance(12, 1);
             let w = e.w1()[0].abs();
@@ -643,8 +642,8 @@ mod tests {
             init: InitLaw::Network,
             ..ExperimentParams::default()
         };
-        let mut a = Ensemble::new(&p).unwrap();
-        let mut b = Ensemble::new(&p).unwrap();
+        let mut a = Ensemble::new(&p.valid().unwrap());
+        let mut b = Ensemble::new(&p.valid().unwrap());
         b.set_tracking(4, 10);
         a.advance(30, 2);
         b.advance(30, 2);
@@ -662,7 +661,7 @@ mod tests {
             init: InitLaw::Point { w1: 0.0, w2: 0.0 },
             ..ExperimentParams::default()
         };
-        let mut e = Ensemble::new(&p).unwrap();
+        let mut e = Ensemble::new(&p.valid().unwrap());
         e.advance(100, 1);
         assert!(e.w1().iter().all(|&w| w == 0.0));
         // Quartic at λ = 3: every walker blows up to ±∞ or NaN and stays non-finite.
@@ -673,7 +672,7 @@ mod tests {
             init: InitLaw::Uniform { half_width: 2.0 },
             ..ExperimentParams::default()
         };
-        let mut e = Ensemble::new(&p).unwrap();
+        let mut e = Ensemble::new(&p.valid().unwrap());
         e.advance(200, 1);
         let diverged = e.w1().iter().filter(|w| !w.is_finite()).count();
         assert!(diverged > 400, "{diverged}");
@@ -691,7 +690,7 @@ mod tests {
             walkers: 1000,
             ..ExperimentParams::default()
         };
-        let mut e = Ensemble::new(&p).unwrap();
+        let mut e = Ensemble::new(&p.valid().unwrap());
         e.advance(500, 1);
         assert!(e.w1().iter().all(|w| w.abs() <= 1.0));
     }
@@ -707,7 +706,7 @@ mod tests {
             init: InitLaw::Point { w1: 1.0, w2: 0.0 },
             ..ExperimentParams::default()
         };
-        let mut sgd = Ensemble::with_engine(&base, Engine::Reference).unwrap();
+        let mut sgd = Ensemble::with_engine(&base.valid().unwrap(), Engine::Reference);
         sgd.advance(1, 1);
         // One step from w = 1: w_1 = 1 − λ x, so x = (1 − w_1)/λ.
         let xs: Vec<f64> = sgd
@@ -719,7 +718,7 @@ mod tests {
             optimizer: Optimizer::Amsgrad,
             ..base
         };
-        let mut e = Ensemble::new(&ams).unwrap();
+        let mut e = Ensemble::new(&ams.valid().unwrap());
         e.advance(1, 1);
         // AMSGrad's first step is −λ(1 − β1) g / sqrt((1 − β2) g²) = −λ sign(g)/sqrt(1 − β2)
         // for β1 = 0, so its sign reveals the sign of x (g = x w with w = 1).

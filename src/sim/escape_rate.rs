@@ -12,7 +12,7 @@ use crate::model::theory;
 
 use super::ensemble::{CANCEL_CHUNK, Ensemble};
 use super::params::{
-    ExperimentParams, ParamError, out_of_range, parse_list, parse_number, parse_whole,
+    ExperimentParams, ParamError, ValidParams, out_of_range, parse_list, parse_number, parse_whole,
 };
 
 /// Fig. 5: the estimators versus t at one a for several λ.
@@ -170,11 +170,10 @@ pub struct EscapeRateOutput {
 
 pub const ESCAPE_RATE_FORMAT: &str = "saddlescope-escape-rate";
 
-
 /// Both escape-rate experiments of a preset; `Ok(None)` once `cancel` is set (it is looked at
 /// every [`CANCEL_CHUNK`] walker-steps).
 pub fn run_escape_rate(
-    base: &ExperimentParams,
+    base: &ValidParams,
     by_step: &RateVsStepSpec,
     by_lambda: &RateVsLambdaSpec,
     threads: usize,
@@ -189,7 +188,7 @@ pub fn run_escape_rate(
     Ok(Some(EscapeRateOutput {
         format: ESCAPE_RATE_FORMAT.into(),
         format_version: 1,
-        params: base.clone(),
+        params: ExperimentParams::clone(base),
         rate_vs_step_spec: by_step.clone(),
         rate_vs_lambda_spec: by_lambda.clone(),
         rate_vs_step,
@@ -231,7 +230,7 @@ pub struct GammaSeries {
 /// Fig. 5 for the base experiment (its landscape, noise, initial law and seed); `Ok(None)` if
 /// cancelled.
 pub fn rate_vs_step(
-    base: &ExperimentParams,
+    base: &ValidParams,
     spec: &RateVsStepSpec,
     threads: usize,
     cancel: &AtomicBool,
@@ -248,9 +247,9 @@ pub fn rate_vs_step(
                 walkers: spec.walkers,
                 steps: spec.steps,
                 record_steps: vec![],
-                ..base.clone()
+                ..ExperimentParams::clone(base)
             };
-            let mut e = Ensemble::new(&p)?;
+            let mut e = Ensemble::new(&p.valid()?);
             let mut curve = RateCurve {
                 lambda,
                 mu: theory::log_factor_moments(&p.noise, p.a, lambda).0,
@@ -293,7 +292,7 @@ fn mean_logs(e: &Ensemble) -> (f64, f64) {
 
 /// Fig. 6 for the base experiment; `Ok(None)` if cancelled.
 pub fn rate_vs_lambda(
-    base: &ExperimentParams,
+    base: &ValidParams,
     spec: &RateVsLambdaSpec,
     threads: usize,
     cancel: &AtomicBool,
@@ -332,9 +331,9 @@ pub fn rate_vs_lambda(
                     walkers: spec.walkers,
                     steps: spec.steps,
                     record_steps: vec![],
-                    ..base.clone()
+                    ..ExperimentParams::clone(base)
                 };
-                let mut e = Ensemble::new(&p)?;
+                let mut e = Ensemble::new(&p.valid()?);
                 if !e.advance_to(spec.steps, threads, cancel) {
                     return Ok(None);
                 }
@@ -395,18 +394,21 @@ mod tests {
                     cancel.store(true, Ordering::Relaxed);
                 });
                 let stopped = if which == 0 {
-                    rate_vs_lambda(&base, &by_lambda, 1, &cancel)
+                    rate_vs_lambda(&base.valid().unwrap(), &by_lambda, 1, &cancel)
                         .unwrap()
                         .is_none()
                 } else {
-                    rate_vs_step(&base, &by_step, 1, &cancel).unwrap().is_none()
+                    rate_vs_step(&base.valid().unwrap(), &by_step, 1, &cancel)
+                        .unwrap()
+                        .is_none()
                 };
                 assert!(stopped);
             });
         }
         // Set before the start: nothing runs.
         let cancel = AtomicBool::new(true);
-        let out = run_escape_rate(&base, &by_step, &by_lambda, 1, &cancel).unwrap();
+        let out =
+            run_escape_rate(&base.valid().unwrap(), &by_step, &by_lambda, 1, &cancel).unwrap();
         assert!(out.is_none());
     }
 
@@ -423,7 +425,9 @@ mod tests {
             ..RateVsLambdaSpec::default()
         };
         let never = AtomicBool::new(false);
-        let s = &rate_vs_lambda(&base, &spec, 2, &never).unwrap().unwrap()[0];
+        let s = &rate_vs_lambda(&base.valid().unwrap(), &spec, 2, &never)
+            .unwrap()
+            .unwrap()[0];
         for (k, &lambda) in s.lambda.iter().enumerate() {
             let p = ExperimentParams {
                 a: -1.0,
@@ -433,7 +437,7 @@ mod tests {
                 record_steps: vec![],
                 ..base.clone()
             };
-            let mut e = Ensemble::new(&p).unwrap();
+            let mut e = Ensemble::new(&p.valid().unwrap());
             e.advance(spec.steps, 1);
             assert_eq!(log_ratio_mean_se(&e).0 / spec.steps as f64, s.gamma[k]);
         }

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::LandscapeParams;
 
 use super::ensemble::Ensemble;
-use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
+use super::params::{
+    ExperimentParams, ParamError, ValidParams, out_of_range, parse_number, parse_whole,
+};
 use super::pool;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,7 +128,7 @@ fn run_point(
         seed: base.seed ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
         ..base.clone()
     };
-    let mut e = Ensemble::new(&p)?;
+    let mut e = Ensemble::new(&p.valid()?);
     if !e.advance_to(spec.steps, 1, cancel) {
         return Ok(None);
     }
@@ -169,14 +171,13 @@ fn run_point(
 /// Run the sweep on `threads` threads; `progress` gets the points done so far (in λ order,
 /// missing ones NaN). `Ok(None)` if cancelled.
 pub fn run_loss_sweep(
-    base: &ExperimentParams,
+    base: &ValidParams,
     spec: &LossSweepSpec,
     threads: usize,
     cancel: &AtomicBool,
     mut progress: impl FnMut(f32, &[LossPoint]),
 ) -> Result<Option<Vec<LossPoint>>, ParamError> {
     spec.validate()?;
-    base.validate()?;
     let lambdas = spec.lambdas();
     let mut points: Vec<LossPoint> = lambdas
         .iter()

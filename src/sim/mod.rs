@@ -17,6 +17,6 @@ pub mod theory;
 pub mod worker;
 
 pub use ensemble::{Engine, Ensemble};
-pub use params::{ExperimentParams, InitLaw, ParamError};
+pub use params::{ExperimentParams, InitLaw, ParamError, ValidParams};
 pub use run::{RunOutput, run_headless};
 pub use stats::{Histogram, Record, Summary};

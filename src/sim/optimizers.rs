@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::Optimizer;
 
 use super::ensemble::Ensemble;
-use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
+use super::params::{
+    ExperimentParams, ParamError, ValidParams, out_of_range, parse_number, parse_whole,
+};
 use super::pool;
 use super::stats;
 
@@ -168,7 +170,7 @@ fn run_one(
         record_steps: Vec::new(),
         ..base.clone()
     };
-    let mut e = Ensemble::new(&p)?;
+    let mut e = Ensemble::new(&p.valid()?);
     let mut c = OptimizerCurve {
         optimizer: entry.optimizer,
         lambda: entry.lambda,
@@ -206,14 +208,13 @@ fn run_one(
 /// Run every enabled optimizer (in parallel, one thread each, up to `threads`); `progress` gets
 /// the fraction of steps done. `Ok(None)` if cancelled.
 pub fn run_optimizers(
-    base: &ExperimentParams,
+    base: &ValidParams,
     spec: &OptimizerSpec,
     threads: usize,
     cancel: &AtomicBool,
     progress: impl Fn(f32) + Sync,
 ) -> Result<Option<Vec<OptimizerCurve>>, ParamError> {
     spec.validate()?;
-    base.validate()?;
     let entries: Vec<OptimizerEntry> = spec.entries.iter().copied().filter(|e| e.enabled).collect();
     let done = std::sync::atomic::AtomicU64::new(0);
     let total = (entries.len() as u64 * spec.steps).max(1);

@@ -267,7 +267,54 @@ fn positive(name: &'static str, v: f64) -> Result<(), ParamError> {
     }
 }
 
+/// Parameters that passed [`ExperimentParams::validate`]. The only way to build one is
+/// [`ValidParams::new`] (the pattern of rand_distr's `Normal::new(..) -> Result`), and it gives
+/// no way to change a field, so the ensembles, the worker and the batch experiments that take
+/// one never check again. Reads as the parameters it holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidParams(ExperimentParams);
+
+impl ValidParams {
+    /// `params` if every field is usable, else what is wrong with the first that is not.
+    pub fn new(params: ExperimentParams) -> Result<ValidParams, ParamError> {
+        params.validate()?;
+        Ok(ValidParams(params))
+    }
+
+    /// The parameters, to edit into new ones (which must be validated again).
+    pub fn into_inner(self) -> ExperimentParams {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidParams {
+    type Target = ExperimentParams;
+
+    fn deref(&self) -> &ExperimentParams {
+        &self.0
+    }
+}
+
+impl PartialEq<ExperimentParams> for ValidParams {
+    fn eq(&self, other: &ExperimentParams) -> bool {
+        self.0 == *other
+    }
+}
+
+impl TryFrom<ExperimentParams> for ValidParams {
+    type Error = ParamError;
+
+    fn try_from(params: ExperimentParams) -> Result<ValidParams, ParamError> {
+        ValidParams::new(params)
+    }
+}
+
 impl ExperimentParams {
+    /// A validated copy: see [`ValidParams`].
+    pub fn valid(&self) -> Result<ValidParams, ParamError> {
+        ValidParams::new(self.clone())
+    }
+
     /// Estimated memory of one walker in bytes: each coordinate keeps w (plus m, v, v̂ for
     /// Adam/AMSGrad) and a scratch sample, and ln|w0| is kept once.
     pub fn bytes_per_walker(&self) -> u64 {
@@ -560,6 +607,32 @@ mod tests {
         let mut p = ExperimentParams::default();
         p.set("walkers", "0").unwrap();
         assert!(p.validate().is_err());
+    }
+
+    #[test]
+    fn valid_params_exist_only_valid() {
+        let good = ExperimentParams::default();
+        let v = ValidParams::new(good.clone()).unwrap();
+        assert_eq!(v, good);
+        assert_eq!(v.lambda, good.lambda);
+        for bad in [
+            ExperimentParams {
+                lambda: f64::NAN,
+                ..good.clone()
+            },
+            ExperimentParams {
+                walkers: 0,
+                ..good.clone()
+            },
+            ExperimentParams {
+                a: f64::INFINITY,
+                ..good.clone()
+            },
+        ] {
+            let e = ValidParams::new(bad.clone()).unwrap_err();
+            assert_eq!(e.to_string(), bad.validate().unwrap_err().to_string());
+            assert!(ValidParams::try_from(bad).is_err());
+        }
     }
 
     #[test]

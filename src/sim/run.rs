@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ensemble::Ensemble;
-use super::params::{ExperimentParams, ParamError};
+use super::params::{ExperimentParams, ParamError, ValidParams};
 use super::stats::{self, Record};
 use super::theory::{StepTheory, step_theory};
 
@@ -39,11 +39,11 @@ pub fn recorded_steps(p: &ExperimentParams) -> Vec<u64> {
 
 /// Run `p` to its last step on `threads` threads; `progress` is called with each recorded step.
 pub fn run_headless(
-    p: &ExperimentParams,
+    p: &ValidParams,
     threads: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<RunOutput, ParamError> {
-    let mut e = Ensemble::new(p)?;
+    let mut e = Ensemble::new(p);
     let mut records = Vec::new();
     for t in recorded_steps(p) {
         e.advance(t - e.step(), threads);
@@ -56,7 +56,7 @@ pub fn run_headless(
     Ok(RunOutput {
         format: RUN_FORMAT.to_string(),
         format_version: RUN_FORMAT_VERSION,
-        params: p.clone(),
+        params: ExperimentParams::clone(p),
         records,
     })
 }

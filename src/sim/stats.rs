@@ -456,7 +456,7 @@ mod tests {
             init: InitLaw::Uniform { half_width: 1.5 },
             ..ExperimentParams::default()
         };
-        let mut e = Ensemble::new(&p).unwrap();
+        let mut e = Ensemble::new(&p.valid().unwrap());
         e.advance(300, 1);
         let r = record(&e, None);
         let s = &r.summary;

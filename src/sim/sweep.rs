@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::theory;
 
 use super::ensemble::Ensemble;
-use super::params::{ExperimentParams, ParamError, out_of_range, parse_number, parse_whole};
+use super::params::{
+    ExperimentParams, ParamError, ValidParams, out_of_range, parse_number, parse_whole,
+};
 use super::pool;
 use super::theory::{init_magnitude, quadratic_theory_applies};
 
@@ -358,8 +360,8 @@ pub fn cell_params(
 }
 
 /// Run one cell: (escape fraction, diverged fraction), or `None` if cancelled.
-fn run_cell(p: &ExperimentParams, threshold: f64, cancel: &AtomicBool) -> Option<(f64, f64)> {
-    let mut e = Ensemble::new(p).ok()?;
+fn run_cell(p: &ValidParams, threshold: f64, cancel: &AtomicBool) -> Option<(f64, f64)> {
+    let mut e = Ensemble::new(p);
     if !e.advance_to(p.steps, 1, cancel) {
         return None;
     }
@@ -382,7 +384,7 @@ fn run_cell(p: &ExperimentParams, threshold: f64, cancel: &AtomicBool) -> Option
 /// Run the whole sweep on `threads` threads, calling `progress` with the partial grid at most
 /// every `every` (and once at the end). Returns `None` if cancelled.
 pub fn run_sweep(
-    base: &ExperimentParams,
+    base: &ValidParams,
     spec: &SweepSpec,
     threads: usize,
     cancel: &AtomicBool,
@@ -390,7 +392,6 @@ pub fn run_sweep(
     mut progress: impl FnMut(&SweepGrid),
 ) -> Result<Option<SweepGrid>, ParamError> {
     spec.validate()?;
-    base.validate()?;
     cell_params(base, spec, 0, 0).validate()?;
     let start = Instant::now();
     let mut grid = SweepGrid::new(base, spec, cancel);
@@ -405,7 +406,11 @@ pub fn run_sweep(
     pool::for_each_parallel(
         &order,
         threads,
-        |_, &(c, r)| run_cell(&cell_params(base, spec, c, r), spec.threshold, cancel),
+        |_, &(c, r)| {
+            // Every cell's parameters are valid when the first one's are (the spec is).
+            let p = cell_params(base, spec, c, r).valid().ok()?;
+            run_cell(&p, spec.threshold, cancel)
+        },
         |k, (esc, div)| {
             let (c, r) = order[k];
             let idx = r * spec.a_cells + c;
@@ -526,7 +531,7 @@ mod tests {
         let r = std::thread::scope(|s| {
             let h = s.spawn(|| {
                 run_sweep(
-                    &ExperimentParams::default(),
+                    &ExperimentParams::default().valid().unwrap(),
                     &spec,
                     2,
                     &cancel,

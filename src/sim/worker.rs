@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
 
 use super::ensemble::Ensemble;
-use super::params::ExperimentParams;
+use super::params::{ExperimentParams, ValidParams};
 use super::stats::{self, Record};
 use super::theory::{FractionCurves, fraction_curves};
 
@@ -41,7 +41,7 @@ pub enum Command {
     /// New parameters: the ensemble restarts from step 0. `generation` is echoed in snapshots.
     SetParams {
         generation: u64,
-        params: Box<ExperimentParams>,
+        params: Box<ValidParams>,
     },
     Play,
     Pause,
@@ -75,7 +75,7 @@ pub struct TracePoint {
 #[derive(Clone, Debug)]
 pub struct Snapshot {
     pub generation: u64,
-    pub params: Arc<ExperimentParams>,
+    pub params: Arc<ValidParams>,
     pub playing: bool,
     /// The experiment reached `params.steps`.
     pub finished: bool,
@@ -137,18 +137,13 @@ pub struct Worker {
 
 impl Worker {
     /// Start the worker on `params` (generation 0, paused), with `threads` stepping threads.
-    pub fn spawn(params: ExperimentParams, threads: usize, waker: Waker) -> Worker {
+    pub fn spawn(params: ValidParams, threads: usize, waker: Waker) -> Worker {
         Worker::spawn_at(params, 0, threads, waker)
     }
 
     /// Start the worker on `params` as generation `generation` (used to replace a crashed one
     /// without the UI mistaking its snapshots for stale ones).
-    pub fn spawn_at(
-        params: ExperimentParams,
-        generation: u64,
-        threads: usize,
-        waker: Waker,
-    ) -> Worker {
+    pub fn spawn_at(params: ValidParams, generation: u64, threads: usize, waker: Waker) -> Worker {
         let (tx, cmd_rx) = crossbeam_channel::unbounded();
         let (ev_tx, rx) = crossbeam_channel::bounded(4);
         let (crash_tx, crash_waker) = (ev_tx.clone(), waker.clone());
@@ -219,7 +214,7 @@ struct State {
     waker: Waker,
     threads: usize,
     generation: u64,
-    params: Arc<ExperimentParams>,
+    params: Arc<ValidParams>,
     ensemble: Option<Ensemble>,
     playing: bool,
     steps_per_frame: u64,
@@ -240,7 +235,11 @@ impl State {
             waker,
             threads,
             generation: 0,
-            params: Arc::new(ExperimentParams::default()),
+            params: Arc::new(
+                ExperimentParams::default()
+                    .valid()
+                    .expect("the default parameters are valid"),
+            ),
             ensemble: None,
             playing: false,
             steps_per_frame: 1,
@@ -349,29 +348,18 @@ impl State {
             .is_some_and(|e| e.step() >= self.params.steps)
     }
 
-    fn set_params(&mut self, generation: u64, params: ExperimentParams) {
-        match Ensemble::new(&params) {
-            Ok(e) => {
-                self.generation = generation;
-                self.curves = fraction_curves(&params, THEORY_POINTS).map(Arc::new);
-                self.params = Arc::new(params);
-                self.install(e);
-                self.snapshot();
-            }
-            Err(err) => {
-                self.pending = Some(Event::Error {
-                    generation,
-                    message: err.to_string(),
-                });
-                self.flush();
-            }
-        }
+    fn set_params(&mut self, generation: u64, params: ValidParams) {
+        let e = Ensemble::new(&params);
+        self.generation = generation;
+        self.curves = fraction_curves(&params, THEORY_POINTS).map(Arc::new);
+        self.params = Arc::new(params);
+        self.install(e);
+        self.snapshot();
     }
 
     fn restart(&mut self) {
-        if let Ok(e) = Ensemble::new(&self.params) {
-            self.install(e);
-        }
+        let e = Ensemble::new(&self.params);
+        self.install(e);
     }
 
     fn install(&mut self, mut e: Ensemble) {
@@ -546,7 +534,7 @@ mod tests {
             walkers: 500,
             ..ExperimentParams::default()
         };
-        let w = Worker::spawn(p.clone(), 1, Arc::new(|| {}));
+        let w = Worker::spawn(p.valid().unwrap(), 1, Arc::new(|| {}));
         let s = next_snapshot(&w, |_| true);
         assert_eq!((s.generation, s.step()), (0, 0));
         w.send(Command::Step(7));
@@ -556,7 +544,7 @@ mod tests {
         let q = ExperimentParams { lambda: 0.3, ..p };
         w.send(Command::SetParams {
             generation: 1,
-            params: Box::new(q),
+            params: Box::new(q.valid().unwrap()),
         });
         let s = next_snapshot(&w, |s| s.generation == 1);
         assert_eq!(s.step(), 0);
@@ -572,50 +560,14 @@ mod tests {
     }
 
     #[test]
-    fn invalid_params_give_an_error_and_keep_the_old_run() {
-        let w = Worker::spawn(
-            ExperimentParams {
-                walkers: 100,
-                ..ExperimentParams::default()
-            },
-            1,
-            Arc::new(|| {}),
-        );
-        next_snapshot(&w, |_| true);
-        let bad = ExperimentParams {
-            lambda: f64::NAN,
-            ..ExperimentParams::default()
-        };
-        w.send(Command::SetParams {
-            generation: 5,
-            params: Box::new(bad),
-        });
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let mut got = None;
-        while Instant::now() < deadline && got.is_none() {
-            if let Some(Event::Error {
-                generation,
-                message,
-            }) = w.recv_timeout(Duration::from_millis(100))
-            {
-                got = Some((generation, message));
-            }
-        }
-        let (g, m) = got.expect("an error event");
-        assert_eq!(g, 5);
-        assert!(m.contains("lambda"), "{m}");
-        w.send(Command::Step(3));
-        let s = next_snapshot(&w, |s| s.step() == 3);
-        assert_eq!(s.generation, 0);
-    }
-
-    #[test]
     fn a_panic_in_the_worker_is_reported_not_lost() {
         let w = Worker::spawn(
             ExperimentParams {
                 walkers: 100,
                 ..ExperimentParams::default()
-            },
+            }
+            .valid()
+            .unwrap(),
             1,
             Arc::new(|| {}),
         );
@@ -637,7 +589,9 @@ mod tests {
             ExperimentParams {
                 walkers: 100,
                 ..ExperimentParams::default()
-            },
+            }
+            .valid()
+            .unwrap(),
             7,
             1,
             Arc::new(|| {}),
@@ -651,7 +605,9 @@ mod tests {
             ExperimentParams {
                 walkers: 2000,
                 ..ExperimentParams::default()
-            },
+            }
+            .valid()
+            .unwrap(),
             1,
             Arc::new(|| {}),
         );
@@ -664,7 +620,7 @@ mod tests {
             };
             w.send(Command::SetParams {
                 generation: g,
-                params: Box::new(p),
+                params: Box::new(p.valid().unwrap()),
             });
         }
         let s = next_snapshot(&w, |s| s.generation == 1000);

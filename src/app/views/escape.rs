@@ -9,7 +9,7 @@ use crate::figure::views::escape_figure;
 use crate::preset::ViewKind;
 use crate::sim::escape_rate::{self, EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
 use crate::sim::job::JobSlot;
-use crate::sim::params::ExperimentParams;
+use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::worker::Waker;
 
 use super::super::AppState;
@@ -30,13 +30,14 @@ impl EscapeView {
         self.job.result()
     }
 
-    fn start(&mut self, state: &AppState, force: bool, waker: &Waker) {
+    fn start(&mut self, state: &AppState, params: &ValidParams, force: bool, waker: &Waker) {
         let key = (
-            state.params.clone(),
+            ExperimentParams::clone(params),
             state.rate_vs_step.clone(),
             state.rate_vs_lambda.clone(),
         );
-        let (p, by_step, by_lambda) = key.clone();
+        let (_, by_step, by_lambda) = key.clone();
+        let p = params.clone();
         self.job
             .ensure(key, force, false, "saddlescope-escape", waker, move |ctx| {
                 escape_rate::run_escape_rate(&p, &by_step, &by_lambda, sweep_threads(), ctx.flag())
@@ -51,15 +52,17 @@ impl View for EscapeView {
     }
 
     /// A change cancels the running computation and starts a new one.
-    fn update(&mut self, state: &AppState, visible: bool, waker: &Waker) {
+    fn update(
+        &mut self,
+        state: &AppState,
+        params: Option<&ValidParams>,
+        visible: bool,
+        waker: &Waker,
+    ) {
         self.job.receive();
-        if visible && state.params.validate().is_ok() {
-            self.start(state, false, waker);
+        if visible && let Some(p) = params {
+            self.start(state, p, false, waker);
         }
-    }
-
-    fn restart(&mut self, state: &AppState, waker: &Waker) {
-        self.start(state, true, waker);
     }
 
     fn busy(&self) -> bool {
@@ -91,8 +94,8 @@ impl View for EscapeView {
         if cancel {
             self.job.cancel();
         }
-        if restart {
-            self.start(cx.state, true, cx.waker);
+        if restart && let Some(p) = cx.params {
+            self.start(cx.state, p, true, cx.waker);
         }
         match self.job.result() {
             Some(out) => {

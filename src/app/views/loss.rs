@@ -10,7 +10,7 @@ use crate::sim::job::JobSlot;
 use crate::sim::loss_sweep::{
     LOSS_SWEEP_FORMAT, LossPoint, LossSweepOutput, LossSweepSpec, run_loss_sweep,
 };
-use crate::sim::params::ExperimentParams;
+use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::worker::Waker;
 
 use super::super::AppState;
@@ -42,13 +42,13 @@ impl LossView {
         })
     }
 
-    fn start(&mut self, state: &AppState, force: bool, waker: &Waker) {
+    fn start(&mut self, state: &AppState, params: &ValidParams, force: bool, waker: &Waker) {
         if let Err(e) = state.loss_sweep.validate() {
             self.job.set_error(Some(e.to_string()));
             return;
         }
-        let key = (state.params.clone(), state.loss_sweep.clone());
-        let (p, spec) = key.clone();
+        let key = (ExperimentParams::clone(params), state.loss_sweep.clone());
+        let (p, spec) = (params.clone(), state.loss_sweep.clone());
         self.job
             .ensure(key, force, false, "saddlescope-loss", waker, move |ctx| {
                 run_loss_sweep(&p, &spec, sweep_threads(), ctx.flag(), |f, pts| {
@@ -64,15 +64,17 @@ impl View for LossView {
         ViewKind::LossSweep
     }
 
-    fn update(&mut self, state: &AppState, visible: bool, waker: &Waker) {
+    fn update(
+        &mut self,
+        state: &AppState,
+        params: Option<&ValidParams>,
+        visible: bool,
+        waker: &Waker,
+    ) {
         self.job.receive();
-        if visible && state.params.validate().is_ok() {
-            self.start(state, false, waker);
+        if visible && let Some(p) = params {
+            self.start(state, p, false, waker);
         }
-    }
-
-    fn restart(&mut self, state: &AppState, waker: &Waker) {
-        self.start(state, true, waker);
     }
 
     fn busy(&self) -> bool {
@@ -95,8 +97,8 @@ impl View for LossView {
         if cancel {
             self.job.cancel();
         }
-        if restart {
-            self.start(cx.state, true, cx.waker);
+        if restart && let Some(p) = cx.params {
+            self.start(cx.state, p, true, cx.waker);
         }
         if cx.state.params.landscape.dim() != 2 {
             ui.label(RichText::new("This view sweeps the toy network: choose it in the controls, or load the fig3-right preset.").italics());

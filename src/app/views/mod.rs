@@ -17,6 +17,7 @@ use egui::{Color32, RichText, Ui};
 
 use crate::figure::Figure;
 use crate::preset::ViewKind;
+use crate::sim::params::ValidParams;
 use crate::sim::worker::{Snapshot, Waker};
 
 use super::AppState;
@@ -25,6 +26,8 @@ use super::plot::PanelResponse;
 /// What a view reads and may change while it draws.
 pub struct ViewCx<'a> {
     pub state: &'a mut AppState,
+    /// The state's parameters, validated; `None` while they are not valid (nothing starts).
+    pub params: Option<&'a ValidParams>,
     /// The live ensemble's newest snapshot (the live views draw it).
     pub snapshot: Option<&'a Arc<Snapshot>>,
     /// The figure's title.
@@ -51,11 +54,16 @@ pub trait View {
     fn kind(&self) -> ViewKind;
 
     /// Keep background work in step with the state; called every frame, `visible` when the
-    /// view is shown (views compute only while shown).
-    fn update(&mut self, _state: &AppState, _visible: bool, _waker: &Waker) {}
-
-    /// Restart the background work now, whatever changed.
-    fn restart(&mut self, _state: &AppState, _waker: &Waker) {}
+    /// view is shown (views compute only while shown), with the state's parameters validated
+    /// (`None` while they are not valid).
+    fn update(
+        &mut self,
+        _state: &AppState,
+        _params: Option<&ValidParams>,
+        _visible: bool,
+        _waker: &Waker,
+    ) {
+    }
 
     /// The view's controls and plots.
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>);

@@ -10,7 +10,7 @@ use crate::sim::job::JobSlot;
 use crate::sim::optimizers::{
     OPTIMIZER_FORMAT, OptimizerCurve, OptimizerOutput, OptimizerSpec, run_optimizers,
 };
-use crate::sim::params::ExperimentParams;
+use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::worker::Waker;
 
 use super::super::AppState;
@@ -41,7 +41,7 @@ impl OptimizersView {
         })
     }
 
-    fn start(&mut self, state: &AppState, force: bool, waker: &Waker) {
+    fn start(&mut self, state: &AppState, params: &ValidParams, force: bool, waker: &Waker) {
         if let Err(e) = state.optimizers.validate() {
             self.job.set_error(Some(e.to_string()));
             return;
@@ -52,10 +52,10 @@ impl OptimizersView {
             walkers: 1,
             steps: 0,
             record_steps: Vec::new(),
-            ..state.params.clone()
+            ..ExperimentParams::clone(params)
         };
         let key = (base, state.optimizers.clone());
-        let (p, spec) = (state.params.clone(), state.optimizers.clone());
+        let (p, spec) = (params.clone(), state.optimizers.clone());
         self.job.ensure(
             key,
             force,
@@ -77,15 +77,17 @@ impl View for OptimizersView {
         ViewKind::Optimizers
     }
 
-    fn update(&mut self, state: &AppState, visible: bool, waker: &Waker) {
+    fn update(
+        &mut self,
+        state: &AppState,
+        params: Option<&ValidParams>,
+        visible: bool,
+        waker: &Waker,
+    ) {
         self.job.receive();
-        if visible && state.params.validate().is_ok() {
-            self.start(state, false, waker);
+        if visible && let Some(p) = params {
+            self.start(state, p, false, waker);
         }
-    }
-
-    fn restart(&mut self, state: &AppState, waker: &Waker) {
-        self.start(state, true, waker);
     }
 
     fn busy(&self) -> bool {
@@ -109,8 +111,8 @@ impl View for OptimizersView {
         if cancel {
             self.job.cancel();
         }
-        if restart {
-            self.start(cx.state, true, cx.waker);
+        if restart && let Some(p) = cx.params {
+            self.start(cx.state, p, true, cx.waker);
         }
         match self.output() {
             Some(out) => {

@@ -11,7 +11,7 @@ use crate::figure::views::{PhaseOverlays, phase_figure};
 use crate::figure::{Figure, fmt_num, palette};
 use crate::preset::ViewKind;
 use crate::sim::job::JobSlot;
-use crate::sim::params::ExperimentParams;
+use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::sweep::{SweepGrid, SweepSpec, run_sweep};
 use crate::sim::worker::Waker;
 
@@ -47,9 +47,9 @@ impl PhaseView {
         self.sweep.result()
     }
 
-    fn start(&mut self, state: &AppState, force: bool, waker: &Waker) {
-        let key = sweep_key(&state.params, &state.sweep);
-        let (p, spec) = (state.params.clone(), state.sweep.clone());
+    fn start(&mut self, state: &AppState, params: &ValidParams, force: bool, waker: &Waker) {
+        let key = sweep_key(params, &state.sweep);
+        let (p, spec) = (params.clone(), state.sweep.clone());
         self.sweep
             .ensure(key, force, true, "saddlescope-sweep", waker, move |ctx| {
                 let cells = spec.cells().max(1) as f32;
@@ -143,15 +143,17 @@ impl View for PhaseView {
         ViewKind::PhaseDiagram
     }
 
-    fn update(&mut self, state: &AppState, visible: bool, waker: &Waker) {
+    fn update(
+        &mut self,
+        state: &AppState,
+        params: Option<&ValidParams>,
+        visible: bool,
+        waker: &Waker,
+    ) {
         self.sweep.receive();
-        if visible && state.params.validate().is_ok() {
-            self.start(state, false, waker);
+        if visible && let Some(p) = params {
+            self.start(state, p, false, waker);
         }
-    }
-
-    fn restart(&mut self, state: &AppState, waker: &Waker) {
-        self.start(state, true, waker);
     }
 
     fn busy(&self) -> bool {
@@ -178,8 +180,8 @@ impl View for PhaseView {
         if cancel {
             self.sweep.cancel();
         }
-        if restart {
-            self.start(cx.state, true, cx.waker);
+        if restart && let Some(p) = cx.params {
+            self.start(cx.state, p, true, cx.waker);
         }
         let Some(g) = grid else {
             ui.label("waiting for the first cells…");
