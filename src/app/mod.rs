@@ -8,7 +8,10 @@ pub mod commands;
 pub mod controls;
 pub mod fields;
 mod files;
+mod live;
+mod native;
 pub mod plot;
+mod state;
 pub mod theory_panel;
 mod top_bar;
 pub mod views;
@@ -16,87 +19,23 @@ pub mod views;
 use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
-use serde::{Deserialize, Serialize};
 
 use crate::figure::Figure;
-use crate::figure::views::{HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays};
 use crate::preset::{Preset, ViewKind};
-use crate::sim::escape_rate::{EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
-use crate::sim::loss_sweep::{LossPoint, LossSweepSpec};
-use crate::sim::optimizers::{OptimizerCurve, OptimizerSpec};
+use crate::sim::escape_rate::EscapeRateOutput;
+use crate::sim::loss_sweep::LossPoint;
+use crate::sim::optimizers::OptimizerCurve;
 use crate::sim::params::{ExperimentParams, ValidParams};
-use crate::sim::sweep::{SweepGrid, SweepSpec};
+use crate::sim::sweep::SweepGrid;
 use crate::sim::theory::Readout;
-use crate::sim::worker::{Command, Event, Snapshot, Waker, Worker};
+use crate::sim::worker::{Command, Snapshot, Waker, Worker};
 
 use commands::UiCommand;
-use controls::{ControlState, controls_ui};
+use controls::controls_ui;
+pub use native::run_native;
+pub use state::AppState;
 use theory_panel::theory_panel_ui;
-use views::escape::EscapeFields;
 use views::{FigureCx, ViewCx, Views};
-
-/// What a user would save: the experiment and the view options.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AppState {
-    pub params: ExperimentParams,
-    pub controls: ControlState,
-    pub histogram: HistogramOptions,
-    /// The preset the parameters came from, for the title bar.
-    pub preset: Option<String>,
-    pub view: ViewKind,
-    pub sweep: SweepSpec,
-    pub overlays: PhaseOverlays,
-    pub rate_vs_step: RateVsStepSpec,
-    pub rate_vs_lambda: RateVsLambdaSpec,
-    pub escape_fields: EscapeFields,
-    pub landscape: LandscapeOptions,
-    pub loss_sweep: LossSweepSpec,
-    pub optimizers: OptimizerSpec,
-    pub optimizer_options: OptimizerOptions,
-    /// Presenter mode: larger text and lines, controls folded, a caption under the plot.
-    pub presenter: bool,
-    /// A high-contrast light theme for projectors.
-    pub light_theme: bool,
-}
-
-impl Default for AppState {
-    fn default() -> Self {
-        AppState::from_preset(&Preset::builtin("fig1-left").expect("fig1-left is built in"))
-    }
-}
-
-impl AppState {
-    pub fn from_preset(p: &Preset) -> AppState {
-        let mut controls = ControlState::default();
-        controls.sync_text(&p.params);
-        if let Some(n) = p.steps_per_frame {
-            controls.steps_per_frame = n.max(1);
-        }
-        let rate_vs_step = p.rate_vs_step.clone().unwrap_or_default();
-        let rate_vs_lambda = p.rate_vs_lambda.clone().unwrap_or_default();
-        let mut escape_fields = EscapeFields::default();
-        escape_fields.sync(&rate_vs_step, &rate_vs_lambda);
-        AppState {
-            params: p.params.clone(),
-            controls,
-            histogram: p.histogram_options.unwrap_or_default(),
-            preset: Some(p.name.clone()),
-            view: p.view,
-            sweep: p.sweep.clone().unwrap_or_default(),
-            overlays: p.overlays.unwrap_or_default(),
-            rate_vs_step,
-            rate_vs_lambda,
-            escape_fields,
-            landscape: p.landscape_options.unwrap_or_default(),
-            loss_sweep: p.loss_sweep.clone().unwrap_or_default(),
-            optimizers: p.optimizers.clone().unwrap_or_default(),
-            optimizer_options: p.optimizer_options.unwrap_or_default(),
-            presenter: false,
-            light_theme: false,
-        }
-    }
-}
 
 /// Threads the live view steps with: leave one core for the UI.
 pub fn live_threads() -> usize {
@@ -377,95 +316,6 @@ impl SaddlescopeApp {
         }
     }
 
-    /// Take what the worker sent: keep the newest snapshot of the current generation.
-    fn receive(&mut self) {
-        for ev in self.worker.drain() {
-            match ev {
-                Event::Snapshot(s) if s.generation == self.generation => {
-                    self.worker_error = None;
-                    self.latest = Some(s);
-                }
-                Event::Snapshot(_) => {}
-                Event::Error {
-                    generation,
-                    message,
-                } if generation == self.generation => self.worker_error = Some(message),
-                Event::Error { .. } => {}
-                Event::Crashed { message } => self.crashed = Some(message),
-            }
-        }
-        if self.crashed.is_none() && !self.worker.is_alive() {
-            self.crashed = Some("the simulation thread stopped".into());
-        }
-    }
-
-    /// Whether the simulation thread has crashed (the UI offers a restart).
-    pub fn crashed(&self) -> Option<&str> {
-        self.crashed.as_deref()
-    }
-
-    /// Replace a crashed worker with a new one on the current parameters; nothing else of the
-    /// app's state changes.
-    pub fn restart_worker(&mut self) {
-        self.generation += 1;
-        self.worker = Worker::spawn_at(
-            self.sent.clone(),
-            self.generation,
-            self.threads,
-            self.waker.clone(),
-        );
-        self.worker.send(Command::SetStepsPerFrame(
-            self.state.controls.steps_per_frame,
-        ));
-        self.sent_steps_per_frame = self.state.controls.steps_per_frame;
-        self.crashed = None;
-        self.worker_error = None;
-    }
-
-    fn crash_banner_ui(&mut self, ui: &mut Ui) {
-        let Some(msg) = self.crashed.clone() else {
-            return;
-        };
-        ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(format!(
-                    "⚠ The simulation stopped: {msg}. Your settings are kept."
-                ))
-                .color(Color32::from_rgb(0xd0, 0x30, 0x30))
-                .strong(),
-            );
-            if ui.button("⟲ Restart simulation").clicked() {
-                self.restart_worker();
-            }
-        });
-    }
-
-    /// Send the edited parameters if they changed and are valid.
-    fn send_changes(&mut self) {
-        if self.sent != self.state.params {
-            match self.state.params.valid() {
-                Ok(valid) => {
-                    self.generation += 1;
-                    self.sent = valid;
-                    self.worker.send(Command::SetParams {
-                        generation: self.generation,
-                        params: Box::new(self.sent.clone()),
-                    });
-                    self.worker_error = None;
-                }
-                Err(e) => self.worker_error = Some(e.to_string()),
-            }
-        }
-        if self.readout.0 != self.state.params {
-            self.readout = (self.state.params.clone(), Readout::new(&self.state.params));
-        }
-        if self.state.controls.steps_per_frame != self.sent_steps_per_frame {
-            self.sent_steps_per_frame = self.state.controls.steps_per_frame;
-            self.worker
-                .send(Command::SetStepsPerFrame(self.sent_steps_per_frame));
-        }
-    }
-
     /// The whole window; also what the UI tests drive.
     pub fn ui_root(&mut self, ui: &mut Ui) {
         if !self.fonts_installed {
@@ -584,65 +434,4 @@ impl Drop for SaddlescopeApp {
             v.cancel();
         }
     }
-}
-
-impl eframe::App for SaddlescopeApp {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        self.ui_root(ui);
-    }
-
-    /// Remember the state between launches (eframe writes it to the platform's app-data
-    /// folder); "Paper defaults" in the File window goes back to the shipped preset.
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, STATE_KEY, &self.state);
-    }
-}
-
-/// The key of the remembered state (versioned: a state of an older layout is not read).
-const STATE_KEY: &str = "saddlescope-state-v1";
-
-/// The remembered state, if there is one and it is valid; otherwise `None` (and a line on
-/// stderr if it was there but unusable).
-fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppState> {
-    let storage = storage?;
-    storage.get_string(STATE_KEY)?;
-    match eframe::get_value::<AppState>(storage, STATE_KEY) {
-        Some(s) if s.params.validate().is_ok() => Some(s),
-        _ => {
-            eprintln!("saddlescope: the remembered state is unusable; starting from the preset");
-            None
-        }
-    }
-}
-
-/// Open the window on `preset`, or else on the state remembered from the last launch, or else
-/// on Fig. 1-left.
-pub fn run_native(preset: Option<&str>) -> Result<(), String> {
-    let explicit = preset.is_some();
-    let preset = Preset::resolve(preset.unwrap_or("fig1-left")).map_err(|e| e.to_string())?;
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("saddlescope")
-            .with_inner_size([1400.0, 900.0]),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "saddlescope",
-        options,
-        Box::new(move |cc| {
-            let ctx = cc.egui_ctx.clone();
-            let waker: Waker = Arc::new(move || ctx.request_repaint());
-            let state = if explicit {
-                None
-            } else {
-                remembered_state(cc.storage)
-            };
-            Ok(Box::new(SaddlescopeApp::new(
-                state.unwrap_or_else(|| AppState::from_preset(&preset)),
-                live_threads(),
-                waker,
-            )))
-        }),
-    )
-    .map_err(|e| e.to_string())
 }

@@ -1,0 +1,71 @@
+//! The native window: eframe's entry point, the state remembered between launches.
+
+use std::sync::Arc;
+
+use egui::Ui;
+
+use crate::preset::Preset;
+use crate::sim::worker::Waker;
+
+use super::{AppState, SaddlescopeApp, live_threads};
+
+impl eframe::App for SaddlescopeApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.ui_root(ui);
+    }
+
+    /// Remember the state between launches (eframe writes it to the platform's app-data
+    /// folder); "Paper defaults" in the File window goes back to the shipped preset.
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STATE_KEY, &self.state);
+    }
+}
+
+/// The key of the remembered state (versioned: a state of an older layout is not read).
+const STATE_KEY: &str = "saddlescope-state-v1";
+
+/// The remembered state, if there is one and it is valid; otherwise `None` (and a line on
+/// stderr if it was there but unusable).
+fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppState> {
+    let storage = storage?;
+    storage.get_string(STATE_KEY)?;
+    match eframe::get_value::<AppState>(storage, STATE_KEY) {
+        Some(s) if s.params.validate().is_ok() => Some(s),
+        _ => {
+            eprintln!("saddlescope: the remembered state is unusable; starting from the preset");
+            None
+        }
+    }
+}
+
+/// Open the window on `preset`, or else on the state remembered from the last launch, or else
+/// on Fig. 1-left.
+pub fn run_native(preset: Option<&str>) -> Result<(), String> {
+    let explicit = preset.is_some();
+    let preset = Preset::resolve(preset.unwrap_or("fig1-left")).map_err(|e| e.to_string())?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("saddlescope")
+            .with_inner_size([1400.0, 900.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "saddlescope",
+        options,
+        Box::new(move |cc| {
+            let ctx = cc.egui_ctx.clone();
+            let waker: Waker = Arc::new(move || ctx.request_repaint());
+            let state = if explicit {
+                None
+            } else {
+                remembered_state(cc.storage)
+            };
+            Ok(Box::new(SaddlescopeApp::new(
+                state.unwrap_or_else(|| AppState::from_preset(&preset)),
+                live_threads(),
+                waker,
+            )))
+        }),
+    )
+    .map_err(|e| e.to_string())
+}
