@@ -66,6 +66,8 @@ pub struct SaddlescopeApp {
     views: Views,
     /// The panels the view drew in the last frame: id, screen rectangle, plot transform.
     drawn: Vec<(String, egui::Rect, egui_plot::PlotTransform)>,
+    /// The figure the view drew in the last frame, and which view it was.
+    shown: Option<(ViewKind, Figure)>,
     /// Why the simulation thread stopped, if it did.
     crashed: Option<String>,
     show_help: bool,
@@ -118,6 +120,7 @@ impl SaddlescopeApp {
             waker,
             views: Views::default(),
             drawn: Vec::new(),
+            shown: None,
             crashed: None,
             threads,
             show_help: false,
@@ -226,6 +229,11 @@ impl SaddlescopeApp {
     /// The caption under the plot: the current figure's, generated from the experiment that
     /// view shows (so it can never describe another one).
     pub fn caption(&self) -> String {
+        if let Some((view, f)) = &self.shown
+            && *view == self.state.view
+        {
+            return f.caption.clone();
+        }
         match self.current_figure() {
             Some(f) => f.caption,
             None => format!(
@@ -340,12 +348,13 @@ impl SaddlescopeApp {
         let caption = self.caption();
         egui::Panel::bottom("caption").show(ui, |ui| {
             ui.add_space(2.0);
-            let text = RichText::new(caption);
-            ui.label(if self.state.presenter {
-                text.size(18.0)
+            if self.state.presenter {
+                ui.label(RichText::new(caption).size(18.0));
             } else {
-                text.small()
-            });
+                // One line that never pushes the plots; the whole caption on hover.
+                ui.add(egui::Label::new(RichText::new(&caption).small()).truncate())
+                    .on_hover_text(caption);
+            }
             ui.add_space(2.0);
         });
         if panels {
@@ -390,10 +399,12 @@ impl SaddlescopeApp {
             load_preset: None,
             watch: None,
             drawn: Vec::new(),
+            shown: None,
         };
         let views = &mut self.views;
         egui::CentralPanel::default().show(ui, |ui| views.get_mut(view).ui(ui, &mut cx));
         let (load, watch, drawn) = (cx.load_preset, cx.watch, cx.drawn);
+        self.shown = cx.shown.map(|f| (view, f));
         self.drawn = drawn
             .into_iter()
             .map(|p| (p.id, p.response.rect, p.transform))

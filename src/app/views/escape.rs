@@ -14,7 +14,6 @@ use crate::sim::worker::Waker;
 
 use super::super::AppState;
 use super::super::fields::NumberField;
-use super::super::plot::figure_ui;
 use super::{ERROR_RED, FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
 
 type Key = (ExperimentParams, RateVsStepSpec, RateVsLambdaSpec);
@@ -100,7 +99,7 @@ impl View for EscapeView {
         match self.job.result() {
             Some(out) => {
                 let fig = escape_figure(cx.title, out);
-                cx.drawn = figure_ui(ui, &fig);
+                cx.show(ui, fig);
             }
             None => {
                 ui.label(if self.job.running() {

@@ -9,7 +9,6 @@ use crate::figure::Figure;
 use crate::figure::views::histogram_figure;
 use crate::preset::ViewKind;
 
-use super::super::plot::figure_ui;
 use super::{FigureCx, View, ViewCx};
 
 #[derive(Default)]
@@ -31,7 +30,7 @@ impl View for HistogramView {
         match cx.snapshot {
             Some(s) => {
                 let fig = histogram_figure(cx.title, s, &cx.state.histogram);
-                cx.drawn = figure_ui(ui, &fig);
+                cx.show(ui, fig);
             }
             None => {
                 ui.centered_and_justified(|ui| ui.label("starting the ensemble…"));

@@ -13,7 +13,6 @@ use crate::model::theory;
 use crate::preset::ViewKind;
 use crate::sim::params::{ExperimentParams, InitLaw};
 
-use super::super::plot::figure_ui;
 use super::{FigureCx, View, ViewCx};
 
 /// The loss levels of one landscape, a, b and view box.
@@ -82,7 +81,7 @@ impl View for LandscapeView {
                 let opts = cx.state.landscape;
                 let levels = self.levels_for(&s.params);
                 let fig = landscape_figure(cx.title, s, levels, &opts);
-                cx.drawn = figure_ui(ui, &fig);
+                cx.show(ui, fig);
             }
             _ => {
                 ui.label("starting the ensemble…");

@@ -15,7 +15,6 @@ use crate::sim::worker::Waker;
 
 use super::super::AppState;
 use super::super::fields::NumberField;
-use super::super::plot::figure_ui;
 use super::{FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
 
 #[derive(Default)]
@@ -106,7 +105,7 @@ impl View for LossView {
         match self.output() {
             Some(out) => {
                 let fig = loss_figure(cx.title, &out);
-                cx.drawn = figure_ui(ui, &fig);
+                cx.show(ui, fig);
             }
             None => {
                 ui.label("waiting for the first points…");

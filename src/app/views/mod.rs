@@ -21,7 +21,7 @@ use crate::sim::params::ValidParams;
 use crate::sim::worker::{Snapshot, Waker};
 
 use super::AppState;
-use super::plot::PanelResponse;
+use super::plot::{PanelResponse, figure_ui};
 
 /// What a view reads and may change while it draws.
 pub struct ViewCx<'a> {
@@ -40,6 +40,16 @@ pub struct ViewCx<'a> {
     pub watch: Option<(f64, f64)>,
     /// The panels drawn this frame, for the app's tests and clicks.
     pub drawn: Vec<PanelResponse>,
+    /// The figure drawn this frame (its caption goes under the plots).
+    pub shown: Option<Figure>,
+}
+
+impl ViewCx<'_> {
+    /// Draw `fig` in the space left in `ui` and keep it as what this frame shows.
+    pub fn show(&mut self, ui: &mut Ui, fig: Figure) {
+        self.drawn = figure_ui(ui, &fig);
+        self.shown = Some(fig);
+    }
 }
 
 /// What a view's figure is built from.

@@ -15,7 +15,7 @@ use crate::sim::worker::Waker;
 
 use super::super::AppState;
 use super::super::fields::NumberField;
-use super::super::plot::{color, figure_ui};
+use super::super::plot::color;
 use super::{FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
 
 #[derive(Default)]
@@ -117,7 +117,7 @@ impl View for OptimizersView {
         match self.output() {
             Some(out) => {
                 let fig = optimizers_figure(cx.title, &out, &cx.state.optimizer_options);
-                cx.drawn = figure_ui(ui, &fig);
+                cx.show(ui, fig);
             }
             None => {
                 ui.label("computing…");

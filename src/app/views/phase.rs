@@ -17,7 +17,7 @@ use crate::sim::worker::Waker;
 
 use super::super::AppState;
 use super::super::fields::NumberField;
-use super::super::plot::{color, figure_ui};
+use super::super::plot::color;
 use super::{FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
 
 /// The parts of the parameters that a phase diagram depends on (a, λ, walkers and steps are
@@ -189,16 +189,16 @@ impl View for PhaseView {
         };
         let live = [cx.state.params.a, cx.state.params.lambda];
         let fig = phase_figure(cx.title, &g, &cx.state.overlays, Some(live));
-        let drawn = figure_ui(ui, &fig);
-        if let Some(p) = drawn.first()
-            && let Some(pt) = p.pointer
+        cx.show(ui, fig);
+        let map = cx.drawn.first().map(|p| (p.pointer, p.response.clone()));
+        if let Some((Some(pt), response)) = map
             && let Some((c, r)) = g.cell_at(pt.x, pt.y)
         {
-            if p.response.clicked() {
+            if response.clicked() {
                 cx.watch = Some((g.a[c], g.lambda[r]));
             }
             let i = g.index(c, r);
-            p.response.clone().on_hover_ui_at_pointer(|ui| {
+            response.on_hover_ui_at_pointer(|ui| {
                 ui.label(format!(
                     "a = {}, λ = {}",
                     fmt_num(g.a[c], 3),
@@ -217,7 +217,6 @@ impl View for PhaseView {
                 ui.label(RichText::new("click: watch this cell live").italics());
             });
         }
-        cx.drawn = drawn;
     }
 
     fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure> {
