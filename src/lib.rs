@@ -10,6 +10,7 @@ pub mod app;
 pub mod bench;
 pub mod export;
 pub mod figure;
+pub mod files;
 pub mod model;
 pub mod preset;
 pub mod sim;

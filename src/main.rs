@@ -73,6 +73,10 @@ enum Cmd {
         /// the same in every viewer).
         #[arg(long)]
         svg_text: bool,
+        /// The format, where --out does not end in .png, .svg or .csv (`-` for standard
+        /// output, a device).
+        #[arg(long, value_enum)]
+        format: Option<render::Format>,
         /// Threads (default: every core).
         #[arg(long)]
         threads: Option<usize>,
@@ -111,9 +115,9 @@ fn figure(
     sets: &[String],
     force: bool,
     svg_text: bool,
+    format: Option<render::Format>,
     threads: Option<usize>,
 ) -> Result<()> {
-    use saddlescope::export::render;
     let threads = threads.unwrap_or_else(cores).max(1);
     let jobs: Vec<(Preset, PathBuf, bool)> = if all {
         let dir = out_dir.context("--all needs --out-dir")?;
@@ -129,7 +133,9 @@ fn figure(
     } else {
         let name = preset.context("name a preset or use --all")?;
         let path = out.context("--out FILE.{png,svg,csv} is required")?;
-        render::Format::of(&path).map_err(anyhow::Error::msg)?;
+        if format.is_none() && path.as_os_str() != "-" {
+            render::Format::of(&path).map_err(anyhow::Error::msg)?;
+        }
         vec![(Preset::resolve(&name)?, path, force)]
     };
     for (mut preset, path, overwrite) in jobs {
@@ -141,6 +147,7 @@ fn figure(
             scale,
             overwrite,
             selectable_text: svg_text,
+            format,
         };
         let written = render::write_figure(&fig, &path, &opts).map_err(anyhow::Error::msg)?;
         for p in written {
@@ -179,6 +186,13 @@ fn run(
 ) -> Result<()> {
     let mut preset = Preset::resolve(preset)?;
     apply_sets(&mut preset, sets)?;
+    // Refuse a file that is there before the work, not after it.
+    if let Some(path) = &out
+        && saddlescope::files::target(path)?.replaces()
+        && !force
+    {
+        return Err(saddlescope::files::WriteError::Exists { path: path.clone() }.into());
+    }
     let threads = threads.unwrap_or_else(cores).max(1);
     let start = std::time::Instant::now();
     let json = if preset.view.is_live() {
@@ -224,7 +238,7 @@ fn run(
     let work = render::walker_steps(&preset);
     let json = json + "\n";
     match out {
-        Some(path) => saddlescope::preset::write_atomically(&path, &json, force)?,
+        Some(path) => saddlescope::files::write_bytes(&path, json.as_bytes(), force)?,
         None => std::io::stdout().lock().write_all(json.as_bytes())?,
     }
     let secs = start.elapsed().as_secs_f64();
@@ -334,9 +348,10 @@ fn main() -> ExitCode {
             set,
             force,
             svg_text,
+            format,
             threads,
         }) => figure(
-            preset, out, all, out_dir, scale, &set, force, svg_text, threads,
+            preset, out, all, out_dir, scale, &set, force, svg_text, format, threads,
         ),
         Some(Cmd::Presets) => {
             presets();

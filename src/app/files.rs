@@ -120,6 +120,7 @@ impl SaddlescopeApp {
             scale,
             overwrite,
             selectable_text: self.export_svg_text,
+            format: None,
         };
         let r = match self.current_figure() {
             None => Err("nothing to export yet: the view has no data".to_string()),

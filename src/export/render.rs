@@ -183,7 +183,9 @@ pub fn figure(preset: &Preset, data: &ViewData) -> Figure {
 }
 
 /// The file formats a figure is written in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 pub enum Format {
     Png,
     Svg,
@@ -227,6 +229,8 @@ pub struct FileOptions {
     pub overwrite: bool,
     /// SVG text as `<text>` (selectable, drawn in the viewer's fonts) instead of glyph paths.
     pub selectable_text: bool,
+    /// The format, when the path's extension does not say it (`-`, a device).
+    pub format: Option<Format>,
 }
 
 impl Default for FileOptions {
@@ -235,22 +239,35 @@ impl Default for FileOptions {
             scale: 2.0,
             overwrite: false,
             selectable_text: false,
+            format: None,
         }
     }
 }
 
-/// Write `fig` to `path` in the format its extension names, atomically, never over an
-/// existing file unless `opts.overwrite`. A CSV of a figure with several panels is one file
-/// per panel: `NAME.csv` for the first, `NAME-2.csv`, … for the others. Returns the paths
-/// written.
+/// Write `fig` to `path` in the format `opts.format` or the path's extension names, as
+/// [`crate::files`] writes (a regular file atomically and never over an existing one unless
+/// `opts.overwrite`; a device or pipe in place; `-` to standard output). A CSV of a figure with
+/// several panels is one file per panel, `NAME.csv` for the first, `NAME-2.csv`, … for the
+/// others; to standard output or a device the tables follow each other, a blank line apart.
+/// Returns the paths written.
 pub fn write_figure(
     fig: &Figure,
     path: &std::path::Path,
     opts: &FileOptions,
 ) -> Result<Vec<std::path::PathBuf>, String> {
-    use crate::preset::write_bytes_atomically;
+    use crate::files;
     let overwrite = opts.overwrite;
-    let format = Format::of(path)?;
+    let format = match opts.format {
+        Some(f) => f,
+        None if path.as_os_str() == "-" => {
+            return Err(
+                "writing to standard output (-) needs the format named (--format png, svg or csv)"
+                    .into(),
+            );
+        }
+        None => Format::of(path)?,
+    };
+    let main = files::target(path).map_err(|e| e.to_string())?;
     let files: Vec<(std::path::PathBuf, Vec<u8>)> = match format {
         Format::Png => vec![(path.to_path_buf(), fig.to_png(opts.scale)?)],
         Format::Svg => {
@@ -260,6 +277,9 @@ pub fn write_figure(
                 fig.to_svg()?
             };
             vec![(path.to_path_buf(), svg.into_bytes())]
+        }
+        Format::Csv if main.is_stream() => {
+            vec![(path.to_path_buf(), fig.to_csv().join("\n").into_bytes())]
         }
         Format::Csv => fig
             .to_csv()
@@ -278,16 +298,18 @@ pub fn write_figure(
             })
             .collect(),
     };
-    // Refuse before writing anything, so that a refusal never leaves half a set.
-    if let Some((p, _)) = files.iter().find(|(p, _)| !overwrite && p.exists()) {
-        return Err(format!(
-            "{}: the file exists; choose another name or allow replacing it",
-            p.display()
-        ));
+    // Look at every target before writing anything, so that a refusal never leaves half a set.
+    let mut targets = Vec::new();
+    for (p, bytes) in files {
+        let t = files::target(&p).map_err(|e| e.to_string())?;
+        if t.replaces() && !overwrite {
+            return Err(files::WriteError::Exists { path: p }.to_string());
+        }
+        targets.push((p, t, bytes));
     }
     let mut written = Vec::new();
-    for (p, bytes) in files {
-        write_bytes_atomically(&p, &bytes, overwrite).map_err(|e| e.to_string())?;
+    for (p, t, bytes) in targets {
+        files::write_to(&t, &p, &bytes, overwrite).map_err(|e| e.to_string())?;
         written.push(p);
     }
     Ok(written)

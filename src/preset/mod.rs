@@ -377,69 +377,20 @@ impl Preset {
     /// rename), never replacing an existing file unless `overwrite`. On any failure the old
     /// file, if any, is untouched and no temporary file is left behind.
     pub fn save(&self, path: &Path, overwrite: bool) -> Result<(), PresetError> {
-        write_atomically(path, &(self.to_json() + "\n"), overwrite)
+        crate::files::write_bytes(path, (self.to_json() + "\n").as_bytes(), overwrite)?;
+        Ok(())
     }
 }
 
-/// Write `text` to `path` through a temporary file and a rename; refuses to replace an existing
-/// file unless `overwrite`, and never leaves the temporary file behind.
-pub fn write_atomically(path: &Path, text: &str, overwrite: bool) -> Result<(), PresetError> {
-    write_bytes_atomically(path, text.as_bytes(), overwrite)
-}
-
-/// [`write_atomically`] for any bytes (PNG images, SVG and CSV exports).
-pub fn write_bytes_atomically(
-    path: &Path,
-    bytes: &[u8],
-    overwrite: bool,
-) -> Result<(), PresetError> {
-    let fail = |source| PresetError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    if path.is_dir() {
-        return Err(PresetError::IsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
-    if path.exists() && !overwrite {
-        return Err(PresetError::Exists {
-            path: path.to_path_buf(),
-        });
-    }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "preset".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if !overwrite && path.exists() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "appeared while writing",
-            ));
+impl From<crate::files::WriteError> for PresetError {
+    fn from(e: crate::files::WriteError) -> PresetError {
+        use crate::files::WriteError;
+        match e {
+            WriteError::Exists { path } => PresetError::Exists { path },
+            WriteError::IsDirectory { path } => PresetError::IsDirectory { path },
+            WriteError::Write { path, source } => PresetError::Write { path, source },
         }
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
-            PresetError::Exists {
-                path: path.to_path_buf(),
-            }
-        } else {
-            fail(e)
-        });
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -520,7 +471,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
         assert!(squatter.is_dir(), "the user's folder is not touched either");
         // A place no one can write to (procfs refuses new files, root included).
-        let e = write_bytes_atomically(Path::new("/proc/saddlescope-x.json"), b"{}", false)
+        let e = crate::files::write_bytes(Path::new("/proc/saddlescope-x.json"), b"{}", false)
             .unwrap_err()
             .to_string();
         assert!(e.contains("saddlescope-x.json: cannot write"), "{e}");
