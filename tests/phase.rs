@@ -81,6 +81,65 @@ fn escape_above_half_agrees_with_the_sign_of_mu_on_almost_every_cell() {
     );
 }
 
+/// The phase diagram of a continuous noise law follows that law's μ = 0 line: escape > ½
+/// agrees with the sign of its μ on at least 95 % of cells, and every other cell is one that
+/// finite T explains (T·μ within 4 spreads s√T plus |ln θ| + 1 of zero — the law has no
+/// closed-form finite-T probability to fall back on). The line the figure draws is the same μ's
+/// zero set.
+#[test]
+fn gaussian_and_uniform_phase_diagrams_follow_their_own_mu_zero_line() {
+    for noise in [
+        NoiseLaw::Gaussian { std: 1.0 },
+        NoiseLaw::Uniform { half_width: 1.5 },
+    ] {
+        let spec = modest();
+        let base = ExperimentParams {
+            noise,
+            ..ExperimentParams::default()
+        };
+        let g = sweep(&spec, &base);
+        let t = spec.steps as f64;
+        let (mut agree, mut total) = (0, 0);
+        for r in 0..spec.lambda_cells {
+            for c in 0..spec.a_cells {
+                let i = g.index(c, r);
+                let (a, l) = (g.a[c], g.lambda[r]);
+                let (mu, s2) = theory::log_factor_moments(&noise, a, l);
+                assert_eq!(mu.to_bits(), g.mu[i].to_bits(), "the grid's μ is the law's");
+                total += 1;
+                if (g.escape[i] > 0.5) == (mu > 0.0) {
+                    agree += 1;
+                    continue;
+                }
+                let near_boundary =
+                    (t * mu).abs() <= 4.0 * (t * s2).sqrt() + spec.threshold.ln().abs() + 1.0;
+                assert!(
+                    near_boundary,
+                    "{noise:?}: cell a={a:.3} λ={l:.3}: escape {} but μ = {mu}",
+                    g.escape[i]
+                );
+            }
+        }
+        eprintln!("{noise:?}: escape > ½ where μ > 0 on {agree} of {total} cells");
+        let share = agree as f64 / total as f64;
+        assert!(
+            share >= 0.95,
+            "{noise:?}: only {agree} of {total} cells agree"
+        );
+        // The drawn line is μ's zero set: every vertex within the tracing grid's resolution.
+        assert!(!g.mu_zero.is_empty(), "{noise:?}: no μ = 0 line");
+        for p in g.mu_zero.iter().flatten() {
+            let mu = theory::log_factor_moments(&noise, p[0], p[1]).0;
+            assert!(
+                mu.abs() < 5e-3,
+                "{noise:?}: μ({}, {}) = {mu} on the line",
+                p[0],
+                p[1]
+            );
+        }
+    }
+}
+
 #[test]
 fn simulated_escape_matches_the_exact_binomial_law_per_cell() {
     let spec = SweepSpec {

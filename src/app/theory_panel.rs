@@ -3,7 +3,7 @@
 
 use egui::{Color32, RichText, Ui};
 
-use crate::model::Landscape;
+use crate::model::{Landscape, NoiseLaw};
 use crate::sim::ExperimentParams;
 use crate::sim::theory::Readout;
 use crate::sim::worker::Snapshot;
@@ -115,17 +115,32 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
         };
         row(ui, "Prop. 2 says", verdict, "The sign of μ decides, whatever the shape of p(x).");
         row(ui, "s²", fmt_num(r.s2, 4), "Lemma 1: s² = Var ln|1 − λx|; ln|w_t/w_0| ≈ N(tμ, t s²).");
-        let eq5 = match r.eq5 {
-            Some((lo, hi)) => format!("{} < λ < {}", fmt_num(lo, 4), fmt_num(hi, 4)),
-            None => "not defined for a > 1".into(),
+        let law = match p.noise {
+            NoiseLaw::TwoPoint => "the two-point law",
+            NoiseLaw::Gaussian { .. } => "the Gaussian law",
+            NoiseLaw::Uniform { .. } => "the uniform law",
         };
-        row(ui, "Eq. 5 trapped for", eq5, "Cor. 1: for a < 1, SGD is trapped at w = 0 exactly for a/(a−1) < λ < (a − √(a²−8a+8)) / (2(a−1)) (two-point noise).");
+        if let Some((lo, hi)) = r.eq5 {
+            row(ui, "Eq. 5 trapped for", format!("{} < λ < {}", fmt_num(lo, 4), fmt_num(hi, 4)), "Cor. 1: for a < 1, SGD is trapped at w = 0 exactly for a/(a−1) < λ < (a − √(a²−8a+8)) / (2(a−1)) (the two-point law's closed form).");
+        } else if p.noise == NoiseLaw::TwoPoint {
+            row(ui, "Eq. 5 trapped for", "not defined for a > 1", "Cor. 1 holds for a ≤ 1.");
+        }
+        let intervals = if r.trapped_for.is_empty() {
+            "nowhere in (0, 10]".to_string()
+        } else {
+            r.trapped_for
+                .iter()
+                .map(|(lo, hi)| format!("{} < λ < {}", fmt_num(*lo, 4), fmt_num(*hi, 4)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        row(ui, "μ < 0 for", intervals, &format!("Where μ(a, λ) of {law} is negative, for this a (λ up to 10): SGD on the quadratic is trapped at w = 0 there. For the two-point law these are Eq. 5's ends; for the others they are found numerically, from the same μ the phase diagram's line is traced from."));
         let zeros = if r.mu_zero.is_empty() {
-            "none".to_string()
+            "none in (0, 10]".to_string()
         } else {
             r.mu_zero.iter().map(|z| fmt_num(*z, 4)).collect::<Vec<_>>().join(", ")
         };
-        row(ui, "μ = 0 at λ =", zeros, "The orange line of Fig. 1-right: where μ(a, λ) changes sign (two-point noise).");
+        row(ui, "μ = 0 at λ =", zeros, &format!("The orange line of the phase diagram at this a: where μ(a, λ) of {law} changes sign."));
         let ct = format!(
             "λ < {} → {}",
             fmt_num(r.continuous_lambda, 3),

@@ -156,6 +156,99 @@ pub fn trapped_intervals(a: f64, lambda_max: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The learning rates in (0, λ_max] where μ(a, λ) of `noise` changes sign. The two-point law
+/// has Eq. 5's closed form; for the Gaussian and uniform laws μ is sampled on 2000 points of
+/// (0, λ_max] and each sign change is refined by bisection to 10⁻¹² relative. (μ of a
+/// continuous law is finite for λ > 0: the log singularity integrates.)
+pub fn mu_zero_roots(noise: &NoiseLaw, a: f64, lambda_max: f64) -> Vec<f64> {
+    if *noise == NoiseLaw::TwoPoint {
+        let mut r: Vec<f64> = mu_zero_lambdas(a)
+            .into_iter()
+            .filter(|&l| l > 0.0 && l <= lambda_max)
+            .collect();
+        r.sort_by(f64::total_cmp);
+        return r;
+    }
+    if !(lambda_max.is_finite() && lambda_max > 0.0 && a.is_finite()) {
+        return Vec::new();
+    }
+    let mu = |l: f64| log_factor_moments(noise, a, l).0;
+    let n = 2000;
+    let mut roots = Vec::new();
+    let mut prev = (lambda_max / n as f64, mu(lambda_max / n as f64));
+    for k in 2..=n {
+        let l = lambda_max * k as f64 / n as f64;
+        let m = mu(l);
+        if prev.1.is_finite() && m.is_finite() && (prev.1 < 0.0) != (m < 0.0) {
+            let (mut lo, mut hi) = (prev.0, l);
+            let below = prev.1 < 0.0;
+            while hi - lo > 1e-12 * hi {
+                let mid = 0.5 * (lo + hi);
+                if (mu(mid) < 0.0) == below {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            roots.push(0.5 * (lo + hi));
+        }
+        prev = (l, m);
+    }
+    roots
+}
+
+/// The λ-intervals within (0, λ_max) where μ(a, λ) of `noise` is negative: where SGD on the
+/// quadratic is trapped at w = 0 (Prop. 2).
+pub fn trapped_intervals_of(noise: &NoiseLaw, a: f64, lambda_max: f64) -> Vec<(f64, f64)> {
+    let mut cuts = vec![0.0];
+    cuts.extend(
+        mu_zero_roots(noise, a, lambda_max)
+            .into_iter()
+            .filter(|&r| r < lambda_max),
+    );
+    cuts.push(lambda_max);
+    cuts.windows(2)
+        .filter(|w| w[1] > w[0])
+        .filter(|w| log_factor_moments(noise, a, 0.5 * (w[0] + w[1])).0 < 0.0)
+        .map(|w| (w[0], w[1]))
+        .collect()
+}
+
+/// The μ = 0 line of `noise` over a ∈ [a_min, a_max] × λ ∈ (λ_min, λ_max] as polylines of
+/// (a, λ). The two-point law has the closed form of [`mu_zero_curves`]; the continuous laws are
+/// traced by marching squares on μ sampled on `samples` × `samples` points (λ starting just
+/// above 0, where μ = 0 for every a and says nothing).
+pub fn mu_zero_lines(
+    noise: &NoiseLaw,
+    (a_min, a_max): (f64, f64),
+    (lambda_min, lambda_max): (f64, f64),
+    samples: usize,
+) -> Vec<Vec<[f64; 2]>> {
+    if *noise == NoiseLaw::TwoPoint {
+        return mu_zero_curves(a_min, a_max, lambda_max, 400)
+            .into_iter()
+            .map(|c| {
+                c.into_iter()
+                    .filter(|p| p[1] >= lambda_min)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|c| c.len() > 1)
+            .collect();
+    }
+    let l0 = lambda_min.max(1e-6 * (lambda_max - lambda_min).abs().max(1e-12));
+    let grid = super::contour::Grid::sample(
+        |a, l| log_factor_moments(noise, a, l).0,
+        (a_min, a_max),
+        (l0, lambda_max),
+        samples,
+        samples,
+    );
+    grid.contour(0.0)
+        .into_iter()
+        .map(|[p, q]| vec![p, q])
+        .collect()
+}
+
 /// App. B.4: the continuous-time (Fokker–Planck) picture escapes iff λ < −S a; this returns the
 /// critical λ = −S a (the red dashed line of Fig. 9).
 pub fn continuous_time_critical_lambda(a: f64, batch_size: f64) -> f64 {
@@ -651,5 +744,40 @@ mod tests {
         }
         // On the saddle line the w1-curvature is −2 w2 < 0.
         assert!(toy_network_hessian([0.0, 0.7])[0][0] < 0.0);
+    }
+
+    #[test]
+    fn the_mu_zero_roots_of_every_law_are_zeros_of_its_mu() {
+        // The two-point roots are Eq. 5's ends.
+        let two = mu_zero_roots(&NoiseLaw::TwoPoint, -1.0, 10.0);
+        assert_eq!(two.len(), 2);
+        assert!((two[0] - 0.5).abs() < 1e-12 && (two[1] - 1.2807764064044151).abs() < 1e-12);
+        for noise in [
+            NoiseLaw::Gaussian { std: 1.0 },
+            NoiseLaw::Uniform { half_width: 1.5 },
+        ] {
+            for a in [-2.0, -1.0, -0.3, 0.5] {
+                let roots = mu_zero_roots(&noise, a, 10.0);
+                for &r in &roots {
+                    let mu = |l: f64| log_factor_moments(&noise, a, l).0;
+                    assert!(mu(r).abs() < 1e-9, "{noise:?} a={a}: μ({r}) = {}", mu(r));
+                    assert!(mu(r * 0.999) * mu(r * 1.001) < 0.0, "a sign change at {r}");
+                }
+                // μ < 0 exactly inside the trapped intervals.
+                for (lo, hi) in trapped_intervals_of(&noise, a, 10.0) {
+                    assert!(log_factor_moments(&noise, a, 0.5 * (lo + hi)).0 < 0.0);
+                }
+            }
+        }
+        // The Gaussian law is not the two-point one: at a = −1 with unit spread it has no
+        // trapped window at all, where Eq. 5 has (0.5, 1.28); at a = −0.5 its window is
+        // (0.425, 1.082), not Eq. 5's (0.333, 1.434).
+        assert!(mu_zero_roots(&NoiseLaw::Gaussian { std: 1.0 }, -1.0, 10.0).is_empty());
+        let g = mu_zero_roots(&NoiseLaw::Gaussian { std: 1.0 }, -0.5, 10.0);
+        assert_eq!(g.len(), 2);
+        assert!(
+            (g[0] - 0.4247).abs() < 1e-3 && (g[1] - 1.0824).abs() < 1e-3,
+            "{g:?}"
+        );
     }
 }

@@ -20,6 +20,9 @@ use super::params::{
     ExperimentParams, ParamError, ValidParams, out_of_range, parse_number, parse_whole,
 };
 use super::pool;
+
+/// Samples per side of the (a, λ) grid the μ = 0 line of a continuous law is traced on.
+const MU_ZERO_SAMPLES: usize = 161;
 use super::theory::{init_magnitude, quadratic_theory_applies};
 
 /// The grid and the per-cell experiment of a sweep. The rest of the experiment (landscape,
@@ -196,7 +199,8 @@ pub struct SweepGrid {
     /// Exact finite-T escape probability from the binomial law, where it applies (quadratic,
     /// SGD, two-point noise, no σ_add, no projection).
     pub exact_escape: Option<Vec<f64>>,
-    /// The μ = 0 contour of the two-point law over the grid, as polylines of (a, λ).
+    /// The μ = 0 line of the base noise law over the grid, as polylines of (a, λ): Eq. 5's
+    /// closed form for the two-point law, traced numerically for the others.
     pub mu_zero: Vec<Vec<[f64; 2]>>,
     /// Cells computed so far.
     pub done: usize,
@@ -227,10 +231,12 @@ impl SweepGrid {
             diverged: vec![f64::NAN; n],
             mu,
             exact_escape,
-            mu_zero: theory::mu_zero_curves(spec.a_min, spec.a_max, spec.lambda_max, 400)
-                .into_iter()
-                .map(|c| c.into_iter().filter(|p| p[1] >= spec.lambda_min).collect())
-                .collect(),
+            mu_zero: theory::mu_zero_lines(
+                &base.noise,
+                (spec.a_min, spec.a_max),
+                (spec.lambda_min, spec.lambda_max),
+                MU_ZERO_SAMPLES,
+            ),
             done: 0,
             seconds: 0.0,
         }

@@ -131,6 +131,9 @@ pub fn fraction_curves(p: &ExperimentParams, points: usize) -> Option<FractionCu
     })
 }
 
+/// The learning rates the readout looks for μ = 0 and μ < 0 in: (0, 10].
+pub const READOUT_LAMBDA_MAX: f64 = 10.0;
+
 /// What the theory says about the current parameters (quadratic picture, SPEC.md §4). For the
 /// quartic the same numbers describe the dynamics near w = 0.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,10 +144,13 @@ pub struct Readout {
     pub s2: f64,
     /// μ < 0: w → 0 in probability.
     pub trapped: bool,
-    /// Eq. 5's interval for the current a (two-point law), as the paper writes it.
+    /// Eq. 5's interval for the current a, as the paper writes it: the two-point law only.
     pub eq5: Option<(f64, f64)>,
-    /// The learning rates where μ = 0 for the current a (two-point law).
+    /// The learning rates in (0, [`READOUT_LAMBDA_MAX`]] where μ = 0 for the current a, under
+    /// the law that runs (closed form for the two-point law, numerical for the others).
     pub mu_zero: Vec<f64>,
+    /// The λ-intervals in (0, [`READOUT_LAMBDA_MAX`]) where μ < 0 under the law that runs.
+    pub trapped_for: Vec<(f64, f64)>,
     /// The continuous-time critical rate λ = −a (App. B.4); escape iff λ < −a.
     pub continuous_lambda: f64,
     pub continuous_escapes: bool,
@@ -161,8 +167,11 @@ impl Readout {
             mu,
             s2,
             trapped: mu < 0.0,
-            eq5: theory::eq5_interval(p.a),
-            mu_zero: theory::mu_zero_lambdas(p.a),
+            eq5: (p.noise == NoiseLaw::TwoPoint)
+                .then(|| theory::eq5_interval(p.a))
+                .flatten(),
+            mu_zero: theory::mu_zero_roots(&p.noise, p.a, READOUT_LAMBDA_MAX),
+            trapped_for: theory::trapped_intervals_of(&p.noise, p.a, READOUT_LAMBDA_MAX),
             continuous_lambda,
             continuous_escapes: p.lambda < continuous_lambda,
             lambda_star: theory::optimal_lambda(p.a),

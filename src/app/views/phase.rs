@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui::{RichText, Ui};
 
-use crate::figure::views::phase::{CONTINUOUS_LABEL, MU_ZERO_LABEL};
+use crate::figure::views::phase::CONTINUOUS_LABEL;
 use crate::figure::views::{PhaseOverlays, phase_figure};
 use crate::figure::{Figure, fmt_num, palette};
 use crate::preset::ViewKind;
@@ -129,8 +129,8 @@ pub fn sweep_controls_ui(ui: &mut Ui, spec: &mut SweepSpec, overlays: &mut Phase
             .on_hover_text("Escape threshold θ: a walker escaped when |w_T| > θ; ±∞/NaN count as escaped (and apart, as diverged).");
     });
     ui.horizontal_wrapped(|ui| {
-        ui.checkbox(&mut overlays.mu_zero, RichText::new(MU_ZERO_LABEL).color(color(palette::MU_ZERO)))
-            .on_hover_text("Where μ(a, λ) = E ln|1 − λx| changes sign: the discrete-time phase boundary (Prop. 2, Eq. 5).");
+        ui.checkbox(&mut overlays.mu_zero, RichText::new("μ = 0 line").color(color(palette::MU_ZERO)))
+            .on_hover_text("Where μ(a, λ) = E ln|1 − λx| of the noise law that runs changes sign: the discrete-time phase boundary of SGD on the quadratic (Prop. 2). Eq. 5 is its closed form for the two-point law; for the Gaussian and uniform laws it is traced numerically. For the quartic, Adam, AMSGrad, injected noise or a projection the paper has no boundary: the quadratic SGD line is drawn for comparison, and labelled so.");
         ui.checkbox(&mut overlays.continuous, RichText::new(CONTINUOUS_LABEL).color(color(palette::CONTINUOUS)))
             .on_hover_text("App. B.4: the Fokker–Planck approximation escapes iff λ < −a.");
         ui.checkbox(&mut overlays.exact_map, "show exact binomial law")

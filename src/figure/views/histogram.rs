@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::sim::stats::Histogram;
-use crate::sim::theory::Readout;
 use crate::sim::worker::Snapshot;
 
 use super::super::palette::{self, with_alpha};
@@ -53,8 +52,14 @@ pub fn stair_points(h: &Histogram, n: usize) -> Vec<[f64; 2]> {
     pts
 }
 
-/// The caption of a live 1-D run: what runs, at which step, and what μ says.
-pub fn live_caption(snap: &Snapshot, r: &Readout) -> String {
+/// The caption of a live 1-D run: what runs, at which step, and what μ of the law that runs
+/// says.
+pub fn live_caption(snap: &Snapshot) -> String {
+    let (mu, _) = crate::model::theory::log_factor_moments(
+        &snap.params.noise,
+        snap.params.a,
+        snap.params.lambda,
+    );
     let p = &snap.params;
     let extra = extras(p);
     let head = format!(
@@ -70,10 +75,10 @@ pub fn live_caption(snap: &Snapshot, r: &Readout) -> String {
     // Prop. 2's verdict is about w = 0 of a 1-D landscape.
     let verdict = if p.landscape.dim() == 2 {
         String::new()
-    } else if r.trapped {
-        format!(": μ = {} < 0, SGD is trapped at w = 0", fmt_num(r.mu, 3))
+    } else if mu < 0.0 {
+        format!(": μ = {} < 0, SGD is trapped at w = 0", fmt_num(mu, 3))
     } else {
-        format!(": μ = {} > 0, SGD escapes w = 0", fmt_num(r.mu, 3))
+        format!(": μ = {} > 0, SGD escapes w = 0", fmt_num(mu, 3))
     };
     format!("{head}{verdict}")
 }
@@ -221,7 +226,7 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
         note,
         arrangement: Arrangement::Column,
         panels: vec![top, bottom],
-        caption: live_caption(snap, &Readout::new(&snap.params)),
+        caption: live_caption(snap),
     }
 }
 

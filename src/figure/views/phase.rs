@@ -36,6 +36,28 @@ impl Default for PhaseOverlays {
 }
 
 pub const MU_ZERO_LABEL: &str = "μ = 0 (Eq. 5)";
+
+/// What the grid's μ = 0 line is for the experiment `base` runs: Eq. 5 for SGD on the quadratic
+/// with two-point noise, the same μ traced for the Gaussian or uniform law, and otherwise (the
+/// quartic, Adam, AMSGrad, GD, injected noise, a projection) the quadratic SGD line drawn as a
+/// comparison — the paper has no phase boundary for those.
+pub fn mu_zero_label(base: &crate::sim::ExperimentParams) -> String {
+    use crate::model::{Landscape, NoiseLaw, Optimizer};
+    let law = match base.noise {
+        NoiseLaw::TwoPoint => MU_ZERO_LABEL.to_string(),
+        NoiseLaw::Gaussian { .. } => "μ = 0 of the Gaussian law".to_string(),
+        NoiseLaw::Uniform { .. } => "μ = 0 of the uniform law".to_string(),
+    };
+    let sgd_quadratic = base.landscape == Landscape::Quadratic
+        && base.optimizer == Optimizer::Sgd
+        && base.sigma_add == 0.0
+        && base.projection.is_none();
+    if sgd_quadratic {
+        law
+    } else {
+        format!("{law}, quadratic SGD (comparison)")
+    }
+}
 pub const CONTINUOUS_LABEL: &str = "λ = −a (continuous time)";
 pub const LIVE_LABEL: &str = "live view (a, λ)";
 
@@ -88,7 +110,7 @@ pub fn phase_figure(
     });
     if overlays.mu_zero && !g.mu_zero.is_empty() {
         p.series.push(Series::line(
-            MU_ZERO_LABEL,
+            &mu_zero_label(&g.base),
             palette::MU_ZERO,
             2.5,
             Dash::Solid,
@@ -133,10 +155,10 @@ pub fn phase_caption(g: &SweepGrid, overlays: &PhaseOverlays) -> String {
     let extra = extras(base);
     let mut shown = Vec::new();
     if overlays.mu_zero {
-        shown.push(MU_ZERO_LABEL);
+        shown.push(mu_zero_label(base));
     }
     if overlays.continuous {
-        shown.push(CONTINUOUS_LABEL);
+        shown.push(CONTINUOUS_LABEL.to_string());
     }
     let (agree, of) = g.sign_agreement();
     let agreement = if of > 0 {
