@@ -584,13 +584,23 @@ fn try_type_into(h: &mut Harness<'static, SaddlescopeApp>, label: &str, text: &s
     true
 }
 
+/// Type `text` into the widget of `role` named `label`, then Enter.
+fn type_into_role(h: &mut Harness<'static, SaddlescopeApp>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).click();
+    h.run_steps(2);
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+}
+
 #[test]
 fn a_typed_value_out_of_range_is_clamped_or_refused_with_the_reason_shown() {
     let mut h = harness(AppState::default());
     run_until(&mut h, |a| a.snapshot().is_some());
     let before = h.state().state.params.walkers;
     type_into(&mut h, "walkers N", "1e12");
-    assert_eq!(h.state().state.params.walkers, 10_000_000);
+    assert_eq!(h.state().state.params.walkers, 20_000_000);
     // The note names the field, says what was typed, the memory that would have taken and the
     // limit it was clamped to.
     let t = "\u{2009}";
@@ -598,14 +608,36 @@ fn a_typed_value_out_of_range_is_clamped_or_refused_with_the_reason_shown() {
         "⚠ walkers N: ".to_string(),
         format!("1{t}000{t}000{t}000{t}000 walkers would need about"),
         "TiB".to_string(),
-        format!("above the maximum 10{t}000{t}000: set to 10{t}000{t}000"),
+        format!("above the maximum 20{t}000{t}000: set to 20{t}000{t}000"),
     ] {
         assert!(
             h.query_by_label_contains(&part).is_some(),
             "note lacks {part:?}"
         );
     }
-    assert_ne!(before, 10_000_000);
+    assert_ne!(before, 20_000_000);
+
+    // The fields beside the sliders explain too: text, and a value below the range, typed into λ.
+    let lambda = h.state().state.params.lambda;
+    type_into_role(&mut h, Role::SpinButton, "λ", "abc");
+    assert_eq!(h.state().state.params.lambda, lambda);
+    assert!(
+        h.query_by_label_contains("⚠ λ: “abc” is not a number")
+            .is_some()
+    );
+    type_into_role(&mut h, Role::SpinButton, "λ", "-5");
+    assert_eq!(h.state().state.params.lambda, 0.0);
+    assert!(
+        h.query_by_label_contains("⚠ λ: −5 is below the minimum 0: set to 0")
+            .is_some()
+    );
+    type_into_role(&mut h, Role::SpinButton, "λ", "12.5");
+    assert_eq!(
+        h.state().state.params.lambda,
+        12.5,
+        "typed beyond the slider's 4"
+    );
+    assert!(h.query_by_label_contains("⚠ λ:").is_none());
 
     // Text that is not a number leaves the value as it was and says so.
     type_into(&mut h, "steps", "lots");

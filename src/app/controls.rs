@@ -2,13 +2,13 @@
 //! terms. Controls edit a draft of the parameters; the app validates the draft and sends it to
 //! the worker, so nothing here can hand the engine an invalid value.
 
-use egui::{Color32, ComboBox, RichText, Slider, Ui};
+use egui::{Color32, ComboBox, RichText, Ui};
 
 use super::fields::{NumberField, show_number};
 
 use crate::model::{Landscape, NoiseLaw, Optimizer};
 use crate::preset::ViewKind;
-use crate::sim::params::{ExperimentParams, InitLaw, MAX_STEPS};
+use crate::sim::params::{ExperimentParams, InitLaw, MAX_LAMBDA, MAX_STEPS, MAX_WALKERS};
 
 /// Control-panel state that is not an experiment parameter.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -85,9 +85,8 @@ fn list_field(
     .inner
 }
 
-/// The walkers field's upper end (the engine's own limit, `MAX_WALKERS`, is higher; presets and
-/// `--set` may go there).
-pub const WALKER_FIELD_MAX: usize = 10_000_000;
+/// The walkers field's upper end: the engine's own limit, the one `--set` and presets have.
+pub const WALKER_FIELD_MAX: usize = MAX_WALKERS;
 
 /// Bytes in binary units, for memory estimates.
 pub fn human_bytes(b: f64) -> String {
@@ -154,50 +153,68 @@ pub fn controls_ui(
     match &mut p.noise {
         NoiseLaw::TwoPoint => {}
         NoiseLaw::Gaussian { std } => {
-            ui.add(
-                Slider::new(std, 0.01..=5.0)
-                    .text("σ of x")
-                    .logarithmic(true),
+            NumberField::new(
+                "σ of x",
+                "Standard deviation of the Gaussian x (mean a/2).",
+                1e-6..=1e6,
             )
-            .on_hover_text("Standard deviation of the Gaussian x (mean a/2).");
+            .speed(0.01)
+            .max_decimals(4)
+            .show_with_slider(ui, std, 0.01..=5.0, true);
         }
         NoiseLaw::Uniform { half_width } => {
-            ui.add(
-                Slider::new(half_width, 0.01..=8.0)
-                    .text("half-width of x")
-                    .logarithmic(true),
+            NumberField::new(
+                "half-width of x",
+                "x uniform on [a/2 − h, a/2 + h].",
+                1e-6..=1e6,
             )
-            .on_hover_text("x uniform on [a/2 − h, a/2 + h].");
+            .speed(0.01)
+            .max_decimals(4)
+            .show_with_slider(ui, half_width, 0.01..=8.0, true);
         }
     }
 
     ui.separator();
     ui.heading("Parameters");
-    ui.add(Slider::new(&mut p.a, -3.0..=3.0).text("a"))
-        .on_hover_text(
-            "The paper's a: E[x] = a/2, so L = a w²/4. a < 0 makes w = 0 a local maximum.",
-        );
-    ui.horizontal(|ui| {
-        let range = if cs.lambda_log { 1e-3..=4.0 } else { 0.0..=4.0 };
-        ui.add(Slider::new(&mut p.lambda, range).text("λ").logarithmic(cs.lambda_log).max_decimals(5))
-            .on_hover_text("Learning rate λ, held constant. For a = −1 SGD is trapped at the maximum for 0.5 < λ < 1.2808 (Eq. 5).");
-    });
+    NumberField::new(
+        "a",
+        "The paper's a: E[x] = a/2, so L = a w²/4. a < 0 makes w = 0 a local maximum. The slider spans −3…3; type any value in −1000…1000.",
+        -1e3..=1e3,
+    )
+    .speed(0.01)
+    .max_decimals(4)
+    .show_with_slider(ui, &mut p.a, -3.0..=3.0, false);
+    let range = if cs.lambda_log { 1e-3..=4.0 } else { 0.0..=4.0 };
+    NumberField::new(
+        "λ",
+        "Learning rate λ, held constant. For a = −1 SGD is trapped at the maximum for 0.5 < λ < 1.2808 (Eq. 5). The slider spans 0…4; type any value up to 100.",
+        0.0..=MAX_LAMBDA,
+    )
+    .speed(0.001)
+    .max_decimals(5)
+    .show_with_slider(ui, &mut p.lambda, range, cs.lambda_log);
     ui.checkbox(&mut cs.lambda_log, "log λ slider")
         .on_hover_text("Logarithmic slider for λ (10⁻³ to 4).");
     // In the optimizers view every optimizer runs, so the Adam constants always apply.
     let adaptive = p.optimizer.is_adaptive() || view == ViewKind::Optimizers;
-    ui.add_enabled(
-        adaptive,
-        Slider::new(&mut p.adam.beta1, 0.0..=0.999).text("β1"),
+    NumberField::new(
+        "β1",
+        "Adam/AMSGrad momentum β1 (Eq. 9). Fig. 2 uses 0 and 0.9. Applies to Adam and AMSGrad only.",
+        0.0..=0.999_999,
     )
-    .on_hover_text("Adam/AMSGrad momentum β1 (Eq. 9). Fig. 2 uses 0 and 0.9.")
-    .on_disabled_hover_text("β1 applies to Adam and AMSGrad only.");
-    ui.add_enabled(
-        adaptive,
-        Slider::new(&mut p.adam.beta2, 0.0..=0.9999).text("β2"),
+    .speed(0.001)
+    .max_decimals(6)
+    .enabled(adaptive)
+    .show_with_slider(ui, &mut p.adam.beta1, 0.0..=0.999, false);
+    NumberField::new(
+        "β2",
+        "Adam/AMSGrad second-moment decay β2 (Eq. 10). Fig. 2 uses 0.999. Applies to Adam and AMSGrad only.",
+        0.0..=0.999_999,
     )
-    .on_hover_text("Adam/AMSGrad second-moment decay β2 (Eq. 10). Fig. 2 uses 0.999.")
-    .on_disabled_hover_text("β2 applies to Adam and AMSGrad only.");
+    .speed(0.0001)
+    .max_decimals(6)
+    .enabled(adaptive)
+    .show_with_slider(ui, &mut p.adam.beta2, 0.0..=0.9999, false);
     ui.add_enabled_ui(adaptive, |ui| {
         NumberField::new(
             "ε",
@@ -209,8 +226,14 @@ pub fn controls_ui(
         ui.checkbox(&mut p.adam.bias_correction, "bias correction")
             .on_hover_text("Divide m by 1 − β1ᵗ and v̂ by 1 − β2ᵗ. The paper does not (off), so its first step is λ(1 − β1)/√(1 − β2).");
     });
-    ui.add(Slider::new(&mut p.sigma_add, 0.0..=1.0).text("σ_add"))
-        .on_hover_text("Injected Gaussian gradient noise: g = ∇ℓ + σ_add ξ (App. B, Fig. 8). 0 = off; GD stays noiseless.");
+    NumberField::new(
+        "σ_add",
+        "Injected Gaussian gradient noise: g = ∇ℓ + σ_add ξ (App. B, Fig. 8). 0 = off; GD stays noiseless.",
+        0.0..=1e6,
+    )
+    .speed(0.001)
+    .max_decimals(4)
+    .show_with_slider(ui, &mut p.sigma_add, 0.0..=1.0, false);
     let mut proj = p.projection.is_some();
     ui.horizontal(|ui| {
         ui.checkbox(&mut proj, "project onto [−r, r]")
@@ -285,10 +308,20 @@ pub fn controls_ui(
         .on_hover_text("Where the walkers start. The paper's default: w0 ~ U[−1, 1].");
     match &mut p.init {
         InitLaw::Uniform { half_width } => {
-            ui.add(Slider::new(half_width, 0.01..=5.0).text("r of U[−r, r]"));
+            NumberField::new(
+                "r of U[−r, r]",
+                "Half-width of the initial law.",
+                1e-9..=1e6,
+            )
+            .speed(0.01)
+            .max_decimals(4)
+            .show_with_slider(ui, half_width, 0.01..=5.0, false);
         }
         InitLaw::Point { w1, .. } => {
-            ui.add(Slider::new(w1, -2.0..=2.0).text("w0"));
+            NumberField::new("w0", "Every walker's starting w.", -1e6..=1e6)
+                .speed(0.01)
+                .max_decimals(4)
+                .show_with_slider(ui, w1, -2.0..=2.0, false);
         }
         _ => {}
     }

@@ -143,30 +143,39 @@ impl<'a, N: Numeric> NumberField<'a, N> {
 
     /// Draw label and field in a row, and the note (if any) after them.
     pub fn show(self, ui: &mut Ui, value: &mut N) -> Response {
+        let response = ui
+            .horizontal(|ui| {
+                let l = ui.label(self.label).on_hover_text(self.tip);
+                self.field_ui(ui, value, l.id)
+            })
+            .inner;
+        self.note_ui(ui, &response);
+        response
+    }
+
+    /// The checked drag value alone, named by the widget `label`; the verdict on typed text is
+    /// kept for [`NumberField::note_ui`].
+    fn field_ui(&self, ui: &mut Ui, value: &mut N, label: egui::Id) -> Response {
         let (lo, hi) = (self.range.start().to_f64(), self.range.end().to_f64());
         // The parser runs on every keystroke; the last verdict of this frame wins.
         let verdict: RefCell<Option<Option<String>>> = RefCell::new(None);
         let why_above = self.why_above;
+        let mut dv = DragValue::new(value)
+            .range(self.range.clone())
+            .speed(self.speed)
+            .suffix(self.suffix)
+            .custom_parser(|text| {
+                let (v, note) = check(text, lo, hi, why_above);
+                *verdict.borrow_mut() = Some(note);
+                v
+            });
+        if let Some(d) = self.max_decimals {
+            dv = dv.max_decimals(d);
+        }
         let response = ui
-            .horizontal(|ui| {
-                let l = ui.label(self.label).on_hover_text(self.tip);
-                let mut dv = DragValue::new(value)
-                    .range(self.range.clone())
-                    .speed(self.speed)
-                    .suffix(self.suffix)
-                    .custom_parser(|text| {
-                        let (v, note) = check(text, lo, hi, why_above);
-                        *verdict.borrow_mut() = Some(note);
-                        v
-                    });
-                if let Some(d) = self.max_decimals {
-                    dv = dv.max_decimals(d);
-                }
-                ui.add_enabled(self.enabled, dv)
-                    .labelled_by(l.id)
-                    .on_hover_text(self.tip)
-            })
-            .inner;
+            .add_enabled(self.enabled, dv)
+            .labelled_by(label)
+            .on_hover_text(self.tip);
         let key = response.id.with("note");
         match verdict.into_inner() {
             Some(Some(note)) => ui.data_mut(|d| {
@@ -181,6 +190,12 @@ impl<'a, N: Numeric> NumberField<'a, N> {
             }),
             None => {}
         }
+        response
+    }
+
+    /// The note of the field drawn as `response`, if what was typed could not be used as it was.
+    fn note_ui(&self, ui: &mut Ui, response: &Response) {
+        let key = response.id.with("note");
         if let Some(note) = ui.data(|d| d.get_temp::<String>(key)) {
             ui.label(
                 RichText::new(format!("⚠ {}: {note}", self.label))
@@ -190,7 +205,38 @@ impl<'a, N: Numeric> NumberField<'a, N> {
                 "What was typed could not be used as it was. Edit the field again to clear this.",
             );
         }
-        response
+    }
+
+    /// A slider over `slider_range` for dragging, and beside it this field for typing (over the
+    /// field's own range, which may be wider): both named by the label, and the note under
+    /// them. The slider is found as `Role::Slider`, the field as `Role::SpinButton`.
+    pub fn show_with_slider(
+        self,
+        ui: &mut Ui,
+        value: &mut N,
+        slider_range: RangeInclusive<N>,
+        logarithmic: bool,
+    ) -> Response {
+        let response = ui
+            .horizontal(|ui| {
+                let l = ui.label(self.label).on_hover_text(self.tip);
+                let s = ui
+                    .add_enabled(
+                        self.enabled,
+                        egui::Slider::new(value, slider_range)
+                            .show_value(false)
+                            // A typed value beyond the slider's span stays as typed.
+                            .clamping(egui::SliderClamping::Never)
+                            .logarithmic(logarithmic),
+                    )
+                    .labelled_by(l.id)
+                    .on_hover_text(self.tip);
+                let f = self.field_ui(ui, value, l.id);
+                (s.union(f.clone()), f)
+            })
+            .inner;
+        self.note_ui(ui, &response.1);
+        response.0
     }
 }
 
