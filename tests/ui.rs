@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use saddlescope::app::{AppState, SaddlescopeApp};
 
@@ -592,6 +592,31 @@ fn type_into_role(h: &mut Harness<'static, SaddlescopeApp>, role: Role, label: &
     h.run_steps(2);
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
+}
+
+#[test]
+fn a_first_launch_says_how_to_start_and_an_edited_preset_says_modified() {
+    let mut h = harness(AppState::default());
+    run_until(&mut h, |a| a.snapshot().is_some());
+    assert!(h.query_by_label_contains("Press Space").is_some());
+    let preset_box = |h: &Harness<'static, SaddlescopeApp>| {
+        h.get_by_role_and_label(Role::ComboBox, "Preset")
+            .accesskit_node()
+            .value()
+    };
+    assert_eq!(preset_box(&h).as_deref(), Some("fig1-left"));
+    h.key_press(egui::Key::Space);
+    run_until(&mut h, |a| a.snapshot().is_some_and(|s| s.step() > 0));
+    assert!(h.query_by_label_contains("Press Space").is_none());
+    h.get_by_role_and_label(Role::Slider, "λ")
+        .set_value_accesskit(0.3);
+    h.run();
+    assert!(h.state_mut().preset_modified());
+    assert_eq!(preset_box(&h).as_deref(), Some("fig1-left (modified)"));
+    h.state_mut().reset_to_paper_defaults();
+    h.run();
+    assert!(!h.state_mut().preset_modified());
+    assert_eq!(preset_box(&h).as_deref(), Some("fig1-left"));
 }
 
 #[test]

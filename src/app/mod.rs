@@ -68,6 +68,8 @@ pub struct SaddlescopeApp {
     drawn: Vec<(String, egui::Rect, egui_plot::PlotTransform)>,
     /// The figure the view drew in the last frame, and which view it was.
     shown: Option<(ViewKind, Figure)>,
+    /// The state the current preset gives, to tell whether it was modified.
+    preset_cache: Option<(String, Box<AppState>)>,
     /// Why the simulation thread stopped, if it did.
     crashed: Option<String>,
     show_help: bool,
@@ -121,6 +123,7 @@ impl SaddlescopeApp {
             views: Views::default(),
             drawn: Vec::new(),
             shown: None,
+            preset_cache: None,
             crashed: None,
             threads,
             show_help: false,

@@ -9,6 +9,31 @@ use super::SaddlescopeApp;
 use super::commands::UiCommand;
 
 impl SaddlescopeApp {
+    /// Whether the experiment differs from the preset it was loaded from (the preset box then
+    /// says "modified"). The preset is parsed once per name.
+    pub fn preset_modified(&mut self) -> bool {
+        let Some(name) = self.state.preset.clone() else {
+            return false;
+        };
+        if self.preset_cache.as_ref().is_none_or(|(n, _)| *n != name) {
+            let Ok(p) = Preset::builtin(&name) else {
+                return false;
+            };
+            self.preset_cache = Some((name, Box::new(super::AppState::from_preset(&p))));
+        }
+        let Some((_, shipped)) = &self.preset_cache else {
+            return false;
+        };
+        let s = &self.state;
+        s.params != shipped.params
+            || s.view != shipped.view
+            || s.sweep != shipped.sweep
+            || s.rate_vs_step != shipped.rate_vs_step
+            || s.rate_vs_lambda != shipped.rate_vs_lambda
+            || s.loss_sweep != shipped.loss_sweep
+            || s.optimizers != shipped.optimizers
+    }
+
     /// Apply presenter mode's zoom and the theme when they change, and fullscreen requests.
     pub(super) fn apply_look(&mut self, ctx: &egui::Context) {
         let look = (self.state.presenter, self.state.light_theme);
@@ -64,7 +89,12 @@ impl SaddlescopeApp {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("saddlescope").strong().size(18.0));
             ui.separator();
-            let current = self.state.preset.clone().unwrap_or_else(|| "custom".into());
+            let modified = self.preset_modified();
+            let current = match &self.state.preset {
+                Some(name) if modified => format!("{name} (modified)"),
+                Some(name) => name.clone(),
+                None => "custom".into(),
+            };
             egui::ComboBox::from_label("Preset")
                 .selected_text(current)
                 .show_ui(ui, |ui| {
@@ -135,7 +165,7 @@ impl SaddlescopeApp {
                 ui.add(egui::Label::new(format!("t = {} / {}", s.step(), s.params.steps)).extend());
                 if s.playing && s.walker_steps_per_second > 0.0 {
                     ui.label(format!("{:.2e} walker-steps/s", s.walker_steps_per_second))
-                        .on_hover_text("Measured speed of the engine in the last frame.");
+                        .on_hover_text("Walker-steps simulated per second of wall time over the last second: walkers × steps played. Raise steps per frame to play faster; the engine's own speed is in `saddlescope bench`.");
                 } else if s.finished {
                     ui.label("finished");
                 }

@@ -35,6 +35,9 @@ pub const THEORY_POINTS: usize = 300;
 /// Work between two looks at the command queue, in walker-steps: keeps a tick interruptible.
 const CHUNK_WALKER_STEPS: u64 = 4_000_000;
 
+/// The wall time the walker-steps/s readout averages over.
+const RATE_WINDOW: Duration = Duration::from_secs(1);
+
 /// From the UI to the worker.
 #[derive(Debug)]
 pub enum Command {
@@ -222,6 +225,8 @@ struct State {
     trace: Vec<TracePoint>,
     pending: Option<Event>,
     rate: f64,
+    /// (time, step) of the ticks of the last [`RATE_WINDOW`], for the rate.
+    window: std::collections::VecDeque<(Instant, u64)>,
     /// The record computed by the last `observe`.
     current: Option<Arc<Record>>,
     curves: Option<Arc<FractionCurves>>,
@@ -247,6 +252,7 @@ impl State {
             trace: Vec::new(),
             pending: None,
             rate: 0.0,
+            window: std::collections::VecDeque::new(),
             current: None,
             curves: None,
         }
@@ -324,11 +330,13 @@ impl State {
             Command::Pause => {
                 self.playing = false;
                 self.rate = 0.0;
+                self.window.clear();
                 self.snapshot();
             }
             Command::Step(n) => {
                 self.playing = false;
                 self.rate = 0.0;
+                self.window.clear();
                 self.advance(n);
                 self.snapshot();
             }
@@ -369,6 +377,7 @@ impl State {
         self.recorded.clear();
         self.trace.clear();
         self.rate = 0.0;
+        self.window.clear();
         self.ensemble = Some(e);
         self.observe();
     }
@@ -439,14 +448,25 @@ impl State {
     }
 
     fn tick(&mut self) {
-        let start = Instant::now();
-        let before = self.ensemble.as_ref().map_or(0, |e| e.step());
         self.advance(self.steps_per_frame);
-        let e = self.ensemble.as_ref().map_or(0, |e| e.step());
-        let secs = start.elapsed().as_secs_f64();
-        let walkers = self.params.walkers as f64;
-        if secs > 0.0 {
-            self.rate = (e - before) as f64 * walkers / secs;
+        // Walker-steps actually simulated per second of wall time, over the last second of
+        // ticks (not the speed of one burst: at 2000 walkers a step takes microseconds, but
+        // only one step a frame is played).
+        let now = Instant::now();
+        let step = self.ensemble.as_ref().map_or(0, |e| e.step());
+        self.window.push_back((now, step));
+        while self
+            .window
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t) > RATE_WINDOW)
+        {
+            self.window.pop_front();
+        }
+        if let (Some((t0, s0)), Some((t1, s1))) = (self.window.front(), self.window.back()) {
+            let secs = t1.duration_since(*t0).as_secs_f64();
+            if secs > 0.0 {
+                self.rate = (s1 - s0) as f64 * self.params.walkers as f64 / secs;
+            }
         }
         if self.at_end() {
             self.playing = false;

@@ -29,6 +29,7 @@ impl View for HistogramView {
         });
         match cx.snapshot {
             Some(s) => {
+                super::start_hint_ui(ui, s);
                 let fig = histogram_figure(cx.title, s, &cx.state.histogram);
                 cx.show(ui, fig);
             }

@@ -78,6 +78,7 @@ impl View for LandscapeView {
         landscape_controls_ui(ui, &mut cx.state.params, &mut cx.state.landscape, &recorded);
         match cx.snapshot {
             Some(s) if s.params.landscape.dim() == 2 => {
+                super::start_hint_ui(ui, s);
                 let opts = cx.state.landscape;
                 let levels = self.levels_for(&s.params);
                 let fig = landscape_figure(cx.title, s, levels, &opts);

@@ -179,3 +179,13 @@ pub fn job_bar_ui(
     });
     out
 }
+
+/// Before the first step, say how to start (a first launch shows a still ensemble).
+pub fn start_hint_ui(ui: &mut Ui, s: &Snapshot) {
+    if s.step() == 0 && !s.playing {
+        ui.label(
+            RichText::new("Press Space or ▶ Play to run the ensemble (→ steps once).")
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+}

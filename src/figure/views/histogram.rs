@@ -167,7 +167,8 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
             c.steps
                 .iter()
                 .zip(ys)
-                .filter(|(t, _)| **t <= sum.step.max(1))
+                // Up to the step shown: at t = 0 the law is one point, not a segment to t = 1.
+                .filter(|(t, _)| **t <= sum.step)
                 .map(|(t, y)| [*t as f64, *y])
                 .collect()
         };
