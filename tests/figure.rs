@@ -363,3 +363,58 @@ fn the_figure_command_writes_each_format_and_never_replaces_without_force() {
     assert!(!r.status.success());
     assert!(String::from_utf8_lossy(&r.stderr).contains(".png, .svg or .csv"));
 }
+
+#[test]
+fn an_escaping_run_counts_its_walkers_off_the_axis_and_legends_avoid_the_data() {
+    // λ = 3.9: the walkers leave [−1, 1] within a few steps; at t = 300 they are at ~10¹⁹⁰.
+    let mut p = Preset::builtin("fig1-left").unwrap();
+    for (k, v) in [
+        ("lambda", "3.9"),
+        ("walkers", "2000"),
+        ("steps", "300"),
+        ("record_steps", "0,5,300"),
+    ] {
+        p.set(k, v).unwrap();
+    }
+    let data = render::compute(&p, 2).unwrap();
+    let fig = render::figure(&p, &data);
+    let render::ViewData::Live(snap) = &data else {
+        panic!("a live view")
+    };
+    let h = &snap.current.histogram;
+    assert!(
+        h.above + h.below > 1900,
+        "{} above, {} below",
+        h.above,
+        h.below
+    );
+    let labels: Vec<&str> = fig.panels[0]
+        .labels
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
+    let count = |n: u64| {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
+                out.push('\u{2009}');
+            }
+            out.push(c);
+        }
+        out
+    };
+    assert!(
+        labels.contains(&format!("{} walkers at w > 1.00 »", count(h.above)).as_str()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&format!("« {} walkers at w < −1.00", count(h.below)).as_str()),
+        "{labels:?}"
+    );
+    // The legend sits in a top corner, clear of the counts at the axis' ends.
+    assert!(matches!(
+        fig.panels[0].legend,
+        saddlescope::figure::Corner::RightTop | saddlescope::figure::Corner::LeftTop
+    ));
+}

@@ -352,11 +352,11 @@ impl SaddlescopeApp {
         egui::Panel::bottom("caption").show(ui, |ui| {
             ui.add_space(2.0);
             if self.state.presenter {
-                ui.label(RichText::new(caption).size(18.0));
+                ui.label(RichText::new(&caption).size(18.0));
             } else {
                 // One line that never pushes the plots; the whole caption on hover.
                 ui.add(egui::Label::new(RichText::new(&caption).small()).truncate())
-                    .on_hover_text(caption);
+                    .on_hover_text(&caption);
             }
             ui.add_space(2.0);
         });
@@ -408,6 +408,12 @@ impl SaddlescopeApp {
         egui::CentralPanel::default().show(ui, |ui| views.get_mut(view).ui(ui, &mut cx));
         let (load, watch, drawn) = (cx.load_preset, cx.watch, cx.drawn);
         self.shown = cx.shown.map(|f| (view, f));
+        // The caption panel went up before the view drew; if the figure's caption changed, one
+        // more frame shows the new one (otherwise the last result's caption would wait for the
+        // next mouse move).
+        if self.caption() != caption {
+            ui.ctx().request_repaint();
+        }
         self.drawn = drawn
             .into_iter()
             .map(|p| (p.id, p.response.rect, p.transform))

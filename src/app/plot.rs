@@ -347,6 +347,17 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         }
         pui.pointer_coordinate()
     });
+    if !panel.heatmaps.is_empty() {
+        // A map's white (escaped) cells would melt into a light theme's page: frame the data
+        // area, as the paper figure is framed.
+        let frame = *resp.transform.frame();
+        ui.painter().rect_stroke(
+            frame,
+            0.0,
+            egui::Stroke::new(1.0, ui.visuals().text_color()),
+            egui::StrokeKind::Outside,
+        );
+    }
     PanelResponse {
         id: panel.id.clone(),
         transform: resp.transform,

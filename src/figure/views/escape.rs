@@ -166,6 +166,7 @@ pub fn escape_figure(title: &str, out: &EscapeRateOutput) -> Figure {
         panels: vec![by_step, by_lambda],
         caption: escape_caption(out),
     }
+    .with_legends_placed()
 }
 
 /// Names both experiments' a, λ, N and t, and Prop. 3's optimum beside the simulation's best.

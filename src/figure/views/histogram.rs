@@ -8,7 +8,9 @@ use crate::sim::stats::Histogram;
 use crate::sim::worker::Snapshot;
 
 use super::super::palette::{self, with_alpha};
-use super::super::{Arrangement, Axis, Dash, Figure, Mark, Panel, Series, data_range, fmt_num};
+use super::super::{
+    Arrangement, Axis, Dash, Figure, Label, Mark, Panel, Series, data_range, fmt_num,
+};
 use super::{experiment_label, extras};
 
 /// What the view shows, as a user toggles it.
@@ -50,6 +52,63 @@ pub fn stair_points(h: &Histogram, n: usize) -> Vec<[f64; 2]> {
     }
     pts.push([h.hi, 0.0]);
     pts
+}
+
+/// Walkers the axis cannot show, counted at its ends with a « or » (an escaping run's walkers
+/// are at 10¹⁹⁰, far past any axis: the plot must not look empty for lack of them).
+fn off_axis_labels(h: &Histogram, log_axis: bool, at_zero: u64, ymax: f64) -> Vec<Label> {
+    let mut out = Vec::new();
+    let (lo, hi) = if log_axis {
+        (
+            format!("10^{}", fmt_num(h.lo, 0)),
+            format!("10^{}", fmt_num(h.hi, 0)),
+        )
+    } else {
+        (fmt_num(h.lo, 2), fmt_num(h.hi, 2))
+    };
+    // On the log axis the walkers at exactly 0 are in `below`; the note counts them apart.
+    let below = if log_axis {
+        h.below.saturating_sub(at_zero)
+    } else {
+        h.below
+    };
+    let (what_lo, what_hi) = if log_axis {
+        ("|w| <", "|w| >")
+    } else {
+        ("w <", "w >")
+    };
+    if h.above > 0 {
+        out.push(Label {
+            text: format!("{} walkers at {what_hi} {hi} »", group(h.above)),
+            at: [h.hi, 0.02 * ymax],
+            color: palette::DIVERGED,
+            size: 13.0,
+            anchor: [1, -1],
+        });
+    }
+    if below > 0 {
+        out.push(Label {
+            text: format!("« {} walkers at {what_lo} {lo}", group(below)),
+            at: [h.lo, 0.02 * ymax],
+            color: palette::DIVERGED,
+            size: 13.0,
+            anchor: [-1, -1],
+        });
+    }
+    out
+}
+
+/// A count with thin-space thousands groups: 1 998.
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{2009}');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The caption of a live 1-D run: what runs, at which step, and what μ of the law that runs
@@ -121,12 +180,15 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
             stair_points(&now, n),
         ));
     }
-    let ymax = data_range(
-        hist.iter().flat_map(|s| s.points.iter().map(|p| p[1])),
-        (0.0, 1.0),
-        true,
-    )
-    .1;
+    // A quarter more than the tallest bar: room at the top for the legend (the counts of walkers
+    // off the axis sit at its ends, just above it).
+    let ymax = 1.25
+        * data_range(
+            hist.iter().flat_map(|s| s.points.iter().map(|p| p[1])),
+            (0.0, 1.0),
+            true,
+        )
+        .1;
     let mut top = Panel::new(
         "histogram",
         0.58,
@@ -144,6 +206,7 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
         ),
     );
     top.series = hist;
+    top.labels = off_axis_labels(&now, opts.log_axis, sum.at_zero as u64, ymax);
 
     let mut frac = Vec::new();
     for (k, th) in snap.params.thresholds.iter().enumerate() {
@@ -229,6 +292,7 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
         panels: vec![top, bottom],
         caption: live_caption(snap),
     }
+    .with_legends_placed()
 }
 
 #[cfg(test)]

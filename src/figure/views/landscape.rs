@@ -324,4 +324,5 @@ pub fn landscape_figure(
             snap.step()
         ),
     }
+    .with_legends_placed()
 }

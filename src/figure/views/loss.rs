@@ -104,4 +104,5 @@ pub fn loss_figure(title: &str, out: &LossSweepOutput) -> Figure {
             spec.steps
         ),
     }
+    .with_legends_placed()
 }

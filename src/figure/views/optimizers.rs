@@ -157,6 +157,7 @@ pub fn optimizers_figure(title: &str, out: &OptimizerOutput, opts: &OptimizerOpt
         panels: vec![p],
         caption: optimizers_caption(out),
     }
+    .with_legends_placed()
 }
 
 /// Names each optimizer's λ, β1, β2, the projection, the law and the run length.

@@ -146,6 +146,7 @@ pub fn phase_figure(
         panels: vec![p],
         caption: phase_caption(g, overlays),
     }
+    .with_legends_placed()
 }
 
 /// Names the grid, N, T, θ, the law, the overlays and how well the map follows μ = 0.
