@@ -81,6 +81,33 @@ enum Cmd {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Record a live view (histogram or 2-D landscape) as numbered PNG frames at a fixed
+    /// simulation cadence: DIR/frame-00000.png at step 0, then one every K steps. Each frame is
+    /// the view's figure, as the window draws it.
+    Record {
+        /// A built-in preset name or a preset file.
+        preset: String,
+        /// Frames at most (fewer if the run ends first).
+        #[arg(long, default_value_t = 100)]
+        frames: usize,
+        /// Simulation steps between two frames.
+        #[arg(long, default_value_t = 1)]
+        every: u64,
+        #[arg(long)]
+        out_dir: PathBuf,
+        /// PNG pixels per SVG pixel.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Override a parameter, as for `run` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Replace frames already in the folder.
+        #[arg(long)]
+        force: bool,
+        /// Stepping threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// List the built-in presets.
     Presets,
     /// Measure the engine and the UI, printing a JSON table: walker-steps/s per kernel and
@@ -253,6 +280,39 @@ fn run(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
+fn record(
+    preset: &str,
+    frames: usize,
+    every: u64,
+    dir: &std::path::Path,
+    scale: f64,
+    sets: &[String],
+    force: bool,
+    threads: Option<usize>,
+) -> Result<()> {
+    use saddlescope::export::record::{RecordSpec, record_headless};
+    let mut preset = Preset::resolve(preset)?;
+    apply_sets(&mut preset, sets)?;
+    let spec = RecordSpec {
+        frames,
+        every,
+        scale,
+        overwrite: force,
+    };
+    let start = std::time::Instant::now();
+    let written = record_headless(&preset, &spec, dir, threads.unwrap_or_else(cores))
+        .map_err(anyhow::Error::msg)?;
+    eprintln!(
+        "saddlescope: {} → {} frames in {} ({:.2} s)",
+        preset.name,
+        written.len(),
+        dir.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 fn presets() {
     for p in Preset::builtin_all() {
         println!("{:<12} {}", p.name, p.title);
@@ -352,6 +412,18 @@ fn main() -> ExitCode {
             threads,
         }) => figure(
             preset, out, all, out_dir, scale, &set, force, svg_text, format, threads,
+        ),
+        Some(Cmd::Record {
+            preset,
+            frames,
+            every,
+            out_dir,
+            scale,
+            set,
+            force,
+            threads,
+        }) => record(
+            &preset, frames, every, &out_dir, scale, &set, force, threads,
         ),
         Some(Cmd::Presets) => {
             presets();

@@ -17,6 +17,8 @@ pub enum UiCommand {
     SavePreset,
     /// Open the export window (PNG, SVG, CSV of the current view).
     Export,
+    /// Start or stop recording the live view as PNG frames.
+    Record,
     Help,
 }
 
@@ -59,6 +61,7 @@ impl UiCommand {
             UiCommand::Fullscreen,
             UiCommand::SavePreset,
             UiCommand::Export,
+            UiCommand::Record,
             UiCommand::Help,
         ]);
         v
@@ -77,6 +80,7 @@ impl UiCommand {
             UiCommand::Fullscreen => "Fullscreen".into(),
             UiCommand::SavePreset => "Save preset…".into(),
             UiCommand::Export => "Export figure…".into(),
+            UiCommand::Record => "⏺ Record".into(),
             UiCommand::Help => "Shortcuts".into(),
         }
     }
@@ -99,6 +103,7 @@ impl UiCommand {
             UiCommand::Fullscreen => "Fill the screen (press again to leave)".into(),
             UiCommand::SavePreset => "Save the current state (every parameter, the seed, the view) as a preset file".into(),
             UiCommand::Export => "Export the current view as PNG, SVG or CSV".into(),
+            UiCommand::Record => "Record the live view as numbered PNG frames, one every K simulation steps (folder and K in the export window); press again to stop".into(),
             UiCommand::Help => "Show or hide this list of shortcuts".into(),
         }
     }
@@ -113,6 +118,7 @@ impl UiCommand {
             UiCommand::Fullscreen => Key::F,
             UiCommand::SavePreset => return KeyboardShortcut::new(Modifiers::COMMAND, Key::S),
             UiCommand::Export => return KeyboardShortcut::new(Modifiers::COMMAND, Key::E),
+            UiCommand::Record => Key::V,
             UiCommand::Help => Key::Questionmark,
         };
         KeyboardShortcut::new(Modifiers::NONE, key)
@@ -129,6 +135,7 @@ impl UiCommand {
             UiCommand::Fullscreen => "F".into(),
             UiCommand::SavePreset => "Ctrl+S".into(),
             UiCommand::Export => "Ctrl+E".into(),
+            UiCommand::Record => "V".into(),
             UiCommand::Help => "?".into(),
         }
     }

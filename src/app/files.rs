@@ -173,6 +173,24 @@ impl SaddlescopeApp {
                 let path = std::path::PathBuf::from(self.export_path.trim());
                 self.export_figure(&path, self.export_scale, self.export_overwrite);
             }
+            ui.separator();
+            ui.label(RichText::new("Recording the live view (V)").strong());
+            ui.horizontal(|ui| {
+                let l = ui.label("folder");
+                ui.add(egui::TextEdit::singleline(&mut self.record_settings.dir).desired_width(240.0))
+                    .labelled_by(l.id)
+                    .on_hover_text("Frames go to FOLDER/frame-00000.png, frame-00001.png, …");
+            });
+            ui.horizontal(|ui| {
+                fields::NumberField::new("every", "Simulation steps between two frames: the cadence is the simulation's, not the screen's.", 1..=1_000_000u64)
+                    .show(ui, &mut self.record_settings.every);
+                fields::NumberField::new("frames at most", "The recording stops after this many frames (or at the last step).", 1..=100_000usize)
+                    .show(ui, &mut self.record_settings.frames);
+            });
+            fields::NumberField::new("frame scale", "PNG pixels per SVG pixel of each frame.", 0.5..=8.0)
+                .speed(0.1)
+                .show(ui, &mut self.record_settings.scale);
+            ui.checkbox(&mut self.record_settings.overwrite, "replace frames already in the folder");
             if let Some((ok, msg)) = &self.export_message {
                 let col = if *ok { Color32::from_rgb(0x40, 0xc0, 0x60) } else { Color32::from_rgb(0xd0, 0x30, 0x30) };
                 ui.label(RichText::new(msg).color(col));

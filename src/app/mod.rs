@@ -11,6 +11,7 @@ mod files;
 mod live;
 mod native;
 pub mod plot;
+pub mod record;
 mod state;
 pub mod theory_panel;
 mod top_bar;
@@ -90,6 +91,10 @@ pub struct SaddlescopeApp {
     export_svg_text: bool,
     export_overwrite: bool,
     export_message: Option<(bool, String)>,
+    /// Recording the live view: its settings, the recording under way, its last outcome.
+    pub record_settings: record::RecordSettings,
+    recorder: Option<record::Recorder>,
+    record_message: Option<(bool, String)>,
     /// Stepping threads of the live worker.
     threads: usize,
 }
@@ -137,6 +142,9 @@ impl SaddlescopeApp {
             export_svg_text: false,
             export_overwrite: false,
             export_message: None,
+            record_settings: record::RecordSettings::default(),
+            recorder: None,
+            record_message: None,
             file_path: "my-figure.json".into(),
             file_overwrite: false,
             file_message: None,
@@ -323,7 +331,99 @@ impl SaddlescopeApp {
             UiCommand::Fullscreen => self.fullscreen_requested = Some(!self.fullscreen),
             UiCommand::SavePreset => self.file_window = true,
             UiCommand::Export => self.export_window = true,
+            UiCommand::Record => self.toggle_recording(),
             UiCommand::Help => self.show_help = !self.show_help,
+        }
+    }
+
+    /// Whether a recording is under way, and its frames on disk.
+    pub fn recording(&self) -> Option<usize> {
+        self.recorder.as_ref().map(|r| r.written)
+    }
+
+    /// The outcome of the last recording: (success, message).
+    pub fn record_message(&self) -> Option<&(bool, String)> {
+        self.record_message.as_ref()
+    }
+
+    /// Start recording the live view with the current settings, or stop the recording.
+    pub fn toggle_recording(&mut self) {
+        if let Some(r) = &mut self.recorder {
+            r.finish();
+            return;
+        }
+        let Some(s) = self.latest.clone() else {
+            self.record_message = Some((false, "nothing to record yet".into()));
+            return;
+        };
+        if !self.state.view.is_live() {
+            self.record_message = Some((
+                false,
+                format!(
+                    "{} computes to an end: record the histogram or the 2-D view",
+                    self.state.view.label()
+                ),
+            ));
+            return;
+        }
+        self.worker.send(Command::Pause);
+        match record::Recorder::start(&self.record_settings, s.step(), self.generation) {
+            Ok(r) => {
+                self.record_message = None;
+                self.recorder = Some(r);
+            }
+            Err(e) => self.record_message = Some((false, e)),
+        }
+    }
+
+    /// Drive a recording: when the frame's step is in, hand the figure drawn to the writer and
+    /// ask the simulation for the next K steps.
+    fn record_tick(&mut self, ctx: &egui::Context) {
+        let Some(rec) = &mut self.recorder else {
+            return;
+        };
+        ctx.request_repaint_after(std::time::Duration::from_millis(30));
+        let outcome = match rec.collect() {
+            Err(e) => Some((false, e)),
+            Ok(()) if rec.is_done() => Some((
+                true,
+                format!("recorded {} frames in {}", rec.written, rec.dir.display()),
+            )),
+            Ok(()) => None,
+        };
+        if let Some(m) = outcome {
+            self.record_message = Some(m);
+            self.recorder = None;
+            return;
+        }
+        let Some(s) = self.latest.clone() else {
+            return;
+        };
+        if s.generation != rec.generation {
+            rec.finish();
+            self.record_message = Some((false, "stopped: the parameters changed".into()));
+            return;
+        }
+        if s.playing {
+            self.worker.send(Command::Pause);
+        }
+        if s.step() > rec.next_step {
+            rec.finish();
+            return;
+        }
+        if rec.ready() && s.step() == rec.next_step {
+            let Some(fig) = self.current_figure() else {
+                return;
+            };
+            let Some(rec) = &mut self.recorder else {
+                return;
+            };
+            let more = rec.hand(fig);
+            if more && s.step() < s.params.steps {
+                self.worker.send(Command::Step(rec.every));
+            } else {
+                rec.finish();
+            }
         }
     }
 
@@ -427,6 +527,7 @@ impl SaddlescopeApp {
             self.watch_cell(a, l);
         }
         self.send_changes();
+        self.record_tick(ui.ctx());
         let params = (self.sent == self.state.params).then_some(&self.sent);
         for v in self.views.all_mut() {
             let visible = v.kind() == self.state.view;

@@ -200,6 +200,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     if panel.y.scale == Scale::Log10 {
         plot = plot.y_axis_formatter(log_formatter);
     }
+    let halo = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
     let resp = plot.show(ui, |pui| {
         if first_frame {
             pui.set_auto_bounds(true);
@@ -337,9 +338,11 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                 Text::new(
                     "",
                     PlotPoint::new(x, y),
+                    // On the page's colour, as the export's halo: readable over bars and maps.
                     RichText::new(&l.text)
                         .size(l.size as f32)
-                        .color(color(l.color)),
+                        .color(color(l.color))
+                        .background_color(halo),
                 )
                 .anchor(anchor)
                 .allow_hover(false),

@@ -150,6 +150,25 @@ impl SaddlescopeApp {
             {
                 self.run_command(UiCommand::Export);
             }
+            let record = match self.recording() {
+                Some(n) => format!("⏹ Stop recording ({n} frames)"),
+                None => UiCommand::Record.label(false),
+            };
+            if ui
+                .button(record)
+                .on_hover_text(UiCommand::Record.hint())
+                .clicked()
+            {
+                self.run_command(UiCommand::Record);
+            }
+            if let Some((ok, msg)) = self.record_message() {
+                let col = if *ok {
+                    egui::Color32::from_rgb(0x40, 0xc0, 0x60)
+                } else {
+                    egui::Color32::from_rgb(0xd0, 0x30, 0x30)
+                };
+                ui.label(RichText::new(msg).color(col).small());
+            }
             ui.checkbox(&mut self.state.light_theme, "Light")
                 .on_hover_text("High-contrast light theme for projectors.");
             if ui

@@ -1,5 +1,6 @@
-//! Files out: a view's figure written as PNG, SVG or CSV, and the headless computation that
-//! produces it (`saddlescope figure`). The figure itself is built in [`crate::figure`], the
+//! Files out: a view's figure written as PNG, SVG or CSV, the headless computation that
+//! produces it (`saddlescope figure`), and frame sequences of a live view (`record`). The figure itself is built in [`crate::figure`], the
 //! same value the window draws; presets (input) live in [`crate::preset`].
 
+pub mod record;
 pub mod render;

@@ -554,6 +554,19 @@ impl Panel {
                 1 => 0.8 * l.size,
                 _ => 0.35 * l.size,
             };
+            // A patch of the page's colour behind keeps a label readable over bars and maps.
+            let w = EM_ADVANCE * l.size * l.text.chars().count() as f64 + 4.0;
+            let left = match l.anchor[0] {
+                -1 => xx - 2.0,
+                1 => xx - w + 2.0,
+                _ => xx - w / 2.0,
+            };
+            let _ = writeln!(
+                s,
+                r#"<rect x="{left:.2}" y="{:.2}" width="{w:.2}" height="{:.2}" fill="white" fill-opacity="0.8"/>"#,
+                yy + dy - 0.95 * l.size,
+                1.25 * l.size
+            );
             let _ = writeln!(
                 s,
                 r#"<text x="{xx:.2}" y="{:.2}" text-anchor="{anchor}" font-size="{}" {}>{}</text>"#,
