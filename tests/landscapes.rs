@@ -166,3 +166,49 @@ fn fig2_amsgrad_falls_onto_the_maximum_with_and_without_momentum() {
         }
     }
 }
+
+/// Prop. 5: AMSGrad on the quadratic (a = −0.1, λ = 0.2, β1 = 0, β2 = 0.999, projected onto
+/// [−1, 1], the Fig. 2 setting) is SGD with the rate λ/√v̂ once v̂ settles, trapped iff that rate
+/// is in Eq. 5's window (0.0909, 1.3946). At t = 2·10⁴ every walker's λ/√v̂ is inside it, and
+/// every walker has collapsed onto w = 0; the run JSON and the live view report the share.
+#[test]
+fn amsgrad_walkers_settle_inside_eq5s_window_and_collapse() {
+    let mut p = Preset::builtin("fig1-left").unwrap().params;
+    for (k, v) in [
+        ("optimizer", "amsgrad"),
+        ("a", "-0.1"),
+        ("lambda", "0.2"),
+        ("beta1", "0"),
+        ("beta2", "0.999"),
+        ("projection", "1"),
+        ("walkers", "2000"),
+        ("steps", "20000"),
+        ("record_steps", "0,20000"),
+        ("thresholds", "0.000001"),
+    ] {
+        p.set(k, v).unwrap();
+    }
+    let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
+    let last = &out.records.last().unwrap().record.summary;
+    let er = last.effective_rates.as_ref().expect("AMSGrad reports λ/√v̂");
+    let (lo, hi) = er.window.unwrap();
+    assert!(
+        (lo - 0.0909).abs() < 1e-3 && (hi - 1.3946).abs() < 1e-3,
+        "{lo} {hi}"
+    );
+    assert_eq!(er.count, 2000);
+    assert!(er.inside.unwrap() >= 0.99, "{er:?}");
+    assert!(last.fraction_below[0] >= 0.99, "{:?}", last.fraction_below);
+    // SGD has no v̂: nothing to report.
+    let sgd = run_headless(
+        &Preset::builtin("fig1-left")
+            .unwrap()
+            .params
+            .valid()
+            .unwrap(),
+        2,
+        |_| {},
+    )
+    .unwrap();
+    assert!(sgd.records[0].record.summary.effective_rates.is_none());
+}

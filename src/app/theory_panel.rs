@@ -3,7 +3,7 @@
 
 use egui::{Color32, RichText, Ui};
 
-use crate::model::{Landscape, NoiseLaw};
+use crate::model::{Landscape, NoiseLaw, Optimizer};
 use crate::sim::ExperimentParams;
 use crate::sim::theory::Readout;
 use crate::sim::worker::Snapshot;
@@ -88,10 +88,32 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
     }
     if p.landscape != Landscape::Quadratic {
         ui.label(
-            RichText::new("Quadratic theory: it describes this landscape near w = 0.")
+            RichText::new("Quadratic theory: it describes this landscape near w = 0 only; away from it the paper has no verdict.")
                 .italics()
                 .small(),
         );
+    }
+    match p.optimizer {
+        Optimizer::Adam => {
+            ui.label(
+                RichText::new("Adam: the paper has no convergence theory for it. μ and the verdict below are SGD's at the same λ, shown for comparison only.")
+                    .color(ESCAPING)
+                    .small(),
+            );
+        }
+        Optimizer::Amsgrad => {
+            ui.label(
+                RichText::new("AMSGrad (Prop. 5): each walker's v̂ settles at some c, after which it is SGD with the rate λ/√c. The verdict below is SGD's at λ itself; the Ensemble section shows the walkers' λ/√v̂ against Eq. 5's window.")
+                    .small(),
+            );
+        }
+        Optimizer::Gd => {
+            ui.label(
+                RichText::new("GD takes no noise: w_t = (1 − λa/2)^t w_0, so on a maximum (a < 0) it escapes for every λ > 0. μ below is SGD's, for comparison.")
+                    .small(),
+            );
+        }
+        Optimizer::Sgd => {}
     }
     if p.sigma_add > 0.0 {
         ui.label(
@@ -107,7 +129,10 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
             RichText::new(fmt_num(r.mu, 4)).strong(),
             "Prop. 2: μ = E ln|1 − λx|, the mean log-growth of |w| per step. w → 0 in probability iff μ < 0.",
         );
-        let verdict = if r.trapped {
+        let no_theory = p.optimizer == Optimizer::Adam;
+        let verdict = if no_theory {
+            RichText::new("no verdict for Adam (SGD's μ shown)").italics()
+        } else if r.trapped {
             let what = if p.a < 0.0 { "trapped: w → 0, the maximum" } else { "w → 0" };
             RichText::new(what).color(TRAPPED).strong()
         } else {
@@ -188,6 +213,21 @@ fn ensemble_ui(ui: &mut Ui, r: &Readout, snap: Option<&Snapshot>) {
         }
         if let Some(q) = sum.quantiles.iter().find(|q| q.p == 0.9) {
             row(ui, &format!("90% of {w} below"), fmt_num(q.abs_w, 3), "The 0.9 quantile (heavy tails: quantiles, not a variance).");
+        }
+        if let Some(er) = &sum.effective_rates {
+            let q = |p: f64| er.quantiles.iter().find(|x| x.0 == p).map(|x| x.1);
+            if let (Some(lo), Some(med), Some(hi)) = (q(0.1), q(0.5), q(0.9)) {
+                row(ui, "λ/√v̂", format!("median {}, 10–90 %: {} – {}", fmt_num(med, 4), fmt_num(lo, 4), fmt_num(hi, 4)), "Prop. 5: each walker's effective SGD rate λ/√v̂ (v̂ the running maximum of the second moment), over the walkers that have moved.");
+            }
+            match (er.window, er.inside) {
+                (Some((lo, hi)), Some(f)) => row(
+                    ui,
+                    "inside Eq. 5's window",
+                    format!("{:.1} % of walkers in {} < λ/√v̂ < {}", 100.0 * f, fmt_num(lo, 4), fmt_num(hi, 4)),
+                    "Prop. 5: a walker whose λ/√v̂ has settled inside Eq. 5's window is trapped at w = 0 like SGD at that rate.",
+                ),
+                _ => row(ui, "Eq. 5's window", "none here (a > 1, or not the two-point law)", "Prop. 5's reading needs Eq. 5's window: the two-point law and a ≤ 1."),
+            }
         }
     });
 }

@@ -303,6 +303,11 @@ impl Ensemble {
         &self.params
     }
 
+    /// Adam's and AMSGrad's moments of w1 per walker (empty for the other optimizers).
+    pub fn moments(&self) -> &[Moments] {
+        &self.mom1
+    }
+
     /// Whether the f32 fast path steps this ensemble.
     pub fn uses_fast_path(&self) -> bool {
         self.fast.is_some()

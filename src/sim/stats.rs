@@ -214,6 +214,66 @@ pub struct Summary {
     /// 2-D landscapes: the share of all walkers per basin (diverged ones are in none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub basins: Vec<BasinShare>,
+    /// AMSGrad on a 1-D landscape: each walker's effective rate λ/√v̂ (Prop. 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_rates: Option<EffectiveRates>,
+}
+
+/// Prop. 5's reading of AMSGrad: once a walker's v̂ has settled at some c it is SGD with the
+/// rate λ/√c, trapped at w = 0 iff that rate lies in Eq. 5's window. Over the walkers with a
+/// finite w and v̂ > 0 (a walker whose v̂ is 0 has not moved).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EffectiveRates {
+    /// Walkers behind the numbers.
+    pub count: usize,
+    /// (p, λ/√v̂) at the levels of [`QUANTILE_LEVELS`].
+    pub quantiles: Vec<(f64, f64)>,
+    /// Eq. 5's window for the current a (two-point law); `None` where Eq. 5 does not apply.
+    pub window: Option<(f64, f64)>,
+    /// The share of those walkers whose λ/√v̂ lies inside the window.
+    pub inside: Option<f64>,
+}
+
+/// λ/√v̂ over the adaptive walkers of `e`, for AMSGrad on a 1-D landscape (an even sample of at
+/// most `cap` walkers for the quantiles; the share inside Eq. 5's window over the same sample).
+fn effective_rates(e: &Ensemble, cap: usize) -> Option<EffectiveRates> {
+    let p = e.params();
+    if p.optimizer != crate::model::Optimizer::Amsgrad || !e.w2().is_empty() {
+        return None;
+    }
+    let m = e.moments();
+    let stride = m.len().div_ceil(cap.max(1)).max(1);
+    let w1s = e.w1();
+    let mut rates: Vec<f64> = (0..m.len())
+        .step_by(stride)
+        .filter(|&i| w1s[i].is_finite() && m[i].v_hat > 0.0 && m[i].v_hat.is_finite())
+        .map(|i| p.lambda / (m[i].v_hat.sqrt() + p.adam.eps))
+        .collect();
+    let window = (p.noise == crate::model::NoiseLaw::TwoPoint)
+        .then(|| crate::model::theory::eq5_interval(p.a))
+        .flatten()
+        .map(|(lo, hi)| (lo.max(0.0), hi));
+    let count = rates.len();
+    let inside = window.filter(|_| count > 0).map(|(lo, hi)| {
+        rates.iter().filter(|r| **r > lo && **r < hi).count() as f64 / count as f64
+    });
+    let quantiles = if count == 0 {
+        Vec::new()
+    } else {
+        QUANTILE_LEVELS
+            .iter()
+            .map(|&q| {
+                let k = ((count - 1) as f64 * q).round() as usize;
+                (q, *rates.select_nth_unstable_by(k, f64::total_cmp).1)
+            })
+            .collect()
+    };
+    Some(EffectiveRates {
+        count,
+        quantiles,
+        window,
+        inside,
+    })
 }
 
 /// A summary with the distribution of w1 at that step.
@@ -399,6 +459,7 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
             } else {
                 Vec::new()
             },
+            effective_rates: effective_rates(e, cap.min(100_000)),
         },
         histogram: hist.finish(),
         log10_histogram: log_hist.finish(),

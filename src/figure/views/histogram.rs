@@ -131,9 +131,30 @@ pub fn live_caption(snap: &Snapshot) -> String {
         p.walkers,
         snap.step()
     );
-    // Prop. 2's verdict is about w = 0 of a 1-D landscape.
+    // Prop. 2's verdict is about SGD at w = 0 of a 1-D landscape; the other optimizers get
+    // what the paper says of them, or that it says nothing.
+    use crate::model::Optimizer;
+    let er = snap.current.summary.effective_rates.as_ref();
     let verdict = if p.landscape.dim() == 2 {
         String::new()
+    } else if p.optimizer == Optimizer::Adam {
+        ": the paper has no theory for Adam here".to_string()
+    } else if p.optimizer == Optimizer::Gd {
+        if p.a < 0.0 {
+            ": GD takes no noise and escapes the maximum".to_string()
+        } else {
+            String::new()
+        }
+    } else if p.optimizer == Optimizer::Amsgrad {
+        match (er.and_then(|e| e.window), er.and_then(|e| e.inside)) {
+            (Some((lo, hi)), Some(f)) => format!(
+                ": Prop. 5, λ/√v̂ inside Eq. 5's window ({}, {}) for {}% of walkers",
+                fmt_num(lo, 3),
+                fmt_num(hi, 3),
+                fmt_num(100.0 * f, 1)
+            ),
+            _ => ": Prop. 5 needs Eq. 5's window (two-point law, a ≤ 1)".to_string(),
+        }
     } else if mu < 0.0 {
         format!(": μ = {} < 0, SGD is trapped at w = 0", fmt_num(mu, 3))
     } else {
