@@ -682,3 +682,74 @@ fn a_typed_value_out_of_range_is_clamped_or_refused_with_the_reason_shown() {
     assert_eq!(h.state().state.params.walkers, 2000);
     assert!(h.query_by_label_contains("above the maximum").is_none());
 }
+
+/// Presenter mode on a 720p projector: a view with its side panels and controls folded away,
+/// the plots taking at least half the window, round ticks and the caption in large type. An
+/// image snapshot on deterministic data (the worker stepped to a fixed step, a batch view
+/// computed from its seed).
+fn presenter_at_720p(name: &str, sets: &[(&str, &str)], snapshot: &str) {
+    use saddlescope::preset::Preset;
+    let mut p = Preset::builtin(name).unwrap();
+    for (k, v) in sets {
+        p.set(k, v).unwrap();
+    }
+    let mut state = AppState::from_preset(&p);
+    state.presenter = true;
+    let app = SaddlescopeApp::new(state, 1, Arc::new(|| {}));
+    let mut h = Harness::builder()
+        .with_size([1280.0, 720.0])
+        .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app);
+    run_until(&mut h, |a| a.snapshot().is_some());
+    if p.view.is_live() {
+        h.state().send(saddlescope::sim::worker::Command::Step(20));
+        run_until(&mut h, |a| a.snapshot().is_some_and(|s| s.step() == 20));
+    } else {
+        run_until(&mut h, |a| {
+            a.current_figure().is_some()
+                && !a.sweep_running()
+                && !saddlescope::app::views::View::busy(&a.views().escape)
+        });
+    }
+    settle(&mut h);
+    // Presenter mode zooms by 1.4: the window is 1280/1.4 × 720/1.4 points.
+    let window = 1280.0 * 720.0 / (1.4 * 1.4);
+    let area: f32 = h
+        .state()
+        .drawn_panels()
+        .iter()
+        .map(|(_, r, _)| r.area())
+        .sum();
+    assert!(
+        area >= 0.5 * window,
+        "{name}: the plots cover {area} of {window} points²"
+    );
+    h.snapshot(snapshot);
+}
+
+#[test]
+fn presenter_720p_histogram() {
+    presenter_at_720p("fig1-left", &[], "presenter_720p_histogram");
+}
+
+#[test]
+fn presenter_720p_phase_diagram() {
+    presenter_at_720p(
+        "fig1-right",
+        &[
+            ("sweep.a_cells", "16"),
+            ("sweep.lambda_cells", "16"),
+            ("sweep.walkers", "200"),
+            ("sweep.steps", "200"),
+        ],
+        "presenter_720p_phase",
+    );
+}
+
+#[test]
+fn presenter_720p_escape_rate() {
+    presenter_at_720p(
+        "fig6",
+        &[("rate.walkers", "300"), ("rate.lambda_points", "12")],
+        "presenter_720p_escape_rate",
+    );
+}

@@ -452,7 +452,17 @@ impl SaddlescopeApp {
         egui::Panel::bottom("caption").show(ui, |ui| {
             ui.add_space(2.0);
             if self.state.presenter {
-                ui.label(RichText::new(&caption).size(18.0));
+                // Large type, at most two lines (the whole caption on hover): the plots keep
+                // most of a 720p projector.
+                let mut job = egui::text::LayoutJob::simple(
+                    caption.clone(),
+                    egui::FontId::proportional(15.0),
+                    ui.visuals().text_color(),
+                    ui.available_width(),
+                );
+                job.wrap.max_rows = 2;
+                job.wrap.overflow_character = Some('…');
+                ui.label(job).on_hover_text(&caption);
             } else {
                 // One line that never pushes the plots; the whole caption on hover.
                 ui.add(egui::Label::new(RichText::new(&caption).small()).truncate())
@@ -494,6 +504,7 @@ impl SaddlescopeApp {
         let view = self.state.view;
         let params = (self.sent == self.state.params).then_some(&self.sent);
         let mut cx = ViewCx {
+            controls: panels,
             params,
             state: &mut self.state,
             snapshot: self.latest.as_ref(),

@@ -5,11 +5,11 @@
 
 use egui::{Color32, RichText, Ui, Vec2};
 use egui_plot::{
-    Bar, BarChart, ColorConflictHandling, FilledArea, GridMark, HLine, Heatmap, Legend, Line,
-    LineStyle, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points, Text, VLine,
+    Bar, BarChart, ColorConflictHandling, FilledArea, GridInput, GridMark, HLine, Heatmap, Legend,
+    Line, LineStyle, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points, Text, VLine,
 };
 
-use crate::figure::format::decade_label;
+use crate::figure::format::{decade_label, tick_label};
 use crate::figure::{
     Arrangement, Axis, ColorBar, Corner, Dash, Figure, Mark, Panel, RefAt, Rgba, Scale, Shape,
 };
@@ -74,6 +74,32 @@ fn stretches(panel: &Panel, points: &[[f64; 2]]) -> Vec<Vec<[f64; 2]>> {
     out
 }
 
+/// Grid marks at round numbers (1, 2 or 5 × 10^k), about `target` of them over the visible
+/// range; on a log axis at whole decades.
+fn ticks(g: GridInput, target: usize, log: bool) -> Vec<GridMark> {
+    let (lo, hi) = g.bounds;
+    let values = if log && hi - lo >= 1.0 {
+        let every = (((hi - lo) / target.max(1) as f64).ceil()).max(1.0);
+        let first = (lo / every).ceil() as i64;
+        let last = (hi / every).floor() as i64;
+        (first..=last).map(|k| k as f64 * every).collect::<Vec<_>>()
+    } else {
+        crate::figure::nice_ticks(lo, hi, target)
+    };
+    let step = if values.len() > 1 {
+        values[1] - values[0]
+    } else {
+        (hi - lo).abs().max(f64::MIN_POSITIVE)
+    };
+    values
+        .into_iter()
+        .map(|value| GridMark {
+            value,
+            step_size: step,
+        })
+        .collect()
+}
+
 fn log_formatter(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String {
     let v = mark.value;
     if (v - v.round()).abs() < 1e-9 {
@@ -87,7 +113,8 @@ fn log_formatter(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> Stri
 /// arrangement. Returns one response per panel, in order.
 pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
     if !fig.note.is_empty() {
-        ui.label(RichText::new(&fig.note).small());
+        // Body size: it says how to read the plots (at 720p on a projector too).
+        ui.label(RichText::new(&fig.note));
     }
     let avail = ui.available_size();
     let total: f64 = fig
@@ -194,12 +221,27 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     } else {
         plot.default_x_bounds(x0, x1).default_y_bounds(y0, y1)
     };
-    if panel.x.scale == Scale::Log10 {
-        plot = plot.x_axis_formatter(log_formatter);
-    }
-    if panel.y.scale == Scale::Log10 {
-        plot = plot.y_axis_formatter(log_formatter);
-    }
+    // Tick labels as the exports print them.
+    plot = if panel.x.scale == Scale::Log10 {
+        plot.x_axis_formatter(log_formatter)
+    } else {
+        plot.x_axis_formatter(|m, _| tick_label(m.value, m.step_size))
+    };
+    plot = if panel.y.scale == Scale::Log10 {
+        plot.y_axis_formatter(log_formatter)
+    } else {
+        plot.y_axis_formatter(|m, _| tick_label(m.value, m.step_size))
+    };
+    // Round ticks, as many as the plot's size holds (a label every ~100 points across, ~45 up):
+    // the same rule as the exports' ticks, so a projector at 720p still gets several.
+    let (tx, ty) = (
+        ((size.x / 100.0) as usize).clamp(2, 10),
+        ((size.y / 45.0) as usize).clamp(2, 8),
+    );
+    let (logx, logy) = (panel.x.scale == Scale::Log10, panel.y.scale == Scale::Log10);
+    plot = plot
+        .x_grid_spacer(move |g| ticks(g, tx, logx))
+        .y_grid_spacer(move |g| ticks(g, ty, logy));
     let halo = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
     let resp = plot.show(ui, |pui| {
         if first_frame {

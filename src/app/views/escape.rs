@@ -74,22 +74,29 @@ impl View for EscapeView {
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
         let st = &mut *cx.state;
-        self.field_errors = escape_controls_ui(
-            ui,
-            &mut st.rate_vs_step,
-            &mut st.rate_vs_lambda,
-            &mut st.escape_fields,
-        );
+        if cx.controls {
+            self.field_errors = escape_controls_ui(
+                ui,
+                &mut st.rate_vs_step,
+                &mut st.rate_vs_lambda,
+                &mut st.escape_fields,
+            );
+        }
         for e in &self.field_errors {
             ui.label(RichText::new(format!("⚠ {e}")).color(ERROR_RED));
         }
-        let (cancel, restart) = job_bar_ui(
-            ui,
-            self.job.fraction(),
-            None,
-            self.job.running(),
-            self.job.error(),
-        );
+        // In presenter mode the bar shows only while it works.
+        let (cancel, restart) = if cx.controls || self.job.running() {
+            job_bar_ui(
+                ui,
+                self.job.fraction(),
+                None,
+                self.job.running(),
+                self.job.error(),
+            )
+        } else {
+            (false, false)
+        };
         if cancel {
             self.job.cancel();
         }

@@ -75,7 +75,9 @@ impl View for LandscapeView {
         let recorded: Vec<u64> = cx.snapshot.map_or(Vec::new(), |s| {
             s.recorded.iter().map(|r| r.summary.step).collect()
         });
-        landscape_controls_ui(ui, &mut cx.state.params, &mut cx.state.landscape, &recorded);
+        if cx.controls {
+            landscape_controls_ui(ui, &mut cx.state.params, &mut cx.state.landscape, &recorded);
+        }
         match cx.snapshot {
             Some(s) if s.params.landscape.dim() == 2 => {
                 super::start_hint_ui(ui, s);

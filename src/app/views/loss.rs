@@ -85,14 +85,21 @@ impl View for LossView {
     }
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
-        loss_controls_ui(ui, &mut cx.state.loss_sweep);
-        let (cancel, restart) = job_bar_ui(
-            ui,
-            self.job.fraction(),
-            None,
-            self.job.running(),
-            self.job.error(),
-        );
+        if cx.controls {
+            loss_controls_ui(ui, &mut cx.state.loss_sweep);
+        }
+        // In presenter mode the bar shows only while it works.
+        let (cancel, restart) = if cx.controls || self.job.running() {
+            job_bar_ui(
+                ui,
+                self.job.fraction(),
+                None,
+                self.job.running(),
+                self.job.error(),
+            )
+        } else {
+            (false, false)
+        };
         if cancel {
             self.job.cancel();
         }

@@ -34,6 +34,8 @@ pub struct ViewCx<'a> {
     pub title: &'a str,
     /// Wakes the window when background work reports.
     pub waker: &'a Waker,
+    /// Show the view's own controls (presenter mode folds them away with the side panels).
+    pub controls: bool,
     /// A built-in preset the view asks the app to load.
     pub load_preset: Option<&'static str>,
     /// A cell of the phase diagram to watch live: (a, λ).

@@ -100,14 +100,21 @@ impl View for OptimizersView {
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
         let st = &mut *cx.state;
-        optimizer_controls_ui(ui, &mut st.optimizers, &mut st.optimizer_options);
-        let (cancel, restart) = job_bar_ui(
-            ui,
-            self.job.fraction(),
-            None,
-            self.job.running(),
-            self.job.error(),
-        );
+        if cx.controls {
+            optimizer_controls_ui(ui, &mut st.optimizers, &mut st.optimizer_options);
+        }
+        // In presenter mode the bar shows only while it works.
+        let (cancel, restart) = if cx.controls || self.job.running() {
+            job_bar_ui(
+                ui,
+                self.job.fraction(),
+                None,
+                self.job.running(),
+                self.job.error(),
+            )
+        } else {
+            (false, false)
+        };
         if cancel {
             self.job.cancel();
         }

@@ -165,18 +165,25 @@ impl View for PhaseView {
     }
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
-        sweep_controls_ui(ui, &mut cx.state.sweep, &mut cx.state.overlays);
+        if cx.controls {
+            sweep_controls_ui(ui, &mut cx.state.sweep, &mut cx.state.overlays);
+        }
         let grid = self.sweep.result().cloned();
         let text = grid
             .as_ref()
             .map(|g| format!("{}/{} cells", g.done, g.spec.cells()));
-        let (cancel, restart) = job_bar_ui(
-            ui,
-            self.sweep.fraction(),
-            text,
-            self.sweep.running(),
-            self.sweep.error(),
-        );
+        // In presenter mode the bar shows only while it works.
+        let (cancel, restart) = if cx.controls || self.sweep.running() {
+            job_bar_ui(
+                ui,
+                self.sweep.fraction(),
+                text,
+                self.sweep.running(),
+                self.sweep.error(),
+            )
+        } else {
+            (false, false)
+        };
         if cancel {
             self.sweep.cancel();
         }
