@@ -12,24 +12,7 @@ use std::ops::RangeInclusive;
 use egui::emath::Numeric;
 use egui::{DragValue, Response, RichText, Ui};
 
-use super::theory_panel::fmt_num;
-
-/// A number for a message: integers in full with thin-space groups, the rest to 4 digits.
-pub fn show_number(v: f64) -> String {
-    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
-        let digits = format!("{}", v.abs() as u64);
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push('\u{2009}');
-            }
-            out.push(c);
-        }
-        if v < 0.0 { format!("−{out}") } else { out }
-    } else {
-        fmt_num(v, 4)
-    }
-}
+pub use crate::figure::format::show_number;
 
 /// egui's own reading of typed numbers: whitespace ignored, '−' read as '-'.
 fn parse(text: &str) -> Option<f64> {

@@ -8,30 +8,7 @@ use crate::sim::ExperimentParams;
 use crate::sim::theory::Readout;
 use crate::sim::worker::Snapshot;
 
-/// A number for display: ±∞ spelled out, NaN as "undefined", no "-0".
-pub fn fmt_num(v: f64, digits: usize) -> String {
-    if v.is_nan() {
-        "undefined".into()
-    } else if v == f64::INFINITY {
-        "+∞".into()
-    } else if v == f64::NEG_INFINITY {
-        "−∞".into()
-    } else if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
-        format!("{v:.digits$e}").replace('-', "−")
-    } else {
-        let s = format!("{v:.digits$}");
-        let s = if s
-            .trim_start_matches('-')
-            .chars()
-            .all(|c| c == '0' || c == '.')
-        {
-            s.trim_start_matches('-').to_string()
-        } else {
-            s
-        };
-        s.replace('-', "−")
-    }
-}
+pub use crate::figure::fmt_num;
 
 pub const TRAPPED: Color32 = Color32::from_rgb(0x3b, 0x82, 0xc4);
 pub const ESCAPING: Color32 = Color32::from_rgb(0xe0, 0x7b, 0x39);
@@ -230,18 +207,4 @@ fn ensemble_ui(ui: &mut Ui, r: &Readout, snap: Option<&Snapshot>) {
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fmt_num;
-
-    #[test]
-    fn numbers_format_without_nan_or_negative_zero() {
-        assert_eq!(fmt_num(f64::NEG_INFINITY, 3), "−∞");
-        assert_eq!(fmt_num(f64::NAN, 3), "undefined");
-        assert_eq!(fmt_num(-0.00001, 1), "−1.0e−5");
-        assert_eq!(fmt_num(-0.0, 2), "0.00");
-        assert_eq!(fmt_num(-0.3270, 4), "−0.3270");
-    }
 }

@@ -26,6 +26,24 @@ pub fn fmt_num(v: f64, digits: usize) -> String {
     }
 }
 
+/// A number for a message or a label: integers in full with thin-space groups (10 000 000),
+/// the rest to 4 digits.
+pub fn show_number(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        let digits = format!("{}", v.abs() as u64);
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push('\u{2009}');
+            }
+            out.push(c);
+        }
+        if v < 0.0 { format!("−{out}") } else { out }
+    } else {
+        fmt_num(v, 4)
+    }
+}
+
 /// A tick label: as short as the tick spacing allows; powers of ten as 10^k on log axes.
 pub fn tick_label(v: f64, step: f64) -> String {
     if v == 0.0 {

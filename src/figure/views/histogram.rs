@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::sim::stats::Histogram;
 use crate::sim::worker::Snapshot;
 
+use super::super::format::show_number;
 use super::super::palette::{self, with_alpha};
 use super::super::{
     Arrangement, Axis, Dash, Figure, Label, Mark, Panel, Series, data_range, fmt_num,
@@ -79,7 +80,10 @@ fn off_axis_labels(h: &Histogram, log_axis: bool, at_zero: u64, ymax: f64) -> Ve
     };
     if h.above > 0 {
         out.push(Label {
-            text: format!("{} walkers at {what_hi} {hi} »", group(h.above)),
+            text: format!(
+                "{} walkers at {what_hi} {hi} »",
+                show_number(h.above as f64)
+            ),
             at: [h.hi, 0.02 * ymax],
             color: palette::DIVERGED,
             size: 13.0,
@@ -88,25 +92,12 @@ fn off_axis_labels(h: &Histogram, log_axis: bool, at_zero: u64, ymax: f64) -> Ve
     }
     if below > 0 {
         out.push(Label {
-            text: format!("« {} walkers at {what_lo} {lo}", group(below)),
+            text: format!("« {} walkers at {what_lo} {lo}", show_number(below as f64)),
             at: [h.lo, 0.02 * ymax],
             color: palette::DIVERGED,
             size: 13.0,
             anchor: [-1, -1],
         });
-    }
-    out
-}
-
-/// A count with thin-space thousands groups: 1 998.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{2009}');
-        }
-        out.push(c);
     }
     out
 }
