@@ -711,8 +711,8 @@ fn presenter_at_720p(name: &str, sets: &[(&str, &str)], snapshot: &str) {
         });
     }
     settle(&mut h);
-    // Presenter mode zooms by 1.4: the window is 1280/1.4 × 720/1.4 points.
-    let window = 1280.0 * 720.0 / (1.4 * 1.4);
+    // Presenter mode enlarges text and widgets, not the zoom: the window is 1280 × 720 points.
+    let window = 1280.0 * 720.0;
     let area: f32 = h
         .state()
         .drawn_panels()

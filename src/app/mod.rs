@@ -454,9 +454,14 @@ impl SaddlescopeApp {
             if self.state.presenter {
                 // Large type, at most two lines (the whole caption on hover): the plots keep
                 // most of a 720p projector.
+                let body = ui
+                    .style()
+                    .text_styles
+                    .get(&egui::TextStyle::Body)
+                    .map_or(17.5, |f| f.size);
                 let mut job = egui::text::LayoutJob::simple(
                     caption.clone(),
-                    egui::FontId::proportional(15.0),
+                    egui::FontId::proportional(1.2 * body),
                     ui.visuals().text_color(),
                     ui.available_width(),
                 );

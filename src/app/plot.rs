@@ -74,6 +74,17 @@ fn stretches(panel: &Panel, points: &[[f64; 2]]) -> Vec<Vec<[f64; 2]>> {
     out
 }
 
+/// How much larger than egui's default the body text is (presenter mode: 1.4).
+fn text_scale(ui: &Ui) -> f32 {
+    let size = |style: &egui::Style| {
+        style
+            .text_styles
+            .get(&egui::TextStyle::Body)
+            .map_or(12.5, |f| f.size)
+    };
+    size(ui.style()) / size(&egui::Style::default())
+}
+
 /// Grid marks at round numbers (1, 2 or 5 × 10^k), about `target` of them over the visible
 /// range; on a log axis at whole decades.
 fn ticks(g: GridInput, target: usize, log: bool) -> Vec<GridMark> {
@@ -161,7 +172,7 @@ pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
 /// Draw one panel in `size` (a colour bar, if any, takes its share of the width).
 pub fn panel_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     let bar_w = if panel.colorbar.is_some() {
-        COLORBAR_W
+        COLORBAR_W * text_scale(ui)
     } else {
         0.0
     };
@@ -243,6 +254,8 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         .x_grid_spacer(move |g| ticks(g, tx, logx))
         .y_grid_spacer(move |g| ticks(g, ty, logy));
     let halo = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
+    // Lines and markers grow with the text (presenter mode enlarges both).
+    let k = text_scale(ui) as f64;
     let resp = plot.show(ui, |pui| {
         if first_frame {
             pui.set_auto_bounds(true);
@@ -298,7 +311,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                         pui.line(
                             Line::new(s.legend.clone(), PlotPoints::new(pts))
                                 .color(col)
-                                .width(width as f32)
+                                .width((width * k) as f32)
                                 .style(style(dash)),
                         );
                     }
@@ -312,7 +325,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                     pui.points(
                         Points::new(s.legend.clone(), pts)
                             .color(col)
-                            .radius(radius as f32)
+                            .radius((radius * k) as f32)
                             .shape(marker(shape))
                             .filled(filled),
                     );
@@ -343,7 +356,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                         pui.hline(
                             HLine::new(r.legend.clone(), y)
                                 .color(col)
-                                .width(r.width as f32)
+                                .width((r.width * k) as f32)
                                 .style(style(r.dash)),
                         );
                     }
@@ -353,7 +366,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                         pui.vline(
                             VLine::new(r.legend.clone(), x)
                                 .color(col)
-                                .width(r.width as f32)
+                                .width((r.width * k) as f32)
                                 .style(style(r.dash)),
                         );
                     }
@@ -382,7 +395,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                     PlotPoint::new(x, y),
                     // On the page's colour, as the export's halo: readable over bars and maps.
                     RichText::new(&l.text)
-                        .size(l.size as f32)
+                        .size((l.size * k) as f32)
                         .color(color(l.color))
                         .background_color(halo),
                 )
@@ -413,7 +426,13 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
 
 /// A colour bar: the map from 0 (bottom) to 1 (top) with its ticks and label.
 pub fn colorbar_ui(ui: &mut Ui, bar: &ColorBar, size: Vec2) {
-    let h = size.y.clamp(100.0, 420.0);
+    let h = size.y.clamp(100.0, 600.0);
+    // Text as large as the body text (presenter mode enlarges it).
+    let font = ui
+        .style()
+        .text_styles
+        .get(&egui::TextStyle::Small)
+        .map_or(12.0, |f| f.size + 3.0);
     let (rect, _) = ui.allocate_exact_size(Vec2::new(size.x, h), egui::Sense::hover());
     let painter = ui.painter_at(rect);
     let strip = egui::Rect::from_min_size(
@@ -443,12 +462,12 @@ pub fn colorbar_ui(ui: &mut Ui, bar: &ColorBar, size: Vec2) {
             egui::pos2(strip.right() + 4.0, y),
             egui::Align2::LEFT_CENTER,
             label,
-            egui::FontId::proportional(12.0),
+            egui::FontId::proportional(font),
             text,
         );
     }
     // The label runs down the right edge, as on paper.
-    let galley = painter.layout_no_wrap(bar.label.clone(), egui::FontId::proportional(12.0), text);
+    let galley = painter.layout_no_wrap(bar.label.clone(), egui::FontId::proportional(font), text);
     let at = egui::pos2(rect.right() - 2.0, strip.center().y - galley.size().x / 2.0);
     painter.add(
         egui::epaint::TextShape::new(at, galley, text).with_angle(std::f32::consts::FRAC_PI_2),

@@ -8,6 +8,9 @@ use crate::preset::{Preset, ViewKind};
 use super::SaddlescopeApp;
 use super::commands::UiCommand;
 
+/// How much larger presenter mode makes text and widgets.
+const PRESENTER_SCALE: f32 = 1.4;
+
 impl SaddlescopeApp {
     /// Whether the experiment differs from the preset it was loaded from (the preset box then
     /// says "modified"). The preset is parsed once per name.
@@ -38,7 +41,28 @@ impl SaddlescopeApp {
     pub(super) fn apply_look(&mut self, ctx: &egui::Context) {
         let look = (self.state.presenter, self.state.light_theme);
         if self.applied_look != Some(look) {
-            ctx.set_zoom_factor(if self.state.presenter { 1.4 } else { 1.0 });
+            // Presenter mode enlarges the text and the widgets' spacing, not the zoom: a zoom
+            // would make the window's size in points 1/1.4 of its pixels, and the window
+            // eframe restores at the next launch (at zoom 1) would come back that much smaller.
+            let scale = if self.state.presenter {
+                PRESENTER_SCALE
+            } else {
+                1.0
+            };
+            ctx.set_zoom_factor(1.0);
+            ctx.all_styles_mut(|style| {
+                let base = egui::Style::default();
+                for (name, font) in style.text_styles.iter_mut() {
+                    if let Some(b) = base.text_styles.get(name) {
+                        font.size = b.size * scale;
+                    }
+                }
+                style.spacing.interact_size = base.spacing.interact_size * scale;
+                style.spacing.item_spacing = base.spacing.item_spacing * scale;
+                style.spacing.button_padding = base.spacing.button_padding * scale;
+                style.spacing.icon_width = base.spacing.icon_width * scale;
+                style.spacing.icon_width_inner = base.spacing.icon_width_inner * scale;
+            });
             ctx.set_theme(if self.state.light_theme {
                 egui::Theme::Light
             } else {
