@@ -476,8 +476,10 @@ impl SaddlescopeApp {
             ui.add_space(2.0);
         });
         if panels {
+            let width = ui.ctx().content_rect().width();
             egui::Panel::left("controls")
                 .default_size(290.0)
+                .size_range(200.0..=(0.3 * width).max(240.0))
                 .resizable(true)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -496,11 +498,14 @@ impl SaddlescopeApp {
                     });
                 });
             let readout = self.readout.1.clone();
+            // Bounded widths: a view with wide rows (the 2-D stationary points) must not leave
+            // the panel wide for the next view, covering its plot.
             egui::Panel::right("theory")
                 .default_size(300.0)
+                .size_range(200.0..=(0.3 * width).max(240.0))
                 .resizable(true)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
+                    egui::ScrollArea::both().show(ui, |ui| {
                         theory_panel_ui(ui, &self.state.params, &readout, self.latest.as_deref());
                     });
                 });
