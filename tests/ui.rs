@@ -677,6 +677,18 @@ fn a_typed_value_out_of_range_is_clamped_or_refused_with_the_reason_shown() {
     assert_eq!(h.state().state.params.steps, steps);
     assert!(h.query_by_label_contains("NaN is not allowed").is_some());
 
+    // A list that cannot be used is reported under its own field (not under the last one).
+    let records = h.state().state.params.record_steps.clone();
+    type_into(&mut h, "record at", ", 5, 3");
+    assert_eq!(h.state().state.params.record_steps, records, "kept");
+    let note = h.get_by_label_contains("⚠ record at:").rect();
+    let field = h.get_by_label("record at").rect();
+    let thresholds = h.get_by_label("thresholds θ").rect();
+    assert!(
+        note.top() >= field.bottom() && note.bottom() <= thresholds.top(),
+        "the note sits between its field and the next"
+    );
+
     // A value it takes as typed clears the note.
     type_into(&mut h, "walkers N", "2000");
     assert_eq!(h.state().state.params.walkers, 2000);

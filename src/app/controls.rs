@@ -64,25 +64,41 @@ fn list_field(
     key: &str,
     p: &mut ExperimentParams,
 ) -> Option<String> {
-    ui.horizontal(|ui| {
-        let l = ui.label(label).on_hover_text(tip);
-        let r = ui
-            .add(egui::TextEdit::singleline(text).desired_width(150.0))
-            .labelled_by(l.id)
-            .on_hover_text(tip);
-        let mut trial = p.clone();
-        let result = trial.set(key, text).and_then(|()| trial.validate());
-        match result {
-            Ok(()) => {
-                if r.changed() {
-                    *p = trial;
-                }
-                None
+    let error = ui
+        .horizontal(|ui| {
+            let l = ui.label(label).on_hover_text(tip);
+            // The text as it stands decides the colour: red while it cannot be used.
+            let check = |text: &str| {
+                let mut trial = p.clone();
+                trial
+                    .set(key, text)
+                    .and_then(|()| trial.validate())
+                    .map(|()| trial)
+            };
+            let bad = check(text).is_err();
+            let mut edit = egui::TextEdit::singleline(text).desired_width(150.0);
+            if bad {
+                edit = edit.text_color(Color32::from_rgb(0xd0, 0x30, 0x30));
             }
-            Err(e) => Some(e.to_string()),
-        }
-    })
-    .inner
+            let r = ui.add(edit).labelled_by(l.id).on_hover_text(tip);
+            match check(text) {
+                Ok(trial) => {
+                    if r.changed() {
+                        *p = trial;
+                    }
+                    None
+                }
+                Err(e) => Some(e.to_string()),
+            }
+        })
+        .inner;
+    // Under its own field, not gathered under the last one.
+    if let Some(e) = &error {
+        ui.label(
+            RichText::new(format!("⚠ {label}: {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)),
+        );
+    }
+    error
 }
 
 /// The walkers field's upper end: the engine's own limit, the one `--set` and presets have.
@@ -346,8 +362,5 @@ pub fn controls_ui(
         "thresholds",
         p,
     ));
-    for e in &errors {
-        ui.label(RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
-    }
     errors
 }
