@@ -699,7 +699,7 @@ fn a_typed_value_out_of_range_is_clamped_or_refused_with_the_reason_shown() {
 /// the plots taking at least half the window, round ticks and the caption in large type. An
 /// image snapshot on deterministic data (the worker stepped to a fixed step, a batch view
 /// computed from its seed).
-fn presenter_at_720p(name: &str, sets: &[(&str, &str)], snapshot: &str) {
+fn presenter_at(size: [f32; 2], name: &str, sets: &[(&str, &str)], snapshot: &str) {
     use saddlescope::preset::Preset;
     let mut p = Preset::builtin(name).unwrap();
     for (k, v) in sets {
@@ -709,7 +709,7 @@ fn presenter_at_720p(name: &str, sets: &[(&str, &str)], snapshot: &str) {
     state.presenter = true;
     let app = SaddlescopeApp::new(state, 1, Arc::new(|| {}));
     let mut h = Harness::builder()
-        .with_size([1280.0, 720.0])
+        .with_size(size)
         .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app);
     run_until(&mut h, |a| a.snapshot().is_some());
     if p.view.is_live() {
@@ -723,8 +723,8 @@ fn presenter_at_720p(name: &str, sets: &[(&str, &str)], snapshot: &str) {
         });
     }
     settle(&mut h);
-    // Presenter mode enlarges text and widgets, not the zoom: the window is 1280 × 720 points.
-    let window = 1280.0 * 720.0;
+    // Presenter mode enlarges text and widgets, not the zoom: the window is its size in points.
+    let window = size[0] * size[1];
     let area: f32 = h
         .state()
         .drawn_panels()
@@ -740,12 +740,18 @@ fn presenter_at_720p(name: &str, sets: &[(&str, &str)], snapshot: &str) {
 
 #[test]
 fn presenter_720p_histogram() {
-    presenter_at_720p("fig1-left", &[], "presenter_720p_histogram");
+    presenter_at(
+        [1280.0, 720.0],
+        "fig1-left",
+        &[],
+        "presenter_720p_histogram",
+    );
 }
 
 #[test]
 fn presenter_720p_phase_diagram() {
-    presenter_at_720p(
+    presenter_at(
+        [1280.0, 720.0],
         "fig1-right",
         &[
             ("sweep.a_cells", "16"),
@@ -759,9 +765,25 @@ fn presenter_720p_phase_diagram() {
 
 #[test]
 fn presenter_720p_escape_rate() {
-    presenter_at_720p(
+    presenter_at(
+        [1280.0, 720.0],
         "fig6",
         &[("rate.walkers", "300"), ("rate.lambda_points", "12")],
         "presenter_720p_escape_rate",
+    );
+}
+
+#[test]
+fn presenter_1080p_phase_diagram() {
+    presenter_at(
+        [1920.0, 1080.0],
+        "fig1-right",
+        &[
+            ("sweep.a_cells", "16"),
+            ("sweep.lambda_cells", "16"),
+            ("sweep.walkers", "200"),
+            ("sweep.steps", "200"),
+        ],
+        "presenter_1080p_phase",
     );
 }
