@@ -3,6 +3,8 @@
 //! (columns and rows match the plot), each caption naming its own experiment, and
 //! `saddlescope figure` refusing to replace a file without --force.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -11,33 +13,7 @@ use saddlescope::figure::{Figure, Mark, Series};
 use saddlescope::preset::Preset;
 
 fn small(name: &str) -> Preset {
-    let mut p = Preset::builtin(name).unwrap();
-    // Small enough to run in a test, large enough for every series to have points.
-    for (k, v) in [
-        ("walkers", "300"),
-        ("steps", "60"),
-        ("record_steps", "0,10,60"),
-    ] {
-        p.set(k, v).unwrap();
-    }
-    for (k, v) in [
-        ("sweep.a_cells", "8"),
-        ("sweep.lambda_cells", "8"),
-        ("sweep.walkers", "100"),
-        ("sweep.steps", "100"),
-        ("rate.walkers", "200"),
-        ("rate.steps", "30"),
-        ("rate.lambda_points", "6"),
-        ("loss.points", "5"),
-        ("loss.walkers", "100"),
-        ("loss.steps", "200"),
-        ("opt.walkers", "100"),
-        ("opt.steps", "200"),
-    ] {
-        p.set(k, v).unwrap();
-    }
-    p.validate().unwrap();
-    p
+    common::small(name, 60)
 }
 
 fn figure_of(name: &str) -> Figure {

@@ -3,6 +3,8 @@
 //! caption — compared whole), the on-screen legend lists exactly the figure's legend, and a
 //! landscape chosen in the app is the experiment `--set landscape=…` builds.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,29 +16,8 @@ use saddlescope::app::{AppState, SaddlescopeApp};
 use saddlescope::export::render::{self, ViewData};
 use saddlescope::preset::{Preset, ViewKind};
 
-/// A preset small enough for a test, with every series non-empty.
 fn small(name: &str) -> Preset {
-    let mut p = Preset::builtin(name).unwrap();
-    for (k, v) in [
-        ("walkers", "300"),
-        ("steps", "40"),
-        ("record_steps", "0,10,40"),
-        ("sweep.a_cells", "8"),
-        ("sweep.lambda_cells", "8"),
-        ("sweep.walkers", "100"),
-        ("sweep.steps", "100"),
-        ("rate.walkers", "200"),
-        ("rate.steps", "30"),
-        ("rate.lambda_points", "6"),
-        ("loss.points", "5"),
-        ("loss.walkers", "100"),
-        ("loss.steps", "200"),
-        ("opt.walkers", "100"),
-        ("opt.steps", "200"),
-    ] {
-        p.set(k, v).unwrap();
-    }
-    p
+    common::small(name, 40)
 }
 
 fn harness(state: AppState) -> Harness<'static, SaddlescopeApp> {

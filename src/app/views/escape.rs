@@ -14,7 +14,7 @@ use crate::sim::worker::Waker;
 
 use super::super::AppState;
 use super::super::fields::NumberField;
-use super::{ERROR_RED, FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
+use super::{ERROR_RED, FigureCx, View, ViewCx, job_bar, sweep_threads};
 
 type Key = (ExperimentParams, RateVsStepSpec, RateVsLambdaSpec);
 
@@ -85,22 +85,9 @@ impl View for EscapeView {
         for e in &self.field_errors {
             ui.label(RichText::new(format!("⚠ {e}")).color(ERROR_RED));
         }
-        // In presenter mode the bar shows only while it works.
-        let (cancel, restart) = if cx.controls || self.job.running() {
-            job_bar_ui(
-                ui,
-                self.job.fraction(),
-                None,
-                self.job.running(),
-                self.job.error(),
-            )
-        } else {
-            (false, false)
-        };
-        if cancel {
-            self.job.cancel();
-        }
-        if restart && let Some(p) = cx.params {
+        if job_bar(ui, cx.controls, &self.job, None)
+            && let Some(p) = cx.params
+        {
             self.start(cx.state, p, true, cx.waker);
         }
         match self.job.result() {

@@ -15,7 +15,7 @@ use crate::sim::worker::Waker;
 
 use super::super::AppState;
 use super::super::fields::NumberField;
-use super::{FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
+use super::{FigureCx, View, ViewCx, job_bar, sweep_threads};
 
 #[derive(Default)]
 pub struct LossView {
@@ -88,22 +88,9 @@ impl View for LossView {
         if cx.controls {
             loss_controls_ui(ui, &mut cx.state.loss_sweep);
         }
-        // In presenter mode the bar shows only while it works.
-        let (cancel, restart) = if cx.controls || self.job.running() {
-            job_bar_ui(
-                ui,
-                self.job.fraction(),
-                None,
-                self.job.running(),
-                self.job.error(),
-            )
-        } else {
-            (false, false)
-        };
-        if cancel {
-            self.job.cancel();
-        }
-        if restart && let Some(p) = cx.params {
+        if job_bar(ui, cx.controls, &self.job, None)
+            && let Some(p) = cx.params
+        {
             self.start(cx.state, p, true, cx.waker);
         }
         if cx.state.params.landscape.dim() != 2 {

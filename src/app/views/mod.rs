@@ -17,6 +17,7 @@ use egui::{Color32, RichText, Ui};
 
 use crate::figure::Figure;
 use crate::preset::ViewKind;
+use crate::sim::job::JobSlot;
 use crate::sim::params::ValidParams;
 use crate::sim::worker::{Snapshot, Waker};
 
@@ -148,8 +149,26 @@ pub fn sweep_threads() -> usize {
 
 pub const ERROR_RED: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
 
+/// The bar of a view's background job: shown with the view's controls, or while it works
+/// (presenter mode); Cancel stops the job at once. Returns whether "Run again" was clicked.
+pub fn job_bar<T: Send + Sync + 'static, K: PartialEq>(
+    ui: &mut Ui,
+    controls: bool,
+    slot: &JobSlot<T, K>,
+    text: Option<String>,
+) -> bool {
+    if !(controls || slot.running()) {
+        return false;
+    }
+    let (cancel, restart) = job_bar_ui(ui, slot.fraction(), text, slot.running(), slot.error());
+    if cancel {
+        slot.cancel();
+    }
+    restart
+}
+
 /// A progress bar with Cancel / Run again; returns (cancel, restart).
-pub fn job_bar_ui(
+fn job_bar_ui(
     ui: &mut Ui,
     fraction: f32,
     text: Option<String>,

@@ -16,7 +16,7 @@ use crate::sim::worker::Waker;
 use super::super::AppState;
 use super::super::fields::NumberField;
 use super::super::plot::color;
-use super::{FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
+use super::{FigureCx, View, ViewCx, job_bar, sweep_threads};
 
 #[derive(Default)]
 pub struct OptimizersView {
@@ -103,22 +103,9 @@ impl View for OptimizersView {
         if cx.controls {
             optimizer_controls_ui(ui, &mut st.optimizers, &mut st.optimizer_options);
         }
-        // In presenter mode the bar shows only while it works.
-        let (cancel, restart) = if cx.controls || self.job.running() {
-            job_bar_ui(
-                ui,
-                self.job.fraction(),
-                None,
-                self.job.running(),
-                self.job.error(),
-            )
-        } else {
-            (false, false)
-        };
-        if cancel {
-            self.job.cancel();
-        }
-        if restart && let Some(p) = cx.params {
+        if job_bar(ui, cx.controls, &self.job, None)
+            && let Some(p) = cx.params
+        {
             self.start(cx.state, p, true, cx.waker);
         }
         match self.output() {

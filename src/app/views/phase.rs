@@ -18,7 +18,7 @@ use crate::sim::worker::Waker;
 use super::super::AppState;
 use super::super::fields::NumberField;
 use super::super::plot::color;
-use super::{FigureCx, View, ViewCx, job_bar_ui, sweep_threads};
+use super::{FigureCx, View, ViewCx, job_bar, sweep_threads};
 
 /// The parts of the parameters that a phase diagram depends on (a, λ, walkers and steps are
 /// set per cell, records and thresholds are not used).
@@ -172,22 +172,9 @@ impl View for PhaseView {
         let text = grid
             .as_ref()
             .map(|g| format!("{}/{} cells", g.done, g.spec.cells()));
-        // In presenter mode the bar shows only while it works.
-        let (cancel, restart) = if cx.controls || self.sweep.running() {
-            job_bar_ui(
-                ui,
-                self.sweep.fraction(),
-                text,
-                self.sweep.running(),
-                self.sweep.error(),
-            )
-        } else {
-            (false, false)
-        };
-        if cancel {
-            self.sweep.cancel();
-        }
-        if restart && let Some(p) = cx.params {
+        if job_bar(ui, cx.controls, &self.sweep, text)
+            && let Some(p) = cx.params
+        {
             self.start(cx.state, p, true, cx.waker);
         }
         let Some(g) = grid else {
