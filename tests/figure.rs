@@ -394,3 +394,52 @@ fn an_escaping_run_counts_its_walkers_off_the_axis_and_legends_avoid_the_data() 
         saddlescope::figure::Corner::RightTop | saddlescope::figure::Corner::LeftTop
     ));
 }
+
+#[test]
+fn marks_on_the_map_edge_and_labels_on_the_2d_map_stay_whole_and_readable() {
+    use saddlescope::figure::{palette, views};
+    // The live view's cross at a = −1 sits on the phase diagram's left edge: the axis widens
+    // so the whole cross (and the edge) shows; away from the edges nothing changes.
+    let p = small("fig1-right");
+    let render::ViewData::Phase(g) = render::compute(&p, 2).unwrap() else {
+        panic!("a phase diagram")
+    };
+    let overlays = views::PhaseOverlays::default();
+    let at_edge = views::phase_figure("t", &g, &overlays, Some([g.spec.a_min, 0.8]));
+    let x = &at_edge.panels[0].x;
+    assert!(x.min < g.spec.a_min && x.max == g.spec.a_max, "{x:?}");
+    let inside = views::phase_figure("t", &g, &overlays, Some([0.0, 0.8]));
+    let x = &inside.panels[0].x;
+    assert!(x.min == g.spec.a_min && x.max == g.spec.a_max, "{x:?}");
+
+    // Fig. 7: every stationary point's label lies inside the map with a line of text to spare
+    // (the sharp minima at w2 = ±0.87 put theirs on the inner side), and each reads on its
+    // patch, the white "maximum" on a white page too.
+    let fig = figure_of("fig7");
+    let map = &fig.panels[0];
+    let line = 0.07 * (map.y.max - map.y.min);
+    assert!(map.labels.len() >= 5);
+    for l in &map.labels {
+        let (y, up) = (l.at[1], l.anchor[1] == -1);
+        let (lo, hi) = if up { (y, y + line) } else { (y - line, y) };
+        assert!(
+            lo >= map.y.min && hi <= map.y.max,
+            "{} at {:?}",
+            l.text,
+            l.at
+        );
+    }
+    // Every label reads on its patch (WCAG contrast ≥ 3) on the export's white page and on the
+    // window's dark one.
+    let dark = palette::rgb(10, 10, 10);
+    for l in &map.labels {
+        for page in [palette::PAGE, dark] {
+            let patch = palette::label_patch(l.color, page);
+            assert!(
+                palette::contrast(l.color, patch) >= 3.0,
+                "{} on {patch:?}",
+                l.text
+            );
+        }
+    }
+}

@@ -12,6 +12,7 @@ use egui_plot::{
 use crate::figure::format::{decade_label, tick_label};
 use crate::figure::{
     Arrangement, Axis, ColorBar, Corner, Dash, Figure, Mark, Panel, RefAt, Rgba, Scale, Shape,
+    palette,
 };
 
 /// Width of a colour bar beside its plot, in points.
@@ -253,7 +254,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     plot = plot
         .x_grid_spacer(move |g| ticks(g, tx, logx))
         .y_grid_spacer(move |g| ticks(g, ty, logy));
-    let halo = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
+    let page = ui.visuals().extreme_bg_color.to_srgba_unmultiplied();
     // Lines and markers grow with the text (presenter mode enlarges both).
     let k = text_scale(ui) as f64;
     let resp = plot.show(ui, |pui| {
@@ -393,11 +394,11 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                 Text::new(
                     "",
                     PlotPoint::new(x, y),
-                    // On the page's colour, as the export's halo: readable over bars and maps.
+                    // On the export's patch: readable over bars and maps, on either theme.
                     RichText::new(&l.text)
                         .size((l.size * k) as f32)
                         .color(color(l.color))
-                        .background_color(halo),
+                        .background_color(color(palette::label_patch(l.color, page))),
                 )
                 .anchor(anchor)
                 .allow_hover(false),

@@ -46,6 +46,45 @@ pub const CONTOUR: Rgba = [255, 255, 255, 90];
 /// Maxima and saddles marked on the 2-D map.
 pub const STATIONARY: Rgba = rgb(0xf0, 0xf0, 0xf0);
 
+/// Relative luminance (WCAG 2) of an sRGB colour, 0 (black) to 1 (white).
+pub fn luminance(c: Rgba) -> f64 {
+    let lin = |c: u8| {
+        let c = c as f64 / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+}
+
+/// WCAG 2 contrast ratio of two colours, 1 to 21.
+pub fn contrast(a: Rgba, b: Rgba) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The page of an export.
+pub const PAGE: Rgba = rgb(0xff, 0xff, 0xff);
+
+/// The patch behind a text label of colour `text` on a page of colour `page`: the page's own
+/// colour (slightly see-through) where the text reads on it (contrast ≥ 3), otherwise white or
+/// near-black, whichever contrasts more — so the 2-D view's white "maximum" gets a dark patch on
+/// a white export and the red off-axis counts keep the dark window's own background. Window and
+/// exports use the same rule.
+pub fn label_patch(text: Rgba, page: Rgba) -> Rgba {
+    const DARK: Rgba = [0x20, 0x20, 0x20, 0xd8];
+    const LIGHT: Rgba = [0xff, 0xff, 0xff, 0xd0];
+    if contrast(text, page) >= 3.0 {
+        with_alpha(page, 0xd0)
+    } else if contrast(text, DARK) >= contrast(text, LIGHT) {
+        DARK
+    } else {
+        LIGHT
+    }
+}
+
 /// Distinct colours for series that are not otherwise named (several λ or several a).
 pub const CYCLE: [Rgba; 6] = [
     BLUE,

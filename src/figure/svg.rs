@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::format::{decade_label, tick_label};
 use super::{
     Arrangement, Axis, ColorBar, Corner, Dash, Figure, LegendEntry, Mark, Panel, RefAt, Rgba,
-    Scale, Shape, Swatch, nice_ticks,
+    Scale, Shape, Swatch, nice_ticks, palette,
 };
 
 /// Width of a figure of one column, in CSS pixels (1 px = 0.75 pt).
@@ -554,7 +554,7 @@ impl Panel {
                 1 => 0.8 * l.size,
                 _ => 0.35 * l.size,
             };
-            // A patch of the page's colour behind keeps a label readable over bars and maps.
+            // A patch behind keeps a label readable over bars and maps (see `label_patch`).
             let w = EM_ADVANCE * l.size * l.text.chars().count() as f64 + 4.0;
             let left = match l.anchor[0] {
                 -1 => xx - 2.0,
@@ -563,9 +563,10 @@ impl Panel {
             };
             let _ = writeln!(
                 s,
-                r#"<rect x="{left:.2}" y="{:.2}" width="{w:.2}" height="{:.2}" fill="white" fill-opacity="0.8"/>"#,
+                r#"<rect x="{left:.2}" y="{:.2}" width="{w:.2}" height="{:.2}" {}/>"#,
                 yy + dy - 0.95 * l.size,
-                1.25 * l.size
+                1.25 * l.size,
+                paint("fill", palette::label_patch(l.color, palette::PAGE))
             );
             let _ = writeln!(
                 s,

@@ -242,8 +242,15 @@ pub fn landscape_figure(
             .hollow()
             .legend("stationary points"),
         );
-        // Labels sit outside the point, away from the centre of the plane.
-        let (dy, anchor) = if w[1] > 0.0 { (0.1, -1) } else { (-0.1, 1) };
+        // Labels sit outside the point, away from the centre of the plane, unless that side
+        // lacks room for a line of text (about 7 % of the box): then on the inner side.
+        let (gap, line) = (0.05 * (h.hi2 - h.lo2), 0.07 * (h.hi2 - h.lo2));
+        let up = if w[1] > 0.0 {
+            w[1] + gap + line <= h.hi2
+        } else {
+            w[1] - gap - line < h.lo2
+        };
+        let (dy, anchor) = if up { (gap, -1) } else { (-gap, 1) };
         map.labels.push(Label {
             text: label,
             at: [w[0], w[1] + dy],

@@ -131,6 +131,17 @@ pub fn phase_figure(
         }
     }
     if let Some(at) = live {
+        // A cross on the map's edge (a = −1 is one) would be half cut off: widen that side by
+        // the cross's size, so the whole mark and the edge it sits on show.
+        for (axis, v) in [(&mut p.x, at[0]), (&mut p.y, at[1])] {
+            let pad = 0.025 * (axis.max - axis.min);
+            if v - axis.min < pad {
+                axis.min = v - pad;
+            }
+            if axis.max - v < pad {
+                axis.max = v + pad;
+            }
+        }
         p.series.push(Series::points(
             LIVE_LABEL,
             palette::LIVE_MARK,
