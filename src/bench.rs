@@ -13,114 +13,150 @@ use crate::sim::params::InitLaw;
 use crate::sim::sweep::{self, SweepSpec};
 use crate::sim::{Engine, Ensemble, ExperimentParams};
 
-/// One stepping kernel to measure.
-pub struct KernelCase {
-    pub name: &'static str,
-    pub params: ExperimentParams,
-    pub engine: Engine,
+mod reference;
+
+/// Which hand-written loop a kernel is held against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reference {
+    /// The same update in f64 ([`reference::run`]).
+    F64,
+    /// The quadratic fast path's select-and-multiply in f32 ([`reference::run_quadratic_f32`]).
+    F32Quadratic,
 }
 
-/// Every kernel of the engine, on `walkers` walkers.
-pub fn kernel_cases(walkers: usize) -> Vec<KernelCase> {
+/// One stepping kernel to measure.
+pub struct KernelCase {
+    pub name: String,
+    pub params: ExperimentParams,
+    pub engine: Engine,
+    pub reference: Reference,
+}
+
+/// The parameters a landscape is benchmarked at (the paper's figure settings for it): for SGD
+/// and GD, and for Adam / AMSGrad.
+fn landscape_base(landscape: Landscape, adaptive: bool, walkers: usize) -> ExperimentParams {
     let base = ExperimentParams {
         walkers,
         record_steps: vec![],
+        landscape,
         ..ExperimentParams::default()
     };
-    let case = |name, params, engine| KernelCase {
+    match (landscape, adaptive) {
+        (Landscape::Quadratic | Landscape::Quartic, false) => base,
+        (Landscape::Quadratic | Landscape::Quartic, true) => ExperimentParams {
+            a: -0.1,
+            lambda: 0.2,
+            projection: Some(1.0),
+            ..base
+        },
+        (Landscape::SharpMinima, _) => ExperimentParams {
+            a: 0.5,
+            b: 14.0,
+            lambda: if adaptive { 0.01 } else { 0.05 },
+            init: InitLaw::FlatMinima { radius: 0.25 },
+            projection: Some(1.0),
+            ..base
+        },
+        (Landscape::ToyNetwork, _) => ExperimentParams {
+            lambda: if adaptive { 0.01 } else { 0.1 },
+            init: InitLaw::Network,
+            ..base
+        },
+    }
+}
+
+/// Every kernel the engine has — each landscape × optimizer × noise law (GD draws nothing), and
+/// SGD with added noise — on `walkers` walkers, each beside its reference loop; plus the
+/// quadratic fast path's case on the f64 kernels and on the scalar reference engine.
+pub fn kernel_cases(walkers: usize) -> Vec<KernelCase> {
+    let case = |name: String, params, engine, reference| KernelCase {
         name,
         params,
         engine,
+        reference,
     };
-    vec![
+    let quadratic = landscape_base(Landscape::Quadratic, false, walkers);
+    let mut cases = vec![
         case(
-            "quadratic sgd two-point (f32 fast path)",
-            base.clone(),
+            "quadratic sgd two-point (f32 fast path)".into(),
+            quadratic.clone(),
             Engine::Auto,
+            Reference::F32Quadratic,
         ),
         case(
-            "quadratic sgd two-point (f64 reference)",
-            base.clone(),
+            "quadratic sgd two-point (f64 kernels)".into(),
+            quadratic.clone(),
+            Engine::Lanes,
+            Reference::F64,
+        ),
+        case(
+            "quadratic sgd two-point (scalar reference engine)".into(),
+            quadratic,
             Engine::Reference,
+            Reference::F64,
         ),
-        case(
-            "quadratic sgd gaussian",
+    ];
+    for landscape in Landscape::ALL {
+        let name = match landscape {
+            Landscape::Quadratic => "quadratic",
+            Landscape::Quartic => "quartic",
+            Landscape::SharpMinima => "2-D sharp minima (clipped)",
+            Landscape::ToyNetwork => "toy network",
+        };
+        for optimizer in Optimizer::ALL {
+            let base = ExperimentParams {
+                optimizer,
+                ..landscape_base(landscape, optimizer.is_adaptive(), walkers)
+            };
+            // Gaussian and uniform laws with the two-point law's mean and variance.
+            let (lo, hi) = landscape.two_point_values(base.a);
+            let sd = 0.5 * (hi - lo).abs();
+            let laws: &[(&str, NoiseLaw)] = if optimizer.is_stochastic() {
+                &[
+                    ("two-point", NoiseLaw::TwoPoint),
+                    ("gaussian", NoiseLaw::Gaussian { std: sd }),
+                    (
+                        "uniform",
+                        NoiseLaw::Uniform {
+                            half_width: sd * 3f64.sqrt(),
+                        },
+                    ),
+                ]
+            } else {
+                &[("", NoiseLaw::TwoPoint)]
+            };
+            for &(law, noise) in laws {
+                if landscape == Landscape::Quadratic
+                    && optimizer == Optimizer::Sgd
+                    && law == "two-point"
+                {
+                    continue; // the fast path's rows above
+                }
+                let opt = optimizer.label().to_lowercase();
+                let name = format!("{name} {opt} {law}").trim_end().to_owned();
+                cases.push(case(
+                    name,
+                    ExperimentParams {
+                        noise,
+                        ..base.clone()
+                    },
+                    Engine::Auto,
+                    Reference::F64,
+                ));
+            }
+        }
+        cases.push(case(
+            format!("{name} sgd two-point + added gaussian"),
             ExperimentParams {
-                noise: NoiseLaw::Gaussian { std: 1.5 },
-                ..base.clone()
-            },
-            Engine::Auto,
-        ),
-        case(
-            "quadratic sgd uniform",
-            ExperimentParams {
-                noise: NoiseLaw::Uniform { half_width: 1.5 },
-                ..base.clone()
-            },
-            Engine::Auto,
-        ),
-        case(
-            "quadratic sgd two-point + additive gaussian",
-            ExperimentParams {
+                optimizer: Optimizer::Sgd,
                 sigma_add: 0.1,
-                ..base.clone()
+                ..landscape_base(landscape, false, walkers)
             },
             Engine::Auto,
-        ),
-        case(
-            "quartic sgd two-point",
-            ExperimentParams {
-                landscape: Landscape::Quartic,
-                ..base.clone()
-            },
-            Engine::Auto,
-        ),
-        case(
-            "2-D sharp minima sgd two-point",
-            ExperimentParams {
-                landscape: Landscape::SharpMinima,
-                a: 0.5,
-                b: 14.0,
-                lambda: 0.05,
-                init: InitLaw::FlatMinima { radius: 0.25 },
-                projection: Some(1.0),
-                ..base.clone()
-            },
-            Engine::Auto,
-        ),
-        case(
-            "toy network sgd two-point",
-            ExperimentParams {
-                landscape: Landscape::ToyNetwork,
-                lambda: 0.1,
-                init: InitLaw::Network,
-                ..base.clone()
-            },
-            Engine::Auto,
-        ),
-        case(
-            "quadratic adam",
-            ExperimentParams {
-                optimizer: Optimizer::Adam,
-                a: -0.1,
-                lambda: 0.2,
-                projection: Some(1.0),
-                ..base.clone()
-            },
-            Engine::Auto,
-        ),
-        case(
-            "quadratic amsgrad",
-            ExperimentParams {
-                optimizer: Optimizer::Amsgrad,
-                a: -0.1,
-                lambda: 0.2,
-                projection: Some(1.0),
-                ..base
-            },
-            Engine::Auto,
-        ),
-    ]
+            Reference::F64,
+        ));
+    }
+    cases
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -131,6 +167,10 @@ pub struct KernelRow {
     pub steps: u64,
     pub walker_steps_per_second_median: f64,
     pub nanoseconds_per_walker_step_per_thread: f64,
+    /// The hand-written loop of the same update, same walkers, steps and threads.
+    pub reference_walker_steps_per_second_median: f64,
+    /// Engine over reference: 1 is the floor's speed.
+    pub ratio_to_reference: f64,
     pub runs: usize,
 }
 
@@ -143,8 +183,9 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-/// Throughput of `case` on `threads` threads: the median of `repeats` runs of enough steps to
-/// take about `seconds` each (calibrated by a short run).
+/// Throughput of `case` and of its reference loop on `threads` threads: medians of `repeats`
+/// runs each (engine and reference alternating, so that a change of load hits both), of enough
+/// steps to take about `seconds` (calibrated by a short run of the engine).
 pub fn measure_kernel(
     case: &KernelCase,
     threads: usize,
@@ -152,26 +193,76 @@ pub fn measure_kernel(
     seconds: f64,
 ) -> KernelRow {
     let walkers = case.params.walkers;
-    let mut probe = Ensemble::with_engine(&case.params.valid().expect("valid case"), case.engine);
+    let valid = case.params.valid().expect("valid case");
+    let mut probe = Ensemble::with_engine(&valid, case.engine);
     let start = Instant::now();
     probe.advance(3, threads);
     let rate = 3.0 * walkers as f64 / start.elapsed().as_secs_f64().max(1e-9);
     let steps = ((seconds * rate / walkers as f64) as u64).clamp(3, 2000);
-    let mut rates = Vec::new();
+    let (mut rates, mut refs) = (Vec::new(), Vec::new());
     for _ in 0..repeats.max(1) {
-        let mut e = Ensemble::with_engine(&case.params.valid().expect("valid case"), case.engine);
+        let mut e = Ensemble::with_engine(&valid, case.engine);
         let start = Instant::now();
         e.advance(steps, threads);
         rates.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        let sum = match case.reference {
+            Reference::F64 => reference::run(&case.params, steps, threads),
+            Reference::F32Quadratic => reference::run_quadratic_f32(&case.params, steps, threads),
+        };
+        std::hint::black_box(sum);
+        refs.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());
     }
-    let m = median(rates);
+    let (m, r) = (median(rates), median(refs));
     KernelRow {
-        kernel: case.name.to_owned(),
+        kernel: case.name.clone(),
         threads,
         walkers,
         steps,
         walker_steps_per_second_median: m,
         nanoseconds_per_walker_step_per_thread: threads as f64 * 1e9 / m,
+        reference_walker_steps_per_second_median: r,
+        ratio_to_reference: m / r,
+        runs: repeats.max(1),
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GeneratorRow {
+    pub what: String,
+    pub threads: usize,
+    pub draws_per_second_median: f64,
+    pub runs: usize,
+}
+
+/// Standard normal draws per second from the engine's vectorised generator, `threads` threads
+/// each filling its own groups.
+pub fn measure_normals(threads: usize, repeats: usize) -> GeneratorRow {
+    use crate::sim::lanes::{LANES, Rng8};
+    const ROUNDS: usize = 200_000;
+    let mut rates = Vec::new();
+    for _ in 0..repeats.max(1) {
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for t in 0..threads.max(1) {
+                s.spawn(move || {
+                    let mut rng = Rng8::new(5, t);
+                    let mut z = [0.0; LANES];
+                    let mut acc = 0.0;
+                    for _ in 0..ROUNDS {
+                        rng.normals_fast(&mut z);
+                        acc += z[t % LANES];
+                    }
+                    std::hint::black_box(acc);
+                });
+            }
+        });
+        rates.push((threads.max(1) * ROUNDS * LANES) as f64 / start.elapsed().as_secs_f64());
+    }
+    GeneratorRow {
+        what: "standard normal draws (Box–Muller, vectorised)".into(),
+        threads,
+        draws_per_second_median: median(rates),
         runs: repeats.max(1),
     }
 }

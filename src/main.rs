@@ -345,17 +345,20 @@ fn bench(
     } else {
         (None, None)
     };
-    let mut thread_counts = vec![1];
-    if cores() > 1 {
-        thread_counts.push(cores());
-    }
+    // Every kernel on all cores (the figure the ratios are about); the fast path on one too.
     let mut kernels = Vec::new();
     for case in bench::kernel_cases(walkers) {
-        for &threads in &thread_counts {
+        let mut counts = vec![cores()];
+        if case.engine == sim::Engine::Auto && case.reference == bench::Reference::F32Quadratic {
+            counts.insert(0, 1);
+        }
+        for threads in counts {
             say(&format!("{} on {threads} thread(s)", case.name));
             kernels.push(bench::measure_kernel(&case, threads, repeats, seconds));
         }
     }
+    say("the normal generator");
+    let generator = bench::measure_normals(cores(), repeats);
     let mut sweeps = Vec::new();
     let mut close = None;
     if !no_sweeps {
@@ -377,6 +380,7 @@ fn bench(
         serde_json::to_string_pretty(&serde_json::json!({
             "machine": { "cores": cores(), "cpu": cpu },
             "kernels": kernels,
+            "normal_generator": generator,
             "sweeps": sweeps,
             "ui_frame": ui,
             "live_view_peak_resident_mib": live_peak,

@@ -22,6 +22,7 @@ use crate::model::optimizer::{Moments, adam_displacement, bias_factors};
 use crate::model::{AdamConfig, Landscape, LandscapeParams, NoiseLaw, Optimizer};
 
 use super::fast::{Factors, FastState, GROUP};
+use super::lanes::{self, Draw, LANES, LaneKernel, Rng8};
 use super::params::{ExperimentParams, InitLaw, ValidParams};
 
 /// Walker-steps between two looks at a cancel flag in [`Ensemble::advance_to`]: a few
@@ -197,15 +198,56 @@ pub struct Ensemble {
     /// The f32 fast path's walkers, where it applies (then the source of truth; `w1` is
     /// rewritten from it after every advance).
     fast: Option<FastState>,
+    /// The vectorised f64 kernels' state ([`super::lanes`]), for every other experiment under
+    /// [`Engine::Auto`]; `None` under [`Engine::Reference`] (and on the fast path).
+    lanes: Option<LaneState>,
+}
+
+/// One random source and one "can no longer change" flag per group of [`LANES`] walkers.
+struct LaneState {
+    kernel: LaneKernel,
+    rngs: Vec<Rng8>,
+    dead: Vec<bool>,
+}
+
+impl LaneState {
+    fn new(k: &Kernel, walkers: usize, seed: u64) -> LaneState {
+        let groups = walkers.div_ceil(LANES);
+        let draw = match k.sampler {
+            Sampler::Constant(c) => Draw::Constant(c),
+            Sampler::TwoPoint(lo, hi) => Draw::TwoPoint(lo, hi),
+            Sampler::Gaussian { mean, sd } => Draw::Gaussian { mean, sd },
+            Sampler::Uniform { lo, width } => Draw::Uniform { lo, width },
+        };
+        LaneState {
+            kernel: LaneKernel {
+                landscape: k.lp.landscape,
+                a: k.lp.a,
+                b: k.lp.b,
+                lambda: k.lambda,
+                optimizer: k.optimizer,
+                adam: k.adam,
+                sigma_add: k.sigma_add,
+                proj: k.proj,
+                draw,
+            },
+            rngs: (0..groups).map(|g| Rng8::new(seed, g)).collect(),
+            dead: vec![false; groups],
+        }
+    }
 }
 
 /// Which engine steps an ensemble.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
     /// The f32 fast path ([`super::fast`]) where it applies — quadratic loss, SGD, two-point
-    /// noise, no added noise, no projection — and the f64 engine elsewhere.
+    /// noise, no added noise, no projection — and the vectorised f64 kernels
+    /// ([`super::lanes`]) elsewhere.
     Auto,
-    /// Always the f64 engine (the reference the fast path is tested against).
+    /// Always the vectorised f64 kernels, even where the fast path applies (to compare the two).
+    Lanes,
+    /// Always the scalar f64 engine: one sample per walker and step from `rand_distr`, block by
+    /// block (the reference both faster paths are tested against).
     Reference,
 }
 
@@ -279,9 +321,11 @@ impl Ensemble {
         let kernel = Kernel::new(params);
         let fast = match engine {
             Engine::Auto => fast_factors(params, &kernel),
-            Engine::Reference => None,
+            Engine::Lanes | Engine::Reference => None,
         }
         .map(|f| FastState::new(f, &w1, params.seed));
+        let lanes = (engine != Engine::Reference && fast.is_none())
+            .then(|| LaneState::new(&kernel, n, params.seed));
         Ensemble {
             params: ExperimentParams::clone(params),
             kernel,
@@ -296,6 +340,7 @@ impl Ensemble {
             tracks: Vec::new(),
             track_len: 0,
             fast,
+            lanes,
         }
     }
 
@@ -306,6 +351,11 @@ impl Ensemble {
     /// Adam's and AMSGrad's moments of w1 per walker (empty for the other optimizers).
     pub fn moments(&self) -> &[Moments] {
         &self.mom1
+    }
+
+    /// Whether the vectorised f64 kernels step this ensemble.
+    pub fn uses_lanes(&self) -> bool {
+        self.lanes.is_some()
     }
 
     /// Whether the f32 fast path steps this ensemble.
@@ -401,6 +451,11 @@ impl Ensemble {
             self.t += steps;
             return;
         }
+        if self.lanes.is_some() {
+            self.advance_lanes(steps, threads);
+            self.t += steps;
+            return;
+        }
         let mut blocks = Vec::with_capacity(self.rngs.len());
         {
             let (mut w1, mut w2) = (&mut self.w1[..], &mut self.w2[..]);
@@ -456,6 +511,75 @@ impl Ensemble {
             });
         }
         self.t += steps;
+    }
+}
+
+impl Ensemble {
+    /// [`Ensemble::advance`] on the vectorised kernels: groups in contiguous runs, one per
+    /// thread; with tracking, the tracked groups one step at a time on this thread.
+    fn advance_lanes(&mut self, steps: u64, threads: usize) {
+        let Some(ls) = self.lanes.as_mut() else {
+            return;
+        };
+        let t0 = self.t;
+        let k = ls.kernel;
+        let bias = lanes::bias_table(&k, t0, steps);
+        let mut groups = Vec::with_capacity(ls.rngs.len());
+        {
+            let (mut w1, mut w2) = (&mut self.w1[..], &mut self.w2[..]);
+            let (mut m1, mut m2) = (&mut self.mom1[..], &mut self.mom2[..]);
+            for (rng, dead) in ls.rngs.iter_mut().zip(ls.dead.iter_mut()) {
+                groups.push(lanes::Group {
+                    rng,
+                    dead,
+                    w1: split(&mut w1, LANES),
+                    w2: split(&mut w2, LANES),
+                    m1: split(&mut m1, LANES),
+                    m2: split(&mut m2, LANES),
+                });
+            }
+        }
+        let tracked = self.tracks.len().div_ceil(LANES).min(groups.len());
+        let (first, rest) = groups.split_at_mut(tracked);
+        let (tracks, track_len) = (&mut self.tracks, self.track_len);
+        let bias_first = &bias;
+        let mut run_first = move || {
+            for s in 0..steps {
+                let b = bias_first.get(s as usize..s as usize + 1).unwrap_or(&[]);
+                lanes::run(&k, first, t0 + s, 1, b);
+                let (mut i, mut g) = (0, 0);
+                for tr in tracks.iter_mut() {
+                    let grp = &first[g];
+                    tr.push_back([grp.w1[i], grp.w2.get(i).copied().unwrap_or(0.0)]);
+                    if tr.len() > track_len {
+                        tr.pop_front();
+                    }
+                    i += 1;
+                    if i == LANES {
+                        (i, g) = (0, g + 1);
+                    }
+                }
+            }
+        };
+        let threads = threads.clamp(1, rest.len().max(1));
+        if threads == 1 {
+            lanes::run(&k, rest, t0, steps, &bias);
+            run_first();
+        } else {
+            let per = rest.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let mut chunks = rest.chunks_mut(per);
+                let mine = chunks.next();
+                for chunk in chunks {
+                    let bias = &bias;
+                    s.spawn(move || lanes::run(&k, chunk, t0, steps, bias));
+                }
+                if let Some(chunk) = mine {
+                    lanes::run(&k, chunk, t0, steps, &bias);
+                }
+                run_first();
+            });
+        }
     }
 }
 
@@ -702,33 +826,36 @@ mod tests {
 
     #[test]
     fn optimizers_share_the_noise_stream() {
-        // SGD and AMSGrad with the same seed draw identical x_t in the f64 engine: with λ tiny
-        // the SGD walkers barely move, and the per-step sample can be recovered from the
-        // update. (The fast path has streams of its own; it never runs an adaptive optimizer.)
+        // SGD and AMSGrad with the same seed draw identical x_t, in the f64 kernels and in the
+        // scalar reference engine alike: with λ tiny the SGD walkers barely move, and the
+        // per-step sample can be recovered from the update. (The fast path has streams of its
+        // own; it never runs an adaptive optimizer.)
         let base = ExperimentParams {
-            walkers: 64,
+            walkers: 3 * LANES + 5,
             lambda: 1e-3,
             init: InitLaw::Point { w1: 1.0, w2: 0.0 },
             ..ExperimentParams::default()
         };
-        let mut sgd = Ensemble::with_engine(&base.valid().unwrap(), Engine::Reference);
-        sgd.advance(1, 1);
-        // One step from w = 1: w_1 = 1 − λ x, so x = (1 − w_1)/λ.
-        let xs: Vec<f64> = sgd
-            .w1()
-            .iter()
-            .map(|w| ((1.0 - w) / 1e-3).round())
-            .collect();
-        let ams = ExperimentParams {
-            optimizer: Optimizer::Amsgrad,
-            ..base
-        };
-        let mut e = Ensemble::new(&ams.valid().unwrap());
-        e.advance(1, 1);
-        // AMSGrad's first step is −λ(1 − β1) g / sqrt((1 − β2) g²) = −λ sign(g)/sqrt(1 − β2)
-        // for β1 = 0, so its sign reveals the sign of x (g = x w with w = 1).
-        for (x, w) in xs.iter().zip(e.w1()) {
-            assert_eq!(x.signum(), (1.0 - w).signum());
+        for engine in [Engine::Lanes, Engine::Reference] {
+            let mut sgd = Ensemble::with_engine(&base.valid().unwrap(), engine);
+            sgd.advance(1, 1);
+            // One step from w = 1: w_1 = 1 − λ x, so x = (1 − w_1)/λ.
+            let xs: Vec<f64> = sgd
+                .w1()
+                .iter()
+                .map(|w| ((1.0 - w) / 1e-3).round())
+                .collect();
+            let ams = ExperimentParams {
+                optimizer: Optimizer::Amsgrad,
+                ..base.clone()
+            };
+            let mut e = Ensemble::with_engine(&ams.valid().unwrap(), engine);
+            e.advance(1, 1);
+            // AMSGrad's first step is −λ(1 − β1) g / sqrt((1 − β2) g²) = −λ sign(g)/sqrt(1 − β2)
+            // for β1 = 0, so its sign reveals the sign of x (g = x w with w = 1).
+            for (x, w) in xs.iter().zip(e.w1()) {
+                assert_eq!(x.signum(), (1.0 - w).signum(), "{engine:?}");
+            }
         }
     }
 }

@@ -252,12 +252,23 @@ impl Job<'_> {
     fn run(self, t0: u64, steps: u64) {
         #[cfg(target_arch = "x86_64")]
         {
+            if super::lanes::has_avx512() {
+                // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
+                unsafe { self.run_avx512(t0, steps) };
+                return;
+            }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
                 unsafe { self.run_avx2(t0, steps) };
                 return;
             }
         }
+        self.run_portable(t0, steps);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    fn run_avx512(self, t0: u64, steps: u64) {
         self.run_portable(t0, steps);
     }
 

@@ -6,6 +6,7 @@ pub mod ensemble;
 pub mod escape_rate;
 pub mod fast;
 pub mod job;
+pub mod lanes;
 pub mod loss_sweep;
 pub mod optimizers;
 pub mod params;

@@ -1,0 +1,343 @@
+//! Minimal hand-written loops of each kernel's update, the floor `saddlescope bench` holds the
+//! engine against: a block of 64 walkers on the stack for all steps, x drawn for the block each
+//! step (one 64-bit word gives 64 two-point draws; uniforms and normals from the same vectorised
+//! generator the engine uses — its cost is the generator's, measured on its own row), a
+//! branch-free update LLVM vectorises (AVX2 where the CPU has it), flush-to-zero emulated by one
+//! select, the projection as a clamp. No range handling beyond that, no divergence bookkeeping,
+//! no skipping of finished walkers, no statistics: what the arithmetic costs, not a design.
+
+use crate::model::{Landscape, NoiseLaw, Optimizer};
+use crate::sim::ExperimentParams;
+use crate::sim::lanes::{LANES, Rng8};
+
+/// How the reference draws x.
+#[derive(Clone, Copy)]
+enum X {
+    Const(f64),
+    Two(f64, f64),
+    Uniform(f64, f64),
+    Gauss(f64, f64),
+}
+
+/// Everything one block needs, copied out of the case.
+#[derive(Clone, Copy)]
+struct Case {
+    landscape: Landscape,
+    a: f64,
+    b: f64,
+    lambda: f64,
+    adaptive: bool,
+    ams: bool,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    sigma: f64,
+    proj: f64,
+    x: X,
+}
+
+impl Case {
+    fn of(p: &ExperimentParams) -> Case {
+        let mean = p.landscape.noise_mean(p.a);
+        let (lo, hi) = p.landscape.two_point_values(p.a);
+        let x = if !p.optimizer.is_stochastic() {
+            X::Const(mean)
+        } else {
+            match p.noise {
+                NoiseLaw::TwoPoint => X::Two(lo, hi),
+                NoiseLaw::Uniform { half_width } => X::Uniform(mean - half_width, 2.0 * half_width),
+                NoiseLaw::Gaussian { std } => X::Gauss(mean, std),
+            }
+        };
+        Case {
+            landscape: p.landscape,
+            a: p.a,
+            b: p.b,
+            lambda: p.lambda,
+            adaptive: p.optimizer.is_adaptive(),
+            ams: p.optimizer == Optimizer::Amsgrad,
+            beta1: p.adam.beta1,
+            beta2: p.adam.beta2,
+            eps: p.adam.eps,
+            sigma: if p.optimizer.is_stochastic() {
+                p.sigma_add
+            } else {
+                0.0
+            },
+            proj: p.projection.unwrap_or(f64::INFINITY),
+            x,
+        }
+    }
+}
+
+/// Run the reference loop of `params`' update for `steps` steps on `params.walkers` walkers
+/// split over `threads` threads; returns a checksum (so that nothing is optimised away).
+pub fn run(params: &ExperimentParams, steps: u64, threads: usize) -> f64 {
+    let c = Case::of(params);
+    let blocks = params.walkers.div_ceil(LANES);
+    let threads = threads.clamp(1, blocks.max(1));
+    let per = blocks.div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let range = (t * per)..((t + 1) * per).min(blocks);
+                s.spawn(move || range.map(|b| block(&c, b, steps)).sum::<f64>())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
+    })
+}
+
+fn block(c: &Case, index: usize, steps: u64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::sim::lanes::has_avx512() {
+            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
+            return unsafe { block_avx512(c, index, steps) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            return unsafe { block_avx2(c, index, steps) };
+        }
+    }
+    block_portable(c, index, steps)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+fn block_avx512(c: &Case, index: usize, steps: u64) -> f64 {
+    block_portable(c, index, steps)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn block_avx2(c: &Case, index: usize, steps: u64) -> f64 {
+    block_portable(c, index, steps)
+}
+
+#[inline(always)]
+fn block_portable(c: &Case, index: usize, steps: u64) -> f64 {
+    match (c.landscape, c.adaptive) {
+        (Landscape::Quadratic, false) => one_d::<false>(c, index, steps, |w, x| x * w),
+        (Landscape::Quadratic, true) => one_d::<true>(c, index, steps, |w, x| x * w),
+        (Landscape::Quartic, false) => one_d::<false>(c, index, steps, |w, x| w * (x + w * w)),
+        (Landscape::Quartic, true) => one_d::<true>(c, index, steps, |w, x| w * (x + w * w)),
+        (Landscape::SharpMinima, ad) => {
+            let (a, b) = (c.a, c.b);
+            let grad = move |w1: f64, w2: f64, x: f64| {
+                let (s1, s2) = (w1 * w1, w2 * w2);
+                (
+                    w1 * (-2.0 + 4.0 * s1 + 12.0 * s2 + x * b),
+                    w2 * (-2.0 + 4.0 * s2 + 12.0 * s1 - 2.0 * a),
+                )
+            };
+            if ad {
+                two_d::<true>(c, index, steps, grad)
+            } else {
+                two_d::<false>(c, index, steps, grad)
+            }
+        }
+        (Landscape::ToyNetwork, ad) => {
+            let grad = |w1: f64, w2: f64, y: f64| {
+                let s1 = w1 * w1;
+                let r = w2 * s1 - y;
+                (4.0 * w1 * w2 * r, 2.0 * s1 * r)
+            };
+            if ad {
+                two_d::<true>(c, index, steps, grad)
+            } else {
+                two_d::<false>(c, index, steps, grad)
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn draw(c: &Case, rng: &mut Rng8, xs: &mut [f64; LANES]) {
+    match c.x {
+        X::Const(v) => *xs = [v; LANES],
+        X::Two(lo, hi) => {
+            let bits = rng.next8()[0];
+            for (i, x) in xs.iter_mut().enumerate() {
+                *x = if (bits >> i) & 1 == 0 { lo } else { hi };
+            }
+        }
+        X::Uniform(lo, width) => {
+            rng.uniforms(xs);
+            for x in xs.iter_mut() {
+                *x = lo + width * *x;
+            }
+        }
+        X::Gauss(mean, sd) => {
+            rng.normals(xs);
+            for x in xs.iter_mut() {
+                *x = mean + sd * *x;
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn noise(c: &Case, rng: &mut Rng8, e: &mut [f64; LANES]) {
+    if c.sigma > 0.0 {
+        rng.normals(e);
+        for v in e.iter_mut() {
+            *v *= c.sigma;
+        }
+    }
+}
+
+#[inline(always)]
+fn adam(c: &Case, m: &mut f64, v: &mut f64, vh: &mut f64, g: f64) -> f64 {
+    *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+    *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+    *vh = if c.ams { vh.max(*v) } else { *v };
+    let den = vh.sqrt() + c.eps;
+    if den > 0.0 { -c.lambda * *m / den } else { 0.0 }
+}
+
+#[inline(always)]
+fn ftz(w: f64) -> f64 {
+    if w.abs() < f64::MIN_POSITIVE { 0.0 } else { w }
+}
+
+/// Starting points spread over (0.1, 0.9): nothing diverges or flushes in a bench's few hundred
+/// steps.
+fn start() -> [f64; LANES] {
+    std::array::from_fn(|i| 0.1 + 0.8 * i as f64 / LANES as f64)
+}
+
+#[inline(always)]
+fn one_d<const ADAPTIVE: bool>(
+    c: &Case,
+    index: usize,
+    steps: u64,
+    grad: impl Fn(f64, f64) -> f64,
+) -> f64 {
+    let mut rng = Rng8::new(99, index);
+    let mut w = start();
+    let (mut m, mut v, mut vh) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    let (mut xs, mut e) = ([0.0; LANES], [0.0; LANES]);
+    for _ in 0..steps {
+        draw(c, &mut rng, &mut xs);
+        noise(c, &mut rng, &mut e);
+        for i in 0..LANES {
+            let g = grad(w[i], xs[i]) + e[i];
+            let d = if ADAPTIVE {
+                adam(c, &mut m[i], &mut v[i], &mut vh[i], g)
+            } else {
+                -c.lambda * g
+            };
+            w[i] = ftz(w[i] + d).max(-c.proj).min(c.proj);
+        }
+    }
+    w.iter().sum()
+}
+
+#[inline(always)]
+fn two_d<const ADAPTIVE: bool>(
+    c: &Case,
+    index: usize,
+    steps: u64,
+    grad: impl Fn(f64, f64, f64) -> (f64, f64),
+) -> f64 {
+    let mut rng = Rng8::new(99, index);
+    let (mut w1, mut w2) = (start(), start());
+    let (mut m1, mut v1, mut vh1) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    let (mut m2, mut v2, mut vh2) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    let (mut xs, mut e1, mut e2) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    for _ in 0..steps {
+        draw(c, &mut rng, &mut xs);
+        noise(c, &mut rng, &mut e1);
+        noise(c, &mut rng, &mut e2);
+        for i in 0..LANES {
+            let (g1, g2) = grad(w1[i], w2[i], xs[i]);
+            let (g1, g2) = (g1 + e1[i], g2 + e2[i]);
+            let (d1, d2) = if ADAPTIVE {
+                (
+                    adam(c, &mut m1[i], &mut v1[i], &mut vh1[i], g1),
+                    adam(c, &mut m2[i], &mut v2[i], &mut vh2[i], g2),
+                )
+            } else {
+                (-c.lambda * g1, -c.lambda * g2)
+            };
+            w1[i] = ftz(w1[i] + d1).max(-c.proj).min(c.proj);
+            w2[i] = ftz(w2[i] + d2).max(-c.proj).min(c.proj);
+        }
+    }
+    w1.iter().chain(&w2).sum()
+}
+
+/// The quadratic fast path's floor: 128 f32 walkers per block, each step one select and one
+/// multiply per walker from two 64-bit words (no renormalisation, no range handling).
+pub fn run_quadratic_f32(params: &ExperimentParams, steps: u64, threads: usize) -> f64 {
+    let (lo, hi) = params.landscape.two_point_values(params.a);
+    let c = [
+        (1.0 - params.lambda * lo) as f32,
+        (1.0 - params.lambda * hi) as f32,
+    ];
+    let blocks = params.walkers.div_ceil(128);
+    let threads = threads.clamp(1, blocks.max(1));
+    let per = blocks.div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let range = (t * per)..((t + 1) * per).min(blocks);
+                s.spawn(move || range.map(|b| f32_block(c, b, steps)).sum::<f64>())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
+    })
+}
+
+fn f32_block(c: [f32; 2], index: usize, steps: u64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::sim::lanes::has_avx512() {
+            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
+            return unsafe { f32_block_avx512(c, index, steps) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { f32_block_avx2(c, index, steps) };
+        }
+    }
+    f32_block_portable(c, index, steps)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+fn f32_block_avx512(c: [f32; 2], index: usize, steps: u64) -> f64 {
+    f32_block_portable(c, index, steps)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn f32_block_avx2(c: [f32; 2], index: usize, steps: u64) -> f64 {
+    f32_block_portable(c, index, steps)
+}
+
+#[inline(always)]
+fn f32_block_portable(c: [f32; 2], index: usize, steps: u64) -> f64 {
+    let mut rng = Rng8::new(99, index);
+    // Factors near 1 in a bench's steps stay inside f32 for 0.1 … 0.9 starts only briefly;
+    // the magnitudes are irrelevant to the cost (no subnormal arithmetic: FTZ by a select).
+    let mut w: [f32; 128] = std::array::from_fn(|i| 0.1 + 0.8 * i as f32 / 128.0);
+    for _ in 0..steps {
+        let r = rng.next8();
+        let words = [
+            r[0] as u32,
+            (r[0] >> 32) as u32,
+            r[1] as u32,
+            (r[1] >> 32) as u32,
+        ];
+        for i in 0..32 {
+            for (k, &word) in words.iter().enumerate() {
+                let v = w[32 * k + i] * if word & (1u32 << i) != 0 { c[1] } else { c[0] };
+                w[32 * k + i] = if v.abs() < f32::MIN_POSITIVE { 0.0 } else { v };
+            }
+        }
+    }
+    w.iter().map(|&v| v as f64).sum()
+}
