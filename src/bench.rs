@@ -510,3 +510,95 @@ pub fn peak_resident_mib() -> Option<f64> {
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LiveReport {
+    pub what: String,
+    pub walkers: usize,
+    pub threads: usize,
+    /// Snapshots (every statistic the live view shows) delivered per second while playing.
+    pub snapshots_per_second: f64,
+    /// Wall time of one snapshot's statistics, median.
+    pub statistics_ms_median: f64,
+    /// From sending a change of λ to the first snapshot of the new ensemble, median.
+    pub change_to_first_snapshot_ms_median: f64,
+    pub runs: usize,
+}
+
+/// The live view's worker at `walkers` walkers of `params`, without a window: snapshots per
+/// second while playing (over `seconds`), the statistics' time, and the latency of a change of
+/// λ (`repeats` changes).
+pub fn measure_live(
+    what: &str,
+    params: ExperimentParams,
+    threads: usize,
+    seconds: f64,
+    repeats: usize,
+) -> LiveReport {
+    use crate::sim::stats;
+    use crate::sim::worker::{Command, Event, LIVE_QUANTILE_CAP, Worker};
+    let walkers = params.walkers;
+    let params = ExperimentParams {
+        steps: 100_000_000,
+        ..params
+    };
+    let valid = params.valid().expect("valid live case");
+    // The statistics alone, on an ensemble a few steps in.
+    let mut e = Ensemble::new(&valid);
+    e.advance(5, threads);
+    let stat_ms = median(
+        (0..repeats.max(1))
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(stats::record_parallel(&e, Some(LIVE_QUANTILE_CAP), threads));
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .collect(),
+    );
+    drop(e);
+    let w = Worker::spawn(valid, threads, Arc::new(|| {}));
+    let wait_for = |pred: &dyn Fn(&crate::sim::worker::Snapshot) -> bool| loop {
+        match w.recv_timeout(Duration::from_secs(60)) {
+            Some(Event::Snapshot(s)) if pred(&s) => return,
+            Some(_) => {}
+            None => return,
+        }
+    };
+    wait_for(&|_| true);
+    w.send(Command::Play);
+    let start = Instant::now();
+    let (mut snapshots, mut last) = (0usize, None);
+    while start.elapsed().as_secs_f64() < seconds {
+        if let Some(Event::Snapshot(s)) = w.recv_timeout(Duration::from_millis(100))
+            && last != Some(s.step())
+        {
+            snapshots += 1;
+            last = Some(s.step());
+        }
+    }
+    let rate = snapshots as f64 / start.elapsed().as_secs_f64();
+    let mut latencies = Vec::new();
+    for k in 0..repeats.max(1) {
+        let generation = 1 + k as u64;
+        let changed = ExperimentParams {
+            lambda: params.lambda * (1.0 + 0.01 * generation as f64),
+            ..params.clone()
+        };
+        let start = Instant::now();
+        w.send(Command::SetParams {
+            generation,
+            params: Box::new(changed.valid().expect("valid")),
+        });
+        wait_for(&|s| s.generation == generation);
+        latencies.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    LiveReport {
+        what: what.to_owned(),
+        walkers,
+        threads,
+        snapshots_per_second: rate,
+        statistics_ms_median: stat_ms,
+        change_to_first_snapshot_ms_median: median(latencies),
+        runs: repeats.max(1),
+    }
+}

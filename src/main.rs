@@ -357,6 +357,26 @@ fn bench(
             kernels.push(bench::measure_kernel(&case, threads, repeats, seconds));
         }
     }
+    say("the live view's worker");
+    let live_threads = saddlescope::app::live_threads();
+    let live = [
+        (
+            "live view, quadratic (fast path), Fig. 1-left",
+            sim::ExperimentParams {
+                walkers,
+                ..sim::ExperimentParams::default()
+            },
+        ),
+        (
+            "live view, 2-D sharp minima, Fig. 7",
+            bench::kernel_cases(walkers)
+                .into_iter()
+                .find(|c| c.name == "2-D sharp minima (clipped) sgd two-point")
+                .map(|c| c.params)
+                .expect("a bench case"),
+        ),
+    ]
+    .map(|(what, p)| bench::measure_live(what, p, live_threads, 3.0, repeats));
     say("the normal generator");
     let generator = bench::measure_normals(cores(), repeats);
     let mut sweeps = Vec::new();
@@ -381,6 +401,7 @@ fn bench(
             "machine": { "cores": cores(), "cpu": cpu },
             "kernels": kernels,
             "normal_generator": generator,
+            "live_view": live,
             "sweeps": sweeps,
             "ui_frame": ui,
             "live_view_peak_resident_mib": live_peak,

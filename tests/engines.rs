@@ -265,3 +265,30 @@ fn the_kernels_depend_only_on_the_seed() {
     c.advance(77, 1);
     assert_ne!(a.w1(), c.w1());
 }
+
+#[test]
+fn the_statistics_do_not_depend_on_the_thread_count() {
+    // Chunks of fixed size, added in chunk order: 1 and 3 threads give the same record, to the
+    // bit, for a 1-D and a 2-D ensemble larger than one chunk.
+    use saddlescope::sim::stats::record_parallel;
+    for p in [
+        ExperimentParams {
+            walkers: 200_000,
+            ..ExperimentParams::default()
+        },
+        ExperimentParams {
+            landscape: Landscape::SharpMinima,
+            a: 0.5,
+            b: 14.0,
+            lambda: 0.05,
+            init: InitLaw::FlatMinima { radius: 0.25 },
+            projection: Some(1.0),
+            walkers: 150_000,
+            ..ExperimentParams::default()
+        },
+    ] {
+        let mut e = Ensemble::new(&p.valid().unwrap());
+        e.advance(30, 2);
+        assert_eq!(record_parallel(&e, None, 1), record_parallel(&e, None, 3));
+    }
+}

@@ -79,8 +79,9 @@ impl Classifier {
             Landscape::SharpMinima => self
                 .minima
                 .iter()
-                .map(|(m, b)| ((w[0] - m[0]).hypot(w[1] - m[1]), *b))
-                .filter(|(d, _)| *d < MINIMUM_RADIUS)
+                // Squared distances: no library call per walker and minimum.
+                .map(|(m, b)| ((w[0] - m[0]).powi(2) + (w[1] - m[1]).powi(2), *b))
+                .filter(|(d2, _)| *d2 < MINIMUM_RADIUS * MINIMUM_RADIUS)
                 .min_by(|x, y| x.0.total_cmp(&y.0))
                 .map_or(Basin::Other, |(_, b)| b),
             Landscape::ToyNetwork => {

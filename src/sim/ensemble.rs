@@ -388,8 +388,21 @@ impl Ensemble {
 
     /// ln|w1| at t = 0, per walker.
     pub fn log_w0(&self) -> &[f64] {
-        self.log_w0
-            .get_or_init(|| self.w0.iter().map(|w| w.abs().ln()).collect())
+        self.log_w0.get_or_init(|| {
+            // The vectorised ln; a walker that starts at 0 (or, never drawn, subnormal) has −∞.
+            let mut out = vec![0.0; self.w0.len()];
+            lanes::ln_abs_many(&self.w0, &mut out);
+            for (l, w) in out.iter_mut().zip(&self.w0) {
+                if w.abs() < f64::MIN_POSITIVE {
+                    *l = if *w == 0.0 {
+                        f64::NEG_INFINITY
+                    } else {
+                        w.abs().ln()
+                    };
+                }
+            }
+            out
+        })
     }
 
     /// Record the positions of the first `walkers` walkers (at most one block) after every step,

@@ -138,6 +138,45 @@ fn normals_avx2(rng: &mut Rng8, out: &mut [f64; LANES]) {
     rng.normals(out);
 }
 
+/// `out[i] = ln max(|w[i]|, f64::MIN_POSITIVE)` for every `i` (the vectorised ln of
+/// [`ln_positive`]; the engine never holds a subnormal, so the clamp changes nothing there).
+pub fn ln_abs_many(w: &[f64], out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx512() {
+            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
+            unsafe { ln_abs_avx512(w, out) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            unsafe { ln_abs_avx2(w, out) };
+            return;
+        }
+    }
+    ln_abs_portable(w, out);
+}
+
+#[inline(always)]
+fn ln_abs_portable(w: &[f64], out: &mut [f64]) {
+    for (o, &v) in out.iter_mut().zip(w) {
+        *o = ln_positive(v.abs().max(f64::MIN_POSITIVE));
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+fn ln_abs_avx512(w: &[f64], out: &mut [f64]) {
+    ln_abs_portable(w, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn ln_abs_avx2(w: &[f64], out: &mut [f64]) {
+    ln_abs_portable(w, out);
+}
+
 /// A uniform in [0, 1) from the top 52 bits of a word (exact, no integer-to-float conversion).
 #[inline(always)]
 fn unit(w: u64) -> f64 {

@@ -314,9 +314,65 @@ fn quantiles_of(values: &mut Vec<f64>, abs_values: &mut Vec<f64>) -> Vec<Quantil
         .collect()
 }
 
-/// Compute the record of `e` at its current step. `quantile_cap` bounds the number of walkers
-/// used for quantiles (`None` = all).
-pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
+/// Walkers per unit of statistics work: fixed, so that the sums are added in the same order
+/// whatever the thread count (the statistics, like the walkers, depend only on the seed).
+const STAT_CHUNK: usize = 1 << 16;
+
+/// The counts and sums of one chunk of walkers.
+struct Partial {
+    hist: Binner,
+    log_hist: Binner,
+    below: Vec<usize>,
+    finite: usize,
+    at_zero: usize,
+    log_count: usize,
+    sum_w: f64,
+    sum_abs: f64,
+    sum_abs2: f64,
+    sum_w4: f64,
+    sum_loss: f64,
+    sum_log_ratio: f64,
+    sum_log_abs: f64,
+    basin_counts: Vec<usize>,
+    density: Option<Histogram2d>,
+}
+
+impl Partial {
+    fn merge(mut self, o: Partial) -> Partial {
+        for (a, b) in self.hist.counts.iter_mut().zip(&o.hist.counts) {
+            *a += b;
+        }
+        for (a, b) in self.log_hist.counts.iter_mut().zip(&o.log_hist.counts) {
+            *a += b;
+        }
+        for (a, b) in self.below.iter_mut().zip(&o.below) {
+            *a += b;
+        }
+        for (a, b) in self.basin_counts.iter_mut().zip(&o.basin_counts) {
+            *a += b;
+        }
+        if let (Some(d), Some(od)) = (self.density.as_mut(), o.density.as_ref()) {
+            for (a, b) in d.counts.iter_mut().zip(&od.counts) {
+                *a += b;
+            }
+            d.outside += od.outside;
+        }
+        self.finite += o.finite;
+        self.at_zero += o.at_zero;
+        self.log_count += o.log_count;
+        self.sum_w += o.sum_w;
+        self.sum_abs += o.sum_abs;
+        self.sum_abs2 += o.sum_abs2;
+        self.sum_w4 += o.sum_w4;
+        self.sum_loss += o.sum_loss;
+        self.sum_log_ratio += o.sum_log_ratio;
+        self.sum_log_abs += o.sum_log_abs;
+        self
+    }
+}
+
+/// The counts and sums over walkers `range` of `e`.
+fn partial(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
     let p = e.params();
     let h = &p.histogram;
     let lp = LandscapeParams {
@@ -325,77 +381,169 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
         b: p.b,
     };
     let two_d = !e.w2().is_empty();
-    let mut hist = Binner::new(h.lo, h.hi, h.bins);
-    let mut log_hist = Binner::new(h.log10_lo, h.log10_hi, h.bins);
-    let (w1s, w2s) = (e.w1(), e.w2());
-    let log_w0 = e.log_w0();
-    // The averaged loss of a 1-D landscape is x̄w²/2 (+ w⁴/4 for Q4): summed from moments below
-    // rather than called per walker.
-    let one_d_loss = !two_d && matches!(p.landscape, Landscape::Quadratic | Landscape::Quartic);
-    let mut sum_w4 = 0.0;
-    let mut below = vec![0usize; p.thresholds.len()];
-    let (mut finite, mut at_zero, mut log_count) = (0usize, 0usize, 0usize);
-    let (mut sum_w, mut sum_abs, mut sum_abs2, mut sum_loss) = (0.0, 0.0, 0.0, 0.0);
-    let (mut sum_log_ratio, mut sum_log_abs) = (0.0, 0.0);
     let basins = Basin::of(p.landscape);
     let classifier = two_d.then(|| Classifier::new(p.landscape, p.a));
-    let mut basin_counts = vec![0usize; basins.len()];
-    let mut density = two_d.then(|| Histogram2d::new(h.lo, h.hi, h.lo2, h.hi2, h.bins2d));
+    let mut out = Partial {
+        hist: Binner::new(h.lo, h.hi, h.bins),
+        log_hist: Binner::new(h.log10_lo, h.log10_hi, h.bins),
+        below: vec![0; p.thresholds.len()],
+        finite: 0,
+        at_zero: 0,
+        log_count: 0,
+        sum_w: 0.0,
+        sum_abs: 0.0,
+        sum_abs2: 0.0,
+        sum_w4: 0.0,
+        sum_loss: 0.0,
+        sum_log_ratio: 0.0,
+        sum_log_abs: 0.0,
+        basin_counts: vec![0; basins.len()],
+        density: two_d.then(|| Histogram2d::new(h.lo, h.hi, h.lo2, h.hi2, h.bins2d)),
+    };
+    let (w1s, w2s) = (
+        &e.w1()[range.clone()],
+        if two_d {
+            &e.w2()[range.clone()]
+        } else {
+            &[][..]
+        },
+    );
+    let log_w0 = &e.log_w0()[range.clone()];
+    // The averaged loss of a 1-D landscape is x̄w²/2 (+ w⁴/4 for Q4): summed from moments
+    // rather than called per walker.
+    let one_d_loss = !two_d && matches!(p.landscape, Landscape::Quadratic | Landscape::Quartic);
+    let o = &mut out;
     for i in 0..w1s.len() {
         let w1 = w1s[i];
         let w2 = if two_d { w2s[i] } else { 0.0 };
         if !(w1.is_finite() && w2.is_finite()) {
             continue;
         }
-        finite += 1;
-        let norm = if two_d { w1.hypot(w2) } else { w1.abs() };
-        for (c, &th) in below.iter_mut().zip(&p.thresholds) {
+        o.finite += 1;
+        // √(w1² + w2²) rather than hypot (a library call per walker): it may underflow to 0 or
+        // overflow to ∞ only where the comparison with a threshold comes out the same.
+        let norm = if two_d {
+            (w1 * w1 + w2 * w2).sqrt()
+        } else {
+            w1.abs()
+        };
+        for (c, &th) in o.below.iter_mut().zip(&p.thresholds) {
             *c += (norm < th) as usize;
         }
-        hist.add(w1, i);
+        o.hist.add(w1, i);
         if let Some(c) = &classifier {
             let b = c.classify([w1, w2]);
             if let Some(k) = basins.iter().position(|x| *x == b) {
-                basin_counts[k] += 1;
+                o.basin_counts[k] += 1;
             }
         }
-        if let Some(d) = density.as_mut() {
+        if let Some(d) = o.density.as_mut() {
             d.add(w1, w2);
         }
-        sum_w += w1;
-        sum_abs += w1.abs();
-        sum_abs2 += w1 * w1;
+        o.sum_w += w1;
+        o.sum_abs += w1.abs();
+        o.sum_abs2 += w1 * w1;
         if one_d_loss {
-            sum_w4 += (w1 * w1) * (w1 * w1);
+            o.sum_w4 += (w1 * w1) * (w1 * w1);
         } else {
             let loss = lp.averaged_loss([w1, w2]);
             if loss.is_finite() {
-                sum_loss += loss;
+                o.sum_loss += loss;
             }
         }
-        if norm == 0.0 {
-            at_zero += 1;
+        if w1 == 0.0 && w2 == 0.0 {
+            o.at_zero += 1;
         }
     }
-    // The logarithms in a pass of their own (faster than one loop doing everything).
-    for i in 0..w1s.len() {
-        let w1 = w1s[i];
-        if !w1.is_finite() || (two_d && !w2s[i].is_finite()) {
-            continue;
-        }
-        if w1 == 0.0 {
-            log_hist.add(f64::NEG_INFINITY, i); // counted below the range
-        } else {
-            let l = w1.abs().ln();
-            log_hist.add(l * std::f64::consts::LOG10_E, i);
-            let l0 = log_w0[i];
-            if l0.is_finite() {
-                log_count += 1;
-                sum_log_ratio += l - l0;
-                sum_log_abs += l;
+    // The logarithms in a pass of their own, 4096 at a time by the vectorised ln.
+    let mut logs = [0.0; 4096];
+    for (b, ws) in w1s.chunks(logs.len()).enumerate() {
+        let logs = &mut logs[..ws.len()];
+        crate::sim::lanes::ln_abs_many(ws, logs);
+        for (j, (&w1, &l)) in ws.iter().zip(logs.iter()).enumerate() {
+            let i = b * 4096 + j;
+            if !w1.is_finite() || (two_d && !w2s[i].is_finite()) {
+                continue;
+            }
+            if w1 == 0.0 {
+                o.log_hist.add(f64::NEG_INFINITY, i); // counted below the range
+            } else {
+                o.log_hist.add(l * std::f64::consts::LOG10_E, i);
+                let l0 = log_w0[i];
+                if l0.is_finite() {
+                    o.log_count += 1;
+                    o.sum_log_ratio += l - l0;
+                    o.sum_log_abs += l;
+                }
             }
         }
     }
+    out
+}
+
+/// Compute the record of `e` at its current step on this thread. `quantile_cap` bounds the
+/// number of walkers used for quantiles (`None` = all).
+pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
+    record_parallel(e, quantile_cap, 1)
+}
+
+/// [`record`] on up to `threads` threads: fixed chunks of walkers, their counts and sums added
+/// in chunk order, so that the result does not depend on `threads`.
+pub fn record_parallel(e: &Ensemble, quantile_cap: Option<usize>, threads: usize) -> Record {
+    let p = e.params();
+    let two_d = !e.w2().is_empty();
+    let (w1s, w2s) = (e.w1(), e.w2());
+    let _ = e.log_w0(); // computed once, before the threads share it
+    let chunks: Vec<std::ops::Range<usize>> = (0..e.len().div_ceil(STAT_CHUNK).max(1))
+        .map(|c| c * STAT_CHUNK..((c + 1) * STAT_CHUNK).min(e.len()))
+        .collect();
+    let threads = threads.clamp(1, chunks.len());
+    let mut parts: Vec<Option<Partial>> = (0..chunks.len()).map(|_| None).collect();
+    if threads == 1 {
+        for (slot, r) in parts.iter_mut().zip(&chunks) {
+            *slot = Some(partial(e, r.clone()));
+        }
+    } else {
+        let per = chunks.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            for (slots, rs) in parts.chunks_mut(per).zip(chunks.chunks(per)) {
+                s.spawn(move || {
+                    for (slot, r) in slots.iter_mut().zip(rs) {
+                        *slot = Some(partial(e, r.clone()));
+                    }
+                });
+            }
+        });
+    }
+    let all = parts
+        .into_iter()
+        .flatten()
+        .reduce(Partial::merge)
+        .expect("at least one chunk");
+    let Partial {
+        hist,
+        log_hist,
+        below,
+        finite,
+        at_zero,
+        log_count,
+        sum_w,
+        sum_abs,
+        sum_abs2,
+        sum_w4,
+        mut sum_loss,
+        sum_log_ratio,
+        sum_log_abs,
+        basin_counts,
+        density,
+    } = all;
+    let basins = Basin::of(p.landscape);
+    let lp = LandscapeParams {
+        landscape: p.landscape,
+        a: p.a,
+        b: p.b,
+    };
+    let one_d_loss = !two_d && matches!(p.landscape, Landscape::Quadratic | Landscape::Quartic);
     if one_d_loss {
         let xbar = p.landscape.noise_mean(p.a);
         sum_loss = 0.5 * xbar * sum_abs2;

@@ -417,7 +417,11 @@ impl State {
             return;
         };
         let t = e.step();
-        let rec = Arc::new(stats::record(e, Some(LIVE_QUANTILE_CAP)));
+        let rec = Arc::new(stats::record_parallel(
+            e,
+            Some(LIVE_QUANTILE_CAP),
+            self.threads,
+        ));
         if self.params.record_steps.contains(&t)
             && self.recorded.last().is_none_or(|r| r.summary.step < t)
         {
@@ -480,7 +484,11 @@ impl State {
         };
         let current = match &self.current {
             Some(r) if r.summary.step == e.step() => r.clone(),
-            _ => Arc::new(stats::record(e, Some(LIVE_QUANTILE_CAP))),
+            _ => Arc::new(stats::record_parallel(
+                e,
+                Some(LIVE_QUANTILE_CAP),
+                self.threads,
+            )),
         };
         let snap = Snapshot {
             generation: self.generation,
