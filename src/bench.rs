@@ -277,11 +277,15 @@ pub struct SweepRow {
     pub runs: usize,
 }
 
-/// The default Fig. 1-right sweep (50 × 50 cells × 2000 walkers × 1000 steps): wall time and
-/// time to the first coarse image of the whole plane.
-pub fn measure_fig1_right_sweep(threads: usize, repeats: usize) -> SweepRow {
-    let base = ExperimentParams::default();
-    let spec = SweepSpec::default();
+/// A phase-diagram sweep of `base` over `spec`: wall time and time to the first coarse image of
+/// the whole plane.
+pub fn measure_sweep(
+    what: &str,
+    base: &ExperimentParams,
+    spec: &SweepSpec,
+    threads: usize,
+    repeats: usize,
+) -> SweepRow {
     let coarse = sweep::coarse_level_len(spec.a_cells, spec.lambda_cells);
     let (mut walls, mut firsts) = (Vec::new(), Vec::new());
     for _ in 0..repeats.max(1) {
@@ -289,8 +293,8 @@ pub fn measure_fig1_right_sweep(threads: usize, repeats: usize) -> SweepRow {
         let mut first = None;
         let start = Instant::now();
         let grid = sweep::run_sweep(
-            &base.valid().expect("the defaults are valid"),
-            &spec,
+            &base.valid().expect("a valid base"),
+            spec,
             threads,
             &cancel,
             Duration::MAX,
@@ -300,19 +304,62 @@ pub fn measure_fig1_right_sweep(threads: usize, repeats: usize) -> SweepRow {
                 }
             },
         )
-        .expect("the default sweep is valid")
+        .expect("a valid sweep")
         .expect("not cancelled");
         walls.push(start.elapsed().as_secs_f64());
         firsts.push(first.unwrap_or(grid.seconds));
     }
     SweepRow {
-        what: "Fig. 1-right sweep, 50 × 50 cells × 2000 walkers × 1000 steps".into(),
+        what: format!(
+            "{what}, {} × {} cells × {} walkers × {} steps",
+            spec.a_cells, spec.lambda_cells, spec.walkers, spec.steps
+        ),
         threads,
-        walker_steps: 5e9,
+        walker_steps: (spec.cells() * spec.walkers) as f64 * spec.steps as f64,
         wall_seconds_median: median(walls),
         first_coarse_image_seconds_median: Some(median(firsts)),
         runs: repeats.max(1),
     }
+}
+
+/// Every built-in phase diagram (Fig. 1-right, Fig. 4, Fig. 9) and the Fig. 1-right plane under
+/// Gaussian noise, uniform noise and Adam, at their presets' grids.
+pub fn measure_sweeps(threads: usize, repeats: usize) -> Vec<SweepRow> {
+    use crate::preset::Preset;
+    let mut rows = Vec::new();
+    for name in ["fig1-right", "fig4", "fig9"] {
+        let p = Preset::builtin(name).expect("built in");
+        let spec = p.sweep.clone().unwrap_or_default();
+        rows.push(measure_sweep(name, &p.params, &spec, threads, repeats));
+    }
+    let p = Preset::builtin("fig1-right").expect("built in");
+    let spec = p.sweep.clone().unwrap_or_default();
+    for (what, params) in [
+        (
+            "fig1-right, Gaussian noise (std 1.5)",
+            ExperimentParams {
+                noise: NoiseLaw::Gaussian { std: 1.5 },
+                ..p.params.clone()
+            },
+        ),
+        (
+            "fig1-right, uniform noise (half-width 1.5)",
+            ExperimentParams {
+                noise: NoiseLaw::Uniform { half_width: 1.5 },
+                ..p.params.clone()
+            },
+        ),
+        (
+            "fig1-right, Adam (β1 = 0, β2 = 0.999)",
+            ExperimentParams {
+                optimizer: Optimizer::Adam,
+                ..p.params.clone()
+            },
+        ),
+    ] {
+        rows.push(measure_sweep(what, &params, &spec, threads, repeats));
+    }
+    rows
 }
 
 /// The exact binomial escape map at 200 × 200 cells and T = 1000.
@@ -546,11 +593,17 @@ pub fn measure_live(
     // The statistics alone, on an ensemble a few steps in.
     let mut e = Ensemble::new(&valid);
     e.advance(5, threads);
+    // The worker's statistics run on every core (a burst per snapshot).
+    let stat_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let stat_ms = median(
         (0..repeats.max(1))
             .map(|_| {
                 let start = Instant::now();
-                std::hint::black_box(stats::record_parallel(&e, Some(LIVE_QUANTILE_CAP), threads));
+                std::hint::black_box(stats::record_parallel(
+                    &e,
+                    Some(LIVE_QUANTILE_CAP),
+                    stat_threads,
+                ));
                 start.elapsed().as_secs_f64() * 1e3
             })
             .collect(),

@@ -129,6 +129,9 @@ enum Cmd {
         /// Skip the phase-diagram sweeps.
         #[arg(long)]
         no_sweeps: bool,
+        /// Skip the kernel table (every kernel beside its reference loop).
+        #[arg(long)]
+        no_kernels: bool,
     },
 }
 
@@ -325,6 +328,7 @@ fn bench(
     seconds: f64,
     frames: usize,
     no_sweeps: bool,
+    no_kernels: bool,
 ) -> Result<()> {
     use saddlescope::bench;
     if !(1..=sim::params::MAX_WALKERS).contains(&walkers) {
@@ -348,6 +352,9 @@ fn bench(
     // Every kernel on all cores (the figure the ratios are about); the fast path on one too.
     let mut kernels = Vec::new();
     for case in bench::kernel_cases(walkers) {
+        if no_kernels {
+            break;
+        }
         let mut counts = vec![cores()];
         if case.engine == sim::Engine::Auto && case.reference == bench::Reference::F32Quadratic {
             counts.insert(0, 1);
@@ -384,8 +391,8 @@ fn bench(
     if !no_sweeps {
         say("closing the app in the middle of a sweep");
         close = Some(bench::measure_close());
-        say("Fig. 1-right sweep");
-        sweeps.push(bench::measure_fig1_right_sweep(cores(), repeats));
+        say("phase-diagram sweeps");
+        sweeps.extend(bench::measure_sweeps(cores(), repeats));
         say("exact binomial map");
         sweeps.push(bench::measure_exact_map(repeats));
     }
@@ -460,7 +467,8 @@ fn main() -> ExitCode {
             seconds,
             frames,
             no_sweeps,
-        }) => bench(walkers, repeats, seconds, frames, no_sweeps),
+            no_kernels,
+        }) => bench(walkers, repeats, seconds, frames, no_sweeps, no_kernels),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -292,3 +292,24 @@ fn the_statistics_do_not_depend_on_the_thread_count() {
         assert_eq!(record_parallel(&e, None, 1), record_parallel(&e, None, 3));
     }
 }
+
+#[test]
+fn the_initial_walkers_do_not_depend_on_the_drawing_threads() {
+    // Blocks draw from streams of their own, split over threads at whole blocks.
+    let p = ExperimentParams {
+        landscape: Landscape::SharpMinima,
+        a: 0.5,
+        b: 14.0,
+        lambda: 0.05,
+        init: InitLaw::FlatMinima { radius: 0.25 },
+        walkers: 100_003,
+        ..ExperimentParams::default()
+    };
+    let v = p.valid().unwrap();
+    let one = Ensemble::with_threads(&v, Engine::Auto, 1);
+    let three = Ensemble::with_threads(&v, Engine::Auto, 3);
+    assert_eq!(one.w1(), three.w1());
+    assert_eq!(one.w2(), three.w2());
+    // Every other walker starts on the other flat minimum (the index's parity survives the split).
+    assert!(three.w1()[50_000] > 0.0 && three.w1()[50_001] < 0.0);
+}

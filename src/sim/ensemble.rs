@@ -285,21 +285,36 @@ impl Ensemble {
 
     /// As [`Ensemble::new`], choosing the engine.
     pub fn with_engine(params: &ValidParams, engine: Engine) -> Ensemble {
+        Ensemble::with_threads(params, engine, 1)
+    }
+
+    /// As [`Ensemble::with_engine`], drawing the initial walkers on up to `threads` threads
+    /// (the same walkers whatever the count).
+    pub fn with_threads(params: &ValidParams, engine: Engine, threads: usize) -> Ensemble {
         let n = params.walkers;
         let dim = params.landscape.dim();
         let nblocks = n.div_ceil(BLOCK);
         let mut rngs: Vec<_> = (0..nblocks).map(|i| block_rng(params.seed, i)).collect();
         let mut w1 = vec![0.0; n];
         let mut w2 = vec![0.0; if dim == 2 { n } else { 0 }];
-        for (bi, rng) in rngs.iter_mut().enumerate() {
-            let range = bi * BLOCK..((bi + 1) * BLOCK).min(n);
-            for i in range {
-                let (a, b) = draw_init(&params.init, rng, i);
-                w1[i] = a;
-                if dim == 2 {
-                    w2[i] = b;
+        // Each block draws from its own stream: the blocks split over threads freely.
+        let threads = threads.clamp(1, nblocks.max(1));
+        if threads == 1 || n < 4 * BLOCK {
+            draw_blocks(&params.init, &mut rngs, 0, &mut w1, &mut w2);
+        } else {
+            let per = nblocks.div_ceil(threads);
+            std::thread::scope(|s| {
+                let mut w2_rest = &mut w2[..];
+                for (k, (r, a)) in rngs
+                    .chunks_mut(per)
+                    .zip(w1.chunks_mut(per * BLOCK))
+                    .enumerate()
+                {
+                    let b = split(&mut w2_rest, if dim == 2 { a.len() } else { 0 });
+                    let init = &params.init;
+                    s.spawn(move || draw_blocks(init, r, k * per, a, b));
                 }
-            }
+            });
         }
         if let Some(r) = params.projection {
             for w in w1.iter_mut().chain(w2.iter_mut()) {
@@ -596,6 +611,27 @@ impl Ensemble {
     }
 }
 
+/// Draw the walkers of whole blocks `first ..`, each from its block's stream, into `w1` (and
+/// `w2`, empty for 1-D).
+fn draw_blocks(
+    init: &InitLaw,
+    rngs: &mut [Xoshiro256PlusPlus],
+    first: usize,
+    w1: &mut [f64],
+    w2: &mut [f64],
+) {
+    for (k, rng) in rngs.iter_mut().enumerate() {
+        let lo = k * BLOCK;
+        for j in lo..(lo + BLOCK).min(w1.len()) {
+            let (a, b) = draw_init(init, rng, first * BLOCK + j);
+            w1[j] = a;
+            if let Some(v) = w2.get_mut(j) {
+                *v = b;
+            }
+        }
+    }
+}
+
 /// Walker `i`'s initial (w1, w2).
 fn draw_init(init: &InitLaw, rng: &mut Xoshiro256PlusPlus, i: usize) -> (f64, f64) {
     let mut u = |lo: f64, hi: f64| lo + (hi - lo) * rng.random::<f64>();
@@ -605,13 +641,15 @@ fn draw_init(init: &InitLaw, rng: &mut Xoshiro256PlusPlus, i: usize) -> (f64, f6
         InitLaw::Network => (u(-1.0, 1.0), u(0.0, 1.0)),
         InitLaw::FlatMinima { radius } => {
             let rad = radius * u(0.0, 1.0).sqrt();
-            let ang = u(0.0, std::f64::consts::TAU);
+            // The angle 2πu by the kernels' polynomial sin and cos: the same to ~10⁻¹⁶ as the
+            // library's, several times faster (10⁶ walkers restart within a frame or two).
+            let (sin, cos) = lanes::sincos_turns(u(0.0, 1.0));
             let cx = if i.is_multiple_of(2) {
                 std::f64::consts::FRAC_1_SQRT_2
             } else {
                 -std::f64::consts::FRAC_1_SQRT_2
             };
-            (cx + rad * ang.cos(), rad * ang.sin())
+            (cx + rad * cos, rad * sin)
         }
     }
 }

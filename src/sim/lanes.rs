@@ -214,7 +214,8 @@ pub fn ln_positive(x: f64) -> f64 {
 /// [−π/4, π/4] to x¹⁵ and x¹⁴ (remainders below 10⁻¹⁶).
 #[inline(always)]
 pub fn sincos_turns(u: f64) -> (f64, f64) {
-    let q = (4.0 * u + 0.5).floor();
+    // 4u + 0.5 > 0: truncation is the floor, and needs no SSE4.1 (no library call).
+    let q = (4.0 * u + 0.5) as i32 as f64;
     let x = std::f64::consts::TAU * (u - 0.25 * q);
     let q = if q >= 4.0 { q - 4.0 } else { q };
     let x2 = x * x;

@@ -142,24 +142,44 @@ impl Binner {
             hi,
             scale: bins as f64 / (hi - lo),
             bins,
-            counts: vec![0; 4 * (bins + 2)],
+            // below, the bins, above, and a last slot for values not counted at all.
+            counts: vec![0; 4 * (bins + 3)],
         }
     }
 
-    /// Count a finite `v`; `lane` (any number) picks the copy.
+    /// The slot of a value: 0 below, 1 ..= bins the bins, bins + 1 above; `skip` picks the
+    /// uncounted slot. Branch-free, so that a loop computing many slots vectorises; a closure,
+    /// so that it does not borrow the counts.
     #[inline(always)]
+    fn slots(&self) -> impl Fn(f64, bool) -> u32 + Copy + use<> {
+        let (lo, hi, scale, bins) = (self.lo, self.hi, self.scale, self.bins);
+        move |v: f64, skip: bool| {
+            let f = (v - lo) * scale;
+            // f < 0 → slot 0 (below); f ≥ bins → slot bins + 1 (above); v = hi → the last bin.
+            let slot = (f.clamp(-1.0, bins as f64) + 1.0) as i32 as u32;
+            let slot = if v == hi { bins as u32 } else { slot };
+            if skip { bins as u32 + 2 } else { slot }
+        }
+    }
+
+    /// Count a slot; `lane` (any number) picks the copy.
+    #[inline(always)]
+    fn count(&mut self, slot: u32, lane: usize) {
+        self.counts[4 * slot as usize + (lane & 3)] += 1;
+    }
+
+    /// Count a finite `v`; `lane` (any number) picks the copy.
+    #[cfg(test)]
     fn add(&mut self, v: f64, lane: usize) {
-        let f = (v - self.lo) * self.scale;
-        // f < 0 → slot 0 (below); f ≥ bins → slot bins + 1 (above); v = hi → the last bin.
-        let slot = (f.clamp(-1.0, self.bins as f64) + 1.0) as usize;
-        let slot = if v == self.hi { self.bins } else { slot };
-        self.counts[4 * slot + (lane & 3)] += 1;
+        let s = (self.slots())(v, false);
+        self.count(s, lane);
     }
 
     fn finish(self) -> Histogram {
         let mut slots = self.counts.chunks_exact(4).map(|c| c.iter().sum::<u64>());
         let below = slots.next().unwrap_or(0);
         let mut counts: Vec<u64> = slots.collect();
+        counts.pop(); // the uncounted
         let above = counts.pop().unwrap_or(0);
         Histogram {
             lo: self.lo,
@@ -371,8 +391,61 @@ impl Partial {
     }
 }
 
+/// Walkers per inner block of the statistics: the block's scratch arrays stay in L1.
+const STAT_BLOCK: usize = 1024;
+
 /// The counts and sums over walkers `range` of `e`.
 fn partial(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::sim::lanes::has_avx512() {
+            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
+            return unsafe { partial_avx512(e, range) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            return unsafe { partial_avx2(e, range) };
+        }
+    }
+    partial_portable(e, range)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+fn partial_avx512(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
+    partial_portable(e, range)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn partial_avx2(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
+    partial_portable(e, range)
+}
+
+/// Σ f(i) over `0..n` in eight interleaved sums (so that LLVM keeps them in one vector register),
+/// added in a fixed order.
+#[inline(always)]
+fn sum8(n: usize, f: impl Fn(usize) -> f64) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let whole = n / 8 * 8;
+    for c in (0..whole).step_by(8) {
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a += f(c + j);
+        }
+    }
+    let mut total: f64 = acc.iter().sum();
+    for i in whole..n {
+        total += f(i);
+    }
+    total
+}
+
+/// Every statistic of a block as a series of simple loops over L1-resident arrays — masks,
+/// sums in eight lanes, histogram slots and basin indices computed as numbers — which LLVM
+/// vectorises, then the counting of the slots.
+#[inline(always)]
+fn partial_portable(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
     let p = e.params();
     let h = &p.histogram;
     let lp = LandscapeParams {
@@ -382,7 +455,7 @@ fn partial(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
     };
     let two_d = !e.w2().is_empty();
     let basins = Basin::of(p.landscape);
-    let classifier = two_d.then(|| Classifier::new(p.landscape, p.a));
+    let classifier = Classifier::new(p.landscape, p.a);
     let mut out = Partial {
         hist: Binner::new(h.lo, h.hi, h.bins),
         log_hist: Binner::new(h.log10_lo, h.log10_hi, h.bins),
@@ -400,84 +473,182 @@ fn partial(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
         basin_counts: vec![0; basins.len()],
         density: two_d.then(|| Histogram2d::new(h.lo, h.hi, h.lo2, h.hi2, h.bins2d)),
     };
-    let (w1s, w2s) = (
-        &e.w1()[range.clone()],
-        if two_d {
-            &e.w2()[range.clone()]
+    let w1_all = &e.w1()[range.clone()];
+    let w2_all = if two_d {
+        &e.w2()[range.clone()]
+    } else {
+        &[][..]
+    };
+    let log_w0_all = &e.log_w0()[range];
+    // The averaged loss of a 1-D landscape is x̄w²/2 (+ w⁴/4 for Q4): summed from moments.
+    let one_d_loss = !two_d && matches!(p.landscape, Landscape::Quadratic | Landscape::Quartic);
+    let (lin_slot_of, log_slot_of) = (out.hist.slots(), out.log_hist.slots());
+    const B: usize = STAT_BLOCK;
+    let (mut fin, mut v1, mut v2) = ([0.0f64; B], [0.0f64; B], [0.0f64; B]);
+    let (mut norms, mut logs, mut q) = ([0.0f64; B], [0.0f64; B], [0.0f64; B]);
+    let (mut lin_slots, mut log_slots) = ([0u32; B], [0u32; B]);
+    let (mut classes, mut cells) = ([0u32; B], [0u32; B]);
+    let dens_skip = out.density.as_ref().map_or(0, |d| (d.cols * d.rows) as u32);
+    let dens_outside = dens_skip + 1;
+    let dens_geom = out
+        .density
+        .as_ref()
+        .map(|d| (d.x0, d.x1, d.y0, d.y1, d.cols, d.rows));
+    let mut below = vec![0.0f64; p.thresholds.len()];
+    let mut sums = [0.0f64; 10];
+    for (b, w1s) in w1_all.chunks(B).enumerate() {
+        let base = b * B;
+        let n = w1s.len();
+        let w2s = if two_d {
+            &w2_all[base..base + n]
         } else {
             &[][..]
-        },
-    );
-    let log_w0 = &e.log_w0()[range.clone()];
-    // The averaged loss of a 1-D landscape is x̄w²/2 (+ w⁴/4 for Q4): summed from moments
-    // rather than called per walker.
-    let one_d_loss = !two_d && matches!(p.landscape, Landscape::Quadratic | Landscape::Quartic);
-    let o = &mut out;
-    for i in 0..w1s.len() {
-        let w1 = w1s[i];
-        let w2 = if two_d { w2s[i] } else { 0.0 };
-        if !(w1.is_finite() && w2.is_finite()) {
-            continue;
-        }
-        o.finite += 1;
-        // √(w1² + w2²) rather than hypot (a library call per walker): it may underflow to 0 or
-        // overflow to ∞ only where the comparison with a threshold comes out the same.
-        let norm = if two_d {
-            (w1 * w1 + w2 * w2).sqrt()
-        } else {
-            w1.abs()
         };
-        for (c, &th) in o.below.iter_mut().zip(&p.thresholds) {
-            *c += (norm < th) as usize;
+        let l0s = &log_w0_all[base..base + n];
+        crate::sim::lanes::ln_abs_many(w1s, &mut logs[..n]);
+        // Masks and masked values.
+        for i in 0..n {
+            let w1 = w1s[i];
+            let w2 = if two_d { w2s[i] } else { 0.0 };
+            let finite = w1.is_finite() && w2.is_finite();
+            fin[i] = if finite { 1.0 } else { 0.0 };
+            v1[i] = if finite { w1 } else { 0.0 };
+            v2[i] = if finite { w2 } else { 0.0 };
         }
-        o.hist.add(w1, i);
-        if let Some(c) = &classifier {
-            let b = c.classify([w1, w2]);
-            if let Some(k) = basins.iter().position(|x| *x == b) {
-                o.basin_counts[k] += 1;
-            }
-        }
-        if let Some(d) = o.density.as_mut() {
-            d.add(w1, w2);
-        }
-        o.sum_w += w1;
-        o.sum_abs += w1.abs();
-        o.sum_abs2 += w1 * w1;
+        // Sums.
+        sums[0] += sum8(n, |i| fin[i]);
+        sums[1] += sum8(n, |i| v1[i]);
+        sums[2] += sum8(n, |i| v1[i].abs());
+        sums[3] += sum8(n, |i| v1[i] * v1[i]);
         if one_d_loss {
-            o.sum_w4 += (w1 * w1) * (w1 * w1);
+            sums[4] += sum8(n, |i| (v1[i] * v1[i]) * (v1[i] * v1[i]));
         } else {
-            let loss = lp.averaged_loss([w1, w2]);
-            if loss.is_finite() {
-                o.sum_loss += loss;
-            }
+            // One loop per landscape, so that the loss inlines without its `match`.
+            let masked = |i: usize, l: f64| {
+                if fin[i] > 0.0 && l.is_finite() {
+                    l
+                } else {
+                    0.0
+                }
+            };
+            let lp_sharp = LandscapeParams {
+                landscape: Landscape::SharpMinima,
+                ..lp
+            };
+            let lp_toy = LandscapeParams {
+                landscape: Landscape::ToyNetwork,
+                ..lp
+            };
+            sums[5] += match p.landscape {
+                Landscape::SharpMinima => sum8(n, |i| {
+                    masked(
+                        i,
+                        lp_sharp.loss([v1[i], v2[i]], lp_sharp.landscape.noise_mean(lp.a)),
+                    )
+                }),
+                Landscape::ToyNetwork => {
+                    sum8(n, |i| masked(i, lp_toy.averaged_loss([v1[i], v2[i]])))
+                }
+                _ => sum8(n, |i| masked(i, lp.averaged_loss([v1[i], v2[i]]))),
+            };
         }
-        if w1 == 0.0 && w2 == 0.0 {
-            o.at_zero += 1;
-        }
-    }
-    // The logarithms in a pass of their own, 4096 at a time by the vectorised ln.
-    let mut logs = [0.0; 4096];
-    for (b, ws) in w1s.chunks(logs.len()).enumerate() {
-        let logs = &mut logs[..ws.len()];
-        crate::sim::lanes::ln_abs_many(ws, logs);
-        for (j, (&w1, &l)) in ws.iter().zip(logs.iter()).enumerate() {
-            let i = b * 4096 + j;
-            if !w1.is_finite() || (two_d && !w2s[i].is_finite()) {
-                continue;
-            }
-            if w1 == 0.0 {
-                o.log_hist.add(f64::NEG_INFINITY, i); // counted below the range
+        sums[6] += sum8(n, |i| {
+            if fin[i] > 0.0 && v1[i] == 0.0 && v2[i] == 0.0 {
+                1.0
             } else {
-                o.log_hist.add(l * std::f64::consts::LOG10_E, i);
-                let l0 = log_w0[i];
-                if l0.is_finite() {
-                    o.log_count += 1;
-                    o.sum_log_ratio += l - l0;
-                    o.sum_log_abs += l;
+                0.0
+            }
+        });
+        // |w| for the thresholds: √(w1² + w2²) rather than hypot (a library call per walker),
+        // which may underflow to 0 or overflow to ∞ only where the comparison comes out the same.
+        for i in 0..n {
+            let nm = if two_d {
+                (v1[i] * v1[i] + v2[i] * v2[i]).sqrt()
+            } else {
+                v1[i].abs()
+            };
+            norms[i] = if fin[i] > 0.0 { nm } else { f64::INFINITY };
+        }
+        for (acc, &th) in below.iter_mut().zip(&p.thresholds) {
+            *acc += sum8(n, |i| if norms[i] < th { 1.0 } else { 0.0 });
+        }
+        // E ln|w_t/w_0| over finite walkers away from 0 that did not start at 0; a walker at 0
+        // is counted below the log histogram's range.
+        for i in 0..n {
+            let nonzero = fin[i] > 0.0 && v1[i] != 0.0;
+            q[i] = if nonzero && l0s[i].is_finite() {
+                1.0
+            } else {
+                0.0
+            };
+            let l10 = if nonzero {
+                logs[i] * std::f64::consts::LOG10_E
+            } else {
+                f64::NEG_INFINITY
+            };
+            log_slots[i] = log_slot_of(l10, fin[i] == 0.0);
+            lin_slots[i] = lin_slot_of(v1[i], fin[i] == 0.0);
+        }
+        sums[7] += sum8(n, |i| q[i]);
+        sums[8] += sum8(n, |i| if q[i] > 0.0 { logs[i] - l0s[i] } else { 0.0 });
+        sums[9] += sum8(n, |i| if q[i] > 0.0 { logs[i] } else { 0.0 });
+        if two_d {
+            for i in 0..n {
+                let k = classifier.index(v1[i], v2[i]) as u32;
+                classes[i] = if fin[i] > 0.0 { k } else { basins.len() as u32 };
+            }
+            if let Some((x0, x1, y0, y1, cols, rows)) = dens_geom {
+                for i in 0..n {
+                    let fx = (v1[i] - x0) / (x1 - x0);
+                    let fy = (v2[i] - y0) / (y1 - y0);
+                    let inside = (0.0..=1.0).contains(&fx) && (0.0..=1.0).contains(&fy);
+                    let c = ((fx * cols as f64) as i32).clamp(0, cols as i32 - 1) as u32;
+                    let r = ((fy * rows as f64) as i32).clamp(0, rows as i32 - 1) as u32;
+                    cells[i] = if fin[i] == 0.0 {
+                        dens_skip
+                    } else if inside {
+                        r * cols as u32 + c
+                    } else {
+                        dens_outside
+                    };
+                }
+            }
+        }
+        // The counting.
+        for i in 0..n {
+            out.hist.count(lin_slots[i], i);
+            out.log_hist.count(log_slots[i], i);
+        }
+        if two_d {
+            let mut per = [0usize; 4];
+            for &k in &classes[..n] {
+                per[(k as usize).min(3)] += 1;
+            }
+            for (c, k) in out.basin_counts.iter_mut().zip(per) {
+                *c += k;
+            }
+            if let Some(d) = out.density.as_mut() {
+                for &cell in &cells[..n] {
+                    if cell < dens_skip {
+                        d.counts[cell as usize] += 1;
+                    } else if cell == dens_outside {
+                        d.outside += 1;
+                    }
                 }
             }
         }
     }
+    out.finite = sums[0] as usize;
+    out.sum_w = sums[1];
+    out.sum_abs = sums[2];
+    out.sum_abs2 = sums[3];
+    out.sum_w4 = sums[4];
+    out.sum_loss = sums[5];
+    out.at_zero = sums[6] as usize;
+    out.log_count = sums[7] as usize;
+    out.sum_log_ratio = sums[8];
+    out.sum_log_abs = sums[9];
+    out.below = below.iter().map(|&b| b as usize).collect();
     out
 }
 

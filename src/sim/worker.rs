@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
 
-use super::ensemble::Ensemble;
+use super::ensemble::{Engine, Ensemble};
 use super::params::{ExperimentParams, ValidParams};
 use super::stats::{self, Record};
 use super::theory::{FractionCurves, fraction_curves};
@@ -216,6 +216,9 @@ struct State {
     tx: Sender<Event>,
     waker: Waker,
     threads: usize,
+    /// Threads for a snapshot's statistics: every core. A burst of a few milliseconds per
+    /// snapshot, short beside the UI's frame; the stepping keeps to `threads`.
+    stat_threads: usize,
     generation: u64,
     params: Arc<ValidParams>,
     ensemble: Option<Ensemble>,
@@ -239,6 +242,9 @@ impl State {
             tx,
             waker,
             threads,
+            stat_threads: std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .max(threads),
             generation: 0,
             params: Arc::new(
                 ExperimentParams::default()
@@ -357,16 +363,29 @@ impl State {
     }
 
     fn set_params(&mut self, generation: u64, params: ValidParams) {
-        let e = Ensemble::new(&params);
+        // The theory curves (about 10 ms of exact binomial laws at the default thresholds) are
+        // computed beside the new ensemble, not after it: the first snapshot has both.
+        let (e, curves) = std::thread::scope(|s| {
+            let curves = s.spawn(|| fraction_curves(&params, THEORY_POINTS).map(Arc::new));
+            let e = Ensemble::with_threads(&params, Engine::Auto, self.stat_threads);
+            (e, curves.join())
+        });
+        let curves = match curves {
+            Ok(c) => c,
+            Err(payload) => std::panic::resume_unwind(payload),
+        };
         self.generation = generation;
-        self.curves = fraction_curves(&params, THEORY_POINTS).map(Arc::new);
+        self.curves = curves;
         self.params = Arc::new(params);
         self.install(e);
         self.snapshot();
+        // Out now, before a due tick would step the new ensemble and compute its statistics
+        // again: the change shows a frame sooner.
+        self.flush();
     }
 
     fn restart(&mut self) {
-        let e = Ensemble::new(&self.params);
+        let e = Ensemble::with_threads(&self.params, Engine::Auto, self.stat_threads);
         self.install(e);
     }
 
@@ -420,7 +439,7 @@ impl State {
         let rec = Arc::new(stats::record_parallel(
             e,
             Some(LIVE_QUANTILE_CAP),
-            self.threads,
+            self.stat_threads,
         ));
         if self.params.record_steps.contains(&t)
             && self.recorded.last().is_none_or(|r| r.summary.step < t)
@@ -487,7 +506,7 @@ impl State {
             _ => Arc::new(stats::record_parallel(
                 e,
                 Some(LIVE_QUANTILE_CAP),
-                self.threads,
+                self.stat_threads,
             )),
         };
         let snap = Snapshot {
