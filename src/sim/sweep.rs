@@ -211,35 +211,35 @@ pub struct SweepGrid {
 impl SweepGrid {
     /// An empty grid with its theory layers; the exact map stops early (and is left out) once
     /// `cancel` is set.
+    #[cfg(test)]
     fn new(base: &ExperimentParams, spec: &SweepSpec, cancel: &AtomicBool) -> SweepGrid {
-        let a = spec.a_centres();
-        let lambda = spec.lambda_centres();
-        let mut mu = Vec::with_capacity(spec.cells());
-        for &l in &lambda {
-            for &ai in &a {
-                mu.push(theory::log_factor_moments(&base.noise, ai, l).0);
-            }
-        }
-        let exact_escape = exact_escape_map(base, spec, cancel);
+        let mut g = SweepGrid::empty(base, spec);
+        g.attach(theory_layers(base, spec, cancel));
+        g
+    }
+
+    /// An empty grid whose theory layers are not there yet (μ NaN, no exact map, no contour).
+    fn empty(base: &ExperimentParams, spec: &SweepSpec) -> SweepGrid {
         let n = spec.cells();
         SweepGrid {
             spec: spec.clone(),
             base: base.clone(),
-            a,
-            lambda,
+            a: spec.a_centres(),
+            lambda: spec.lambda_centres(),
             escape: vec![f64::NAN; n],
             diverged: vec![f64::NAN; n],
-            mu,
-            exact_escape,
-            mu_zero: theory::mu_zero_lines(
-                &base.noise,
-                (spec.a_min, spec.a_max),
-                (spec.lambda_min, spec.lambda_max),
-                MU_ZERO_SAMPLES,
-            ),
+            mu: vec![f64::NAN; n],
+            exact_escape: None,
+            mu_zero: Vec::new(),
             done: 0,
             seconds: 0.0,
         }
+    }
+
+    fn attach(&mut self, t: TheoryLayers) {
+        self.mu = t.mu;
+        self.exact_escape = t.exact_escape;
+        self.mu_zero = t.mu_zero;
     }
 
     pub fn is_complete(&self) -> bool {
@@ -387,6 +387,35 @@ fn run_cell(p: &ValidParams, threshold: f64, cancel: &AtomicBool) -> Option<(f64
     Some((escaped as f64 / n, diverged as f64 / n))
 }
 
+/// A grid's theory: μ per cell, the exact escape map where it applies, the μ = 0 contour. For
+/// Gaussian or uniform noise that is ~3·10⁴ quadratures (seconds), so it is computed on a thread
+/// of its own beside the cells and joins the grid when ready.
+struct TheoryLayers {
+    mu: Vec<f64>,
+    exact_escape: Option<Vec<f64>>,
+    mu_zero: Vec<Vec<[f64; 2]>>,
+}
+
+fn theory_layers(base: &ExperimentParams, spec: &SweepSpec, cancel: &AtomicBool) -> TheoryLayers {
+    let (a, lambda) = (spec.a_centres(), spec.lambda_centres());
+    let mut mu = Vec::with_capacity(spec.cells());
+    for &l in &lambda {
+        for &ai in &a {
+            mu.push(theory::log_factor_moments(&base.noise, ai, l).0);
+        }
+    }
+    TheoryLayers {
+        mu,
+        exact_escape: exact_escape_map(base, spec, cancel),
+        mu_zero: theory::mu_zero_lines(
+            &base.noise,
+            (spec.a_min, spec.a_max),
+            (spec.lambda_min, spec.lambda_max),
+            MU_ZERO_SAMPLES,
+        ),
+    }
+}
+
 /// Run the whole sweep on `threads` threads, calling `progress` with the partial grid at most
 /// every `every` (and once at the end). Returns `None` if cancelled.
 pub fn run_sweep(
@@ -400,7 +429,7 @@ pub fn run_sweep(
     spec.validate()?;
     cell_params(base, spec, 0, 0).validate()?;
     let start = Instant::now();
-    let mut grid = SweepGrid::new(base, spec, cancel);
+    let mut grid = SweepGrid::empty(base, spec);
     if cancel.load(Ordering::Relaxed) {
         return Ok(None);
     }
@@ -408,34 +437,48 @@ pub fn run_sweep(
     let mut last = Instant::now();
     let coarse = coarse_level_len(spec.a_cells, spec.lambda_cells);
     let mut coarse_done = 0;
-    // k: the place in the visiting order.
-    pool::for_each_parallel(
-        &order,
-        threads,
-        |_, &(c, r)| {
-            // Every cell's parameters are valid when the first one's are (the spec is).
-            let p = cell_params(base, spec, c, r).valid().ok()?;
-            run_cell(&p, spec.threshold, cancel)
-        },
-        |k, (esc, div)| {
-            let (c, r) = order[k];
-            let idx = r * spec.a_cells + c;
-            grid.escape[idx] = esc;
-            grid.diverged[idx] = div;
-            grid.done += 1;
-            // The coarse image of the whole plane goes out as soon as its last cell is in
-            // (cells finish slightly out of order on several threads).
-            let coarse_now = k < coarse && {
-                coarse_done += 1;
-                coarse_done == coarse
-            };
-            if (last.elapsed() >= every || coarse_now) && !grid.is_complete() {
-                grid.seconds = start.elapsed().as_secs_f64();
-                progress(&grid);
-                last = Instant::now();
-            }
-        },
-    );
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let _ = tx.send(theory_layers(base, spec, cancel));
+        });
+        let mut attached = false;
+        // k: the place in the visiting order.
+        pool::for_each_parallel(
+            &order,
+            threads,
+            |_, &(c, r)| {
+                // Every cell's parameters are valid when the first one's are (the spec is).
+                let p = cell_params(base, spec, c, r).valid().ok()?;
+                run_cell(&p, spec.threshold, cancel)
+            },
+            |k, (esc, div)| {
+                let (c, r) = order[k];
+                let idx = r * spec.a_cells + c;
+                grid.escape[idx] = esc;
+                grid.diverged[idx] = div;
+                grid.done += 1;
+                if !attached && let Ok(t) = rx.try_recv() {
+                    grid.attach(t);
+                    attached = true;
+                }
+                // The coarse image of the whole plane goes out as soon as its last cell is in
+                // (cells finish slightly out of order on several threads).
+                let coarse_now = k < coarse && {
+                    coarse_done += 1;
+                    coarse_done == coarse
+                };
+                if (last.elapsed() >= every || coarse_now) && !grid.is_complete() {
+                    grid.seconds = start.elapsed().as_secs_f64();
+                    progress(&grid);
+                    last = Instant::now();
+                }
+            },
+        );
+        if !attached && let Ok(t) = rx.recv() {
+            grid.attach(t);
+        }
+    });
     let cancelled = cancel.load(Ordering::Relaxed) && !grid.is_complete();
     grid.seconds = start.elapsed().as_secs_f64();
     if cancelled {
