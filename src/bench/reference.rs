@@ -158,7 +158,7 @@ fn draw(c: &Case, rng: &mut Rng8, xs: &mut [f64; LANES]) {
     match c.x {
         X::Const(v) => *xs = [v; LANES],
         X::Two(lo, hi) => {
-            let bits = rng.next8()[0];
+            let bits = rng.next_word();
             for (i, x) in xs.iter_mut().enumerate() {
                 *x = if (bits >> i) & 1 == 0 { lo } else { hi };
             }
@@ -325,13 +325,8 @@ fn f32_block_portable(c: [f32; 2], index: usize, steps: u64) -> f64 {
     // the magnitudes are irrelevant to the cost (no subnormal arithmetic: FTZ by a select).
     let mut w: [f32; 128] = std::array::from_fn(|i| 0.1 + 0.8 * i as f32 / 128.0);
     for _ in 0..steps {
-        let r = rng.next8();
-        let words = [
-            r[0] as u32,
-            (r[0] >> 32) as u32,
-            r[1] as u32,
-            (r[1] >> 32) as u32,
-        ];
+        let (r0, r1) = (rng.next_word(), rng.next_word());
+        let words = [r0 as u32, (r0 >> 32) as u32, r1 as u32, (r1 >> 32) as u32];
         for i in 0..32 {
             for (k, &word) in words.iter().enumerate() {
                 let v = w[32 * k + i] * if word & (1u32 << i) != 0 { c[1] } else { c[0] };

@@ -31,6 +31,10 @@ const DEAD_CHECK: u64 = 16;
 #[derive(Clone, Debug)]
 pub struct Rng8 {
     s: [[u64; 8]; 4],
+    /// Words of the last [`Rng8::next8`] not yet handed out by [`Rng8::next_word`] (one word
+    /// a step serves the two-point law: the other seven serve the next seven steps).
+    buf: [u64; 8],
+    used: usize,
 }
 
 /// SplitMix64's output function: a bijection of u64 that mixes every bit.
@@ -56,7 +60,11 @@ impl Rng8 {
                 s[0][j] = 1; // the one state xoshiro cannot leave
             }
         }
-        Rng8 { s }
+        Rng8 {
+            s,
+            buf: [0; 8],
+            used: 8,
+        }
     }
 
     /// The next word of each of the eight streams.
@@ -78,6 +86,18 @@ impl Rng8 {
             s3[j] = s3[j].rotate_left(45);
         }
         out
+    }
+
+    /// One word: the eight of a [`Rng8::next8`], one after the other.
+    #[inline(always)]
+    pub fn next_word(&mut self) -> u64 {
+        if self.used == 8 {
+            self.buf = self.next8();
+            self.used = 0;
+        }
+        let w = self.buf[self.used];
+        self.used += 1;
+        w
     }
 
     /// 64 uniforms in [0, 1) with 52 random bits each.
@@ -411,7 +431,7 @@ fn draw(d: Draw, rng: &mut Rng8, xs: &mut [f64; LANES]) {
     match d {
         Draw::Constant(_) => {} // filled once
         Draw::TwoPoint(lo, hi) => {
-            let bits = rng.next8()[0];
+            let bits = rng.next_word();
             for (i, x) in xs.iter_mut().enumerate() {
                 *x = if (bits >> i) & 1 == 0 { lo } else { hi };
             }
