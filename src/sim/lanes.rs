@@ -197,6 +197,65 @@ fn ln_abs_avx2(w: &[f64], out: &mut [f64]) {
     ln_abs_portable(w, out);
 }
 
+/// The initial cloud on the flat minima: walker `i` at radius `radius·√r` and angle 2πt around
+/// (±1/√2, 0), the sign by the parity of `i`. The angle by the polynomial sin and cos (the same
+/// to ~10⁻¹⁶ as the library's, and vectorisable).
+#[inline(always)]
+pub fn flat_minima_point(radius: f64, i: usize, r: f64, t: f64) -> (f64, f64) {
+    let rad = radius * r.sqrt();
+    let (sin, cos) = sincos_turns(t);
+    let cx = if i.is_multiple_of(2) {
+        std::f64::consts::FRAC_1_SQRT_2
+    } else {
+        -std::f64::consts::FRAC_1_SQRT_2
+    };
+    (cx + rad * cos, rad * sin)
+}
+
+/// [`flat_minima_point`] for walkers `first ..`, from the pairs (r, t) in `u`, as one loop the
+/// compiler vectorises (AVX-512 or AVX2 where the CPU has it).
+pub fn flat_minima_many(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx512() {
+            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
+            unsafe { flat_minima_avx512(radius, first, u, w1, w2) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            unsafe { flat_minima_avx2(radius, first, u, w1, w2) };
+            return;
+        }
+    }
+    flat_minima_portable(radius, first, u, w1, w2);
+}
+
+#[inline(always)]
+fn flat_minima_portable(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2: &mut [f64]) {
+    for (j, ((a, b), p)) in w1
+        .iter_mut()
+        .zip(w2.iter_mut())
+        .zip(u.chunks_exact(2))
+        .enumerate()
+    {
+        (*a, *b) = flat_minima_point(radius, first + j, p[0], p[1]);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+fn flat_minima_avx512(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2: &mut [f64]) {
+    flat_minima_portable(radius, first, u, w1, w2);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn flat_minima_avx2(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2: &mut [f64]) {
+    flat_minima_portable(radius, first, u, w1, w2);
+}
+
 /// A uniform in [0, 1) from the top 52 bits of a word (exact, no integer-to-float conversion).
 #[inline(always)]
 fn unit(w: u64) -> f64 {
