@@ -661,6 +661,17 @@ pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
 /// [`record`] on up to `threads` threads: fixed chunks of walkers, their counts and sums added
 /// in chunk order, so that the result does not depend on `threads`.
 pub fn record_parallel(e: &Ensemble, quantile_cap: Option<usize>, threads: usize) -> Record {
+    record_unless(e, quantile_cap, threads, &|| false).expect("never stopped")
+}
+
+/// [`record_parallel`] that gives up (`None`) as soon as `stop()` says so, looked at before each
+/// chunk: the live view's statistics of an ensemble about to be replaced are not worth finishing.
+pub fn record_unless(
+    e: &Ensemble,
+    quantile_cap: Option<usize>,
+    threads: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Record> {
     let p = e.params();
     let two_d = !e.w2().is_empty();
     let (w1s, w2s) = (e.w1(), e.w2());
@@ -670,21 +681,26 @@ pub fn record_parallel(e: &Ensemble, quantile_cap: Option<usize>, threads: usize
         .collect();
     let threads = threads.clamp(1, chunks.len());
     let mut parts: Vec<Option<Partial>> = (0..chunks.len()).map(|_| None).collect();
-    if threads == 1 {
-        for (slot, r) in parts.iter_mut().zip(&chunks) {
+    let fill = |slots: &mut [Option<Partial>], rs: &[std::ops::Range<usize>]| {
+        for (slot, r) in slots.iter_mut().zip(rs) {
+            if stop() {
+                return;
+            }
             *slot = Some(partial(e, r.clone()));
         }
+    };
+    if threads == 1 {
+        fill(&mut parts, &chunks);
     } else {
         let per = chunks.len().div_ceil(threads);
         std::thread::scope(|s| {
             for (slots, rs) in parts.chunks_mut(per).zip(chunks.chunks(per)) {
-                s.spawn(move || {
-                    for (slot, r) in slots.iter_mut().zip(rs) {
-                        *slot = Some(partial(e, r.clone()));
-                    }
-                });
+                s.spawn(move || fill(slots, rs));
             }
         });
+    }
+    if parts.iter().any(Option::is_none) {
+        return None;
     }
     let all = parts
         .into_iter()
@@ -750,7 +766,7 @@ pub fn record_parallel(e: &Ensemble, quantile_cap: Option<usize>, threads: usize
         (finite > 1)
             .then(|| ((sum_abs2 / finite as f64 - m * m).max(0.0) / (finite - 1) as f64).sqrt())
     });
-    Record {
+    Some(Record {
         summary: Summary {
             step: e.step(),
             walkers: n,
@@ -783,7 +799,7 @@ pub fn record_parallel(e: &Ensemble, quantile_cap: Option<usize>, threads: usize
         histogram: hist.finish(),
         log10_histogram: log_hist.finish(),
         density,
-    }
+    })
 }
 
 #[cfg(test)]

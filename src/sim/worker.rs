@@ -8,6 +8,7 @@
 //! [`Worker`] is dropped.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -136,6 +137,9 @@ pub struct Worker {
     tx: Sender<Command>,
     rx: Receiver<Event>,
     handle: Option<JoinHandle<()>>,
+    /// `SetParams` sent and not yet taken: the worker's statistics of an ensemble about to be
+    /// replaced give way to it (any other command lets them finish).
+    new_params: Arc<AtomicUsize>,
 }
 
 impl Worker {
@@ -150,13 +154,15 @@ impl Worker {
         let (tx, cmd_rx) = crossbeam_channel::unbounded();
         let (ev_tx, rx) = crossbeam_channel::bounded(4);
         let (crash_tx, crash_waker) = (ev_tx.clone(), waker.clone());
+        let new_params = Arc::new(AtomicUsize::new(0));
+        let pending = new_params.clone();
         let handle = std::thread::Builder::new()
             .name("saddlescope-sim".into())
             .spawn(move || {
                 // A panic anywhere in the simulation (the stepping threads included) ends up
                 // here; the UI is told, keeps its state, and can start a new worker.
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let mut st = State::new(cmd_rx, ev_tx, waker, threads.max(1));
+                    let mut st = State::new(cmd_rx, ev_tx, waker, threads.max(1), pending);
                     st.set_params(generation, params);
                     st.run();
                 }));
@@ -172,10 +178,14 @@ impl Worker {
             tx,
             rx,
             handle: Some(handle),
+            new_params,
         }
     }
 
     pub fn send(&self, cmd: Command) {
+        if matches!(cmd, Command::SetParams { .. }) {
+            self.new_params.fetch_add(1, Ordering::SeqCst);
+        }
         // A send fails only once the worker has exited; the UI then shows the last snapshot.
         let _ = self.tx.send(cmd);
     }
@@ -213,6 +223,8 @@ impl Drop for Worker {
 
 struct State {
     rx: Receiver<Command>,
+    /// See [`Worker::new_params`]; decremented as each `SetParams` is taken.
+    new_params: Arc<AtomicUsize>,
     tx: Sender<Event>,
     waker: Waker,
     threads: usize,
@@ -236,9 +248,16 @@ struct State {
 }
 
 impl State {
-    fn new(rx: Receiver<Command>, tx: Sender<Event>, waker: Waker, threads: usize) -> State {
+    fn new(
+        rx: Receiver<Command>,
+        tx: Sender<Event>,
+        waker: Waker,
+        threads: usize,
+        new_params: Arc<AtomicUsize>,
+    ) -> State {
         State {
             rx,
+            new_params,
             tx,
             waker,
             threads,
@@ -272,6 +291,7 @@ impl State {
             loop {
                 match self.rx.try_recv() {
                     Ok(Command::SetParams { generation, params }) => {
+                        self.took_params();
                         latest_params = Some((generation, params))
                     }
                     Ok(Command::Shutdown) | Err(TryRecvError::Disconnected) => return,
@@ -315,12 +335,19 @@ impl State {
             match cmd {
                 Some(Command::Shutdown) => return,
                 Some(Command::SetParams { generation, params }) => {
+                    self.took_params();
                     self.set_params(generation, *params)
                 }
                 Some(c) => self.handle(c),
                 None => {}
             }
         }
+    }
+
+    fn took_params(&self) {
+        let _ = self
+            .new_params
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
     }
 
     fn handle(&mut self, cmd: Command) {
@@ -395,6 +422,7 @@ impl State {
         }
         self.recorded.clear();
         self.trace.clear();
+        self.current = None;
         self.rate = 0.0;
         self.window.clear();
         self.ensemble = Some(e);
@@ -436,14 +464,17 @@ impl State {
             return;
         };
         let t = e.step();
-        let rec = Arc::new(stats::record_parallel(
-            e,
-            Some(LIVE_QUANTILE_CAP),
-            self.stat_threads,
-        ));
-        if self.params.record_steps.contains(&t)
-            && self.recorded.last().is_none_or(|r| r.summary.step < t)
-        {
+        // New parameters waiting (a λ drag) make these statistics moot: give up, and let their
+        // ensemble show — except at a record step, kept for good.
+        let is_record = self.params.record_steps.contains(&t);
+        let new_params = &self.new_params;
+        let stop = || !is_record && new_params.load(Ordering::SeqCst) > 0;
+        let Some(rec) = stats::record_unless(e, Some(LIVE_QUANTILE_CAP), self.stat_threads, &stop)
+        else {
+            return;
+        };
+        let rec = Arc::new(rec);
+        if is_record && self.recorded.last().is_none_or(|r| r.summary.step < t) {
             self.recorded.push(rec.clone());
         }
         let s = &rec.summary;
@@ -493,6 +524,12 @@ impl State {
         }
         if self.at_end() {
             self.playing = false;
+        }
+        let stale = self.current.as_ref().map(|r| r.summary.step)
+            != self.ensemble.as_ref().map(|e| e.step());
+        if stale && self.new_params.load(Ordering::SeqCst) > 0 {
+            // The statistics gave way to new parameters: their ensemble is what shows next.
+            return;
         }
         self.snapshot();
     }
@@ -673,5 +710,49 @@ mod tests {
         let s = next_snapshot(&w, |s| s.generation == 1000);
         assert!((s.params.lambda - 1.0).abs() < 1e-12);
         assert!(w.is_alive());
+    }
+
+    #[test]
+    fn only_new_parameters_cut_the_statistics_short() {
+        // Other commands arriving while it plays (here a stream of SetStepsPerFrame) leave
+        // every step's statistics in the trace: no gap from 0 to the last step.
+        let w = Worker::spawn(
+            ExperimentParams {
+                walkers: 300_000,
+                steps: 1_000_000,
+                ..ExperimentParams::default()
+            }
+            .valid()
+            .unwrap(),
+            1,
+            Arc::new(|| {}),
+        );
+        next_snapshot(&w, |_| true);
+        w.send(Command::Play);
+        for _ in 0..200 {
+            w.send(Command::SetStepsPerFrame(1));
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        w.send(Command::Pause);
+        let s = next_snapshot(&w, |s| !s.playing);
+        assert!(s.step() > 3, "{}", s.step());
+        let steps: Vec<u64> = s.trace.iter().map(|p| p.step).collect();
+        assert_eq!(steps, (0..=s.step()).collect::<Vec<_>>());
+        // New parameters are taken (the counter returns to 0 after a burst).
+        for g in 1..=20u64 {
+            w.send(Command::SetParams {
+                generation: g,
+                params: Box::new(
+                    ExperimentParams {
+                        walkers: 1000,
+                        ..ExperimentParams::default()
+                    }
+                    .valid()
+                    .unwrap(),
+                ),
+            });
+        }
+        next_snapshot(&w, |s| s.generation == 20);
+        assert_eq!(w.new_params.load(Ordering::SeqCst), 0);
     }
 }
