@@ -74,46 +74,29 @@ impl Case {
 /// split over `threads` threads; returns a checksum (so that nothing is optimised away).
 pub fn run(params: &ExperimentParams, steps: u64, threads: usize) -> f64 {
     let c = Case::of(params);
-    let blocks = params.walkers.div_ceil(LANES);
+    on_threads(params.walkers.div_ceil(LANES), threads, |b| {
+        block(&c, b, steps)
+    })
+}
+
+/// Σ `f(b)` over blocks `0..blocks`, in contiguous runs, one per thread.
+fn on_threads(blocks: usize, threads: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
     let threads = threads.clamp(1, blocks.max(1));
     let per = blocks.div_ceil(threads);
+    let f = &f;
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let range = (t * per)..((t + 1) * per).min(blocks);
-                s.spawn(move || range.map(|b| block(&c, b, steps)).sum::<f64>())
+                s.spawn(move || range.map(f).sum::<f64>())
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
     })
 }
 
-fn block(c: &Case, index: usize, steps: u64) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::sim::lanes::has_avx512() {
-            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
-            return unsafe { block_avx512(c, index, steps) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            return unsafe { block_avx2(c, index, steps) };
-        }
-    }
-    block_portable(c, index, steps)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-fn block_avx512(c: &Case, index: usize, steps: u64) -> f64 {
-    block_portable(c, index, steps)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn block_avx2(c: &Case, index: usize, steps: u64) -> f64 {
-    block_portable(c, index, steps)
+crate::sim::lanes::multiversion! {
+    fn block(c: &Case, index: usize, steps: u64) -> f64 => block_portable
 }
 
 #[inline(always)]
@@ -277,45 +260,13 @@ pub fn run_quadratic_f32(params: &ExperimentParams, steps: u64, threads: usize) 
         (1.0 - params.lambda * lo) as f32,
         (1.0 - params.lambda * hi) as f32,
     ];
-    let blocks = params.walkers.div_ceil(128);
-    let threads = threads.clamp(1, blocks.max(1));
-    let per = blocks.div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let range = (t * per)..((t + 1) * per).min(blocks);
-                s.spawn(move || range.map(|b| f32_block(c, b, steps)).sum::<f64>())
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
+    on_threads(params.walkers.div_ceil(128), threads, |b| {
+        f32_block(c, b, steps)
     })
 }
 
-fn f32_block(c: [f32; 2], index: usize, steps: u64) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::sim::lanes::has_avx512() {
-            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
-            return unsafe { f32_block_avx512(c, index, steps) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, checked just above.
-            return unsafe { f32_block_avx2(c, index, steps) };
-        }
-    }
-    f32_block_portable(c, index, steps)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-fn f32_block_avx512(c: [f32; 2], index: usize, steps: u64) -> f64 {
-    f32_block_portable(c, index, steps)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn f32_block_avx2(c: [f32; 2], index: usize, steps: u64) -> f64 {
-    f32_block_portable(c, index, steps)
+crate::sim::lanes::multiversion! {
+    fn f32_block(c: [f32; 2], index: usize, steps: u64) -> f64 => f32_block_portable
 }
 
 #[inline(always)]

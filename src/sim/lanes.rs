@@ -20,6 +20,51 @@
 use crate::model::optimizer::{AdamConfig, Moments};
 use crate::model::{Landscape, Optimizer};
 
+/// Defines `fn NAME(args) -> R` that runs `PORTABLE(args)` compiled for AVX-512 (F, DQ, VL),
+/// for AVX2 + FMA, or for the baseline, whichever the CPU has (checked at run time). PORTABLE is
+/// `#[inline(always)]`, so each copy is vectorised for its instruction set.
+macro_rules! multiversion {
+    ($(#[$m:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? => $portable:path) => {
+        $(#[$m])*
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+                fn avx512($($arg: $ty),*) $(-> $ret)? {
+                    $portable($($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                fn avx2($($arg: $ty),*) $(-> $ret)? {
+                    $portable($($arg),*)
+                }
+                if $crate::sim::lanes::has_avx512() {
+                    // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
+                    return unsafe { avx512($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    // SAFETY: the CPU has AVX2 and FMA, checked just above.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $portable($($arg),*)
+        }
+    };
+}
+pub(crate) use multiversion;
+
+/// Whether the CPU has the AVX-512 subsets the kernels are compiled for (8 f64 lanes per
+/// instruction instead of 4).
+#[cfg(target_arch = "x86_64")]
+pub fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+        && std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("fma")
+}
+
 /// Walkers per group.
 pub const LANES: usize = 64;
 
@@ -114,22 +159,7 @@ impl Rng8 {
     /// [`Rng8::normals`] compiled for AVX2 where the CPU has it, for callers outside the kernels
     /// (the kernels inline `normals` into their own AVX2 code).
     pub fn normals_fast(&mut self, out: &mut [f64; LANES]) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if has_avx512() {
-                // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
-                unsafe { normals_avx512(self, out) };
-                return;
-            }
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
-                // SAFETY: the CPU has AVX2 and FMA, checked just above.
-                unsafe { normals_avx2(self, out) };
-                return;
-            }
-        }
-        self.normals(out);
+        fill_normals(self, out);
     }
 
     /// 64 standard normal draws (Box–Muller on pairs of uniforms).
@@ -146,36 +176,19 @@ impl Rng8 {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-fn normals_avx512(rng: &mut Rng8, out: &mut [f64; LANES]) {
+multiversion! {
+    fn fill_normals(rng: &mut Rng8, out: &mut [f64; LANES]) => normals_portable
+}
+
+#[inline(always)]
+fn normals_portable(rng: &mut Rng8, out: &mut [f64; LANES]) {
     rng.normals(out);
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn normals_avx2(rng: &mut Rng8, out: &mut [f64; LANES]) {
-    rng.normals(out);
-}
-
-/// `out[i] = ln max(|w[i]|, f64::MIN_POSITIVE)` for every `i` (the vectorised ln of
-/// [`ln_positive`]; the engine never holds a subnormal, so the clamp changes nothing there).
-pub fn ln_abs_many(w: &[f64], out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx512() {
-            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
-            unsafe { ln_abs_avx512(w, out) };
-            return;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            unsafe { ln_abs_avx2(w, out) };
-            return;
-        }
-    }
-    ln_abs_portable(w, out);
+multiversion! {
+    /// `out[i] = ln max(|w[i]|, f64::MIN_POSITIVE)` for every `i` (the vectorised ln of
+    /// [`ln_positive`]; the engine never holds a subnormal, so the clamp changes nothing there).
+    pub fn ln_abs_many(w: &[f64], out: &mut [f64]) => ln_abs_portable
 }
 
 #[inline(always)]
@@ -183,18 +196,6 @@ fn ln_abs_portable(w: &[f64], out: &mut [f64]) {
     for (o, &v) in out.iter_mut().zip(w) {
         *o = ln_positive(v.abs().max(f64::MIN_POSITIVE));
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-fn ln_abs_avx512(w: &[f64], out: &mut [f64]) {
-    ln_abs_portable(w, out);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn ln_abs_avx2(w: &[f64], out: &mut [f64]) {
-    ln_abs_portable(w, out);
 }
 
 /// The initial cloud on the flat minima: walker `i` at radius `radius·√r` and angle 2πt around
@@ -212,24 +213,11 @@ pub fn flat_minima_point(radius: f64, i: usize, r: f64, t: f64) -> (f64, f64) {
     (cx + rad * cos, rad * sin)
 }
 
-/// [`flat_minima_point`] for walkers `first ..`, from the pairs (r, t) in `u`, as one loop the
-/// compiler vectorises (AVX-512 or AVX2 where the CPU has it).
-pub fn flat_minima_many(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx512() {
-            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
-            unsafe { flat_minima_avx512(radius, first, u, w1, w2) };
-            return;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            unsafe { flat_minima_avx2(radius, first, u, w1, w2) };
-            return;
-        }
-    }
-    flat_minima_portable(radius, first, u, w1, w2);
+multiversion! {
+    /// [`flat_minima_point`] for walkers `first ..`, from the pairs (r, t) in `u`, as one loop the
+    /// compiler vectorises (AVX-512 or AVX2 where the CPU has it).
+    pub fn flat_minima_many(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2: &mut [f64])
+        => flat_minima_portable
 }
 
 #[inline(always)]
@@ -242,18 +230,6 @@ fn flat_minima_portable(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2
     {
         (*a, *b) = flat_minima_point(radius, first + j, p[0], p[1]);
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-fn flat_minima_avx512(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2: &mut [f64]) {
-    flat_minima_portable(radius, first, u, w1, w2);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn flat_minima_avx2(radius: f64, first: usize, u: &[f64], w1: &mut [f64], w2: &mut [f64]) {
-    flat_minima_portable(radius, first, u, w1, w2);
 }
 
 /// A uniform in [0, 1) from the top 52 bits of a word (exact, no integer-to-float conversion).
@@ -282,25 +258,25 @@ fn ln_parts(x: f64) -> (f64, f64, f64) {
 /// below 10⁻¹⁵ of the sum).
 #[inline(always)]
 pub fn ln_positive(x: f64) -> f64 {
-    let (e, s, z) = ln_parts(x);
-    let p = 1.0 / 17.0;
-    let p = 1.0 / 15.0 + z * p;
-    let p = 1.0 / 13.0 + z * p;
-    let p = 1.0 / 11.0 + z * p;
-    let p = 1.0 / 9.0 + z * p;
-    let p = 1.0 / 7.0 + z * p;
-    let p = 1.0 / 5.0 + z * p;
-    let p = 1.0 / 3.0 + z * p;
-    let p = 1.0 + z * p;
-    e * std::f64::consts::LN_2 + 2.0 * s * p
+    ln_series::<true>(x)
 }
 
 /// [`ln_positive`] with the series to s¹³ only (absolute error below 5·10⁻¹³): what a
 /// Box–Muller radius needs, a seventh cheaper.
 #[inline(always)]
 fn ln_for_normals(x: f64) -> f64 {
+    ln_series::<false>(x)
+}
+
+/// 2 atanh s by its series: to s¹⁷ when `FULL`, to s¹³ otherwise.
+#[inline(always)]
+fn ln_series<const FULL: bool>(x: f64) -> f64 {
     let (e, s, z) = ln_parts(x);
-    let p = 1.0 / 13.0;
+    let p = if FULL {
+        1.0 / 13.0 + z * (1.0 / 15.0 + z * (1.0 / 17.0))
+    } else {
+        1.0 / 13.0
+    };
     let p = 1.0 / 11.0 + z * p;
     let p = 1.0 / 9.0 + z * p;
     let p = 1.0 / 7.0 + z * p;
@@ -426,46 +402,10 @@ pub fn bias_table(k: &LaneKernel, t0: u64, steps: u64) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Advance `groups` from step `t0` by `steps` on this thread.
-pub fn run(k: &LaneKernel, groups: &mut [Group<'_>], t0: u64, steps: u64, bias: &[(f64, f64)]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx512() {
-            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
-            unsafe { run_avx512(k, groups, t0, steps, bias) };
-            return;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            unsafe { run_avx2(k, groups, t0, steps, bias) };
-            return;
-        }
-    }
-    run_portable(k, groups, t0, steps, bias);
-}
-
-/// Whether the CPU has the AVX-512 subsets the kernels are compiled for (8 f64 lanes per
-/// instruction instead of 4).
-#[cfg(target_arch = "x86_64")]
-pub fn has_avx512() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512dq")
-        && std::arch::is_x86_feature_detected!("avx512vl")
-        && std::arch::is_x86_feature_detected!("avx2")
-        && std::arch::is_x86_feature_detected!("fma")
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-fn run_avx512(k: &LaneKernel, groups: &mut [Group<'_>], t0: u64, steps: u64, bias: &[(f64, f64)]) {
-    run_portable(k, groups, t0, steps, bias);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn run_avx2(k: &LaneKernel, groups: &mut [Group<'_>], t0: u64, steps: u64, bias: &[(f64, f64)]) {
-    run_portable(k, groups, t0, steps, bias);
+multiversion! {
+    /// Advance `groups` from step `t0` by `steps` on this thread.
+    pub fn run(k: &LaneKernel, groups: &mut [Group<'_>], t0: u64, steps: u64, bias: &[(f64, f64)])
+        => run_portable
 }
 
 #[inline(always)]

@@ -394,33 +394,9 @@ impl Partial {
 /// Walkers per inner block of the statistics: the block's scratch arrays stay in L1.
 const STAT_BLOCK: usize = 1024;
 
-/// The counts and sums over walkers `range` of `e`.
-fn partial(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::sim::lanes::has_avx512() {
-            // SAFETY: the CPU has AVX-512 F, DQ and VL, checked just above.
-            return unsafe { partial_avx512(e, range) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            return unsafe { partial_avx2(e, range) };
-        }
-    }
-    partial_portable(e, range)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-fn partial_avx512(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
-    partial_portable(e, range)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn partial_avx2(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
-    partial_portable(e, range)
+crate::sim::lanes::multiversion! {
+    /// The counts and sums over walkers `range` of `e`.
+    fn partial(e: &Ensemble, range: std::ops::Range<usize>) -> Partial => partial_portable
 }
 
 /// Σ f(i) over `0..n` in eight interleaved sums (so that LLVM keeps them in one vector register),
