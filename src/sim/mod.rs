@@ -12,6 +12,7 @@ pub mod optimizers;
 pub mod params;
 pub mod pool;
 pub mod run;
+mod scalar;
 pub mod stats;
 pub mod sweep;
 pub mod theory;
