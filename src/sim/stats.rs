@@ -511,17 +511,16 @@ fn partial_portable(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
                 landscape: Landscape::SharpMinima,
                 ..lp
             };
+            // Eq. 6's averaged loss is ℓ at E[x]: the mean once, not per walker.
+            let x_sharp = Landscape::SharpMinima.noise_mean(lp.a);
             let lp_toy = LandscapeParams {
                 landscape: Landscape::ToyNetwork,
                 ..lp
             };
             sums[5] += match p.landscape {
-                Landscape::SharpMinima => sum8(n, |i| {
-                    masked(
-                        i,
-                        lp_sharp.loss([v1[i], v2[i]], lp_sharp.landscape.noise_mean(lp.a)),
-                    )
-                }),
+                Landscape::SharpMinima => {
+                    sum8(n, |i| masked(i, lp_sharp.loss([v1[i], v2[i]], x_sharp)))
+                }
                 Landscape::ToyNetwork => {
                     sum8(n, |i| masked(i, lp_toy.averaged_loss([v1[i], v2[i]])))
                 }
