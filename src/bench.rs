@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use web_time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -152,6 +152,18 @@ pub fn kernel_cases(walkers: usize) -> Vec<KernelCase> {
         ));
     }
     cases
+}
+
+/// The kernels a browser's page measures (`saddlescopeBench()` in the page, `web/test`): the
+/// quadratic's fast path and the quartic's SGD, each beside its reference loop, one thread.
+pub fn browser_kernel_rows(walkers: usize, repeats: usize, seconds: f64) -> Vec<KernelRow> {
+    kernel_cases(walkers)
+        .iter()
+        .filter(|c| {
+            c.name == "quadratic sgd two-point (f32 fast path)" || c.name == "quartic sgd two-point"
+        })
+        .map(|c| measure_kernel(c, 1, repeats, seconds))
+        .collect()
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -8,9 +8,12 @@
 
 pub mod app;
 pub mod bench;
+pub mod coop;
 pub mod export;
 pub mod figure;
 pub mod files;
 pub mod model;
 pub mod preset;
 pub mod sim;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -19,6 +19,8 @@ pub enum UiCommand {
     Export,
     /// Start or stop recording the live view as PNG frames.
     Record,
+    /// Put a link to the current state on the clipboard.
+    CopyLink,
     Help,
 }
 
@@ -62,6 +64,7 @@ impl UiCommand {
             UiCommand::SavePreset,
             UiCommand::Export,
             UiCommand::Record,
+            UiCommand::CopyLink,
             UiCommand::Help,
         ]);
         v
@@ -81,6 +84,7 @@ impl UiCommand {
             UiCommand::SavePreset => "Save preset…".into(),
             UiCommand::Export => "Export figure…".into(),
             UiCommand::Record => "⏺ Record".into(),
+            UiCommand::CopyLink => "🔗 Link".into(),
             UiCommand::Help => "Shortcuts".into(),
         }
     }
@@ -104,6 +108,7 @@ impl UiCommand {
             UiCommand::SavePreset => "Save the current state (every parameter, the seed, the view) as a preset file".into(),
             UiCommand::Export => "Export the current view as PNG, SVG or CSV".into(),
             UiCommand::Record => "Record the live view as numbered PNG frames, one every K simulation steps (folder and K in the export window); press again to stop".into(),
+            UiCommand::CopyLink => "Copy a link to this exact state (seed included) to the clipboard: in a browser the page's address, which opens this experiment; `saddlescope run LINK` gives its numbers".into(),
             UiCommand::Help => "Show or hide this list of shortcuts".into(),
         }
     }
@@ -119,6 +124,7 @@ impl UiCommand {
             UiCommand::SavePreset => return KeyboardShortcut::new(Modifiers::COMMAND, Key::S),
             UiCommand::Export => return KeyboardShortcut::new(Modifiers::COMMAND, Key::E),
             UiCommand::Record => Key::V,
+            UiCommand::CopyLink => Key::L,
             UiCommand::Help => Key::Questionmark,
         };
         KeyboardShortcut::new(Modifiers::NONE, key)
@@ -136,6 +142,7 @@ impl UiCommand {
             UiCommand::SavePreset => "Ctrl+S".into(),
             UiCommand::Export => "Ctrl+E".into(),
             UiCommand::Record => "V".into(),
+            UiCommand::CopyLink => "L".into(),
             UiCommand::Help => "?".into(),
         }
     }

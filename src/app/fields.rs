@@ -214,6 +214,9 @@ impl<'a, N: Numeric> NumberField<'a, N> {
                     )
                     .labelled_by(l.id)
                     .on_hover_text(self.tip);
+                // Where the slider is, for scripts that drag it (see `slider_rect`).
+                ui.ctx()
+                    .data_mut(|d| d.insert_temp(slider_id(self.label), s.rect));
                 let f = self.field_ui(ui, value, l.id);
                 (s.union(f.clone()), f)
             })
@@ -221,6 +224,15 @@ impl<'a, N: Numeric> NumberField<'a, N> {
         self.note_ui(ui, &response.1);
         response.0
     }
+}
+
+fn slider_id(label: &str) -> egui::Id {
+    egui::Id::unique(("slider-rect", label))
+}
+
+/// Where the slider labelled `label` was drawn in the last frame (in points), if it was.
+pub fn slider_rect(ctx: &egui::Context, label: &str) -> Option<egui::Rect> {
+    ctx.data(|d| d.get_temp(slider_id(label)))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use egui::{Color32, RichText};
 
-use crate::export::render::{FileOptions, write_figure};
+use crate::export::render::{FileOptions, Format, figure_files, write_figure};
 use crate::preset::Preset;
 
 use super::commands::UiCommand;
@@ -70,18 +70,179 @@ impl SaddlescopeApp {
         self.file_message.as_ref()
     }
 
-    pub(super) fn file_window_ui(&mut self, ctx: &egui::Context) {
-        // Files dropped on the window open as presets.
-        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
+    /// Say `message` where the outcome of a file operation shows (an error when not `ok`).
+    pub fn set_file_message(&mut self, ok: bool, message: String) {
+        self.file_message = Some((ok, message));
+        self.file_window |= !ok;
+    }
+
+    /// Open a preset from its text (a dropped or picked file, called `name`); on any error the
+    /// current state is kept and the error shown.
+    pub fn open_preset_text(&mut self, name: &str, text: &str) {
+        match Preset::from_json(text, std::path::Path::new(name)) {
+            Ok(p) => {
+                self.load_preset(&p);
+                self.set_file_message(true, format!("opened {name}"));
+            }
+            Err(e) => self.set_file_message(false, e.to_string()),
+        }
+    }
+
+    /// The current state as the fragment of a link (see [`crate::preset::link`]): the preset's
+    /// name while it is as shipped, else the state as an encoded preset.
+    pub fn link_fragment(&mut self) -> String {
+        let as_shipped = !self.preset_modified();
+        let name = self.state.preset.clone().unwrap_or_else(|| "link".into());
+        let mut p = self.to_preset(&name);
+        if let Ok(shipped) = Preset::builtin(&name) {
+            p.title = shipped.title;
+            p.figure = shipped.figure;
+        }
+        // The caption follows the run; a link carries the experiment, not a moment of it.
+        p.description.clear();
+        crate::preset::link::encode(&p, as_shipped)
+    }
+
+    /// The file name an export or a download of the current view gets.
+    fn download_stem(&self) -> String {
+        self.state
+            .preset
+            .clone()
+            .unwrap_or_else(|| self.state.view.label().to_lowercase().replace(' ', "-"))
+    }
+
+    /// The browser's preset window: download the state, open a file, copy the link.
+    fn web_file_window_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.file_window;
+        egui::Window::new("Preset file").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+            ui.label("The address of this page always holds the current state: copy it to share exactly this experiment (seed included).");
+            ui.horizontal(|ui| {
+                if ui.button("🔗 Copy link").on_hover_text("Put a link to this exact state on the clipboard.").clicked() {
+                    self.copy_link(ui.ctx());
+                }
+                if ui.button("💾 Download preset").on_hover_text("Save the current state (parameters, seed, view, overlays) as a .json preset file; `saddlescope run FILE` reproduces it.").clicked() {
+                    let name = format!("{}.json", self.download_stem());
+                    let text = self.to_preset(&self.download_stem()).to_json() + "\n";
+                    self.web_download(&name, text.as_bytes(), "application/json");
+                }
+                if ui.button("📂 Open…").on_hover_text("Load a preset file (or drop one on the page); on error nothing changes.").clicked() {
+                    #[cfg(target_arch = "wasm32")]
+                    if let Err(e) = crate::web::pick_preset_file(self.waker.clone()) {
+                        self.file_message = Some((false, e));
+                    }
+                }
+                if ui.button("⟲ Paper defaults").on_hover_text("Reset every parameter to the built-in preset of the current figure, as shipped (the page otherwise remembers your last state).").clicked() {
+                    self.reset_to_paper_defaults();
+                    self.file_message = Some((true, "reset to the paper's defaults".into()));
+                }
+            });
+            message_ui(ui, &self.file_message);
         });
-        for path in dropped {
-            self.open_preset(&path);
+        self.file_window = open;
+    }
+
+    /// Put a link to the current state on the clipboard.
+    pub fn copy_link(&mut self, ctx: &egui::Context) {
+        let link = format!("{}#{}", web_base(), self.link_fragment());
+        ctx.copy_text(link.clone());
+        self.file_message = Some((
+            true,
+            format!("copied {} characters: {link:.60}…", link.len()),
+        ));
+    }
+
+    /// The browser's export window: the current view as a PNG, SVG or CSV download.
+    fn web_export_window_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.export_window;
+        egui::Window::new("Export figure").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+            fields::NumberField::new(
+                "PNG scale",
+                "Pixels per SVG pixel; 2× suits slides and papers (0.5–8×).",
+                0.5..=8.0,
+            )
+            .speed(0.1)
+            .suffix(" ×")
+            .show(ui, &mut self.export_scale);
+            ui.checkbox(&mut self.export_svg_text, "SVG: text as selectable text")
+                .on_hover_text("By default an SVG draws every glyph as a path in the app's own font, so it looks the same in every viewer; this keeps <text> elements instead.");
+            ui.horizontal(|ui| {
+                for (format, tip) in [
+                    (Format::Png, "A raster image of the figure shown."),
+                    (Format::Svg, "A vector image of the figure shown, for papers."),
+                    (Format::Csv, "The data behind every panel: one table per panel."),
+                ] {
+                    let label = format!("⬇ {}", format.extension().to_uppercase());
+                    if ui.button(label).on_hover_text(tip).clicked() {
+                        self.download_figure(format);
+                    }
+                }
+            });
+            ui.label(RichText::new("Recording frames (V) needs the desktop app.").weak());
+            message_ui(ui, &self.export_message);
+        });
+        self.export_window = open;
+    }
+
+    /// Download the current view's figure as `format` (a CSV of several panels: one file each).
+    pub fn download_figure(&mut self, format: Format) {
+        let opts = FileOptions {
+            scale: self.export_scale,
+            overwrite: true,
+            selectable_text: self.export_svg_text,
+            format: Some(format),
+        };
+        let name = format!("{}.{}", self.download_stem(), format.extension());
+        let r = match self.current_figure() {
+            None => Err("nothing to export yet: the view has no data".to_string()),
+            Some(fig) => figure_files(&fig, std::path::Path::new(&name), &opts),
+        };
+        match r {
+            Ok(files) => {
+                let mime = match format {
+                    Format::Png => "image/png",
+                    Format::Svg => "image/svg+xml",
+                    Format::Csv => "text/csv",
+                };
+                let mut names = Vec::new();
+                for (path, bytes) in files {
+                    let n = path.display().to_string();
+                    self.web_download(&n, &bytes, mime);
+                    names.push(n);
+                }
+                if !matches!(self.file_message, Some((false, _))) {
+                    self.export_message = Some((true, format!("downloaded {}", names.join(", "))));
+                }
+            }
+            Err(e) => self.export_message = Some((false, e)),
+        }
+    }
+
+    /// Hand `bytes` to the browser as a download (nothing on native, where files are written).
+    fn web_download(&mut self, name: &str, bytes: &[u8], mime: &str) {
+        #[cfg(target_arch = "wasm32")]
+        if let Err(e) = crate::web::download(name, bytes, mime) {
+            self.file_message = Some((false, e));
+            return;
+        }
+        let _ = (bytes, mime);
+        self.file_message = Some((true, format!("downloaded {name}")));
+    }
+
+    pub(super) fn file_window_ui(&mut self, ctx: &egui::Context) {
+        // Files dropped on the window open as presets (a browser reads them first: they open
+        // a frame later).
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        for f in dropped {
+            #[cfg(target_arch = "wasm32")]
+            crate::web::read_dropped(f, self.waker.clone());
+            #[cfg(not(target_arch = "wasm32"))]
+            if !f.path().as_os_str().is_empty() {
+                self.open_preset(f.path());
+            }
+        }
+        if cfg!(target_arch = "wasm32") {
+            self.web_file_window_ui(ctx);
+            return;
         }
         let mut open = self.file_window;
         egui::Window::new("Preset file").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
@@ -150,6 +311,10 @@ impl SaddlescopeApp {
     }
 
     pub(super) fn export_window_ui(&mut self, ctx: &egui::Context) {
+        if cfg!(target_arch = "wasm32") {
+            self.web_export_window_ui(ctx);
+            return;
+        }
         let mut open = self.export_window;
         egui::Window::new("Export figure").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
             ui.horizontal(|ui| {
@@ -214,4 +379,28 @@ impl SaddlescopeApp {
         self.state.presenter = presenter;
         self.state.light_theme = light;
     }
+}
+
+/// The outcome of the last file operation, green or red.
+fn message_ui(ui: &mut egui::Ui, message: &Option<(bool, String)>) {
+    if let Some((ok, msg)) = message {
+        let col = if *ok {
+            Color32::from_rgb(0x40, 0xc0, 0x60)
+        } else {
+            Color32::from_rgb(0xd0, 0x30, 0x30)
+        };
+        ui.label(RichText::new(msg).color(col));
+    }
+}
+
+/// The page's address without its fragment (empty off the web, where the fragment alone is
+/// what `saddlescope run '#…'` reads).
+fn web_base() -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(w) = web_sys::window()
+        && let Ok(href) = w.location().href()
+    {
+        return href.split('#').next().unwrap_or_default().to_string();
+    }
+    String::new()
 }

@@ -33,17 +33,16 @@ use crate::sim::worker::{Command, Snapshot, Waker, Worker};
 
 use commands::UiCommand;
 use controls::controls_ui;
+#[cfg(not(target_arch = "wasm32"))]
 pub use native::run_native;
+pub use native::{remember_state, remembered_state};
 pub use state::AppState;
 use theory_panel::theory_panel_ui;
 use views::{FigureCx, ViewCx, Views};
 
 /// Threads the live view steps with: leave one core for the UI.
 pub fn live_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .saturating_sub(1)
-        .max(1)
+    crate::coop::available_threads().saturating_sub(1).max(1)
 }
 
 /// The application: state plus runtime handles (worker, newest snapshot, the views).
@@ -97,6 +96,8 @@ pub struct SaddlescopeApp {
     record_message: Option<(bool, String)>,
     /// Stepping threads of the live worker.
     threads: usize,
+    /// "Copy link" asked for; done in the frame (it needs the context).
+    copy_link_requested: bool,
 }
 
 impl SaddlescopeApp {
@@ -145,6 +146,7 @@ impl SaddlescopeApp {
             record_settings: record::RecordSettings::default(),
             recorder: None,
             record_message: None,
+            copy_link_requested: false,
             file_path: "my-figure.json".into(),
             file_overwrite: false,
             file_message: None,
@@ -201,6 +203,37 @@ impl SaddlescopeApp {
     /// The generation of the parameters last sent to the simulation thread.
     pub fn sent_generation(&self) -> u64 {
         self.generation
+    }
+
+    /// What the app shows in a few numbers, as JSON: the preset, the view, the live run's step
+    /// and statistics, the sweep's progress, the figure drawn. What scripts read (the browser
+    /// test reads it from the page).
+    pub fn test_summary(&self) -> serde_json::Value {
+        let snap = self.latest.as_ref();
+        let figure = self.shown.as_ref().filter(|(v, _)| *v == self.state.view);
+        let grid = self.sweep_grid();
+        serde_json::json!({
+            "preset": self.state.preset,
+            "view": self.state.view.label(),
+            "presenter": self.state.presenter,
+            "lambda": self.state.params.lambda,
+            "a": self.state.params.a,
+            "seed": self.state.params.seed,
+            "walkers": self.state.params.walkers,
+            "generation": snap.map(|s| s.generation),
+            "step": snap.map(|s| s.step()),
+            "playing": snap.is_some_and(|s| s.playing),
+            "summary": snap.map(|s| &s.current.summary),
+            "sweep_done": grid.map(|g| g.done),
+            "sweep_cells": grid.map(|g| g.spec.cells()),
+            "sweep_escape": grid.filter(|g| g.is_complete()).map(|g| &g.escape),
+            "figure_title": figure.map(|(_, f)| &f.title),
+            "figure_panels": figure.map(|(_, f)| f.panels.iter().map(|p| &p.id).collect::<Vec<_>>()),
+            "figure_series": figure.map(|(_, f)| f.panels.iter().map(|p| p.series.len()).sum::<usize>()),
+            "caption": figure.map(|(_, f)| &f.caption),
+            "file_message": self.file_message.as_ref().map(|m| &m.1),
+            "crashed": self.crashed,
+        })
     }
 
     /// The newest snapshot shown.
@@ -332,6 +365,7 @@ impl SaddlescopeApp {
             UiCommand::SavePreset => self.file_window = true,
             UiCommand::Export => self.export_window = true,
             UiCommand::Record => self.toggle_recording(),
+            UiCommand::CopyLink => self.copy_link_requested = true,
             UiCommand::Help => self.show_help = !self.show_help,
         }
     }
@@ -444,6 +478,10 @@ impl SaddlescopeApp {
             self.crash_banner_ui(ui);
         });
         let ctx = ui.ctx().clone();
+        if std::mem::take(&mut self.copy_link_requested) {
+            self.copy_link(&ctx);
+            self.file_window = true;
+        }
         self.help_ui(&ctx);
         self.file_window_ui(&ctx);
         self.export_window_ui(&ctx);

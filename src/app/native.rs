@@ -1,13 +1,9 @@
-//! The native window: eframe's entry point, the state remembered between launches.
-
-use std::sync::Arc;
+//! The native window: eframe's entry point, the state remembered between launches (the
+//! browser's entry point, `crate::web`, remembers the same way).
 
 use egui::Ui;
 
-use crate::preset::Preset;
-use crate::sim::worker::Waker;
-
-use super::{AppState, SaddlescopeApp, live_threads};
+use super::{AppState, SaddlescopeApp};
 
 impl eframe::App for SaddlescopeApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
@@ -15,18 +11,24 @@ impl eframe::App for SaddlescopeApp {
     }
 
     /// Remember the state between launches (eframe writes it to the platform's app-data
-    /// folder); "Paper defaults" in the File window goes back to the shipped preset.
+    /// folder, or a browser's local storage); "Paper defaults" in the File window goes back to
+    /// the shipped preset.
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, STATE_KEY, &self.state);
+        remember_state(storage, &self.state);
     }
 }
 
 /// The key of the remembered state (versioned: a state of an older layout is not read).
 const STATE_KEY: &str = "saddlescope-state-v1";
 
+/// Keep `state` for the next launch.
+pub fn remember_state(storage: &mut dyn eframe::Storage, state: &AppState) {
+    eframe::set_value(storage, STATE_KEY, state);
+}
+
 /// The remembered state, if there is one and it is valid; otherwise `None` (and a line on
 /// stderr if it was there but unusable).
-fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppState> {
+pub fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppState> {
     let storage = storage?;
     storage.get_string(STATE_KEY)?;
     match eframe::get_value::<AppState>(storage, STATE_KEY) {
@@ -40,7 +42,11 @@ fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppState> {
 
 /// Open the window on `preset`, or else on the state remembered from the last launch, or else
 /// on Fig. 1-left.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run_native(preset: Option<&str>) -> Result<(), String> {
+    use crate::preset::Preset;
+    use crate::sim::worker::Waker;
+    use std::sync::Arc;
     let explicit = preset.is_some();
     let preset = Preset::resolve(preset.unwrap_or("fig1-left")).map_err(|e| e.to_string())?;
     let options = eframe::NativeOptions {
@@ -62,7 +68,7 @@ pub fn run_native(preset: Option<&str>) -> Result<(), String> {
             };
             Ok(Box::new(SaddlescopeApp::new(
                 state.unwrap_or_else(|| AppState::from_preset(&preset)),
-                live_threads(),
+                super::live_threads(),
                 waker,
             )))
         }),

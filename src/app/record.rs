@@ -64,6 +64,12 @@ impl Recorder {
     /// made or whose first frame is there without consent to replace it.
     pub fn start(s: &RecordSettings, step: u64, generation: u64) -> Result<Recorder, String> {
         let dir = PathBuf::from(s.dir.trim());
+        if cfg!(target_arch = "wasm32") {
+            return Err(
+                "recording frames to a folder needs the desktop app; export a frame with Ctrl+E"
+                    .into(),
+            );
+        }
         if s.every == 0 || s.frames == 0 {
             return Err("record every ≥ 1 step, at least 1 frame".into());
         }

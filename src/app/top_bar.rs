@@ -174,14 +174,23 @@ impl SaddlescopeApp {
             {
                 self.run_command(UiCommand::Export);
             }
+            if ui
+                .button(UiCommand::CopyLink.label(false))
+                .on_hover_text(UiCommand::CopyLink.hint())
+                .clicked()
+            {
+                self.run_command(UiCommand::CopyLink);
+            }
             let record = match self.recording() {
                 Some(n) => format!("⏹ Stop recording ({n} frames)"),
                 None => UiCommand::Record.label(false),
             };
-            if ui
-                .button(record)
-                .on_hover_text(UiCommand::Record.hint())
-                .clicked()
+            // Frames go to a folder: the desktop app's (a page says so in its export window).
+            if !cfg!(target_arch = "wasm32")
+                && ui
+                    .button(record)
+                    .on_hover_text(UiCommand::Record.hint())
+                    .clicked()
             {
                 self.run_command(UiCommand::Record);
             }

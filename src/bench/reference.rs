@@ -82,6 +82,9 @@ pub fn run(params: &ExperimentParams, steps: u64, threads: usize) -> f64 {
 /// Σ `f(b)` over blocks `0..blocks`, in contiguous runs, one per thread.
 fn on_threads(blocks: usize, threads: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
     let threads = threads.clamp(1, blocks.max(1));
+    if threads == 1 {
+        return (0..blocks).map(f).sum();
+    }
     let per = blocks.div_ceil(threads);
     let f = &f;
     std::thread::scope(|s| {

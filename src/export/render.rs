@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use web_time::{Duration, Instant};
 
 use crate::sim::escape_rate::{self, EscapeRateOutput};
 use crate::sim::loss_sweep::{self, LossSweepOutput};
@@ -268,7 +268,44 @@ pub fn write_figure(
         None => Format::of(path)?,
     };
     let main = files::target(path).map_err(|e| e.to_string())?;
-    let files: Vec<(std::path::PathBuf, Vec<u8>)> = match format {
+    let files = if format == Format::Csv && main.is_stream() {
+        vec![(path.to_path_buf(), fig.to_csv().join("\n").into_bytes())]
+    } else {
+        figure_files(
+            fig,
+            path,
+            &FileOptions {
+                format: Some(format),
+                ..*opts
+            },
+        )?
+    };
+    // Look at every target before writing anything, so that a refusal never leaves half a set.
+    let mut targets = Vec::new();
+    for (p, bytes) in files {
+        let t = files::target(&p).map_err(|e| e.to_string())?;
+        if t.replaces() && !overwrite {
+            return Err(files::WriteError::Exists { path: p }.to_string());
+        }
+        targets.push((p, t, bytes));
+    }
+    let mut written = Vec::new();
+    for (p, t, bytes) in targets {
+        files::write_to(&t, &p, &bytes, overwrite).map_err(|e| e.to_string())?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+/// The files of `fig` in `opts.format` (PNG if none) named after `path`: their names and
+/// bytes. One for PNG and SVG; for CSV one table per panel, `NAME.csv` for the first,
+/// `NAME-2.csv`, … for the others. What [`write_figure`] writes and a browser downloads.
+pub fn figure_files(
+    fig: &Figure,
+    path: &std::path::Path,
+    opts: &FileOptions,
+) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, String> {
+    Ok(match opts.format.unwrap_or(Format::Png) {
         Format::Png => vec![(path.to_path_buf(), fig.to_png(opts.scale)?)],
         Format::Svg => {
             let svg = if opts.selectable_text {
@@ -277,9 +314,6 @@ pub fn write_figure(
                 fig.to_svg()?
             };
             vec![(path.to_path_buf(), svg.into_bytes())]
-        }
-        Format::Csv if main.is_stream() => {
-            vec![(path.to_path_buf(), fig.to_csv().join("\n").into_bytes())]
         }
         Format::Csv => fig
             .to_csv()
@@ -297,20 +331,5 @@ pub fn write_figure(
                 (p, table.into_bytes())
             })
             .collect(),
-    };
-    // Look at every target before writing anything, so that a refusal never leaves half a set.
-    let mut targets = Vec::new();
-    for (p, bytes) in files {
-        let t = files::target(&p).map_err(|e| e.to_string())?;
-        if t.replaces() && !overwrite {
-            return Err(files::WriteError::Exists { path: p }.to_string());
-        }
-        targets.push((p, t, bytes));
-    }
-    let mut written = Vec::new();
-    for (p, t, bytes) in targets {
-        files::write_to(&t, &p, &bytes, overwrite).map_err(|e| e.to_string())?;
-        written.push(p);
-    }
-    Ok(written)
+    })
 }

@@ -17,6 +17,17 @@ impl Grid {
     /// Sample `f` on `cols × rows` points spanning [x0, x1] × [y0, y1].
     pub fn sample(
         f: impl Fn(f64, f64) -> f64,
+        x: (f64, f64),
+        y: (f64, f64),
+        cols: usize,
+        rows: usize,
+    ) -> Grid {
+        crate::coop::block_on(Grid::sample_async(f, x, y, cols, rows))
+    }
+
+    /// As [`Grid::sample`], giving the frame back between rows (see [`crate::coop`]).
+    pub async fn sample_async(
+        f: impl Fn(f64, f64) -> f64,
         (x0, x1): (f64, f64),
         (y0, y1): (f64, f64),
         cols: usize,
@@ -30,6 +41,7 @@ impl Grid {
             for c in 0..cols {
                 values.push(f(x0 + c as f64 * dx, y0 + r as f64 * dy));
             }
+            crate::coop::yield_now().await;
         }
         Grid {
             cols,

@@ -220,6 +220,17 @@ pub fn trapped_intervals_of(noise: &NoiseLaw, a: f64, lambda_max: f64) -> Vec<(f
 /// above 0, where μ = 0 for every a and says nothing).
 pub fn mu_zero_lines(
     noise: &NoiseLaw,
+    a: (f64, f64),
+    lambda: (f64, f64),
+    samples: usize,
+) -> Vec<Vec<[f64; 2]>> {
+    crate::coop::block_on(mu_zero_lines_async(noise, a, lambda, samples))
+}
+
+/// As [`mu_zero_lines`], giving the frame back between rows of quadratures (see
+/// [`crate::coop`]).
+pub async fn mu_zero_lines_async(
+    noise: &NoiseLaw,
     (a_min, a_max): (f64, f64),
     (lambda_min, lambda_max): (f64, f64),
     samples: usize,
@@ -236,13 +247,14 @@ pub fn mu_zero_lines(
             .collect();
     }
     let l0 = lambda_min.max(1e-6 * (lambda_max - lambda_min).abs().max(1e-12));
-    let grid = super::contour::Grid::sample(
+    let grid = super::contour::Grid::sample_async(
         |a, l| log_factor_moments(noise, a, l).0,
         (a_min, a_max),
         (l0, lambda_max),
         samples,
         samples,
-    );
+    )
+    .await;
     grid.contour(0.0)
         .into_iter()
         .map(|[p, q]| vec![p, q])

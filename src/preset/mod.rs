@@ -3,6 +3,8 @@
 //! The built-in presets are the files in `assets/presets/`, compiled into the binary so that
 //! the app and `saddlescope run` read the very same text.
 
+pub mod link;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -358,10 +360,13 @@ impl Preset {
             })
     }
 
-    /// A built-in name, or else a path to a file.
+    /// A link (`#…`, an address with one, `1.…`: see [`link`]), a built-in name, or else a
+    /// path to a file.
     pub fn resolve(name_or_path: &str) -> Result<Preset, PresetError> {
         let path = Path::new(name_or_path);
-        if name_or_path.ends_with(".json") || path.exists() {
+        if link::is_link(name_or_path) {
+            link::decode(name_or_path)
+        } else if name_or_path.ends_with(".json") || path.exists() {
             Preset::load(path)
         } else {
             Preset::builtin(name_or_path)

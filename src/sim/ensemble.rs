@@ -304,12 +304,24 @@ impl Ensemble {
     /// experiment (sweeps, escape rates, the loss sweep, the optimizer runs); the result does
     /// not depend on the split, only on the seed.
     pub fn advance_to(&mut self, target: u64, threads: usize, cancel: &AtomicBool) -> bool {
+        crate::coop::block_on(self.advance_to_async(target, threads, cancel))
+    }
+
+    /// As [`Ensemble::advance_to`], giving the frame back between chunks (see
+    /// [`crate::coop`]); the same steps in the same chunks, so the same walkers.
+    pub async fn advance_to_async(
+        &mut self,
+        target: u64,
+        threads: usize,
+        cancel: &AtomicBool,
+    ) -> bool {
         let chunk = (CANCEL_CHUNK / self.w1.len().max(1) as u64).max(1);
         while self.t < target {
             if cancel.load(Ordering::Relaxed) {
                 return false;
             }
             self.advance(chunk.min(target - self.t), threads);
+            crate::coop::yield_now().await;
         }
         true
     }

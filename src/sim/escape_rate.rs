@@ -179,10 +179,24 @@ pub fn run_escape_rate(
     threads: usize,
     cancel: &AtomicBool,
 ) -> Result<Option<EscapeRateOutput>, ParamError> {
-    let Some(rate_vs_step) = rate_vs_step(base, by_step, threads, cancel)? else {
+    crate::coop::block_on(run_escape_rate_async(
+        base, by_step, by_lambda, threads, cancel,
+    ))
+}
+
+/// As [`run_escape_rate`], giving the frame back between steps and chunks (see
+/// [`crate::coop`]).
+pub async fn run_escape_rate_async(
+    base: &ValidParams,
+    by_step: &RateVsStepSpec,
+    by_lambda: &RateVsLambdaSpec,
+    threads: usize,
+    cancel: &AtomicBool,
+) -> Result<Option<EscapeRateOutput>, ParamError> {
+    let Some(rate_vs_step) = rate_vs_step_async(base, by_step, threads, cancel).await? else {
         return Ok(None);
     };
-    let Some(rate_vs_lambda) = rate_vs_lambda(base, by_lambda, threads, cancel)? else {
+    let Some(rate_vs_lambda) = rate_vs_lambda_async(base, by_lambda, threads, cancel).await? else {
         return Ok(None);
     };
     Ok(Some(EscapeRateOutput {
@@ -235,41 +249,52 @@ pub fn rate_vs_step(
     threads: usize,
     cancel: &AtomicBool,
 ) -> Result<Option<Vec<RateCurve>>, ParamError> {
+    crate::coop::block_on(rate_vs_step_async(base, spec, threads, cancel))
+}
+
+async fn rate_vs_step_async(
+    base: &ValidParams,
+    spec: &RateVsStepSpec,
+    threads: usize,
+    cancel: &AtomicBool,
+) -> Result<Option<Vec<RateCurve>>, ParamError> {
     spec.validate()?;
     // Steps between two looks at the flag (each step here is a pass over the walkers).
     let every = (CANCEL_CHUNK / spec.walkers.max(1) as u64).max(1);
-    spec.lambdas
-        .iter()
-        .map(|&lambda| {
-            let p = ExperimentParams {
-                a: spec.a,
-                lambda,
-                walkers: spec.walkers,
-                steps: spec.steps,
-                record_steps: vec![],
-                ..ExperimentParams::clone(base)
-            };
-            let mut e = Ensemble::new(&p.valid()?);
-            let mut curve = RateCurve {
-                lambda,
-                mu: theory::log_factor_moments(&p.noise, p.a, lambda).0,
-                steps: Vec::new(),
-                ratio_estimate: Vec::new(),
-                paper_estimate: Vec::new(),
-            };
-            for t in 1..=spec.steps {
-                if t % every == 0 && cancel.load(Ordering::Relaxed) {
+    let mut curves = Vec::with_capacity(spec.lambdas.len());
+    for &lambda in &spec.lambdas {
+        let p = ExperimentParams {
+            a: spec.a,
+            lambda,
+            walkers: spec.walkers,
+            steps: spec.steps,
+            record_steps: vec![],
+            ..ExperimentParams::clone(base)
+        };
+        let mut e = Ensemble::new(&p.valid()?);
+        let mut curve = RateCurve {
+            lambda,
+            mu: theory::log_factor_moments(&p.noise, p.a, lambda).0,
+            steps: Vec::new(),
+            ratio_estimate: Vec::new(),
+            paper_estimate: Vec::new(),
+        };
+        for t in 1..=spec.steps {
+            if t % every == 0 {
+                if cancel.load(Ordering::Relaxed) {
                     return Ok(None);
                 }
-                e.advance(1, threads);
-                let (ratio, abs) = mean_logs(&e);
-                curve.steps.push(t);
-                curve.ratio_estimate.push(ratio / t as f64);
-                curve.paper_estimate.push(abs / t as f64);
+                crate::coop::yield_now().await;
             }
-            Ok(Some(curve))
-        })
-        .collect()
+            e.advance(1, threads);
+            let (ratio, abs) = mean_logs(&e);
+            curve.steps.push(t);
+            curve.ratio_estimate.push(ratio / t as f64);
+            curve.paper_estimate.push(abs / t as f64);
+        }
+        curves.push(curve);
+    }
+    Ok(Some(curves))
 }
 
 /// (E ln|w_t/w_0|, E ln|w_t|) over finite, non-zero walkers (NaN when none).
@@ -297,54 +322,61 @@ pub fn rate_vs_lambda(
     threads: usize,
     cancel: &AtomicBool,
 ) -> Result<Option<Vec<GammaSeries>>, ParamError> {
+    crate::coop::block_on(rate_vs_lambda_async(base, spec, threads, cancel))
+}
+
+async fn rate_vs_lambda_async(
+    base: &ValidParams,
+    spec: &RateVsLambdaSpec,
+    threads: usize,
+    cancel: &AtomicBool,
+) -> Result<Option<Vec<GammaSeries>>, ParamError> {
     spec.validate()?;
     let d = (spec.lambda_max - spec.lambda_min) / spec.lambda_points as f64;
     let lambdas: Vec<f64> = (0..spec.lambda_points)
         .map(|i| spec.lambda_min + (i as f64 + 0.5) * d)
         .collect();
-    spec.a_values
-        .iter()
-        .map(|&a| {
-            let mut s = GammaSeries {
+    let mut all = Vec::with_capacity(spec.a_values.len());
+    for &a in &spec.a_values {
+        let mut s = GammaSeries {
+            a,
+            lambda: lambdas.clone(),
+            gamma: Vec::new(),
+            gamma_se: Vec::new(),
+            mu: Vec::new(),
+            lambda_star: theory::optimal_lambda(a),
+            gamma_star: theory::optimal_rate(a),
+            theory_lambda: Vec::new(),
+            theory_mu: Vec::new(),
+        };
+        let fine = 600;
+        for i in 0..=fine {
+            let l = spec.lambda_min + (spec.lambda_max - spec.lambda_min) * i as f64 / fine as f64;
+            s.theory_lambda.push(l);
+            s.theory_mu
+                .push(theory::log_factor_moments(&base.noise, a, l).0);
+        }
+        for &lambda in &lambdas {
+            let p = ExperimentParams {
                 a,
-                lambda: lambdas.clone(),
-                gamma: Vec::new(),
-                gamma_se: Vec::new(),
-                mu: Vec::new(),
-                lambda_star: theory::optimal_lambda(a),
-                gamma_star: theory::optimal_rate(a),
-                theory_lambda: Vec::new(),
-                theory_mu: Vec::new(),
+                lambda,
+                walkers: spec.walkers,
+                steps: spec.steps,
+                record_steps: vec![],
+                ..ExperimentParams::clone(base)
             };
-            let fine = 600;
-            for i in 0..=fine {
-                let l =
-                    spec.lambda_min + (spec.lambda_max - spec.lambda_min) * i as f64 / fine as f64;
-                s.theory_lambda.push(l);
-                s.theory_mu
-                    .push(theory::log_factor_moments(&base.noise, a, l).0);
+            let mut e = Ensemble::new(&p.valid()?);
+            if !e.advance_to_async(spec.steps, threads, cancel).await {
+                return Ok(None);
             }
-            for &lambda in &lambdas {
-                let p = ExperimentParams {
-                    a,
-                    lambda,
-                    walkers: spec.walkers,
-                    steps: spec.steps,
-                    record_steps: vec![],
-                    ..ExperimentParams::clone(base)
-                };
-                let mut e = Ensemble::new(&p.valid()?);
-                if !e.advance_to(spec.steps, threads, cancel) {
-                    return Ok(None);
-                }
-                let (mean, se) = log_ratio_mean_se(&e);
-                s.gamma.push(mean / spec.steps as f64);
-                s.gamma_se.push(se / spec.steps as f64);
-                s.mu.push(theory::log_factor_moments(&p.noise, a, lambda).0);
-            }
-            Ok(Some(s))
-        })
-        .collect()
+            let (mean, se) = log_ratio_mean_se(&e);
+            s.gamma.push(mean / spec.steps as f64);
+            s.gamma_se.push(se / spec.steps as f64);
+            s.mu.push(theory::log_factor_moments(&p.noise, a, lambda).0);
+        }
+        all.push(s);
+    }
+    Ok(Some(all))
 }
 
 /// Mean and standard error of ln|w_t/w_0| over finite, non-zero walkers.

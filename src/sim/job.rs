@@ -5,13 +5,17 @@
 //! and joins its thread; every event carries the job's generation, so a caller that started a
 //! newer job can ignore an older one's stragglers.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
+use web_time::Duration;
 
 use super::worker::Waker;
+use crate::coop::{self, RunMode};
 
 /// What a job reports.
 #[derive(Debug)]
@@ -33,21 +37,21 @@ pub enum JobEvent<T> {
 }
 
 /// Handed to the computation: report progress, ask whether to stop.
-pub struct JobContext<'a, T> {
+pub struct JobContext<T> {
     generation: u64,
-    cancel: &'a AtomicBool,
-    tx: &'a Sender<JobEvent<T>>,
-    waker: &'a Waker,
+    cancel: Arc<AtomicBool>,
+    tx: Sender<JobEvent<T>>,
+    waker: Waker,
 }
 
-impl<T> JobContext<'_, T> {
+impl<T> JobContext<T> {
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
 
     /// The cancel flag itself, for computations that look at it on their own.
     pub fn flag(&self) -> &AtomicBool {
-        self.cancel
+        &self.cancel
     }
 
     pub fn progress(&self, fraction: f32, partial: Option<T>) {
@@ -58,19 +62,47 @@ impl<T> JobContext<'_, T> {
         });
         (self.waker)();
     }
+
+    /// Send the outcome of `work`: its result, its failure, or nothing after a cancel.
+    fn finish(&self, outcome: Result<Option<T>, String>) {
+        let generation = self.generation;
+        let ev = match outcome {
+            Ok(Some(result)) => JobEvent::Done {
+                generation,
+                result: Arc::new(result),
+            },
+            Ok(None) => return,
+            Err(message) => JobEvent::Failed {
+                generation,
+                message,
+            },
+        };
+        let _ = self.tx.send(ev);
+        (self.waker)();
+    }
+}
+
+/// Where a job runs (see [`coop`]).
+enum Runner {
+    Thread(Option<JoinHandle<()>>),
+    /// The computation, polled for a slice of each frame until it is done.
+    InFrame(Option<Pin<Box<dyn Future<Output = ()>>>>),
 }
 
 /// A running job.
 pub struct Job<T> {
     pub generation: u64,
     cancel: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
+    runner: Runner,
+    waker: Waker,
     _marker: std::marker::PhantomData<T>,
 }
 
 impl<T: Send + Sync + 'static> Job<T> {
-    /// Run `work` on a named thread. It returns `Ok(None)` when it stopped on a cancel.
-    pub fn start<F>(
+    /// Run `work` on a named thread, or in slices of frames (see [`Job::pump`]). It returns
+    /// `Ok(None)` when it stopped on a cancel.
+    pub fn start<F, Fut>(
+        mode: RunMode,
         name: &str,
         generation: u64,
         tx: Sender<JobEvent<T>>,
@@ -78,41 +110,49 @@ impl<T: Send + Sync + 'static> Job<T> {
         work: F,
     ) -> Job<T>
     where
-        F: FnOnce(&JobContext<'_, T>) -> Result<Option<T>, String> + Send + 'static,
+        F: FnOnce(JobContext<T>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Option<T>, String>> + 'static,
     {
         let cancel = Arc::new(AtomicBool::new(false));
-        let flag = cancel.clone();
-        let handle = std::thread::Builder::new()
-            .name(name.to_string())
-            .spawn(move || {
-                let ctx = JobContext {
-                    generation,
-                    cancel: &flag,
-                    tx: &tx,
-                    waker: &waker,
-                };
-                let ev = match work(&ctx) {
-                    Ok(Some(result)) => Some(JobEvent::Done {
-                        generation,
-                        result: Arc::new(result),
-                    }),
-                    Ok(None) => None,
-                    Err(message) => Some(JobEvent::Failed {
-                        generation,
-                        message,
-                    }),
-                };
-                if let Some(ev) = ev {
-                    let _ = tx.send(ev);
-                    waker();
-                }
-            })
-            .expect("spawning a job thread");
+        let ctx = JobContext {
+            generation,
+            cancel: cancel.clone(),
+            tx,
+            waker: waker.clone(),
+        };
+        let runner = match mode {
+            RunMode::Threads => Runner::Thread(Some(
+                std::thread::Builder::new()
+                    .name(name.to_string())
+                    .spawn(move || {
+                        let finish = ctx.clone_ctx();
+                        finish.finish(coop::block_on(work(ctx)));
+                    })
+                    .expect("spawning a job thread"),
+            )),
+            RunMode::InFrame => Runner::InFrame(Some(Box::pin(async move {
+                let finish = ctx.clone_ctx();
+                let outcome = work(ctx).await;
+                finish.finish(outcome);
+            }))),
+        };
         Job {
             generation,
             cancel,
-            handle: Some(handle),
+            runner,
+            waker,
             _marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T> JobContext<T> {
+    fn clone_ctx(&self) -> JobContext<T> {
+        JobContext {
+            generation: self.generation,
+            cancel: self.cancel.clone(),
+            tx: self.tx.clone(),
+            waker: self.waker.clone(),
         }
     }
 }
@@ -123,14 +163,35 @@ impl<T> Job<T> {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.handle.as_ref().is_none_or(|h| h.is_finished())
+        match &self.runner {
+            Runner::Thread(h) => h.as_ref().is_none_or(|h| h.is_finished()),
+            Runner::InFrame(f) => f.is_none(),
+        }
+    }
+
+    /// Work for up to `budget` when the job runs in frames (nothing on a thread), and ask for
+    /// another frame while it is not done.
+    pub fn pump(&mut self, budget: Duration) {
+        let Runner::InFrame(slot) = &mut self.runner else {
+            return;
+        };
+        let Some(fut) = slot.as_mut() else {
+            return;
+        };
+        if coop::poll_within(fut.as_mut(), budget).is_ready() {
+            *slot = None;
+        } else {
+            (self.waker)();
+        }
     }
 }
 
 impl<T> Drop for Job<T> {
     fn drop(&mut self) {
         self.cancel();
-        if let Some(h) = self.handle.take() {
+        if let Runner::Thread(h) = &mut self.runner
+            && let Some(h) = h.take()
+        {
             let _ = h.join();
         }
     }
@@ -212,8 +273,18 @@ impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
         }
     }
 
-    /// Take the events of the current generation.
+    /// Take the events of the current generation (after a slice of work, for a job that runs
+    /// in frames).
     pub fn receive(&mut self) {
+        self.receive_within(coop::FRAME_BUDGET);
+    }
+
+    /// As [`JobSlot::receive`], a job in frames working for up to `budget` first (at least one
+    /// unit of its work, however small the budget).
+    pub fn receive_within(&mut self, budget: Duration) {
+        if let Some(job) = self.job.as_mut() {
+            job.pump(budget);
+        }
         for ev in self.rx.try_iter() {
             match ev {
                 JobEvent::Progress {
@@ -242,7 +313,7 @@ impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
     /// Restart with `work` when `key` changed (or `force`); the old job is cancelled and
     /// joined first. With `clear`, the old result goes at once (a new grid must not show a
     /// cell of the old one).
-    pub fn ensure<F>(
+    pub fn ensure<F, Fut>(
         &mut self,
         key: K,
         force: bool,
@@ -251,7 +322,8 @@ impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
         waker: &Waker,
         work: F,
     ) where
-        F: FnOnce(&JobContext<'_, T>) -> Result<Option<T>, String> + Send + 'static,
+        F: FnOnce(JobContext<T>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Option<T>, String>> + 'static,
     {
         if !force && self.key.as_ref() == Some(&key) {
             return;
@@ -265,6 +337,7 @@ impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
             self.result = None;
         }
         self.job = Some(Job::start(
+            coop::run_mode(),
             name,
             self.generation,
             self.tx.clone(),

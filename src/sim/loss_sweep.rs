@@ -113,7 +113,7 @@ pub struct LossSweepOutput {
 
 pub const LOSS_SWEEP_FORMAT: &str = "saddlescope-loss-sweep";
 
-fn run_point(
+async fn run_point(
     base: &ExperimentParams,
     spec: &LossSweepSpec,
     lambda: f64,
@@ -129,7 +129,7 @@ fn run_point(
         ..base.clone()
     };
     let mut e = Ensemble::new(&p.valid()?);
-    if !e.advance_to(spec.steps, 1, cancel) {
+    if !e.advance_to_async(spec.steps, 1, cancel).await {
         return Ok(None);
     }
     let lp = LandscapeParams {
@@ -175,6 +175,17 @@ pub fn run_loss_sweep(
     spec: &LossSweepSpec,
     threads: usize,
     cancel: &AtomicBool,
+    progress: impl FnMut(f32, &[LossPoint]),
+) -> Result<Option<Vec<LossPoint>>, ParamError> {
+    crate::coop::block_on(run_loss_sweep_async(base, spec, threads, cancel, progress))
+}
+
+/// As [`run_loss_sweep`], giving the frame back between chunks (see [`crate::coop`]).
+pub async fn run_loss_sweep_async(
+    base: &ValidParams,
+    spec: &LossSweepSpec,
+    threads: usize,
+    cancel: &AtomicBool,
     mut progress: impl FnMut(f32, &[LossPoint]),
 ) -> Result<Option<Vec<LossPoint>>, ParamError> {
     spec.validate()?;
@@ -191,11 +202,11 @@ pub fn run_loss_sweep(
         .collect();
     let mut failure = None;
     let mut done = 0;
-    pool::for_each_parallel(
+    pool::for_each(
         &lambdas,
         threads,
         // A failure is a result too (it stops the rest); a cancel is none.
-        |i, &l| run_point(base, spec, l, i, cancel).transpose(),
+        |i, &l| async move { run_point(base, spec, l, i, cancel).await.transpose() },
         |i, msg| match msg {
             Ok(pt) => {
                 points[i] = pt;
@@ -207,7 +218,8 @@ pub fn run_loss_sweep(
                 cancel.store(true, Ordering::Relaxed);
             }
         },
-    );
+    )
+    .await;
     if let Some(e) = failure {
         return Err(e);
     }

@@ -155,7 +155,7 @@ pub struct OptimizerOutput {
 
 pub const OPTIMIZER_FORMAT: &str = "saddlescope-optimizers";
 
-fn run_one(
+async fn run_one(
     base: &ExperimentParams,
     spec: &OptimizerSpec,
     entry: &OptimizerEntry,
@@ -183,7 +183,7 @@ fn run_one(
         diverged: Vec::new(),
     };
     for t in spec.record_steps() {
-        if !e.advance_to(t, 1, cancel) {
+        if !e.advance_to_async(t, 1, cancel).await {
             return Ok(None);
         }
         let s = stats::record(&e, None).summary;
@@ -214,26 +214,40 @@ pub fn run_optimizers(
     cancel: &AtomicBool,
     progress: impl Fn(f32) + Sync,
 ) -> Result<Option<Vec<OptimizerCurve>>, ParamError> {
+    crate::coop::block_on(run_optimizers_async(base, spec, threads, cancel, progress))
+}
+
+/// As [`run_optimizers`], giving the frame back between chunks (see [`crate::coop`]).
+pub async fn run_optimizers_async(
+    base: &ValidParams,
+    spec: &OptimizerSpec,
+    threads: usize,
+    cancel: &AtomicBool,
+    progress: impl Fn(f32) + Sync,
+) -> Result<Option<Vec<OptimizerCurve>>, ParamError> {
     spec.validate()?;
     let entries: Vec<OptimizerEntry> = spec.entries.iter().copied().filter(|e| e.enabled).collect();
     let done = std::sync::atomic::AtomicU64::new(0);
     let total = (entries.len() as u64 * spec.steps).max(1);
     let mut results: Vec<Option<Result<OptimizerCurve, ParamError>>> =
         entries.iter().map(|_| None).collect();
-    pool::for_each_parallel(
+    let (done, progress) = (&done, &progress);
+    pool::for_each(
         &entries,
         threads,
-        |_, entry| {
+        |_, &entry| async move {
             let mut last = 0;
-            run_one(base, spec, entry, cancel, |t| {
+            run_one(base, spec, &entry, cancel, |t| {
                 done.fetch_add(t - last, Ordering::Relaxed);
                 last = t;
                 progress(done.load(Ordering::Relaxed) as f32 / total as f32);
             })
+            .await
             .transpose()
         },
         |i, r| results[i] = Some(r),
-    );
+    )
+    .await;
     let mut curves = Vec::new();
     for r in results {
         match r {

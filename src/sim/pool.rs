@@ -1,8 +1,12 @@
 //! The one work queue behind every sweep: items handed out to scoped threads one at a time
 //! through an atomic counter (so a slow item never holds up the others), results streamed back
-//! to the calling thread as they finish.
+//! to the calling thread as they finish. On one thread (a browser tab) the items run in order
+//! on the calling thread, the computation giving the frame back between items.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::coop;
 
 /// Run `work(i, &items[i])` for every item on up to `threads` threads and give each result to
 /// `on_result(i, result)` on the calling thread, in the order they finish. A thread stops taking
@@ -12,8 +16,34 @@ pub fn for_each_parallel<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     work: impl Fn(usize, &T) -> Option<R> + Sync,
+    on_result: impl FnMut(usize, R),
+) {
+    coop::block_on(for_each(
+        items,
+        threads,
+        |i, t| std::future::ready(work(i, t)),
+        on_result,
+    ));
+}
+
+/// As [`for_each_parallel`], with a `work` that may give the frame back (see [`coop`]). With
+/// one thread the items run here in order: the same results, the same order of `on_result`.
+pub async fn for_each<T: Sync, R: Send, Fut: Future<Output = Option<R>>>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(usize, &T) -> Fut + Sync,
     mut on_result: impl FnMut(usize, R),
 ) {
+    if threads <= 1 || items.len() <= 1 {
+        for (i, item) in items.iter().enumerate() {
+            match work(i, item).await {
+                Some(r) => on_result(i, r),
+                None => break,
+            }
+            coop::yield_now().await;
+        }
+        return;
+    }
     let next = AtomicUsize::new(0);
     let (tx, rx) = crossbeam_channel::unbounded::<(usize, R)>();
     std::thread::scope(|s| {
@@ -23,7 +53,7 @@ pub fn for_each_parallel<T: Sync, R: Send>(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
-                    match work(i, item) {
+                    match coop::block_on(work(i, item)) {
                         Some(r) => {
                             if tx.send((i, r)).is_err() {
                                 break;

@@ -9,7 +9,7 @@
 //! does not depend on the thread count or on the visiting order.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use web_time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -309,6 +309,17 @@ pub fn exact_escape_map(
     spec: &SweepSpec,
     cancel: &AtomicBool,
 ) -> Option<Vec<f64>> {
+    crate::coop::block_on(exact_escape_map_async(base, spec, 2, cancel))
+}
+
+/// As [`exact_escape_map`] on `threads` (1 or 2) threads, giving the frame back between rows
+/// on one (see [`crate::coop`]).
+async fn exact_escape_map_async(
+    base: &ExperimentParams,
+    spec: &SweepSpec,
+    threads: usize,
+    cancel: &AtomicBool,
+) -> Option<Vec<f64>> {
     if !quadratic_theory_applies(base) || base.noise != crate::model::NoiseLaw::TwoPoint {
         return None;
     }
@@ -316,30 +327,42 @@ pub fn exact_escape_map(
     let law = theory::BinomialHalf::new(spec.steps);
     let a_centres = spec.a_centres();
     let mut out = vec![0.0; spec.cells()];
-    // Rows are independent: split them between two threads (the second core would otherwise
-    // idle while a sweep starts).
-    let rows: Vec<(f64, &mut [f64])> = spec
+    let fill_row = |l: f64, row: &mut [f64]| {
+        for (v, &a) in row.iter_mut().zip(&a_centres) {
+            *v = 1.0 - theory::fraction_below_exact_with(&law, a, l, spec.threshold, init);
+        }
+    };
+    let mut rows: Vec<(f64, &mut [f64])> = spec
         .lambda_centres()
         .into_iter()
         .zip(out.chunks_mut(spec.a_cells))
         .collect();
-    let fill = |rows: &mut [(f64, &mut [f64])]| {
+    if threads <= 1 {
         for (l, row) in rows {
             if cancel.load(Ordering::Relaxed) {
-                return;
+                return None;
             }
-            for (v, &a) in row.iter_mut().zip(&a_centres) {
-                *v = 1.0 - theory::fraction_below_exact_with(&law, a, *l, spec.threshold, init);
-            }
+            fill_row(l, row);
+            crate::coop::yield_now().await;
         }
-    };
-    let mut rows = rows;
-    let half = rows.len() / 2;
-    let (first, second) = rows.split_at_mut(half);
-    std::thread::scope(|s| {
-        s.spawn(|| fill(first));
-        fill(second);
-    });
+    } else {
+        // Rows are independent: split them between two threads (the second core would
+        // otherwise idle while a sweep starts).
+        let fill = |rows: &mut [(f64, &mut [f64])]| {
+            for (l, row) in rows {
+                if cancel.load(Ordering::Relaxed) {
+                    return;
+                }
+                fill_row(*l, row);
+            }
+        };
+        let half = rows.len() / 2;
+        let (first, second) = rows.split_at_mut(half);
+        std::thread::scope(|s| {
+            s.spawn(|| fill(first));
+            fill(second);
+        });
+    }
     (!cancel.load(Ordering::Relaxed)).then_some(out)
 }
 
@@ -366,9 +389,9 @@ pub fn cell_params(
 }
 
 /// Run one cell: (escape fraction, diverged fraction), or `None` if cancelled.
-fn run_cell(p: &ValidParams, threshold: f64, cancel: &AtomicBool) -> Option<(f64, f64)> {
+async fn run_cell(p: &ValidParams, threshold: f64, cancel: &AtomicBool) -> Option<(f64, f64)> {
     let mut e = Ensemble::new(p);
-    if !e.advance_to(p.steps, 1, cancel) {
+    if !e.advance_to_async(p.steps, 1, cancel).await {
         return None;
     }
     let two_d = !e.w2().is_empty();
@@ -397,28 +420,57 @@ struct TheoryLayers {
 }
 
 fn theory_layers(base: &ExperimentParams, spec: &SweepSpec, cancel: &AtomicBool) -> TheoryLayers {
+    crate::coop::block_on(theory_layers_async(base, spec, 2, cancel))
+}
+
+/// As [`theory_layers`], the exact map on `threads` threads, giving the frame back between
+/// rows (see [`crate::coop`]).
+async fn theory_layers_async(
+    base: &ExperimentParams,
+    spec: &SweepSpec,
+    threads: usize,
+    cancel: &AtomicBool,
+) -> TheoryLayers {
     let (a, lambda) = (spec.a_centres(), spec.lambda_centres());
     let mut mu = Vec::with_capacity(spec.cells());
     for &l in &lambda {
         for &ai in &a {
             mu.push(theory::log_factor_moments(&base.noise, ai, l).0);
         }
+        crate::coop::yield_now().await;
     }
     TheoryLayers {
         mu,
-        exact_escape: exact_escape_map(base, spec, cancel),
-        mu_zero: theory::mu_zero_lines(
+        exact_escape: exact_escape_map_async(base, spec, threads, cancel).await,
+        mu_zero: theory::mu_zero_lines_async(
             &base.noise,
             (spec.a_min, spec.a_max),
             (spec.lambda_min, spec.lambda_max),
             MU_ZERO_SAMPLES,
-        ),
+        )
+        .await,
     }
 }
 
 /// Run the whole sweep on `threads` threads, calling `progress` with the partial grid at most
 /// every `every` (and once at the end). Returns `None` if cancelled.
 pub fn run_sweep(
+    base: &ValidParams,
+    spec: &SweepSpec,
+    threads: usize,
+    cancel: &AtomicBool,
+    every: Duration,
+    progress: impl FnMut(&SweepGrid),
+) -> Result<Option<SweepGrid>, ParamError> {
+    crate::coop::block_on(run_sweep_async(
+        base, spec, threads, cancel, every, progress,
+    ))
+}
+
+/// As [`run_sweep`]; on one thread it gives the frame back between cells (see
+/// [`crate::coop`]) and computes the theory layers after the coarse image, so that image comes
+/// first in a browser too. The cells are the same whatever the threads.
+pub async fn run_sweep_async(
     base: &ValidParams,
     spec: &SweepSpec,
     threads: usize,
@@ -437,48 +489,67 @@ pub fn run_sweep(
     let mut last = Instant::now();
     let coarse = coarse_level_len(spec.a_cells, spec.lambda_cells);
     let mut coarse_done = 0;
-    let (tx, rx) = crossbeam_channel::bounded(1);
-    std::thread::scope(|s| {
-        s.spawn(move || {
-            let _ = tx.send(theory_layers(base, spec, cancel));
-        });
-        let mut attached = false;
-        // k: the place in the visiting order.
-        pool::for_each_parallel(
-            &order,
-            threads,
-            |_, &(c, r)| {
-                // Every cell's parameters are valid when the first one's are (the spec is).
-                let p = cell_params(base, spec, c, r).valid().ok()?;
-                run_cell(&p, spec.threshold, cancel)
-            },
-            |k, (esc, div)| {
-                let (c, r) = order[k];
-                let idx = r * spec.a_cells + c;
-                grid.escape[idx] = esc;
-                grid.diverged[idx] = div;
-                grid.done += 1;
-                if !attached && let Ok(t) = rx.try_recv() {
-                    grid.attach(t);
-                    attached = true;
-                }
-                // The coarse image of the whole plane goes out as soon as its last cell is in
-                // (cells finish slightly out of order on several threads).
-                let coarse_now = k < coarse && {
-                    coarse_done += 1;
-                    coarse_done == coarse
-                };
-                if (last.elapsed() >= every || coarse_now) && !grid.is_complete() {
-                    grid.seconds = start.elapsed().as_secs_f64();
-                    progress(&grid);
-                    last = Instant::now();
-                }
-            },
-        );
-        if !attached && let Ok(t) = rx.recv() {
-            grid.attach(t);
+    // Every cell's parameters are valid when the first one's are (the spec is).
+    let work = |_, &(c, r): &(usize, usize)| async move {
+        let p = cell_params(base, spec, c, r).valid().ok()?;
+        run_cell(&p, spec.threshold, cancel).await
+    };
+    // k: the place in the visiting order.
+    let mut on_cell = |grid: &mut SweepGrid, k: usize, (esc, div): (f64, f64)| {
+        let (c, r) = order[k];
+        let idx = r * spec.a_cells + c;
+        grid.escape[idx] = esc;
+        grid.diverged[idx] = div;
+        grid.done += 1;
+        // The coarse image of the whole plane goes out as soon as its last cell is in (cells
+        // finish slightly out of order on several threads).
+        let coarse_now = k < coarse && {
+            coarse_done += 1;
+            coarse_done == coarse
+        };
+        if (last.elapsed() >= every || coarse_now) && !grid.is_complete() {
+            grid.seconds = start.elapsed().as_secs_f64();
+            progress(grid);
+            last = Instant::now();
         }
-    });
+    };
+    if threads <= 1 {
+        let (first, rest) = order.split_at(coarse.min(order.len()));
+        pool::for_each(first, 1, work, |k, r| on_cell(&mut grid, k, r)).await;
+        if !cancel.load(Ordering::Relaxed) {
+            grid.attach(theory_layers_async(base, spec, 1, cancel).await);
+            pool::for_each(
+                rest,
+                1,
+                |k, cell| work(k + first.len(), cell),
+                |k, r| on_cell(&mut grid, k + first.len(), r),
+            )
+            .await;
+        }
+    } else {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                let _ = tx.send(theory_layers(base, spec, cancel));
+            });
+            let mut attached = false;
+            pool::for_each_parallel(
+                &order,
+                threads,
+                |k, cell| crate::coop::block_on(work(k, cell)),
+                |k, r| {
+                    if !attached && let Ok(t) = rx.try_recv() {
+                        grid.attach(t);
+                        attached = true;
+                    }
+                    on_cell(&mut grid, k, r)
+                },
+            );
+            if !attached && let Ok(t) = rx.recv() {
+                grid.attach(t);
+            }
+        });
+    }
     let cancelled = cancel.load(Ordering::Relaxed) && !grid.is_complete();
     grid.seconds = start.elapsed().as_secs_f64();
     if cancelled {

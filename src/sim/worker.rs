@@ -7,17 +7,19 @@
 //! replaced by a newer one instead of queueing. The thread is named, and joined when the
 //! [`Worker`] is dropped.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
+use web_time::{Duration, Instant};
 
 use super::ensemble::{Engine, Ensemble};
 use super::params::{ExperimentParams, ValidParams};
 use super::stats::{self, Record};
 use super::theory::{FractionCurves, fraction_curves};
+use crate::coop::{self, RunMode};
 
 /// Target interval between snapshots while playing (60 per second).
 pub const TICK: Duration = Duration::from_millis(16);
@@ -132,11 +134,25 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// Called after each event is sent (the UI's `request_repaint`; a no-op in tests).
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
-/// Handle to the worker thread.
+/// Where the worker runs (see [`coop`]).
+enum Runner {
+    Thread(Option<JoinHandle<()>>),
+    /// The worker's state, run for a slice of each frame by [`Worker::drain`]; `None` once it
+    /// stopped (shut down or crashed).
+    InFrame(Box<RefCell<Option<InFrame>>>),
+}
+
+struct InFrame {
+    state: State,
+    next_tick: Instant,
+}
+
+/// Handle to the worker thread (or, in a browser, to the worker run in the UI's frames: the
+/// same commands, events and snapshots).
 pub struct Worker {
     tx: Sender<Command>,
     rx: Receiver<Event>,
-    handle: Option<JoinHandle<()>>,
+    runner: Runner,
     /// `SetParams` sent and not yet taken: the worker's statistics of an ensemble about to be
     /// replaced give way to it (any other command lets them finish).
     new_params: Arc<AtomicUsize>,
@@ -156,29 +172,80 @@ impl Worker {
         let (crash_tx, crash_waker) = (ev_tx.clone(), waker.clone());
         let new_params = Arc::new(AtomicUsize::new(0));
         let pending = new_params.clone();
-        let handle = std::thread::Builder::new()
-            .name("saddlescope-sim".into())
-            .spawn(move || {
-                // A panic anywhere in the simulation (the stepping threads included) ends up
-                // here; the UI is told, keeps its state, and can start a new worker.
-                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let mut st = State::new(cmd_rx, ev_tx, waker, threads.max(1), pending);
-                    st.set_params(generation, params);
-                    st.run();
-                }));
-                if let Err(payload) = run {
-                    let message = panic_message(payload.as_ref());
-                    let _ =
-                        crash_tx.send_timeout(Event::Crashed { message }, Duration::from_secs(2));
-                    crash_waker();
-                }
-            })
-            .expect("spawning the simulation thread");
+        let runner = match coop::run_mode() {
+            RunMode::Threads => Runner::Thread(Some(
+                std::thread::Builder::new()
+                    .name("saddlescope-sim".into())
+                    .spawn(move || {
+                        // A panic anywhere in the simulation (the stepping threads included)
+                        // ends up here; the UI is told, keeps its state, and can start a new
+                        // worker.
+                        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            let mut st = State::new(cmd_rx, ev_tx, waker, threads, pending);
+                            st.set_params(generation, params);
+                            st.run();
+                        }));
+                        if let Err(payload) = run {
+                            let message = panic_message(payload.as_ref());
+                            let _ = crash_tx
+                                .send_timeout(Event::Crashed { message }, Duration::from_secs(2));
+                            crash_waker();
+                        }
+                    })
+                    .expect("spawning the simulation thread"),
+            )),
+            RunMode::InFrame => {
+                let mut state = State::new(cmd_rx, ev_tx, waker, 1, pending);
+                state.stat_threads = 1;
+                state.set_params(generation, params);
+                Runner::InFrame(Box::new(RefCell::new(Some(InFrame {
+                    state,
+                    next_tick: Instant::now(),
+                }))))
+            }
+        };
         Worker {
             tx,
             rx,
-            handle: Some(handle),
+            runner,
             new_params,
+        }
+    }
+
+    /// Run the in-frame worker for a slice of `budget`: take the commands, step a tick when it
+    /// is due, send the snapshot; ask for another frame while playing. A panic stops it as a
+    /// crashed thread would (a browser aborts on a panic instead).
+    fn pump(&self, budget: Duration) {
+        let Runner::InFrame(cell) = &self.runner else {
+            return;
+        };
+        let mut slot = cell.borrow_mut();
+        let Some(w) = slot.as_mut() else {
+            return;
+        };
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            coop::with_deadline(budget, || {
+                if !w.state.take_commands() {
+                    return false;
+                }
+                w.state.tick_if_due(&mut w.next_tick);
+                w.state.flush();
+                if w.state.playing || w.state.pending.is_some() {
+                    (w.state.waker)();
+                }
+                true
+            })
+        }));
+        match run {
+            Ok(true) => {}
+            Ok(false) => *slot = None,
+            Err(payload) => {
+                let message = panic_message(payload.as_ref());
+                let (tx, waker) = (w.state.tx.clone(), w.state.waker.clone());
+                *slot = None;
+                let _ = tx.try_send(Event::Crashed { message });
+                waker();
+            }
         }
     }
 
@@ -190,14 +257,28 @@ impl Worker {
         let _ = self.tx.send(cmd);
     }
 
-    /// Every event that arrived since the last call, oldest first; never blocks.
+    /// Every event that arrived since the last call, oldest first; never blocks (in frames:
+    /// after a slice of [`coop::FRAME_BUDGET`] of simulation).
     pub fn drain(&self) -> Vec<Event> {
+        self.pump(coop::FRAME_BUDGET);
         self.rx.try_iter().collect()
     }
 
     /// Block up to `timeout` for the next event (for tests and the command line).
     pub fn recv_timeout(&self, timeout: Duration) -> Option<Event> {
-        self.rx.recv_timeout(timeout).ok()
+        let Runner::InFrame(_) = &self.runner else {
+            return self.rx.recv_timeout(timeout).ok();
+        };
+        let end = Instant::now() + timeout;
+        loop {
+            if let Ok(ev) = self.rx.try_recv() {
+                return Some(ev);
+            }
+            if Instant::now() >= end || !self.is_alive() {
+                return None;
+            }
+            self.pump(coop::FRAME_BUDGET);
+        }
     }
 
     /// Commands sent and not yet taken by the worker (it drains the queue at every look, so
@@ -208,14 +289,19 @@ impl Worker {
 
     /// Whether the thread is still running.
     pub fn is_alive(&self) -> bool {
-        self.handle.as_ref().is_some_and(|h| !h.is_finished())
+        match &self.runner {
+            Runner::Thread(h) => h.as_ref().is_some_and(|h| !h.is_finished()),
+            Runner::InFrame(cell) => cell.borrow().is_some(),
+        }
     }
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
         let _ = self.tx.send(Command::Shutdown);
-        if let Some(h) = self.handle.take() {
+        if let Runner::Thread(h) = &mut self.runner
+            && let Some(h) = h.take()
+        {
             let _ = h.join();
         }
     }
@@ -261,9 +347,7 @@ impl State {
             tx,
             waker,
             threads,
-            stat_threads: std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .max(threads),
+            stat_threads: coop::available_threads().max(threads),
             generation: 0,
             params: Arc::new(
                 ExperimentParams::default()
@@ -286,34 +370,12 @@ impl State {
     fn run(&mut self) {
         let mut next_tick = Instant::now();
         loop {
-            // 1. Everything queued, coalesced: only the last SetParams builds an ensemble.
-            let mut latest_params = None;
-            loop {
-                match self.rx.try_recv() {
-                    Ok(Command::SetParams { generation, params }) => {
-                        self.took_params();
-                        latest_params = Some((generation, params))
-                    }
-                    Ok(Command::Shutdown) | Err(TryRecvError::Disconnected) => return,
-                    Ok(cmd) => {
-                        if let Some((g, p)) = latest_params.take() {
-                            self.set_params(g, *p);
-                        }
-                        self.handle(cmd);
-                    }
-                    Err(TryRecvError::Empty) => break,
-                }
+            if !self.take_commands() {
+                return;
             }
-            if let Some((g, p)) = latest_params {
-                self.set_params(g, *p);
-            }
-            // 2. A tick of simulation when it is due.
-            if self.playing && Instant::now() >= next_tick {
-                next_tick = Instant::now() + TICK;
-                self.tick();
-            }
+            self.tick_if_due(&mut next_tick);
             self.flush();
-            // 3. Sleep until the next tick, a command, or a retry of an unsent snapshot.
+            // Sleep until the next tick, a command, or a retry of an unsent snapshot.
             let wait = if self.playing {
                 Some(next_tick.saturating_duration_since(Instant::now()))
             } else if self.pending.is_some() {
@@ -341,6 +403,40 @@ impl State {
                 Some(c) => self.handle(c),
                 None => {}
             }
+        }
+    }
+
+    /// Everything queued, coalesced: only the last SetParams builds an ensemble. `false` on a
+    /// shutdown (or when the UI is gone).
+    fn take_commands(&mut self) -> bool {
+        let mut latest_params = None;
+        loop {
+            match self.rx.try_recv() {
+                Ok(Command::SetParams { generation, params }) => {
+                    self.took_params();
+                    latest_params = Some((generation, params))
+                }
+                Ok(Command::Shutdown) | Err(TryRecvError::Disconnected) => return false,
+                Ok(cmd) => {
+                    if let Some((g, p)) = latest_params.take() {
+                        self.set_params(g, *p);
+                    }
+                    self.handle(cmd);
+                }
+                Err(TryRecvError::Empty) => break,
+            }
+        }
+        if let Some((g, p)) = latest_params {
+            self.set_params(g, *p);
+        }
+        true
+    }
+
+    /// A tick of simulation when one is due.
+    fn tick_if_due(&mut self, next_tick: &mut Instant) {
+        if self.playing && Instant::now() >= *next_tick {
+            *next_tick = Instant::now() + TICK;
+            self.tick();
         }
     }
 
@@ -392,14 +488,19 @@ impl State {
     fn set_params(&mut self, generation: u64, params: ValidParams) {
         // The theory curves (about 10 ms of exact binomial laws at the default thresholds) are
         // computed beside the new ensemble, not after it: the first snapshot has both.
-        let (e, curves) = std::thread::scope(|s| {
-            let curves = s.spawn(|| fraction_curves(&params, THEORY_POINTS).map(Arc::new));
-            let e = Ensemble::with_threads(&params, Engine::Auto, self.stat_threads);
-            (e, curves.join())
-        });
-        let curves = match curves {
-            Ok(c) => c,
-            Err(payload) => std::panic::resume_unwind(payload),
+        let curves = || fraction_curves(&params, THEORY_POINTS).map(Arc::new);
+        let ensemble = || Ensemble::with_threads(&params, Engine::Auto, self.stat_threads);
+        let (e, curves) = if self.stat_threads == 1 {
+            (ensemble(), curves())
+        } else {
+            let (e, curves) = std::thread::scope(|s| {
+                let curves = s.spawn(curves);
+                (ensemble(), curves.join())
+            });
+            match curves {
+                Ok(c) => (e, c),
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
         };
         self.generation = generation;
         self.curves = curves;
@@ -452,7 +553,8 @@ impl State {
             if stop == next_record || stop == target {
                 self.observe();
             }
-            if !self.rx.is_empty() {
+            // In a frame: the frame's slice is used up (the rest of the tick is dropped).
+            if !self.rx.is_empty() || coop::out_of_time() {
                 break;
             }
         }

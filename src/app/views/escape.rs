@@ -37,11 +37,19 @@ impl EscapeView {
         );
         let (_, by_step, by_lambda) = key.clone();
         let p = params.clone();
-        self.job
-            .ensure(key, force, false, "saddlescope-escape", waker, move |ctx| {
-                escape_rate::run_escape_rate(&p, &by_step, &by_lambda, sweep_threads(), ctx.flag())
+        self.job.ensure(
+            key,
+            force,
+            false,
+            "saddlescope-escape",
+            waker,
+            |ctx| async move {
+                let threads = sweep_threads();
+                escape_rate::run_escape_rate_async(&p, &by_step, &by_lambda, threads, ctx.flag())
+                    .await
                     .map_err(|e| e.to_string())
-            });
+            },
+        );
     }
 }
 

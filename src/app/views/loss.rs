@@ -8,7 +8,7 @@ use crate::figure::views::loss_figure;
 use crate::preset::ViewKind;
 use crate::sim::job::JobSlot;
 use crate::sim::loss_sweep::{
-    LOSS_SWEEP_FORMAT, LossPoint, LossSweepOutput, LossSweepSpec, run_loss_sweep,
+    LOSS_SWEEP_FORMAT, LossPoint, LossSweepOutput, LossSweepSpec, run_loss_sweep_async,
 };
 use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::worker::Waker;
@@ -48,13 +48,20 @@ impl LossView {
         }
         let key = (ExperimentParams::clone(params), state.loss_sweep.clone());
         let (p, spec) = (params.clone(), state.loss_sweep.clone());
-        self.job
-            .ensure(key, force, false, "saddlescope-loss", waker, move |ctx| {
-                run_loss_sweep(&p, &spec, sweep_threads(), ctx.flag(), |f, pts| {
+        self.job.ensure(
+            key,
+            force,
+            false,
+            "saddlescope-loss",
+            waker,
+            |ctx| async move {
+                run_loss_sweep_async(&p, &spec, sweep_threads(), ctx.flag(), |f, pts| {
                     ctx.progress(f, Some(pts.to_vec()))
                 })
+                .await
                 .map_err(|e| e.to_string())
-            });
+            },
+        );
     }
 }
 

@@ -142,9 +142,12 @@ impl Views {
     }
 }
 
-/// Threads for background sweeps: every core.
+/// Threads for background sweeps: every core (one when the jobs run in frames).
 pub fn sweep_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    match crate::coop::run_mode() {
+        crate::coop::RunMode::Threads => crate::coop::available_threads(),
+        crate::coop::RunMode::InFrame => 1,
+    }
 }
 
 pub const ERROR_RED: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);

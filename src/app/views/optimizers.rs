@@ -8,7 +8,7 @@ use crate::figure::{Figure, palette};
 use crate::preset::ViewKind;
 use crate::sim::job::JobSlot;
 use crate::sim::optimizers::{
-    OPTIMIZER_FORMAT, OptimizerCurve, OptimizerOutput, OptimizerSpec, run_optimizers,
+    OPTIMIZER_FORMAT, OptimizerCurve, OptimizerOutput, OptimizerSpec, run_optimizers_async,
 };
 use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::worker::Waker;
@@ -62,10 +62,11 @@ impl OptimizersView {
             false,
             "saddlescope-optimizers",
             waker,
-            move |ctx| {
-                run_optimizers(&p, &spec, sweep_threads(), ctx.flag(), |f| {
+            |ctx| async move {
+                run_optimizers_async(&p, &spec, sweep_threads(), ctx.flag(), |f| {
                     ctx.progress(f, None)
                 })
+                .await
                 .map_err(|e| e.to_string())
             },
         );

@@ -12,7 +12,7 @@ use crate::figure::{Figure, fmt_num, palette};
 use crate::preset::ViewKind;
 use crate::sim::job::JobSlot;
 use crate::sim::params::{ExperimentParams, ValidParams};
-use crate::sim::sweep::{SweepGrid, SweepSpec, run_sweep};
+use crate::sim::sweep::{SweepGrid, SweepSpec, run_sweep_async};
 use crate::sim::worker::Waker;
 
 use super::super::AppState;
@@ -50,10 +50,15 @@ impl PhaseView {
     fn start(&mut self, state: &AppState, params: &ValidParams, force: bool, waker: &Waker) {
         let key = sweep_key(params, &state.sweep);
         let (p, spec) = (params.clone(), state.sweep.clone());
-        self.sweep
-            .ensure(key, force, true, "saddlescope-sweep", waker, move |ctx| {
+        self.sweep.ensure(
+            key,
+            force,
+            true,
+            "saddlescope-sweep",
+            waker,
+            |ctx| async move {
                 let cells = spec.cells().max(1) as f32;
-                run_sweep(
+                run_sweep_async(
                     &p,
                     &spec,
                     sweep_threads(),
@@ -61,8 +66,10 @@ impl PhaseView {
                     Duration::from_millis(50),
                     |g| ctx.progress(g.done as f32 / cells, Some(g.clone())),
                 )
+                .await
                 .map_err(|e| e.to_string())
-            });
+            },
+        );
     }
 }
 

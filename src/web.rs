@@ -1,0 +1,279 @@
+//! The browser: eframe's web runner on the page's canvas, the address kept in step with the
+//! state (see [`crate::preset::link`]), downloads, the file picker, and a small hook that tells
+//! scripts (the browser test) what the app shows. The app itself is the native one; its
+//! simulation and jobs run in slices of the frames (see [`crate::coop`]).
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::app::{AppState, SaddlescopeApp};
+use crate::preset::{Preset, link};
+use crate::sim::worker::Waker;
+
+/// The id of the page's canvas (`web/index.html`).
+const CANVAS_ID: &str = "saddlescope_canvas";
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    wasm_bindgen_futures::spawn_local(async {
+        if let Err(message) = run().await {
+            show_failure(&message);
+        }
+    });
+}
+
+async fn run() -> Result<(), String> {
+    let document = window().document().ok_or("no document")?;
+    let canvas = document
+        .get_element_by_id(CANVAS_ID)
+        .ok_or_else(|| format!("no element #{CANVAS_ID} in the page"))?
+        .dyn_into::<web_sys::HtmlCanvasElement>()
+        .map_err(|_| format!("#{CANVAS_ID} is not a canvas"))?;
+    eframe::WebRunner::new()
+        .start(
+            canvas,
+            eframe::WebOptions::default(),
+            Box::new(|cc| Ok(Box::new(WebApp::new(cc)))),
+        )
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    if let Some(loading) = document.get_element_by_id("loading") {
+        loading.remove();
+    }
+    Ok(())
+}
+
+/// A start that failed says why in the page instead of leaving it blank.
+fn show_failure(message: &str) {
+    web_sys::console::error_1(&message.into());
+    if let Some(el) = window()
+        .document()
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        el.set_text_content(Some(&format!("saddlescope could not start: {message}")));
+    }
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a page has a window")
+}
+
+/// The address's fragment without `#`.
+fn hash() -> String {
+    let h = window().location().hash().unwrap_or_default();
+    h.strip_prefix('#').unwrap_or(&h).to_string()
+}
+
+/// The app in a page: the native app plus the address and the test hook.
+struct WebApp {
+    app: SaddlescopeApp,
+    /// The fragment last read from or written to the address.
+    hash: String,
+    /// The state the fragment was last made from.
+    linked: Option<AppState>,
+    frames: u64,
+}
+
+impl WebApp {
+    fn new(cc: &eframe::CreationContext<'_>) -> WebApp {
+        let ctx = cc.egui_ctx.clone();
+        let waker: Waker = Arc::new(move || ctx.request_repaint());
+        // A link's preset first, then the state of the last visit, then Fig. 1-left.
+        let fragment = hash();
+        let mut message = None;
+        let state = if fragment.is_empty() {
+            crate::app::remembered_state(cc.storage)
+        } else {
+            match link::decode(&fragment) {
+                Ok(p) => Some(AppState::from_preset(&p)),
+                Err(e) => {
+                    message = Some(e.to_string());
+                    None
+                }
+            }
+        };
+        let state = state.unwrap_or_else(|| {
+            AppState::from_preset(&Preset::builtin("fig1-left").expect("built in"))
+        });
+        let mut app = SaddlescopeApp::new(state, 1, waker);
+        if let Some(m) = message {
+            app.set_file_message(false, m);
+        }
+        WebApp {
+            app,
+            hash: fragment,
+            linked: None,
+            frames: 0,
+        }
+    }
+
+    /// A link opened in this page (typed, pasted, followed) loads its preset; otherwise the
+    /// address follows the state.
+    fn sync_address(&mut self) {
+        let now = hash();
+        if now != self.hash {
+            self.hash = now.clone();
+            match link::decode(&now) {
+                Ok(p) => self.app.load_preset(&p),
+                Err(e) => self.app.set_file_message(false, e.to_string()),
+            }
+            return;
+        }
+        if self.linked.as_ref() == Some(&self.app.state) {
+            return;
+        }
+        let fragment = self.app.link_fragment();
+        self.linked = Some(self.app.state.clone());
+        if fragment != self.hash {
+            let url = format!("#{fragment}");
+            if let Ok(history) = window().history() {
+                let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+            }
+            self.hash = fragment;
+        }
+    }
+
+    /// `window.saddlescopeState`: what the app shows, as JSON, for scripts and the browser
+    /// test.
+    fn publish(&self, ctx: &egui::Context) {
+        let mut v = self.app.test_summary();
+        v["frames"] = self.frames.into();
+        v["link"] = format!("#{}", self.hash).into();
+        // The sliders a script may drag, in CSS pixels: [left, top, right, bottom].
+        let zoom = ctx.zoom_factor();
+        for label in ["a", "λ"] {
+            if let Some(r) = crate::app::fields::slider_rect(ctx, label) {
+                v["sliders"][label] = serde_json::json!([
+                    r.min.x * zoom,
+                    r.min.y * zoom,
+                    r.max.x * zoom,
+                    r.max.y * zoom
+                ]);
+            }
+        }
+        let _ = js_sys::Reflect::set(&window(), &"saddlescopeState".into(), &v.to_string().into());
+    }
+}
+
+impl eframe::App for WebApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        match take_picked() {
+            Some((name, Ok(text))) => self.app.open_preset_text(&name, &text),
+            Some((name, Err(e))) => self.app.set_file_message(false, format!("{name}: {e}")),
+            None => {}
+        }
+        self.app.ui_root(ui);
+        self.sync_address();
+        self.frames += 1;
+        self.publish(ui.ctx());
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        crate::app::remember_state(storage, &self.app.state);
+    }
+}
+
+/// `saddlescopeBench()` in the page: the quadratic's and the quartic's kernels on one thread
+/// (10⁵ walkers, medians of 5 runs of ~0.2 s), each beside its hand-written reference loop,
+/// as the JSON rows `saddlescope bench` prints.
+#[wasm_bindgen(js_name = saddlescopeBench)]
+pub fn bench() -> String {
+    serde_json::to_string(&crate::bench::browser_kernel_rows(100_000, 5, 0.2)).unwrap_or_default()
+}
+
+/// Offer `bytes` as a download called `name`.
+pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
+    let err = |e: JsValue| format!("{name}: the download failed ({e:?})");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let a = window()
+        .document()
+        .ok_or("no document")?
+        .create_element("a")
+        .map_err(err)?
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .map_err(|_| "not an anchor".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url).map_err(err)?;
+    Ok(())
+}
+
+thread_local! {
+    /// A file chosen in the picker, read and waiting for the next frame: (name, its text or
+    /// why it could not be read).
+    static PICKED: RefCell<Option<Picked>> = const { RefCell::new(None) };
+}
+
+type Picked = (String, Result<String, String>);
+
+fn take_picked() -> Option<Picked> {
+    PICKED.with(|p| p.borrow_mut().take())
+}
+
+/// Read a file dropped on the page; it opens as a preset at the next frame.
+pub fn read_dropped(file: egui::DroppedFileHandle, waker: Waker) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let name = file.path().display().to_string();
+        let text = match file.bytes_async().await {
+            Ok(b) if b.len() as u64 > crate::preset::MAX_PRESET_BYTES => Err(format!(
+                "{} bytes is too large for a preset (at most {} bytes)",
+                b.len(),
+                crate::preset::MAX_PRESET_BYTES
+            )),
+            Ok(b) => String::from_utf8(b).map_err(|_| "not a text file".to_string()),
+            Err(e) => Err(e),
+        };
+        PICKED.with(|p| *p.borrow_mut() = Some((name, text)));
+        waker();
+    });
+}
+
+/// Open the browser's file picker for a preset; the file chosen opens at the next frame.
+pub fn pick_preset_file(waker: Waker) -> Result<(), String> {
+    let err = |e: JsValue| format!("the file picker failed ({e:?})");
+    let input = window()
+        .document()
+        .ok_or("no document")?
+        .create_element("input")
+        .map_err(err)?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .map_err(|_| "not an input".to_string())?;
+    input.set_type("file");
+    input.set_accept(".json,application/json");
+    let picked = input.clone();
+    let on_change = Closure::once(move || {
+        let Some(file) = picked.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let name = file.name();
+        wasm_bindgen_futures::spawn_local(async move {
+            let text = if file.size() > crate::preset::MAX_PRESET_BYTES as f64 {
+                Err(format!(
+                    "{} bytes is too large for a preset (at most {} bytes)",
+                    file.size(),
+                    crate::preset::MAX_PRESET_BYTES
+                ))
+            } else {
+                wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .ok_or_else(|| "cannot read the file".to_string())
+            };
+            PICKED.with(|p| *p.borrow_mut() = Some((name, text)));
+            waker();
+        });
+    });
+    input.set_onchange(Some(on_change.as_ref().unchecked_ref()));
+    on_change.forget();
+    input.click();
+    Ok(())
+}

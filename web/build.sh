@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The browser version: builds the crate for wasm32 (WebAssembly SIMD on, see .cargo/config.toml)
+# and writes a static folder, web/dist (index.html, the JavaScript glue, the wasm), that any
+# static file server serves:  web/build.sh && python3 -m http.server -d web/dist
+# Installs what it lacks: the wasm32 target, and wasm-bindgen-cli at the version Cargo.lock
+# pins (the glue and the library must match exactly).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rustup target list --installed | grep -q '^wasm32-unknown-unknown$' \
+  || rustup target add wasm32-unknown-unknown
+want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [[ "$have" != "$want" ]]; then
+  echo "web/build.sh: installing wasm-bindgen-cli $want (a few minutes, once)"
+  # Not --locked: for 0.2.130 the lock pins a webpki-roots the registry no longer has.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+cargo build --lib --release --locked --target wasm32-unknown-unknown
+out=web/dist
+rm -rf "$out"
+mkdir -p "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name saddlescope \
+  target/wasm32-unknown-unknown/release/saddlescope.wasm
+cp web/index.html "$out/"
+if command -v wasm-opt >/dev/null && [[ "${WASM_OPT:-0}" == 1 ]]; then
+  wasm-opt -O2 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$out/saddlescope_bg.wasm" -o "$out/saddlescope_bg.wasm"
+fi
+echo "web/build.sh: $(du -sh "$out" | cut -f1) in $out — serve it: python3 -m http.server -d $out"
