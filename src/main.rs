@@ -132,6 +132,11 @@ enum Cmd {
         /// Skip the kernel table (every kernel beside its reference loop).
         #[arg(long)]
         no_kernels: bool,
+        /// Only the kernels the browser's page measures (`saddlescopeBench()`: the quadratic's
+        /// fast path and the quartic's SGD on one thread, 10⁵ walkers), for comparing native
+        /// with the page.
+        #[arg(long)]
+        browser_kernels: bool,
     },
 }
 
@@ -468,7 +473,19 @@ fn main() -> ExitCode {
             frames,
             no_sweeps,
             no_kernels,
+            browser_kernels: false,
         }) => bench(walkers, repeats, seconds, frames, no_sweeps, no_kernels),
+        Some(Cmd::Bench {
+            browser_kernels: true,
+            ..
+        }) => {
+            let rows = saddlescope::bench::browser_kernel_rows(100_000, 5, 0.2);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rows).expect("rows serialise")
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -181,6 +181,7 @@ impl eframe::App for WebApp {
 /// as the JSON rows `saddlescope bench` prints.
 #[wasm_bindgen(js_name = saddlescopeBench)]
 pub fn bench() -> String {
+    // The same call as `saddlescope bench --browser-kernels`.
     serde_json::to_string(&crate::bench::browser_kernel_rows(100_000, 5, 0.2)).unwrap_or_default()
 }
 

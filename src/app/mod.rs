@@ -224,6 +224,7 @@ impl SaddlescopeApp {
             "step": snap.map(|s| s.step()),
             "playing": snap.is_some_and(|s| s.playing),
             "summary": snap.map(|s| &s.current.summary),
+            "busy": views::View::busy(self.views.get(self.state.view)),
             "sweep_done": grid.map(|g| g.done),
             "sweep_cells": grid.map(|g| g.spec.cells()),
             "sweep_escape": grid.filter(|g| g.is_complete()).map(|g| &g.escape),

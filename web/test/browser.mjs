@@ -1,0 +1,206 @@
+// The browser build in a real browser: headless Chromium (Debian's) driven by playwright-core.
+// Loads web/dist, waits for the first frame, presses keys (1, 4, 0, Space, …), drags the λ
+// slider, opens a link to the state it made, compares that link's numbers with the native
+// `saddlescope run` of the same link, visits every view, and measures the kernels in the page.
+// The app's state is read from `window.saddlescopeState` (src/web.rs). Screenshots and the
+// page's bench rows go to web/test/out (SHOTS_DIR). Fails on any console error.
+//
+//   web/build.sh && (cd web/test && npm ci) && node web/test/browser.mjs
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dist = path.join(root, 'web/dist');
+const out = process.env.SHOTS_DIR || path.join(root, 'web/test/out');
+const native = process.env.SADDLESCOPE_BIN || path.join(root, 'target/release/saddlescope');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+await mkdir(out, { recursive: true });
+
+// A static server for web/dist (what `python3 -m http.server -d web/dist` does).
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const server = createServer(async (req, res) => {
+  const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html');
+  try {
+    const body = await readFile(path.join(dist, path.normalize(name)));
+    res.writeHead(200, { 'Content-Type': types[path.extname(name)] || 'application/octet-stream' });
+    res.end(body);
+  } catch {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--enable-unsafe-swiftshader'],
+});
+const errors = [];
+let failures = 0;
+let passes = 0;
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (ok) passes++;
+  else failures++;
+}
+
+async function open(url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForFunction(() => window.saddlescopeState, null, { timeout: 120000 });
+  console.log(`     first frame ${Date.now() - t0} ms after loading ${url.replace(base, '/')}`.slice(0, 120));
+  return page;
+}
+const state = (page) => page.evaluate(() => JSON.parse(window.saddlescopeState));
+async function until(page, what, pred, timeout = 120000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const s = await state(page);
+    if (pred(s)) return s;
+    if (Date.now() > end) {
+      check(false, `${what} (timed out; last state ${JSON.stringify(s).slice(0, 300)})`);
+      return s;
+    }
+    await page.waitForTimeout(100);
+  }
+}
+async function press(page, key) {
+  await page.keyboard.press(key);
+  await page.waitForTimeout(150);
+}
+const shot = (page, name) => page.screenshot({ path: path.join(out, name) });
+
+// 1. The default page: Fig. 1-left in the histogram view.
+const page = await open(base);
+let s = await until(page, 'a snapshot of the live view', (s) => s.step === 0 && s.summary);
+check(s.preset === 'fig1-left' && s.view === 'Histogram', `opens on fig1-left, histogram (${s.preset}, ${s.view})`);
+check(s.link === '#fig1-left', `the address names the preset (${s.link})`);
+// Keys go to the canvas (a click on the caption, then the pointer off anything with a tooltip).
+await page.mouse.click(640, 700);
+await page.mouse.move(60, 12);
+await press(page, '1');
+s = await until(page, '1 cycles Fig. 1 to its middle panel', (s) => s.preset === 'fig1-middle');
+check(page.url().endsWith('#fig1-middle'), `the address follows (${page.url().replace(base, '/')})`);
+
+// 2. 4: the Fig. 4 phase diagram fills progressively while frames go on.
+await press(page, '4');
+s = await until(page, '4 opens Fig. 4', (s) => s.preset === 'fig4' && s.view === 'Phase diagram');
+const progress = [];
+s = await until(page, 'the Fig. 4 sweep finishes', (s) => {
+  progress.push([s.frames, s.sweep_done]);
+  return s.sweep_done !== null && s.sweep_done === s.sweep_cells;
+}, 300000);
+const partial = progress.filter(([, d]) => d > 0 && d < s.sweep_cells);
+const partialFrames = new Set(partial.map(([f]) => f)).size;
+check(partialFrames >= 3, `frames kept coming while the sweep filled (${partialFrames} frames saw a partial grid of ${s.sweep_cells} cells)`);
+await page.waitForTimeout(300);
+await shot(page, 'web-fig4.png');
+
+// 3. 0: the Fig. 1-right phase diagram.
+await press(page, '0');
+s = await until(page, '0 opens Fig. 1-right, complete', (s) => s.preset === 'fig1-right' && s.sweep_done === s.sweep_cells, 300000);
+await page.waitForTimeout(300);
+await shot(page, 'web-fig1-right.png');
+
+// 4. Back to Fig. 1-left; Space plays.
+await press(page, '1');
+s = await until(page, '1 goes back to fig1-left', (s) => s.preset === 'fig1-left');
+await press(page, ' ');
+s = await until(page, 'Space plays the ensemble', (s) => s.playing && s.step >= 60, 60000);
+await press(page, ' ');
+s = await until(page, 'Space pauses', (s) => !s.playing);
+await shot(page, 'web-histogram.png');
+
+// 5. Drag the λ slider: the parameters, the theory and the address follow.
+const [x0, y0, x1, y1] = s.sliders['λ'];
+const before = s.lambda;
+await page.mouse.move(x0 + 0.2 * (x1 - x0), (y0 + y1) / 2);
+await page.mouse.down();
+await page.mouse.move(x0 + 0.3 * (x1 - x0), (y0 + y1) / 2, { steps: 4 });
+await page.mouse.move(x0 + 0.35 * (x1 - x0), (y0 + y1) / 2, { steps: 4 });
+await page.mouse.up();
+await page.mouse.move(60, 12); // off the slider: no tooltip over the next screenshots
+s = await until(page, 'dragging the λ slider changes λ', (s) => s.lambda !== before);
+check(Math.abs(s.lambda - 1.4) < 0.15, `λ follows the slider to ~35 % of 0…4 (λ = ${s.lambda})`);
+s = await until(page, 'the address holds the modified state', (s) => s.link.startsWith('#1.'));
+check(page.url().includes(s.link), 'the page address is the link');
+const link = s.link;
+const dragged = s.lambda;
+
+// 6. The link in a fresh page: the same state; its numbers are `saddlescope run`'s.
+const page2 = await open(base + link);
+let s2 = await until(page2, 'the link opens the same experiment', (s) => s.summary && s.step === 0);
+check(s2.lambda === dragged && s2.preset === 'fig1-left' && s2.seed === 1, `same λ, preset, seed (${s2.lambda}, ${s2.preset}, ${s2.seed})`);
+await page2.mouse.click(640, 700);
+await page2.mouse.move(60, 12);
+for (let k = 1; k <= 10; k++) {
+  await press(page2, 'ArrowRight');
+  // A key pressed while the page was busy can be lost (it was once, of 10): press again
+  // only if the step did not move at all.
+  for (let tries = 0; (await state(page2)).step === k - 1 && tries < 20; tries++) {
+    await page2.waitForTimeout(250);
+    if (tries === 11) await press(page2, 'ArrowRight');
+  }
+  s2 = await until(page2, `→ steps once (to step ${k})`, (s) => s.step === k, 20000);
+}
+const run = JSON.parse(execFileSync(native, ['run', link, '--out', '-'], { maxBuffer: 1 << 28 }).toString());
+const rec = run.records.find((r) => r.step === 10);
+check(run.params.lambda === dragged, `saddlescope run reads the link (λ = ${run.params.lambda})`);
+for (const key of ['fraction_below', 'diverged', 'at_zero', 'mean_log_ratio', 'mean_abs_w', 'mean_w']) {
+  const a = JSON.stringify(s2.summary[key]);
+  const b = JSON.stringify(rec[key]);
+  check(a === b, `step 10: ${key} in the page ${a} = saddlescope run ${b}`);
+}
+await page2.close();
+
+// 7. Every other view, with a screenshot: Fig. 5 (escape rate), 7 (2-D landscape), 2
+// (optimizers), 3-right (loss vs λ: the third press of 3), and presenter mode.
+for (const [keys, preset, view, file, done] of [
+  ['5', 'fig5', 'Escape rate', 'web-escape-rate.png', (s) => !s.busy && s.figure_series > 0],
+  ['7', 'fig7', '2-D landscape', 'web-landscape.png', (s) => s.summary],
+  ['2', 'fig2-left', 'Optimizers', 'web-optimizers.png', (s) => !s.busy && s.figure_series > 0],
+  ['333', 'fig3-right', 'Loss vs λ', 'web-loss.png', (s) => !s.busy && s.figure_series > 0],
+]) {
+  const key = keys[0];
+  for (const k of keys) await press(page, k);
+  s = await until(page, `${key} opens ${preset}, ${view}`, (s) => s.preset === preset && s.view === view);
+  s = await until(page, `${preset} shows its figure`, done, 300000);
+  if (key === '7') {
+    await press(page, ' ');
+    await until(page, 'Fig. 7 plays', (s) => s.step >= 100, 60000);
+    await press(page, ' ');
+  }
+  await page.waitForTimeout(1500);
+  await shot(page, file);
+}
+await press(page, '1');
+await press(page, 'p');
+s = await until(page, 'P turns presenter mode on', (s) => s.presenter);
+await page.waitForTimeout(500);
+await shot(page, 'web-presenter.png');
+
+// 8. The kernels in the page, beside their reference loops (one thread).
+const rows = JSON.parse(await page.evaluate(() => window.saddlescopeBench()));
+for (const r of rows) {
+  console.log(`     bench: ${r.kernel}: ${r.walker_steps_per_second_median.toExponential(2)} walker-steps/s, ${r.ratio_to_reference.toFixed(2)} of its reference loop`);
+}
+check(rows.length === 2 && rows.every((r) => r.walker_steps_per_second_median > 0), 'the page measured both kernels');
+await writeFile(path.join(out, 'bench.json'), JSON.stringify(rows, null, 2));
+
+check(errors.length === 0, `no error in the console${errors.length ? ': ' + errors.join(' | ').slice(0, 500) : ''}`);
+await browser.close();
+server.close();
+console.log(`browser: ${passes} passed, ${failures} failed`);
+process.exit(failures ? 1 : 0);
