@@ -67,6 +67,20 @@ fn hash() -> String {
     h.strip_prefix('#').unwrap_or(&h).to_string()
 }
 
+/// The widgets whose places `window.saddlescopeState` gives (`widgets`): where they were last
+/// drawn; a closed window's stay until it opens again.
+const WIDGETS: [&str; 9] = [
+    "a",
+    "λ",
+    "Export",
+    "📁 File",
+    "⬇ PNG",
+    "⬇ SVG",
+    "⬇ CSV",
+    "💾 Download preset",
+    "📂 Open…",
+];
+
 /// The app in a page: the native app plus the address and the test hook.
 struct WebApp {
     app: SaddlescopeApp,
@@ -111,8 +125,8 @@ impl WebApp {
     }
 
     /// A link opened in this page (typed, pasted, followed) loads its preset; otherwise the
-    /// address follows the state.
-    fn sync_address(&mut self) {
+    /// address follows the state. Whether the state changed since the last call.
+    fn sync_address(&mut self) -> bool {
         let now = hash();
         if now != self.hash {
             self.hash = now.clone();
@@ -120,10 +134,10 @@ impl WebApp {
                 Ok(p) => self.app.load_preset(&p),
                 Err(e) => self.app.set_file_message(false, e.to_string()),
             }
-            return;
+            return false;
         }
         if self.linked.as_ref() == Some(&self.app.state) {
-            return;
+            return false;
         }
         let fragment = self.app.link_fragment();
         self.linked = Some(self.app.state.clone());
@@ -134,6 +148,7 @@ impl WebApp {
             }
             self.hash = fragment;
         }
+        true
     }
 
     /// `window.saddlescopeState`: what the app shows, as JSON, for scripts and the browser
@@ -142,11 +157,11 @@ impl WebApp {
         let mut v = self.app.test_summary();
         v["frames"] = self.frames.into();
         v["link"] = format!("#{}", self.hash).into();
-        // The sliders a script may drag, in CSS pixels: [left, top, right, bottom].
+        // The widgets a script may drag or click, in CSS pixels: [left, top, right, bottom].
         let zoom = ctx.zoom_factor();
-        for label in ["a", "λ"] {
-            if let Some(r) = crate::app::fields::slider_rect(ctx, label) {
-                v["sliders"][label] = serde_json::json!([
+        for label in WIDGETS {
+            if let Some(r) = crate::app::fields::widget_rect(ctx, label) {
+                v["widgets"][label] = serde_json::json!([
                     r.min.x * zoom,
                     r.min.y * zoom,
                     r.max.x * zoom,
@@ -159,14 +174,20 @@ impl WebApp {
 }
 
 impl eframe::App for WebApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         match take_picked() {
             Some((name, Ok(text))) => self.app.open_preset_text(&name, &text),
             Some((name, Err(e))) => self.app.set_file_message(false, format!("{name}: {e}")),
             None => {}
         }
         self.app.ui_root(ui);
-        self.sync_address();
+        if self.sync_address()
+            && let Some(storage) = frame.storage_mut()
+        {
+            // Kept at once, not at eframe's next auto-save: a tab closed a second after a
+            // change still comes back with it.
+            crate::app::remember_state(storage, &self.app.state);
+        }
         self.frames += 1;
         self.publish(ui.ctx());
     }

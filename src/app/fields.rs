@@ -214,9 +214,8 @@ impl<'a, N: Numeric> NumberField<'a, N> {
                     )
                     .labelled_by(l.id)
                     .on_hover_text(self.tip);
-                // Where the slider is, for scripts that drag it (see `slider_rect`).
-                ui.ctx()
-                    .data_mut(|d| d.insert_temp(slider_id(self.label), s.rect));
+                // Where the slider is, for scripts that drag it.
+                remember_rect(ui.ctx(), self.label, s.rect);
                 let f = self.field_ui(ui, value, l.id);
                 (s.union(f.clone()), f)
             })
@@ -226,13 +225,19 @@ impl<'a, N: Numeric> NumberField<'a, N> {
     }
 }
 
-fn slider_id(label: &str) -> egui::Id {
-    egui::Id::unique(("slider-rect", label))
+fn rect_id(label: &str) -> egui::Id {
+    egui::Id::unique(("widget-rect", label))
 }
 
-/// Where the slider labelled `label` was drawn in the last frame (in points), if it was.
-pub fn slider_rect(ctx: &egui::Context, label: &str) -> Option<egui::Rect> {
-    ctx.data(|d| d.get_temp(slider_id(label)))
+/// Note where the widget labelled `label` was drawn this frame, for scripts that click or drag
+/// it (the browser test, through `window.saddlescopeState`).
+pub fn remember_rect(ctx: &egui::Context, label: &str, rect: egui::Rect) {
+    ctx.data_mut(|d| d.insert_temp(rect_id(label), rect));
+}
+
+/// Where the widget labelled `label` was last drawn (in points), if it was.
+pub fn widget_rect(ctx: &egui::Context, label: &str) -> Option<egui::Rect> {
+    ctx.data(|d| d.get_temp(rect_id(label)))
 }
 
 #[cfg(test)]

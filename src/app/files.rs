@@ -120,12 +120,16 @@ impl SaddlescopeApp {
                 if ui.button("🔗 Copy link").on_hover_text("Put a link to this exact state on the clipboard.").clicked() {
                     self.copy_link(ui.ctx());
                 }
-                if ui.button("💾 Download preset").on_hover_text("Save the current state (parameters, seed, view, overlays) as a .json preset file; `saddlescope run FILE` reproduces it.").clicked() {
+                let b = ui.button("💾 Download preset").on_hover_text("Save the current state (parameters, seed, view, overlays) as a .json preset file; `saddlescope run FILE` reproduces it.");
+                fields::remember_rect(ui.ctx(), "💾 Download preset", b.rect);
+                if b.clicked() {
                     let name = format!("{}.json", self.download_stem());
                     let text = self.to_preset(&self.download_stem()).to_json() + "\n";
                     self.web_download(&name, text.as_bytes(), "application/json");
                 }
-                if ui.button("📂 Open…").on_hover_text("Load a preset file (or drop one on the page); on error nothing changes.").clicked() {
+                let b = ui.button("📂 Open…").on_hover_text("Load a preset file (or drop one on the page); on error nothing changes.");
+                fields::remember_rect(ui.ctx(), "📂 Open…", b.rect);
+                if b.clicked() {
                     #[cfg(target_arch = "wasm32")]
                     if let Err(e) = crate::web::pick_preset_file(self.waker.clone()) {
                         self.file_message = Some((false, e));
@@ -172,7 +176,9 @@ impl SaddlescopeApp {
                     (Format::Csv, "The data behind every panel: one table per panel."),
                 ] {
                     let label = format!("⬇ {}", format.extension().to_uppercase());
-                    if ui.button(label).on_hover_text(tip).clicked() {
+                    let b = ui.button(&label).on_hover_text(tip);
+                    fields::remember_rect(ui.ctx(), &label, b.rect);
+                    if b.clicked() {
                         self.download_figure(format);
                     }
                 }

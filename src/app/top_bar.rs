@@ -160,19 +160,17 @@ impl SaddlescopeApp {
                 ui.checkbox(&mut self.state.controls.presenter_controls, "controls")
                     .on_hover_text("Show the control and theory panels in presenter mode.");
             }
-            if ui
+            let b = ui
                 .button("📁 File")
-                .on_hover_text("Save the current state as a preset file, or open one.")
-                .clicked()
-            {
+                .on_hover_text("Save the current state as a preset file, or open one.");
+            super::fields::remember_rect(ui.ctx(), "📁 File", b.rect);
+            if b.clicked() {
                 self.file_window = !self.file_window;
             }
-            if ui
-                .button("Export")
-                .on_hover_text(UiCommand::Export.hint())
-                .clicked()
-            {
-                self.run_command(UiCommand::Export);
+            let b = ui.button("Export").on_hover_text(UiCommand::Export.hint());
+            super::fields::remember_rect(ui.ctx(), "Export", b.rect);
+            if b.clicked() {
+                self.export_window = !self.export_window;
             }
             if ui
                 .button(UiCommand::CopyLink.label(false))

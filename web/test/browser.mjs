@@ -63,7 +63,7 @@ async function open(url) {
   console.log(`     first frame ${Date.now() - t0} ms after loading ${url.replace(base, '/')}`.slice(0, 120));
   return page;
 }
-const state = (page) => page.evaluate(() => JSON.parse(window.saddlescopeState));
+const state = (page) => page.evaluate(() => JSON.parse(window.saddlescopeState || '{}'));
 async function until(page, what, pred, timeout = 120000) {
   const end = Date.now() + timeout;
   for (;;) {
@@ -124,7 +124,7 @@ s = await until(page, 'Space pauses', (s) => !s.playing);
 await shot(page, 'web-histogram.png');
 
 // 5. Drag the λ slider: the parameters, the theory and the address follow.
-const [x0, y0, x1, y1] = s.sliders['λ'];
+const [x0, y0, x1, y1] = s.widgets['λ'];
 const before = s.lambda;
 await page.mouse.move(x0 + 0.2 * (x1 - x0), (y0 + y1) / 2);
 await page.mouse.down();
@@ -138,6 +138,78 @@ s = await until(page, 'the address holds the modified state', (s) => s.link.star
 check(page.url().includes(s.link), 'the page address is the link');
 const link = s.link;
 const dragged = s.lambda;
+
+// The page keeps the last state: the bare address (no link) brings it back.
+await page.goto(base);
+s = await until(page, 'the bare address restores the last state from local storage', (s) => s.summary && s.lambda === dragged);
+check(s.link === link, `the restored state has the same link (${s.link === link})`);
+await page.mouse.click(640, 700);
+await page.mouse.move(60, 12);
+
+// Files: the export window's downloads, the preset window's download, picker and a drop.
+const centre = ([l, t, r, b]) => [(l + r) / 2, (t + b) / 2];
+async function click(label) {
+  const s = await until(page, `${label} is on screen`, (s) => s.widgets && s.widgets[label]);
+  const [x, y] = centre(s.widgets[label]);
+  await page.mouse.click(x, y);
+  await page.mouse.move(60, 12);
+  await page.waitForTimeout(200);
+}
+async function download(label, file) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), click(label)]);
+  const to = path.join(out, file);
+  await dl.saveAs(to);
+  return [dl.suggestedFilename(), await readFile(to)];
+}
+await click('Export');
+let [name, bytes] = await download('⬇ SVG', 'download.svg');
+let text = bytes.toString();
+// Glyphs are paths in an SVG (the same look in every viewer): its size says a figure is drawn.
+check(name === 'fig1-left.svg' && text.startsWith('<svg') && bytes.length > 20000, `⬇ SVG downloads the figure shown (${name}, ${bytes.length} bytes)`);
+[name, bytes] = await download('⬇ PNG', 'download.png');
+check(name === 'fig1-left.png' && bytes.subarray(1, 4).toString() === 'PNG', `⬇ PNG downloads a PNG (${name}, ${bytes.length} bytes)`);
+[name, bytes] = await download('⬇ CSV', 'download.csv');
+text = bytes.toString();
+check(name === 'fig1-left.csv' && text.startsWith('series,w,density [1/w]') && text.split('\n').length > 10, `⬇ CSV downloads the histogram's data (${name})`);
+await click('Export');
+await click('📁 File');
+[name, bytes] = await download('💾 Download preset', 'download-preset.json');
+const saved = JSON.parse(bytes.toString());
+check(saved.params.lambda === dragged && saved.params.seed === 1 && saved.view === 'histogram', `💾 Download preset saves the state (${name}: λ = ${saved.params.lambda})`);
+// The picker opens a preset file: Fig. 9 with another seed.
+const preset = async (name) => JSON.parse(await readFile(path.join(root, `assets/presets/${name}.json`), 'utf8'));
+const fig9 = await preset('fig9');
+fig9.params.seed = 4242;
+const fig9File = path.join(out, 'fig9-seed4242.json');
+await writeFile(fig9File, JSON.stringify(fig9));
+const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 30000 }), click('📂 Open…')]);
+await chooser.setFiles(fig9File);
+s = await until(page, 'the picked preset opens', (s) => s.preset === 'fig9' && s.seed === 4242);
+check(s.file_message && s.file_message.includes('opened'), `the preset window says so (${s.file_message})`);
+// A file dropped on the page opens too: Fig. 7 with another seed.
+const fig7 = await preset('fig7');
+fig7.params.seed = 77;
+await page.evaluate((text) => {
+  const dt = new DataTransfer();
+  dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+  const canvas = document.querySelector('canvas');
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    canvas.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }
+}, JSON.stringify(fig7));
+s = await until(page, 'the dropped preset opens', (s) => s.preset === 'fig7' && s.seed === 77);
+// A broken file changes nothing and says why.
+await page.evaluate(() => {
+  const dt = new DataTransfer();
+  dt.items.add(new File(['{"format": "saddlescope-preset", "params": {"lambda": "x"'], 'broken.json'));
+  const canvas = document.querySelector('canvas');
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    canvas.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }
+});
+s = await until(page, 'a broken file is refused with a reason', (s) => s.file_message && s.file_message.includes('broken.json'));
+check(s.preset === 'fig7' && s.seed === 77, `the state is kept (${s.file_message})`);
+await click('📁 File');
 
 // 6. The link in a fresh page: the same state; its numbers are `saddlescope run`'s.
 const page2 = await open(base + link);
