@@ -114,7 +114,7 @@ impl SaddlescopeApp {
     /// The browser's preset window: download the state, open a file, copy the link.
     fn web_file_window_ui(&mut self, ctx: &egui::Context) {
         let mut open = self.file_window;
-        egui::Window::new("Preset file").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+        file_window("Preset file", ctx).open(&mut open).show(ctx, |ui| {
             ui.label("The address of this page always holds the current state: copy it to share exactly this experiment (seed included).");
             ui.horizontal(|ui| {
                 if ui.button("🔗 Copy link").on_hover_text("Put a link to this exact state on the clipboard.").clicked() {
@@ -158,7 +158,7 @@ impl SaddlescopeApp {
     /// The browser's export window: the current view as a PNG, SVG or CSV download.
     fn web_export_window_ui(&mut self, ctx: &egui::Context) {
         let mut open = self.export_window;
-        egui::Window::new("Export figure").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+        file_window("Export figure", ctx).open(&mut open).show(ctx, |ui| {
             fields::NumberField::new(
                 "PNG scale",
                 "Pixels per SVG pixel; 2× suits slides and papers (0.5–8×).",
@@ -251,7 +251,7 @@ impl SaddlescopeApp {
             return;
         }
         let mut open = self.file_window;
-        egui::Window::new("Preset file").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+        file_window("Preset file", ctx).open(&mut open).show(ctx, |ui| {
             ui.horizontal(|ui| {
                 let l = ui.label("path");
                 ui.add(egui::TextEdit::singleline(&mut self.file_path).desired_width(320.0))
@@ -322,7 +322,7 @@ impl SaddlescopeApp {
             return;
         }
         let mut open = self.export_window;
-        egui::Window::new("Export figure").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+        file_window("Export figure", ctx).open(&mut open).show(ctx, |ui| {
             ui.horizontal(|ui| {
                 let l = ui.label("file");
                 ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(320.0))
@@ -385,6 +385,16 @@ impl SaddlescopeApp {
         self.state.presenter = presenter;
         self.state.light_theme = light;
     }
+}
+
+/// A file window, first shown centred below the top bar (not over its buttons, which wrap to
+/// a second row in a narrow window).
+fn file_window(title: &str, ctx: &egui::Context) -> egui::Window<'static> {
+    egui::Window::new(title.to_string())
+        .collapsible(false)
+        .resizable(false)
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos([ctx.content_rect().center().x, 90.0])
 }
 
 /// The outcome of the last file operation, green or red.

@@ -233,6 +233,8 @@ impl SaddlescopeApp {
             "figure_series": figure.map(|(_, f)| f.panels.iter().map(|p| p.series.len()).sum::<usize>()),
             "caption": figure.map(|(_, f)| &f.caption),
             "file_message": self.file_message.as_ref().map(|m| &m.1),
+            "file_window": self.file_window,
+            "export_window": self.export_window,
             "crashed": self.crashed,
         })
     }

@@ -151,6 +151,9 @@ const centre = ([l, t, r, b]) => [(l + r) / 2, (t + b) / 2];
 async function click(label) {
   const s = await until(page, `${label} is on screen`, (s) => s.widgets && s.widgets[label]);
   const [x, y] = centre(s.widgets[label]);
+  // Apart from the last click by more than egui's double-click interval (0.3 s): a second
+  // click sooner is a double click, which a button does not take as a click.
+  await page.waitForTimeout(400);
   await page.mouse.click(x, y);
   await page.mouse.move(60, 12);
   await page.waitForTimeout(200);
@@ -172,6 +175,7 @@ check(name === 'fig1-left.png' && bytes.subarray(1, 4).toString() === 'PNG', `�
 text = bytes.toString();
 check(name === 'fig1-left.csv' && text.startsWith('series,w,density [1/w]') && text.split('\n').length > 10, `⬇ CSV downloads the histogram's data (${name})`);
 await click('Export');
+s = await until(page, 'the Export button closes its window', (s) => !s.export_window);
 await click('📁 File');
 [name, bytes] = await download('💾 Download preset', 'download-preset.json');
 const saved = JSON.parse(bytes.toString());
@@ -210,6 +214,7 @@ await page.evaluate(() => {
 s = await until(page, 'a broken file is refused with a reason', (s) => s.file_message && s.file_message.includes('broken.json'));
 check(s.preset === 'fig7' && s.seed === 77, `the state is kept (${s.file_message})`);
 await click('📁 File');
+s = await until(page, 'the File button closes its window', (s) => !s.file_window);
 
 // 6. The link in a fresh page: the same state; its numbers are `saddlescope run`'s.
 const page2 = await open(base + link);
@@ -262,6 +267,26 @@ await press(page, 'p');
 s = await until(page, 'P turns presenter mode on', (s) => s.presenter);
 await page.waitForTimeout(500);
 await shot(page, 'web-presenter.png');
+await press(page, 'p');
+
+// L copies the link to the clipboard: the page's address, which opens this state.
+await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+await press(page, '4');
+await press(page, 'l');
+s = await until(page, 'L copies the link', (s) => s.file_message && s.file_message.startsWith('copied'));
+const copied = await page.evaluate(() => navigator.clipboard.readText());
+check(copied === base + '#fig4', `the clipboard holds the page's link (${copied.replace(base, '/')})`);
+await click('📁 File');
+
+// A large window: the 2-D landscape at 1920 × 1080.
+await page.setViewportSize({ width: 1920, height: 1080 });
+await press(page, '7');
+s = await until(page, 'Fig. 7 at 1920 × 1080', (s) => s.preset === 'fig7' && s.summary);
+await press(page, ' ');
+await until(page, 'Fig. 7 plays at 1920 × 1080', (s) => s.step >= 200, 60000);
+await press(page, ' ');
+await page.waitForTimeout(800);
+await shot(page, 'web-1080p-landscape.png');
 
 // 8. The kernels in the page, beside their reference loops (one thread).
 const rows = JSON.parse(await page.evaluate(() => window.saddlescopeBench()));
