@@ -155,37 +155,50 @@ impl SaddlescopeApp {
         ));
     }
 
+    /// The options every export has: the PNG scale and how an SVG holds its text.
+    fn export_options_ui(&mut self, ui: &mut egui::Ui) {
+        fields::NumberField::new(
+            "PNG scale",
+            "Pixels per SVG pixel; 2× suits slides and papers (0.5–8×).",
+            0.5..=8.0,
+        )
+        .speed(0.1)
+        .suffix(" ×")
+        .show(ui, &mut self.export_scale);
+        ui.checkbox(&mut self.export_svg_text, "SVG: text as selectable text")
+            .on_hover_text("By default an SVG draws every glyph as a path in the app's own font, so it looks the same in every viewer; this keeps <text> elements instead (they then show in whatever font the viewer has).");
+    }
+
     /// The browser's export window: the current view as a PNG, SVG or CSV download.
     fn web_export_window_ui(&mut self, ctx: &egui::Context) {
         let mut open = self.export_window;
-        file_window("Export figure", ctx).open(&mut open).show(ctx, |ui| {
-            fields::NumberField::new(
-                "PNG scale",
-                "Pixels per SVG pixel; 2× suits slides and papers (0.5–8×).",
-                0.5..=8.0,
-            )
-            .speed(0.1)
-            .suffix(" ×")
-            .show(ui, &mut self.export_scale);
-            ui.checkbox(&mut self.export_svg_text, "SVG: text as selectable text")
-                .on_hover_text("By default an SVG draws every glyph as a path in the app's own font, so it looks the same in every viewer; this keeps <text> elements instead.");
-            ui.horizontal(|ui| {
-                for (format, tip) in [
-                    (Format::Png, "A raster image of the figure shown."),
-                    (Format::Svg, "A vector image of the figure shown, for papers."),
-                    (Format::Csv, "The data behind every panel: one table per panel."),
-                ] {
-                    let label = format!("⬇ {}", format.extension().to_uppercase());
-                    let b = ui.button(&label).on_hover_text(tip);
-                    fields::remember_rect(ui.ctx(), &label, b.rect);
-                    if b.clicked() {
-                        self.download_figure(format);
+        file_window("Export figure", ctx)
+            .open(&mut open)
+            .show(ctx, |ui| {
+                self.export_options_ui(ui);
+                ui.horizontal(|ui| {
+                    for (format, tip) in [
+                        (Format::Png, "A raster image of the figure shown."),
+                        (
+                            Format::Svg,
+                            "A vector image of the figure shown, for papers.",
+                        ),
+                        (
+                            Format::Csv,
+                            "The data behind every panel: one table per panel.",
+                        ),
+                    ] {
+                        let label = format!("⬇ {}", format.extension().to_uppercase());
+                        let b = ui.button(&label).on_hover_text(tip);
+                        fields::remember_rect(ui.ctx(), &label, b.rect);
+                        if b.clicked() {
+                            self.download_figure(format);
+                        }
                     }
-                }
+                });
+                ui.label(RichText::new("Recording frames (V) needs the desktop app.").weak());
+                message_ui(ui, &self.export_message);
             });
-            ui.label(RichText::new("Recording frames (V) needs the desktop app.").weak());
-            message_ui(ui, &self.export_message);
-        });
         self.export_window = open;
     }
 
@@ -329,16 +342,7 @@ impl SaddlescopeApp {
                     .labelled_by(l.id)
                     .on_hover_text("The extension picks the format: .png (raster), .svg (vector, for papers) or .csv (the data, one table per panel: NAME.csv, NAME-2.csv, …).");
             });
-            fields::NumberField::new(
-                "PNG scale",
-                "Pixels per SVG pixel; 2× suits slides and papers (0.5–8×).",
-                0.5..=8.0,
-            )
-            .speed(0.1)
-            .suffix(" ×")
-            .show(ui, &mut self.export_scale);
-            ui.checkbox(&mut self.export_svg_text, "SVG: text as selectable text")
-                .on_hover_text("By default an SVG draws every glyph as a path in the app's own font, so it looks the same in every viewer; this keeps <text> elements instead (they then show in whatever font the viewer has).");
+            self.export_options_ui(ui);
             ui.checkbox(&mut self.export_overwrite, "replace the file if it exists");
             if ui.button("Export").on_hover_text(UiCommand::Export.tooltip()).clicked() {
                 let path = std::path::PathBuf::from(self.export_path.trim());

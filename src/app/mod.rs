@@ -523,20 +523,25 @@ impl SaddlescopeApp {
                 .size_range(200.0..=(0.3 * width).max(240.0))
                 .resizable(true)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        self.field_errors = controls_ui(
-                            ui,
-                            &mut self.state.params,
-                            &mut self.state.controls,
-                            self.state.view,
-                        );
-                        if let Some(e) = &self.worker_error {
-                            ui.label(
-                                RichText::new(format!("⚠ {e}"))
-                                    .color(Color32::from_rgb(0xd0, 0x30, 0x30)),
+                    // Not shrunk to the content: a panel sized by its content would settle on a
+                    // width that depends on which rows earlier frames had (two runs of the same
+                    // session could differ); it keeps its own width instead.
+                    egui::ScrollArea::vertical()
+                        .auto_shrink(false)
+                        .show(ui, |ui| {
+                            self.field_errors = controls_ui(
+                                ui,
+                                &mut self.state.params,
+                                &mut self.state.controls,
+                                self.state.view,
                             );
-                        }
-                    });
+                            if let Some(e) = &self.worker_error {
+                                ui.label(
+                                    RichText::new(format!("⚠ {e}"))
+                                        .color(Color32::from_rgb(0xd0, 0x30, 0x30)),
+                                );
+                            }
+                        });
                 });
             let readout = self.readout.1.clone();
             // Bounded widths: a view with wide rows (the 2-D stationary points) must not leave
@@ -546,7 +551,7 @@ impl SaddlescopeApp {
                 .size_range(200.0..=(0.3 * width).max(240.0))
                 .resizable(true)
                 .show(ui, |ui| {
-                    egui::ScrollArea::both().show(ui, |ui| {
+                    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
                         theory_panel_ui(ui, &self.state.params, &readout, self.latest.as_deref());
                     });
                 });

@@ -242,6 +242,12 @@ for (const key of ['fraction_below', 'diverged', 'at_zero', 'mean_log_ratio', 'm
 }
 await page2.close();
 
+// A preset's name as a link: #fig9 opens the Fig. 9 phase diagram.
+const page3 = await open(base + '#fig9');
+const s3 = await until(page3, '#fig9 opens Fig. 9', (s) => s.preset === 'fig9' && s.view === 'Phase diagram');
+check(s3.link === '#fig9', `the address stays #fig9 (${s3.link})`);
+await page3.close();
+
 // 7. Every other view, with a screenshot: Fig. 5 (escape rate), 7 (2-D landscape), 2
 // (optimizers), 3-right (loss vs λ: the third press of 3), and presenter mode.
 for (const [keys, preset, view, file, done] of [
