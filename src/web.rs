@@ -240,16 +240,20 @@ fn take_picked() -> Option<Picked> {
     PICKED.with(|p| p.borrow_mut().take())
 }
 
+/// Why a file of `bytes` is not read as a preset.
+fn too_large(bytes: usize) -> String {
+    format!(
+        "{bytes} bytes is too large for a preset (at most {} bytes)",
+        crate::preset::MAX_PRESET_BYTES
+    )
+}
+
 /// Read a file dropped on the page; it opens as a preset at the next frame.
 pub fn read_dropped(file: egui::DroppedFileHandle, waker: Waker) {
     wasm_bindgen_futures::spawn_local(async move {
         let name = file.path().display().to_string();
         let text = match file.bytes_async().await {
-            Ok(b) if b.len() as u64 > crate::preset::MAX_PRESET_BYTES => Err(format!(
-                "{} bytes is too large for a preset (at most {} bytes)",
-                b.len(),
-                crate::preset::MAX_PRESET_BYTES
-            )),
+            Ok(b) if b.len() as u64 > crate::preset::MAX_PRESET_BYTES => Err(too_large(b.len())),
             Ok(b) => String::from_utf8(b).map_err(|_| "not a text file".to_string()),
             Err(e) => Err(e),
         };
@@ -278,11 +282,7 @@ pub fn pick_preset_file(waker: Waker) -> Result<(), String> {
         let name = file.name();
         wasm_bindgen_futures::spawn_local(async move {
             let text = if file.size() > crate::preset::MAX_PRESET_BYTES as f64 {
-                Err(format!(
-                    "{} bytes is too large for a preset (at most {} bytes)",
-                    file.size(),
-                    crate::preset::MAX_PRESET_BYTES
-                ))
+                Err(too_large(file.size() as usize))
             } else {
                 wasm_bindgen_futures::JsFuture::from(file.text())
                     .await

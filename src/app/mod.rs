@@ -227,7 +227,6 @@ impl SaddlescopeApp {
             "busy": views::View::busy(self.views.get(self.state.view)),
             "sweep_done": grid.map(|g| g.done),
             "sweep_cells": grid.map(|g| g.spec.cells()),
-            "sweep_escape": grid.filter(|g| g.is_complete()).map(|g| &g.escape),
             "figure_title": figure.map(|(_, f)| &f.title),
             "figure_panels": figure.map(|(_, f)| f.panels.iter().map(|p| &p.id).collect::<Vec<_>>()),
             "figure_series": figure.map(|(_, f)| f.panels.iter().map(|p| p.series.len()).sum::<usize>()),

@@ -87,6 +87,14 @@ mod tests {
         assert_eq!(decode(&link).unwrap(), p);
         assert_eq!(decode(&format!("http://host:8000/#{link}")).unwrap(), p);
         assert!(is_link(&format!("#{link}")) && !is_link("fig4") && !is_link("my.json"));
+        // A file whose name looks like a link's start is still read as a file.
+        let dir = std::env::temp_dir().join(format!("saddlescope-link-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("1.json");
+        std::fs::write(&file, p.to_json()).unwrap();
+        assert_eq!(Preset::resolve(file.to_str().unwrap()).unwrap(), p);
+        assert_eq!(Preset::resolve(&format!("#{link}")).unwrap(), p);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -364,10 +364,11 @@ impl Preset {
     /// path to a file.
     pub fn resolve(name_or_path: &str) -> Result<Preset, PresetError> {
         let path = Path::new(name_or_path);
-        if link::is_link(name_or_path) {
-            link::decode(name_or_path)
-        } else if name_or_path.ends_with(".json") || path.exists() {
+        // A file first: `1.json` or `1.5` on disk is a file, not a link of version 1.
+        if name_or_path.ends_with(".json") || path.exists() {
             Preset::load(path)
+        } else if link::is_link(name_or_path) {
+            link::decode(name_or_path)
         } else {
             Preset::builtin(name_or_path)
         }
