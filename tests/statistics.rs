@@ -220,3 +220,33 @@ fn the_f32_fast_path_escapes_like_the_f64_engine() {
         }
     }
 }
+
+#[test]
+fn the_collapse_histogram_is_symmetric_about_zero_at_every_recorded_step() {
+    // Fig. 1-left: w_t = w_0 ∏(1 − λx) with w_0 ~ U[−1, 1] symmetric and independent of the
+    // noise, so w_t is symmetric at every t. Given the n walkers in the two central bins, each
+    // is on the left with probability ½: left − right has variance n, and 4√n (plus one walker
+    // of granularity) bounds it at four standard deviations. Walkers underflowed to ±0 keep the
+    // sign of their product, so they too split evenly.
+    let p = ExperimentParams {
+        walkers: 20_000,
+        seed: 7,
+        steps: 1000,
+        record_steps: vec![0, 5, 10, 20, 100, 1000],
+        ..ExperimentParams::default()
+    };
+    let out = run_headless(&p.valid().unwrap(), 2, |_| {}).unwrap();
+    for r in &out.records {
+        let h = &r.record.histogram;
+        assert_eq!(h.counts.len() % 2, 0);
+        let c = h.counts.len() / 2;
+        let (left, right) = (h.counts[c - 1] as f64, h.counts[c] as f64);
+        let n = left + right;
+        let t = r.record.summary.step;
+        assert!(
+            (left - right).abs() <= 4.0 * n.sqrt() + 1.0,
+            "t={t}: central bins {left} and {right}"
+        );
+        assert!(n > 0.0, "t={t}: the central bins are empty");
+    }
+}

@@ -9,7 +9,51 @@ use crate::model::{Landscape, LandscapeParams};
 
 use super::ensemble::Ensemble;
 
-/// Fixed-width bins on [lo, hi]; values outside are counted in `below` / `above`.
+/// Where the bins of `bins` equal bins on [lo, hi] are anchored: an edge index and its value.
+/// When 0 is an inner edge (an even number of bins on a symmetric range, say) the anchor is that
+/// edge, exactly 0, and bins mirror about it: a walker's sign decides its side — a value is
+/// binned by its distance from 0, so −v and v always land in mirrored bins, and −10⁻³⁰⁰ and
+/// +10⁻³⁰⁰ in the two central ones (with `(v − lo)/width`, −10⁻³⁰⁰ rounds to the right of 0).
+/// Otherwise the anchor is `lo`.
+pub fn bin_anchor(lo: f64, hi: f64, bins: usize) -> (usize, f64) {
+    let width = (hi - lo) / bins.max(1) as f64;
+    if lo < 0.0 && hi > 0.0 {
+        let i = (-lo / width).round();
+        if i >= 1.0 && i < bins as f64 && (lo + i * width).abs() <= 1e-9 * width {
+            return (i as usize, 0.0);
+        }
+    }
+    (0, lo)
+}
+
+/// The slot of a finite `v` among `bins` bins: 0 below, 1 ..= bins the bins, bins + 1 above.
+/// Bins are measured from the anchor (see [`bin_anchor`]) by distance, on either side: to the
+/// right [anchor + kw, anchor + (k+1)w), to the left their mirror (anchor − (k+1)w, anchor − kw];
+/// a value's sign relative to the anchor (−0.0 included) picks the side. Both ends are inside:
+/// `lo` in the first bin, `hi` in the last. Branch-free, so that a loop over it vectorises.
+#[inline(always)]
+fn bin_slot(v: f64, lo: f64, hi: f64, anchor: (usize, f64), scale: f64, bins: usize) -> u32 {
+    let d = v - anchor.1;
+    // |d| in bin widths, floored; capped so that the cast is exact.
+    let k = (d.abs() * scale).min(bins as f64 + 1.0) as i64;
+    let ia = anchor.0 as i64;
+    let slot = if d.is_sign_negative() {
+        ia - k
+    } else {
+        ia + 1 + k
+    };
+    let slot = slot.clamp(0, bins as i64 + 1) as u32;
+    if v == hi {
+        bins as u32
+    } else if v == lo {
+        1
+    } else {
+        slot
+    }
+}
+
+/// Fixed-width bins on [lo, hi], anchored at 0 when 0 is an edge ([`bin_anchor`]); values
+/// outside are counted in `below` / `above`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub lo: f64,
@@ -34,25 +78,28 @@ impl Histogram {
         (self.hi - self.lo) / self.counts.len() as f64
     }
 
-    /// Left edge of bin `i`.
+    /// Left edge of bin `i`, measured from the anchor (so the edges mirror exactly about 0).
     pub fn edge(&self, i: usize) -> f64 {
-        self.lo + i as f64 * self.bin_width()
+        let n = self.counts.len();
+        match i {
+            0 => self.lo,
+            i if i >= n => self.hi,
+            i => {
+                let (ia, at) = bin_anchor(self.lo, self.hi, n);
+                at + (i as f64 - ia as f64) * self.bin_width()
+            }
+        }
     }
 
     #[inline]
     pub fn add(&mut self, v: f64) {
-        if v < self.lo {
-            self.below += 1;
-        } else if v >= self.hi {
-            if v == self.hi {
-                *self.counts.last_mut().expect("at least one bin") += 1;
-            } else {
-                self.above += 1;
-            }
-        } else {
-            let n = self.counts.len();
-            let i = (((v - self.lo) / (self.hi - self.lo)) * n as f64) as usize;
-            self.counts[i.min(n - 1)] += 1;
+        let n = self.counts.len();
+        let anchor = bin_anchor(self.lo, self.hi, n);
+        let scale = n as f64 / (self.hi - self.lo);
+        match bin_slot(v, self.lo, self.hi, anchor, scale, n) as usize {
+            0 => self.below += 1,
+            s if s > n => self.above += 1,
+            s => self.counts[s - 1] += 1,
         }
     }
 
@@ -131,6 +178,7 @@ struct Binner {
     hi: f64,
     scale: f64,
     bins: usize,
+    anchor: (usize, f64),
     counts: Vec<u64>,
 }
 
@@ -142,6 +190,7 @@ impl Binner {
             hi,
             scale: bins as f64 / (hi - lo),
             bins,
+            anchor: bin_anchor(lo, hi, bins),
             // below, the bins, above, and a last slot for values not counted at all.
             counts: vec![0; 4 * (bins + 3)],
         }
@@ -152,12 +201,9 @@ impl Binner {
     /// so that it does not borrow the counts.
     #[inline(always)]
     fn slots(&self) -> impl Fn(f64, bool) -> u32 + Copy + use<> {
-        let (lo, hi, scale, bins) = (self.lo, self.hi, self.scale, self.bins);
+        let (lo, hi, scale, bins, anchor) = (self.lo, self.hi, self.scale, self.bins, self.anchor);
         move |v: f64, skip: bool| {
-            let f = (v - lo) * scale;
-            // f < 0 → slot 0 (below); f ≥ bins → slot bins + 1 (above); v = hi → the last bin.
-            let slot = (f.clamp(-1.0, bins as f64) + 1.0) as i32 as u32;
-            let slot = if v == hi { bins as u32 } else { slot };
+            let slot = bin_slot(v, lo, hi, anchor, scale, bins);
             if skip { bins as u32 + 2 } else { slot }
         }
     }
@@ -807,6 +853,50 @@ mod tests {
     use super::*;
     use crate::model::Landscape;
     use crate::sim::params::{ExperimentParams, InitLaw};
+
+    #[test]
+    fn bins_mirror_about_zero_and_the_sign_decides_the_central_bin() {
+        for (lo, hi, bins) in [
+            (-1.0, 1.0, 20),
+            (-1.0, 1.0, 4),
+            (-3.0, 1.0, 8),
+            (-0.7, 0.7, 14),
+        ] {
+            let mut h = Histogram::new(lo, hi, bins);
+            let mut fast = Binner::new(lo, hi, bins);
+            let (ia, at) = bin_anchor(lo, hi, bins);
+            assert_eq!(at, 0.0, "0 is an edge of {lo}..{hi} in {bins} bins");
+            assert_eq!(h.edge(ia), 0.0);
+            // Tiny values of either sign, ±0 included, fall on their own side of 0.
+            for (v, bin) in [(-1e-300, ia - 1), (1e-300, ia), (-0.0, ia - 1), (0.0, ia)] {
+                let mut one = Histogram::new(lo, hi, bins);
+                one.add(v);
+                assert_eq!(one.counts[bin], 1, "{v} in {lo}..{hi}");
+            }
+            // Mirrored values land in mirrored bins, edges included (the range's own ends only
+            // where both are ends: `hi` counts in the last bin, `lo` in the first).
+            let r = hi.min(-lo);
+            let last = if lo == -hi { 4000 } else { 3999 };
+            for k in 0..=last {
+                let v = r * k as f64 / 4000.0;
+                for (i, x) in [v, -v].into_iter().enumerate() {
+                    h.add(x);
+                    fast.add(x, k + i);
+                }
+            }
+            for j in 0..ia.min(bins - ia) {
+                assert_eq!(
+                    h.counts[ia + j],
+                    h.counts[ia - 1 - j],
+                    "bin pair {j} of {lo}..{hi}"
+                );
+                assert_eq!(h.edge(ia + j + 1), -h.edge(ia - j - 1));
+            }
+            assert_eq!(fast.finish(), h);
+        }
+        // Odd bins on a symmetric range: 0 is a bin centre, and the bins stay anchored at lo.
+        assert_eq!(bin_anchor(-1.0, 1.0, 21), (0, -1.0));
+    }
 
     #[test]
     fn histogram_edges_and_totals() {
