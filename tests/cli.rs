@@ -306,3 +306,60 @@ fn out_never_replaces_a_file_without_force() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_run_json_carries_the_theory_of_the_law_that_runs() {
+    // The top-level `theory` holds the panel's rows at the run's parameters; under Gaussian
+    // noise λ*, γ* and the continuous-time line are the Gaussian law's, not Prop. 3's
+    // two-point closed forms.
+    let run = |noise: &str| {
+        let out = saddlescope(&[
+            "run",
+            "fig1-left",
+            "--set",
+            "walkers=100",
+            "--set",
+            "steps=100",
+            "--set",
+            noise,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["theory"].clone()
+    };
+    let two = run("noise=two_point");
+    let gauss = run("noise=gaussian");
+    for key in [
+        "mu",
+        "s2",
+        "trapped_intervals",
+        "mu_zero_lambdas",
+        "lambda_star",
+        "gamma_star",
+        "continuous_time",
+        "verdict",
+    ] {
+        assert!(gauss.get(key).is_some(), "theory.{key} missing: {gauss}");
+    }
+    // Prop. 3 at a = −1: λ* = 1/4, γ* = ln(3/(2√2)).
+    assert!((two["lambda_star"].as_f64().unwrap() - 0.25).abs() < 1e-9);
+    let g2 = (3.0 / (2.0 * 2f64.sqrt())).ln();
+    assert!((two["gamma_star"].as_f64().unwrap() - g2).abs() < 1e-9);
+    let (lg, gg) = (
+        gauss["lambda_star"].as_f64().unwrap(),
+        gauss["gamma_star"].as_f64().unwrap(),
+    );
+    assert!(
+        (lg - 0.25).abs() > 0.05 && (gg - g2).abs() > 0.01,
+        "{gauss}"
+    );
+    // App. B.4: λ_c = −2m/σ² = 1 for m = −½, σ² = 1; 4/9 for the two-point law's σ² = 9/4.
+    let lc = |t: &serde_json::Value| t["continuous_time"]["critical_lambda"].as_f64().unwrap();
+    assert!((lc(&gauss) - 1.0).abs() < 1e-12 && (lc(&two) - 4.0 / 9.0).abs() < 1e-12);
+    assert_eq!(two["verdict"], "trapped: w → 0, the maximum");
+    assert_eq!(gauss["verdict"], "escaping: |w| grows");
+}

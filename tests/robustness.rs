@@ -186,7 +186,7 @@ proptest! {
                 // The theory readout of anything valid: never NaN.
                 let r = saddlescope::sim::theory::Readout::new(&p);
                 prop_assert!(!r.mu.is_nan() && !r.s2.is_nan(), "{:?}", r);
-                prop_assert!(r.mu_zero.iter().all(|l| l.is_finite()));
+                prop_assert!(r.mu_zero_lambdas.iter().all(|l| l.is_finite()));
             }
         }
     }

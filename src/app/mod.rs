@@ -467,6 +467,11 @@ impl SaddlescopeApp {
     pub fn ui_root(&mut self, ui: &mut Ui) {
         if !self.fonts_installed {
             install_fonts(ui.ctx());
+            // A view switch can take two extra passes: the new plots measure their axes, then
+            // the caption and the plots settle around each other (see plot::relayout_if_changed).
+            ui.ctx().options_mut(|o| {
+                o.max_passes = std::num::NonZeroUsize::new(3).expect("3 is not zero");
+            });
             self.fonts_installed = true;
         }
         self.receive();
@@ -492,22 +497,20 @@ impl SaddlescopeApp {
         egui::Panel::bottom("caption").show(ui, |ui| {
             ui.add_space(2.0);
             if self.state.presenter {
-                // Large type, at most two lines (the whole caption on hover): the plots keep
-                // most of a 720p projector.
+                // Large type, wrapped onto the lines it needs: read whole from the back of the
+                // room.
                 let body = ui
                     .style()
                     .text_styles
                     .get(&egui::TextStyle::Body)
                     .map_or(17.5, |f| f.size);
-                let mut job = egui::text::LayoutJob::simple(
+                let job = egui::text::LayoutJob::simple(
                     caption.clone(),
-                    egui::FontId::proportional(1.2 * body),
+                    egui::FontId::proportional(body),
                     ui.visuals().text_color(),
                     ui.available_width(),
                 );
-                job.wrap.max_rows = 2;
-                job.wrap.overflow_character = Some('…');
-                ui.label(job).on_hover_text(&caption);
+                ui.label(job);
             } else {
                 // One line that never pushes the plots; the whole caption on hover.
                 ui.add(egui::Label::new(RichText::new(&caption).small()).truncate())
@@ -550,9 +553,17 @@ impl SaddlescopeApp {
                 .size_range(200.0..=(0.3 * width).max(240.0))
                 .resizable(true)
                 .show(ui, |ui| {
-                    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
-                        theory_panel_ui(ui, &self.state.params, &readout, self.latest.as_deref());
-                    });
+                    // Vertical only: the rows wrap to the panel's width instead of running off it.
+                    egui::ScrollArea::vertical()
+                        .auto_shrink(false)
+                        .show(ui, |ui| {
+                            theory_panel_ui(
+                                ui,
+                                &self.state.params,
+                                &readout,
+                                self.latest.as_deref(),
+                            );
+                        });
                 });
         }
         let title = self.title();
@@ -574,12 +585,14 @@ impl SaddlescopeApp {
         egui::CentralPanel::default().show(ui, |ui| views.get_mut(view).ui(ui, &mut cx));
         let (load, watch, drawn) = (cx.load_preset, cx.watch, cx.drawn);
         self.shown = cx.shown.map(|f| (view, f));
-        // The caption panel went up before the view drew; if the figure's caption changed, one
-        // more frame shows the new one (otherwise the last result's caption would wait for the
-        // next mouse move).
-        if self.caption() != caption {
-            ui.ctx().request_repaint();
-        }
+        // The caption panel went up before the view drew; if the figure's caption changed, the
+        // pass is laid out again with the new one before it is shown.
+        plot::relayout_if_changed(
+            ui.ctx(),
+            egui::Id::unique("saddlescope-caption"),
+            self.caption(),
+            "the caption changed",
+        );
         self.drawn = drawn
             .into_iter()
             .map(|p| (p.id, p.response.rect, p.transform))

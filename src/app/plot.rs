@@ -406,6 +406,14 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         }
         pui.pointer_coordinate()
     });
+    // egui_plot sizes a plot's axes from the labels it measured in the previous frame: a plot
+    // that is new, or whose place or axes moved, is laid out again before the frame is shown.
+    relayout_if_changed(
+        ui.ctx(),
+        id.with("layout"),
+        (resp.response.rect, *resp.transform.frame()),
+        "a plot's layout changed",
+    );
     if !panel.heatmaps.is_empty() {
         // A map's white (escaped) cells would melt into a light theme's page: frame the data
         // area, as the paper figure is framed.
@@ -423,6 +431,26 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         pointer: resp.inner,
         response: resp.response,
     }
+}
+
+/// Whether `now` differs from what was stored under `id` in the last pass; if so, store it and
+/// ask egui to throw this pass away and lay it out again before anything is shown (a frame must
+/// be right the first time: a presenter driving by keyboard may never move the mouse). Where
+/// egui has no pass left, the next frame comes at once instead.
+pub fn relayout_if_changed<T>(ctx: &egui::Context, id: egui::Id, now: T, why: &'static str) -> bool
+where
+    T: PartialEq + Clone + Send + Sync + 'static,
+{
+    let before: Option<T> = ctx.data(|d| d.get_temp(id));
+    if before.as_ref() == Some(&now) {
+        return false;
+    }
+    ctx.data_mut(|d| d.insert_temp(id, now));
+    ctx.request_discard(why);
+    if !ctx.will_discard() {
+        ctx.request_repaint();
+    }
+    true
 }
 
 /// A colour bar: the map from 0 (bottom) to 1 (top) with its ticks and label.

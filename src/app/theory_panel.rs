@@ -5,7 +5,7 @@ use egui::{Color32, RichText, Ui};
 
 use crate::model::{Landscape, NoiseLaw, Optimizer};
 use crate::sim::ExperimentParams;
-use crate::sim::theory::Readout;
+use crate::sim::theory::{ContinuousTime, Readout};
 use crate::sim::worker::Snapshot;
 
 pub use crate::figure::fmt_num;
@@ -13,16 +13,20 @@ pub use crate::figure::fmt_num;
 pub const TRAPPED: Color32 = Color32::from_rgb(0x3b, 0x82, 0xc4);
 pub const ESCAPING: Color32 = Color32::from_rgb(0xe0, 0x7b, 0x39);
 
+/// One row: its name, then its value, wrapping onto as many lines as the panel's width needs
+/// (never cut).
 fn row(ui: &mut Ui, name: &str, value: impl Into<egui::WidgetText>, tip: &str) {
-    ui.label(name).on_hover_text(tip);
-    ui.label(value).on_hover_text(tip);
-    ui.end_row();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("{name}:")).weak())
+            .on_hover_text(tip);
+        ui.add(egui::Label::new(value).wrap()).on_hover_text(tip);
+    });
 }
 
 /// The 2-D landscapes' theory: stationary points with their Hessians, or the network's levels.
 fn two_d_theory_ui(ui: &mut Ui, p: &ExperimentParams) {
     use crate::model::theory::{self, PointKind};
-    egui::Grid::new("theory2d_grid").num_columns(2).striped(true).show(ui, |ui| match p.landscape {
+    ui.vertical(|ui| match p.landscape {
         Landscape::SharpMinima => {
             for s in theory::sharp_minima_points(p.a) {
                 let name = match s.kind {
@@ -99,63 +103,138 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
                 .small(),
         );
     }
-    egui::Grid::new("theory_grid").num_columns(2).striped(true).show(ui, |ui| {
+    let law = match p.noise {
+        NoiseLaw::TwoPoint => "the two-point law",
+        NoiseLaw::Gaussian { .. } => "the Gaussian law",
+        NoiseLaw::Uniform { .. } => "the uniform law",
+    };
+    row(
+        ui,
+        "μ(a, λ)",
+        RichText::new(fmt_num(r.mu, 4)).strong(),
+        &format!(
+            "Prop. 2: μ = E ln|1 − λx| under {law}, the mean log-growth of |w| per step. w → 0 in probability iff μ < 0."
+        ),
+    );
+    let colour = if p.optimizer != Optimizer::Sgd || p.landscape.dim() == 2 {
+        ui.visuals().text_color()
+    } else if r.trapped {
+        TRAPPED
+    } else {
+        ESCAPING
+    };
+    row(
+        ui,
+        "verdict",
+        RichText::new(&r.verdict).color(colour).strong(),
+        "What the paper's theory says of this setting: for SGD the sign of μ decides (Prop. 2), whatever the shape of p(x).",
+    );
+    row(
+        ui,
+        "s²",
+        fmt_num(r.s2, 4),
+        "Lemma 1: s² = Var ln|1 − λx|; ln|w_t/w_0| ≈ N(tμ, t s²).",
+    );
+    if let Some((lo, hi)) = r.eq5 {
+        let text = if lo > 0.0 {
+            format!("{} < λ < {}", fmt_num(lo, 4), fmt_num(hi, 4))
+        } else {
+            // For 0 < a ≤ 1 the lower end a/(a − 1) is not positive: every small λ is inside.
+            format!(
+                "0 < λ < {} (its lower end a/(a−1) = {} is not positive)",
+                fmt_num(hi, 4),
+                fmt_num(lo, 4)
+            )
+        };
         row(
             ui,
-            "μ(a, λ)",
-            RichText::new(fmt_num(r.mu, 4)).strong(),
-            "Prop. 2: μ = E ln|1 − λx|, the mean log-growth of |w| per step. w → 0 in probability iff μ < 0.",
+            "Eq. 5 trapped for",
+            text,
+            "Cor. 1: for a < 1, SGD is trapped at w = 0 exactly for a/(a−1) < λ < (a − √(a²−8a+8)) / (2(a−1)) (the two-point law's closed form).",
         );
-        let no_theory = p.optimizer == Optimizer::Adam;
-        let verdict = if no_theory {
-            RichText::new("no verdict for Adam (SGD's μ shown)").italics()
-        } else if r.trapped {
-            let what = if p.a < 0.0 { "trapped: w → 0, the maximum" } else { "w → 0" };
-            RichText::new(what).color(TRAPPED).strong()
-        } else {
-            RichText::new("escaping: |w| grows").color(ESCAPING).strong()
-        };
-        row(ui, "Prop. 2 says", verdict, "The sign of μ decides, whatever the shape of p(x).");
-        row(ui, "s²", fmt_num(r.s2, 4), "Lemma 1: s² = Var ln|1 − λx|; ln|w_t/w_0| ≈ N(tμ, t s²).");
-        let law = match p.noise {
-            NoiseLaw::TwoPoint => "the two-point law",
-            NoiseLaw::Gaussian { .. } => "the Gaussian law",
-            NoiseLaw::Uniform { .. } => "the uniform law",
-        };
-        if let Some((lo, hi)) = r.eq5 {
-            row(ui, "Eq. 5 trapped for", format!("{} < λ < {}", fmt_num(lo, 4), fmt_num(hi, 4)), "Cor. 1: for a < 1, SGD is trapped at w = 0 exactly for a/(a−1) < λ < (a − √(a²−8a+8)) / (2(a−1)) (the two-point law's closed form).");
-        } else if p.noise == NoiseLaw::TwoPoint {
-            row(ui, "Eq. 5 trapped for", "not defined for a > 1", "Cor. 1 holds for a ≤ 1.");
-        }
-        let intervals = if r.trapped_for.is_empty() {
-            "nowhere in (0, 10]".to_string()
-        } else {
-            r.trapped_for
-                .iter()
-                .map(|(lo, hi)| format!("{} < λ < {}", fmt_num(*lo, 4), fmt_num(*hi, 4)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        row(ui, "μ < 0 for", intervals, &format!("Where μ(a, λ) of {law} is negative, for this a (λ up to 10): SGD on the quadratic is trapped at w = 0 there. For the two-point law these are Eq. 5's ends; for the others they are found numerically, from the same μ the phase diagram's line is traced from."));
-        let zeros = if r.mu_zero.is_empty() {
-            "none in (0, 10]".to_string()
-        } else {
-            r.mu_zero.iter().map(|z| fmt_num(*z, 4)).collect::<Vec<_>>().join(", ")
-        };
-        row(ui, "μ = 0 at λ =", zeros, &format!("The orange line of the phase diagram at this a: where μ(a, λ) of {law} changes sign."));
-        let ct = format!(
-            "λ < {} → {}",
-            fmt_num(r.continuous_lambda, 3),
-            if r.continuous_escapes { "escapes" } else { "trapped" }
+    } else if p.noise == NoiseLaw::TwoPoint {
+        row(
+            ui,
+            "Eq. 5",
+            "not defined for a > 1",
+            "Cor. 1 holds for a ≤ 1.",
         );
-        row(ui, "Continuous time", ct, "App. B.4: the Fokker–Planck law P(w) ∝ |w|^(−2 − a/λ) escapes iff λ < −a. Compare with the discrete-time verdict above.");
-        match (r.lambda_star, r.gamma_star) {
-            (Some(l), Some(g)) => {
-                row(ui, "λ*, γ*", format!("{}, {}", fmt_num(l, 4), fmt_num(g, 4)), "Prop. 3: the escape rate μ over λ < 1 peaks at λ* = a/(2(a−1)) with γ* = ln((2−a)/(2√(1−a))); γ* → 0 as a → 0⁻.")
-            }
-            _ => row(ui, "λ*, γ*", "only for a < 0", "Prop. 3 concerns a local maximum (a < 0)."),
-        }
-    });
+    }
+    let intervals = if r.trapped_intervals.is_empty() {
+        "nowhere in (0, 10]".to_string()
+    } else {
+        r.trapped_intervals
+            .iter()
+            .map(|(lo, hi)| format!("{} < λ < {}", fmt_num(*lo, 4), fmt_num(*hi, 4)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    row(
+        ui,
+        "μ < 0 for",
+        intervals,
+        &format!(
+            "Where μ(a, λ) of {law} is negative, for this a (λ up to 10): SGD on the quadratic is trapped at w = 0 there. For the two-point law these are Eq. 5's ends; for the others they are found numerically, from the same μ the phase diagram's line is traced from."
+        ),
+    );
+    let zeros = if r.mu_zero_lambdas.is_empty() {
+        "none in (0, 10]".to_string()
+    } else {
+        r.mu_zero_lambdas
+            .iter()
+            .map(|z| fmt_num(*z, 4))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    row(
+        ui,
+        "μ = 0 at λ =",
+        zeros,
+        &format!(
+            "The orange line of the phase diagram at this a: where μ(a, λ) of {law} changes sign."
+        ),
+    );
+    let ct_tip = "App. B.4 with the law's mean m and variance σ²: the Fokker–Planck law P(w) ∝ |w|^(−2 − 2m/(λσ²)) escapes iff λ < −2m/σ² (the paper's λ < −a is this with σ² = 1). Compare with the discrete-time verdict above.";
+    let ct = match r.continuous_time {
+        Some(ContinuousTime {
+            critical_lambda: Some(lc),
+            escapes,
+        }) => format!(
+            "escapes for λ < {}; at λ = {}: {}",
+            fmt_num(lc, 4),
+            fmt_num(p.lambda, 4),
+            if escapes { "escapes" } else { "trapped" }
+        ),
+        Some(ContinuousTime {
+            critical_lambda: None,
+            ..
+        }) => "trapped at every λ (E[x] ≥ 0: no escape line)".to_string(),
+        None if p.optimizer != Optimizer::Sgd => "derived for SGD only".to_string(),
+        None => "not defined: the law has no variance".to_string(),
+    };
+    row(ui, "continuous time", ct, ct_tip);
+    let star_tip = &format!(
+        "The first maximum of μ(λ) of {law} for λ > 0: the fastest escape from w = 0. For the two-point law and a < 0, Prop. 3's λ* = a/(2(a−1)) and γ* = ln((2−a)/(2√(1−a))) → 0 as a → 0⁻."
+    );
+    match (r.lambda_star, r.gamma_star) {
+        (Some(l), Some(g)) if g > 0.0 => row(
+            ui,
+            "λ*, γ*",
+            format!("{}, {}", fmt_num(l, 4), fmt_num(g, 4)),
+            star_tip,
+        ),
+        (Some(l), Some(g)) => row(
+            ui,
+            "λ*, γ*",
+            format!(
+                "{}, {} (< 0: trapped even at μ's maximum)",
+                fmt_num(l, 4),
+                fmt_num(g, 4)
+            ),
+            star_tip,
+        ),
+        _ => row(ui, "λ*, γ*", "μ has no maximum for λ in (0, 10]", star_tip),
+    }
     ensemble_ui(ui, r, snap);
 }
 
@@ -164,7 +243,7 @@ fn ensemble_ui(ui: &mut Ui, r: &Readout, snap: Option<&Snapshot>) {
     ui.separator();
     ui.heading("Ensemble");
     let sum = &s.current.summary;
-    egui::Grid::new("ensemble_grid").num_columns(2).striped(true).show(ui, |ui| {
+    ui.vertical(|ui| {
         row(ui, "step t", format!("{} / {}", sum.step, s.params.steps), "Steps taken / steps of the experiment.");
         let div = RichText::new(format!("{} of {}", sum.diverged, sum.walkers));
         let div = if sum.diverged > 0 { div.color(Color32::from_rgb(0xd0, 0x30, 0x30)).strong() } else { div };

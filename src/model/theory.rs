@@ -156,62 +156,16 @@ pub fn trapped_intervals(a: f64, lambda_max: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The learning rates in (0, λ_max] where μ(a, λ) of `noise` changes sign. The two-point law
-/// has Eq. 5's closed form; for the Gaussian and uniform laws μ is sampled on 2000 points of
-/// (0, λ_max] and each sign change is refined by bisection to 10⁻¹² relative. (μ of a
-/// continuous law is finite for λ > 0: the log singularity integrates.)
+/// The learning rates in (0, λ_max] where μ(a, λ) of `noise` changes sign ([`mu_profile`]).
+/// (μ of a continuous law is finite for λ > 0: the log singularity integrates.)
 pub fn mu_zero_roots(noise: &NoiseLaw, a: f64, lambda_max: f64) -> Vec<f64> {
-    if *noise == NoiseLaw::TwoPoint {
-        let mut r: Vec<f64> = mu_zero_lambdas(a)
-            .into_iter()
-            .filter(|&l| l > 0.0 && l <= lambda_max)
-            .collect();
-        r.sort_by(f64::total_cmp);
-        return r;
-    }
-    if !(lambda_max.is_finite() && lambda_max > 0.0 && a.is_finite()) {
-        return Vec::new();
-    }
-    let mu = |l: f64| log_factor_moments(noise, a, l).0;
-    let n = 2000;
-    let mut roots = Vec::new();
-    let mut prev = (lambda_max / n as f64, mu(lambda_max / n as f64));
-    for k in 2..=n {
-        let l = lambda_max * k as f64 / n as f64;
-        let m = mu(l);
-        if prev.1.is_finite() && m.is_finite() && (prev.1 < 0.0) != (m < 0.0) {
-            let (mut lo, mut hi) = (prev.0, l);
-            let below = prev.1 < 0.0;
-            while hi - lo > 1e-12 * hi {
-                let mid = 0.5 * (lo + hi);
-                if (mu(mid) < 0.0) == below {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            roots.push(0.5 * (lo + hi));
-        }
-        prev = (l, m);
-    }
-    roots
+    mu_profile(noise, a, lambda_max).zeros
 }
 
 /// The λ-intervals within (0, λ_max) where μ(a, λ) of `noise` is negative: where SGD on the
-/// quadratic is trapped at w = 0 (Prop. 2).
+/// quadratic is trapped at w = 0 (Prop. 2; [`mu_profile`]).
 pub fn trapped_intervals_of(noise: &NoiseLaw, a: f64, lambda_max: f64) -> Vec<(f64, f64)> {
-    let mut cuts = vec![0.0];
-    cuts.extend(
-        mu_zero_roots(noise, a, lambda_max)
-            .into_iter()
-            .filter(|&r| r < lambda_max),
-    );
-    cuts.push(lambda_max);
-    cuts.windows(2)
-        .filter(|w| w[1] > w[0])
-        .filter(|w| log_factor_moments(noise, a, 0.5 * (w[0] + w[1])).0 < 0.0)
-        .map(|w| (w[0], w[1]))
-        .collect()
+    mu_profile(noise, a, lambda_max).negative
 }
 
 /// The μ = 0 line of `noise` over a ∈ [a_min, a_max] × λ ∈ (λ_min, λ_max] as polylines of
@@ -281,6 +235,143 @@ pub fn optimal_lambda(a: f64) -> Option<f64> {
 /// Prop. 3: the optimal escape rate γ* = ln((2 − a) / (2 sqrt(1 − a))) → 0 as a → 0⁻.
 pub fn optimal_rate(a: f64) -> Option<f64> {
     (a < 0.0).then(|| ((2.0 - a) / (2.0 * (1.0 - a).sqrt())).ln())
+}
+
+/// The mean and variance of the per-step sample x of the quadratic under `noise`:
+/// (a/2, (2 − a)²/4) for the two-point law x ∈ {1, a − 1}, (a/2, std²) for the Gaussian,
+/// (a/2, h²/3) for the uniform law of half-width h.
+pub fn noise_moments(noise: &NoiseLaw, a: f64) -> (f64, f64) {
+    let mean = Landscape::Quadratic.noise_mean(a);
+    let var = match *noise {
+        NoiseLaw::TwoPoint => 0.25 * (2.0 - a) * (2.0 - a),
+        NoiseLaw::Gaussian { std } => std * std,
+        NoiseLaw::Uniform { half_width } => half_width * half_width / 3.0,
+    };
+    (mean, var)
+}
+
+/// App. B.4 for a noise law of mean m and variance σ² (batch size S): the Itô equation
+/// dw = −λ m w dt + λ σ w dW/√S has the stationary Fokker–Planck law
+/// P(w) ∝ |w|^(−2 − 2 S m/(λ σ²)), which escapes (no mass concentrates at 0) iff
+/// −2 S m/(λ σ²) > 1, i.e. iff λ < λ_c = −2 S m/σ². Returns λ_c: `None` where the picture
+/// has no critical rate — m ≥ 0 (trapped at every λ) or σ² = 0 (no noise: plain gradient flow).
+/// The paper's line λ = −S a is this with σ² = 1 (the two-point law's (2 − a)²/4 at a = 0).
+pub fn continuous_time_critical_lambda_of(
+    noise: &NoiseLaw,
+    a: f64,
+    batch_size: f64,
+) -> Option<f64> {
+    let (m, var) = noise_moments(noise, a);
+    (m < 0.0 && var > 0.0 && var.is_finite()).then(|| -2.0 * batch_size * m / var)
+}
+
+/// How μ(a, λ) = E ln|1 − λx| of one noise law behaves over λ ∈ (0, λ_max] at one a: where it
+/// changes sign, where it is negative (Prop. 2: trapped), and its first local maximum (Prop. 3's
+/// optimal escape, generalised to any law).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MuProfile {
+    /// The λ where μ changes sign, increasing.
+    pub zeros: Vec<f64>,
+    /// The λ-intervals where μ < 0.
+    pub negative: Vec<(f64, f64)>,
+    /// The first local maximum of μ(λ) for λ > 0: (λ*, γ* = μ(λ*)). For the two-point law and
+    /// a < 0 it is Prop. 3's λ* = a/(2(a − 1)), γ* = ln((2 − a)/(2√(1 − a))).
+    pub first_max: Option<(f64, f64)>,
+}
+
+/// Samples of λ in (0, λ_max] that [`mu_profile`] scans: sign changes and maxima are then
+/// refined to 10⁻¹² relative.
+const PROFILE_SAMPLES: usize = 2000;
+
+/// μ's zeros, negative intervals and first maximum over (0, `lambda_max`] for `noise` at `a`.
+/// The two-point law's zeros are Eq. 5's closed form; every other number is found from μ
+/// sampled on [`PROFILE_SAMPLES`] points, a sign change refined by bisection, a maximum by
+/// golden-section search.
+pub fn mu_profile(noise: &NoiseLaw, a: f64, lambda_max: f64) -> MuProfile {
+    let empty = MuProfile {
+        zeros: Vec::new(),
+        negative: Vec::new(),
+        first_max: None,
+    };
+    if !(lambda_max.is_finite() && lambda_max > 0.0 && a.is_finite()) {
+        return empty;
+    }
+    let mu = |l: f64| log_factor_moments(noise, a, l).0;
+    let n = PROFILE_SAMPLES;
+    let lam: Vec<f64> = (1..=n).map(|k| lambda_max * k as f64 / n as f64).collect();
+    let vals: Vec<f64> = lam.iter().map(|&l| mu(l)).collect();
+    let zeros = if *noise == NoiseLaw::TwoPoint {
+        let mut r: Vec<f64> = mu_zero_lambdas(a)
+            .into_iter()
+            .filter(|&l| l > 0.0 && l <= lambda_max)
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r
+    } else {
+        let mut roots = Vec::new();
+        for k in 1..n {
+            let (m0, m1) = (vals[k - 1], vals[k]);
+            if m0.is_finite() && m1.is_finite() && (m0 < 0.0) != (m1 < 0.0) {
+                let (mut lo, mut hi) = (lam[k - 1], lam[k]);
+                let below = m0 < 0.0;
+                while hi - lo > 1e-12 * hi {
+                    let mid = 0.5 * (lo + hi);
+                    if (mu(mid) < 0.0) == below {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                roots.push(0.5 * (lo + hi));
+            }
+        }
+        roots
+    };
+    let mut cuts = vec![0.0];
+    cuts.extend(zeros.iter().copied().filter(|&r| r < lambda_max));
+    cuts.push(lambda_max);
+    let negative = cuts
+        .windows(2)
+        .filter(|w| w[1] > w[0] && mu(0.5 * (w[0] + w[1])) < 0.0)
+        .map(|w| (w[0], w[1]))
+        .collect();
+    // Prop. 3's closed form where it holds (exact; a search locates a flat maximum only to
+    // √ε); otherwise the first sample above both neighbours (μ near λ = 0 is ≈ −λ E[x], a slope, never a
+    // maximum); then golden-section search on the bracket around it.
+    let prop3 = (*noise == NoiseLaw::TwoPoint)
+        .then(|| optimal_lambda(a).zip(optimal_rate(a)))
+        .flatten()
+        .filter(|m| m.0 <= lambda_max);
+    let first_max = prop3.or_else(|| {
+        (1..n - 1)
+            .find(|&k| vals[k].is_finite() && vals[k] > vals[k - 1] && vals[k] >= vals[k + 1])
+            .map(|k| {
+                let (mut lo, mut hi) = (lam[k - 1], lam[k + 1]);
+                let g = 0.5 * (5f64.sqrt() - 1.0);
+                let (mut x1, mut x2) = (hi - g * (hi - lo), lo + g * (hi - lo));
+                let (mut f1, mut f2) = (mu(x1), mu(x2));
+                while hi - lo > 1e-12 * hi {
+                    if f1 < f2 {
+                        lo = x1;
+                        (x1, f1) = (x2, f2);
+                        x2 = lo + g * (hi - lo);
+                        f2 = mu(x2);
+                    } else {
+                        hi = x2;
+                        (x2, f2) = (x1, f1);
+                        x1 = hi - g * (hi - lo);
+                        f1 = mu(x1);
+                    }
+                }
+                let l = 0.5 * (lo + hi);
+                (l, mu(l))
+            })
+    });
+    MuProfile {
+        zeros,
+        negative,
+        first_max,
+    }
 }
 
 /// The initial law of |w_0| for the 1-D theory curves.

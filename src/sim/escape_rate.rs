@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::model::theory;
+use crate::sim::theory::READOUT_LAMBDA_MAX;
 
 use super::ensemble::{CANCEL_CHUNK, Ensemble};
 use super::params::{
@@ -338,14 +339,16 @@ async fn rate_vs_lambda_async(
         .collect();
     let mut all = Vec::with_capacity(spec.a_values.len());
     for &a in &spec.a_values {
+        // The law that runs: its μ's first maximum (Prop. 3's closed form for the two-point law).
+        let star = theory::mu_profile(&base.noise, a, READOUT_LAMBDA_MAX).first_max;
         let mut s = GammaSeries {
             a,
             lambda: lambdas.clone(),
             gamma: Vec::new(),
             gamma_se: Vec::new(),
             mu: Vec::new(),
-            lambda_star: theory::optimal_lambda(a),
-            gamma_star: theory::optimal_rate(a),
+            lambda_star: star.map(|m| m.0),
+            gamma_star: star.map(|m| m.1),
             theory_lambda: Vec::new(),
             theory_mu: Vec::new(),
         };

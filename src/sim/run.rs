@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::ensemble::Ensemble;
 use super::params::{ExperimentParams, ParamError, ValidParams};
 use super::stats::{self, Record};
-use super::theory::{StepTheory, step_theory};
+use super::theory::{Readout, StepTheory, step_theory};
 
 /// The JSON written by `saddlescope run`. Field names are part of the documented format.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -14,6 +14,11 @@ pub struct RunOutput {
     pub format: String,
     pub format_version: u32,
     pub params: ExperimentParams,
+    /// The theory panel's rows at the run's parameters ([`Readout`]: μ, s², the μ < 0
+    /// intervals, the μ = 0 rates, λ*, γ*, the continuous-time line and the verdict, all for
+    /// the law that runs). Written, not read back (μ may be −∞, which JSON writes as null).
+    #[serde(default, skip_deserializing)]
+    pub theory: Option<Readout>,
     pub records: Vec<RunRecord>,
 }
 
@@ -57,6 +62,7 @@ pub fn run_headless(
         format: RUN_FORMAT.to_string(),
         format_version: RUN_FORMAT_VERSION,
         params: ExperimentParams::clone(p),
+        theory: Some(Readout::new(p)),
         records,
     })
 }

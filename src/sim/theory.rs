@@ -134,35 +134,60 @@ pub fn fraction_curves(p: &ExperimentParams, points: usize) -> Option<FractionCu
 /// The learning rates the readout looks for μ = 0 and μ < 0 in: (0, 10].
 pub const READOUT_LAMBDA_MAX: f64 = 10.0;
 
-/// What the theory says about the current parameters (quadratic picture, SPEC.md §4). For the
-/// quartic the same numbers describe the dynamics near w = 0.
-#[derive(Clone, Debug, PartialEq)]
+/// The continuous-time (Fokker–Planck) picture of App. B.4 for the law that runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ContinuousTime {
+    /// λ_c = −2 S m/σ² (S = 1) with the law's mean m and variance σ²: escape iff λ < λ_c.
+    /// `None` when m ≥ 0: the stationary law concentrates at 0 for every λ.
+    pub critical_lambda: Option<f64>,
+    /// Whether the picture escapes at the current λ.
+    pub escapes: bool,
+}
+
+/// What the theory says about the current parameters (quadratic picture, SPEC.md §4), computed
+/// for the noise law that runs; for the quartic the same numbers describe the dynamics near
+/// w = 0. The theory panel shows exactly these rows, and the run JSON writes them as `theory`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Readout {
     /// μ = E ln|1 − λx| under the chosen noise law (Prop. 2).
     pub mu: f64,
     /// s² = Var ln|1 − λx| (Lemma 1).
     pub s2: f64,
     /// μ < 0: w → 0 in probability.
+    #[serde(skip)]
     pub trapped: bool,
     /// Eq. 5's interval for the current a, as the paper writes it: the two-point law only.
+    #[serde(rename = "eq5_interval")]
     pub eq5: Option<(f64, f64)>,
+    /// The λ-intervals in (0, [`READOUT_LAMBDA_MAX`]) where μ < 0 under the law that runs.
+    pub trapped_intervals: Vec<(f64, f64)>,
     /// The learning rates in (0, [`READOUT_LAMBDA_MAX`]] where μ = 0 for the current a, under
     /// the law that runs (closed form for the two-point law, numerical for the others).
-    pub mu_zero: Vec<f64>,
-    /// The λ-intervals in (0, [`READOUT_LAMBDA_MAX`]) where μ < 0 under the law that runs.
-    pub trapped_for: Vec<(f64, f64)>,
-    /// The continuous-time critical rate λ = −a (App. B.4); escape iff λ < −a.
-    pub continuous_lambda: f64,
-    pub continuous_escapes: bool,
-    /// Prop. 3: the optimal rate and escape rate, for a < 0.
+    pub mu_zero_lambdas: Vec<f64>,
+    /// The first local maximum of μ(λ) for λ > 0 under the law that runs, and μ there (Prop. 3
+    /// for the two-point law and a < 0; found numerically for every law).
     pub lambda_star: Option<f64>,
     pub gamma_star: Option<f64>,
+    /// App. B.4 with the law's own mean and variance; `None` where it is not derived: another
+    /// optimizer than SGD, a 2-D landscape, or a law without variance.
+    pub continuous_time: Option<ContinuousTime>,
+    /// What the paper's theory says of this setting, in one sentence.
+    pub verdict: String,
 }
 
 impl Readout {
     pub fn new(p: &ExperimentParams) -> Readout {
         let (mu, s2) = theory::log_factor_moments(&p.noise, p.a, p.lambda);
-        let continuous_lambda = theory::continuous_time_critical_lambda(p.a, 1.0);
+        let profile = theory::mu_profile(&p.noise, p.a, READOUT_LAMBDA_MAX);
+        let one_d_sgd = p.landscape.dim() == 1 && p.optimizer == Optimizer::Sgd;
+        let (_, var) = theory::noise_moments(&p.noise, p.a);
+        let continuous_time = (one_d_sgd && var > 0.0).then(|| {
+            let critical_lambda = theory::continuous_time_critical_lambda_of(&p.noise, p.a, 1.0);
+            ContinuousTime {
+                critical_lambda,
+                escapes: critical_lambda.is_some_and(|l| p.lambda < l),
+            }
+        });
         Readout {
             mu,
             s2,
@@ -170,13 +195,57 @@ impl Readout {
             eq5: (p.noise == NoiseLaw::TwoPoint)
                 .then(|| theory::eq5_interval(p.a))
                 .flatten(),
-            mu_zero: theory::mu_zero_roots(&p.noise, p.a, READOUT_LAMBDA_MAX),
-            trapped_for: theory::trapped_intervals_of(&p.noise, p.a, READOUT_LAMBDA_MAX),
-            continuous_lambda,
-            continuous_escapes: p.lambda < continuous_lambda,
-            lambda_star: theory::optimal_lambda(p.a),
-            gamma_star: theory::optimal_rate(p.a),
+            trapped_intervals: profile.negative,
+            mu_zero_lambdas: profile.zeros,
+            lambda_star: profile.first_max.map(|m| m.0),
+            gamma_star: profile.first_max.map(|m| m.1),
+            continuous_time,
+            verdict: verdict(p, mu),
         }
+    }
+}
+
+/// The paper's verdict on experiment `p` whose SGD log-growth is `mu`, in words that read true
+/// at every λ and a.
+pub fn verdict(p: &ExperimentParams, mu: f64) -> String {
+    match p.landscape {
+        Landscape::SharpMinima => {
+            return if theory::prop4_condition(p.lambda) {
+                "Prop. 4 holds: w1 → 0, only the sharp minima can be reached".into()
+            } else {
+                "Prop. 4 does not hold at this λ: no verdict".into()
+            };
+        }
+        Landscape::ToyNetwork => return "no closed-form verdict (Fig. 3 is read from runs)".into(),
+        Landscape::Quadratic | Landscape::Quartic => {}
+    }
+    let near = if p.landscape == Landscape::Quartic {
+        " (near w = 0)"
+    } else {
+        ""
+    };
+    match p.optimizer {
+        Optimizer::Adam => "no verdict: the paper has no theory for Adam".into(),
+        Optimizer::Gd => {
+            // GD: w_t = (1 − λa/2)^t w_0 near 0.
+            let f = (1.0 - 0.5 * p.lambda * p.a).abs();
+            if f < 1.0 {
+                format!("GD: w → 0{near}")
+            } else if f > 1.0 {
+                format!("GD: |w| grows{near}, no noise to trap it")
+            } else {
+                format!("GD: |w| stays{near}")
+            }
+        }
+        Optimizer::Amsgrad => {
+            "Prop. 5: a walker is trapped iff its λ/√v̂ settles inside Eq. 5's window".into()
+        }
+        Optimizer::Sgd if p.sigma_add > 0.0 => {
+            "with injected noise (σ_add > 0) the walkers keep a finite width (App. B)".into()
+        }
+        Optimizer::Sgd if mu < 0.0 && p.a < 0.0 => format!("trapped: w → 0, the maximum{near}"),
+        Optimizer::Sgd if mu < 0.0 => format!("w → 0{near}"),
+        Optimizer::Sgd => format!("escaping: |w| grows{near}"),
     }
 }
 
@@ -201,7 +270,7 @@ mod tests {
             };
             let r = Readout::new(&p);
             assert!(!r.mu.is_nan() && !r.s2.is_nan(), "a={a} λ={l}: {r:?}");
-            assert!(r.mu_zero.iter().all(|x| x.is_finite()));
+            assert!(r.mu_zero_lambdas.iter().all(|x| x.is_finite()));
         }
         let r = Readout::new(&ExperimentParams {
             a: -1.0,

@@ -8,7 +8,7 @@ use super::super::palette::{self, with_alpha};
 use super::super::{Arrangement, Axis, Dash, Figure, Panel, Series, Shape, data_range, fmt_num};
 use super::{experiment_label, extras, joined, list};
 
-pub const NOTE: &str = "Left (Fig. 5): solid E ln|w_t|/t (the paper's estimator), dotted E ln|w_t/w_0|/t, dashed μ(a, λ). Right (Fig. 6): points γ = E ln|w_t/w_0|/t, lines μ(a, λ), diamonds Prop. 3's (λ*, γ*).";
+pub const NOTE: &str = "Left (Fig. 5): solid E ln|w_t|/t (the paper's estimator), dotted E ln|w_t/w_0|/t, dashed μ(a, λ). Right (Fig. 6): points γ = E ln|w_t/w_0|/t, lines μ(a, λ), diamonds (λ*, γ*), μ's first maximum (Prop. 3 for the two-point law).";
 
 pub fn escape_figure(title: &str, out: &EscapeRateOutput) -> Figure {
     let mut by_step = Panel::new(
@@ -128,7 +128,7 @@ pub fn escape_figure(title: &str, out: &EscapeRateOutput) -> Figure {
         if let (Some(l), Some(g)) = (s.lambda_star, s.gamma_star) {
             by_lambda.series.push(
                 Series::points(
-                    &format!("Prop. 3 (λ*, γ*), {a}"),
+                    &format!("(λ*, γ*), {a}"),
                     col,
                     7.0,
                     Shape::Diamond,
@@ -190,6 +190,12 @@ pub fn escape_caption(out: &EscapeRateOutput) -> String {
         f6.steps,
         f6.walkers
     );
+    // λ*, γ* are the first maximum of μ under the law that runs: Prop. 3 for the two-point law.
+    let star = if p.noise == crate::model::NoiseLaw::TwoPoint {
+        "Prop. 3"
+    } else {
+        "μ's first maximum"
+    };
     for g in &out.rate_vs_lambda {
         if let (Some(l), Some(gs)) = (g.lambda_star, g.gamma_star) {
             let best = g
@@ -200,7 +206,7 @@ pub fn escape_caption(out: &EscapeRateOutput) -> String {
                 .map(|(_, g)| *g)
                 .fold(f64::NEG_INFINITY, f64::max);
             s.push_str(&format!(
-                " Prop. 3 at a = {}: λ* = {}, γ* = {} (simulation's best {}).",
+                " {star} at a = {}: λ* = {}, γ* = {} (simulation's best {}).",
                 fmt_num(g.a, 2),
                 fmt_num(l, 3),
                 fmt_num(gs, 4),

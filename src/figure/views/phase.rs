@@ -2,6 +2,7 @@
 //! maximum, white = escaped, as the paper draws it), the μ = 0 line and the continuous-time line
 //! over it, and the live view's (a, λ).
 
+use crate::model::theory::continuous_time_critical_lambda_of;
 use serde::{Deserialize, Serialize};
 
 use crate::sim::sweep::SweepGrid;
@@ -58,7 +59,9 @@ pub fn mu_zero_label(base: &crate::sim::ExperimentParams) -> String {
         format!("{law}, quadratic SGD (comparison)")
     }
 }
-pub const CONTINUOUS_LABEL: &str = "λ = −a (continuous time)";
+/// The continuous-time line of the law that runs: λ_c(a) = −2m/σ² (App. B.4 with the law's
+/// mean m = a/2 and variance σ²; the paper's λ = −a takes σ² = 1).
+pub const CONTINUOUS_LABEL: &str = "continuous time λ = −2m/σ² (App. B.4)";
 pub const LIVE_LABEL: &str = "live view (a, λ)";
 
 /// The figure of a (possibly partial) sweep; `live` marks the live view's (a, λ).
@@ -118,15 +121,23 @@ pub fn phase_figure(
         ));
     }
     if overlays.continuous {
-        let a0 = s.a_min.max(-s.lambda_max);
-        let a1 = s.a_max.min(-s.lambda_min).min(0.0);
-        if a1 > a0 {
+        // Sampled over the map's a (defined for m = a/2 < 0 only), cut where it leaves the
+        // λ range.
+        let n = 200;
+        let pts: Vec<[f64; 2]> = (0..=n)
+            .map(|i| s.a_min + (s.a_max - s.a_min) * i as f64 / n as f64)
+            .filter_map(|a| {
+                let l = continuous_time_critical_lambda_of(&g.base.noise, a, 1.0)?;
+                (s.lambda_min..=s.lambda_max).contains(&l).then_some([a, l])
+            })
+            .collect();
+        if pts.len() > 1 {
             p.series.push(Series::line(
                 CONTINUOUS_LABEL,
                 palette::CONTINUOUS,
                 2.5,
                 Dash::Dashed,
-                vec![[a0, -a0], [a1, -a1]],
+                pts,
             ));
         }
     }
