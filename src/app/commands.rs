@@ -21,6 +21,10 @@ pub enum UiCommand {
     Record,
     /// Put a link to the current state on the clipboard.
     CopyLink,
+    /// Undo the last edit or preset switch.
+    Undo,
+    /// Redo the last undone edit.
+    Redo,
     Help,
 }
 
@@ -65,6 +69,9 @@ impl UiCommand {
             UiCommand::Export,
             UiCommand::Record,
             UiCommand::CopyLink,
+            // Redo before undo: Ctrl+Z would also match Ctrl+Shift+Z.
+            UiCommand::Redo,
+            UiCommand::Undo,
             UiCommand::Help,
         ]);
         v
@@ -85,6 +92,8 @@ impl UiCommand {
             UiCommand::Export => "Export figure…".into(),
             UiCommand::Record => "⏺ Record".into(),
             UiCommand::CopyLink => "🔗 Link".into(),
+            UiCommand::Undo => "⟲ Undo".into(),
+            UiCommand::Redo => "⟳ Redo".into(),
             UiCommand::Help => "Shortcuts".into(),
         }
     }
@@ -109,6 +118,8 @@ impl UiCommand {
             UiCommand::Export => "Export the current view as PNG, SVG or CSV".into(),
             UiCommand::Record => "Record the live view as numbered PNG frames, one every K simulation steps (folder and K in the export window); press again to stop".into(),
             UiCommand::CopyLink => "Copy a link to this exact state (seed included) to the clipboard: in a browser the page's address, which opens this experiment; `saddlescope run LINK` gives its numbers".into(),
+            UiCommand::Undo => "Undo the last edit or preset switch (parameters, grids, view options; up to 200 steps)".into(),
+            UiCommand::Redo => "Redo what was undone".into(),
             UiCommand::Help => "Show or hide this list of shortcuts".into(),
         }
     }
@@ -123,6 +134,10 @@ impl UiCommand {
             UiCommand::Fullscreen => Key::F,
             UiCommand::SavePreset => return KeyboardShortcut::new(Modifiers::COMMAND, Key::S),
             UiCommand::Export => return KeyboardShortcut::new(Modifiers::COMMAND, Key::E),
+            UiCommand::Undo => return KeyboardShortcut::new(Modifiers::COMMAND, Key::Z),
+            UiCommand::Redo => {
+                return KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+            }
             UiCommand::Record => Key::V,
             UiCommand::CopyLink => Key::L,
             UiCommand::Help => Key::Questionmark,
@@ -143,6 +158,8 @@ impl UiCommand {
             UiCommand::Export => "Ctrl+E".into(),
             UiCommand::Record => "V".into(),
             UiCommand::CopyLink => "L".into(),
+            UiCommand::Undo => "Ctrl+Z".into(),
+            UiCommand::Redo => "Ctrl+Shift+Z".into(),
             UiCommand::Help => "?".into(),
         }
     }
@@ -160,8 +177,13 @@ mod tests {
     #[test]
     fn every_command_has_its_own_key_and_every_figure_preset_exists() {
         let all = UiCommand::all();
-        let keys: std::collections::HashSet<_> =
-            all.iter().map(|c| c.shortcut().logical_key).collect();
+        let keys: std::collections::HashSet<_> = all
+            .iter()
+            .map(|c| {
+                let s = c.shortcut();
+                (s.logical_key, s.modifiers.command, s.modifiers.shift)
+            })
+            .collect();
         assert_eq!(keys.len(), all.len());
         for n in 0..=9 {
             for name in figure_presets(n) {

@@ -3,14 +3,14 @@
 //! egui's `DragValue` clamps typed text into its range and silently ignores text that does not
 //! parse, so a lecturer who types 10¹² walkers sees 10⁷ with no word why. Here the typed text
 //! goes through [`check`]: a value outside the range is clamped and text that is not a finite
-//! number is refused (the value stays), and either way the reason stays beside the field until
-//! the field next takes a value as it is.
+//! number is refused (the value stays), and either way the field is framed in the warning
+//! colour and the reason is shown in the status area while the field holds that value.
 
 use std::cell::RefCell;
 use std::ops::RangeInclusive;
 
 use egui::emath::Numeric;
-use egui::{DragValue, Response, RichText, Ui};
+use egui::{DragValue, Response, Ui};
 
 pub use crate::figure::format::show_number;
 
@@ -132,7 +132,7 @@ impl<'a, N: Numeric> NumberField<'a, N> {
                 self.field_ui(ui, value, l.id)
             })
             .inner;
-        self.note_ui(ui, &response);
+        self.note_ui(ui, &response, value.to_f64());
         response
     }
 
@@ -160,34 +160,45 @@ impl<'a, N: Numeric> NumberField<'a, N> {
             .labelled_by(label)
             .on_hover_text(self.tip);
         let key = response.id.with("note");
+        let now = value.to_f64();
         match verdict.into_inner() {
+            // The note is tied to the value the field then holds.
             Some(Some(note)) => ui.data_mut(|d| {
-                d.insert_temp(key, note);
+                d.insert_temp(key, (note, now));
             }),
             // Typed text it took as it is, or a drag: the old note no longer applies.
             Some(None) => ui.data_mut(|d| {
-                d.remove::<String>(key);
+                d.remove::<(String, f64)>(key);
             }),
             None if response.dragged() => ui.data_mut(|d| {
-                d.remove::<String>(key);
+                d.remove::<(String, f64)>(key);
             }),
             None => {}
         }
         response
     }
 
-    /// The note of the field drawn as `response`, if what was typed could not be used as it was.
-    fn note_ui(&self, ui: &mut Ui, response: &Response) {
+    /// The note of the field drawn as `response`, if what was typed could not be used as it was:
+    /// the field is framed in the warning colour and the note goes to the status area (never
+    /// a line under the field, which would move the fields below it). A note whose value the
+    /// field no longer holds (a preset loaded, an undo, another edit) is dropped.
+    fn note_ui(&self, ui: &mut Ui, response: &Response, value: f64) {
         let key = response.id.with("note");
-        if let Some(note) = ui.data(|d| d.get_temp::<String>(key)) {
-            ui.label(
-                RichText::new(format!("⚠ {}: {note}", self.label))
-                    .color(ui.visuals().warn_fg_color),
-            )
-            .on_hover_text(
-                "What was typed could not be used as it was. Edit the field again to clear this.",
-            );
+        let Some((note, at)) = ui.data(|d| d.get_temp::<(String, f64)>(key)) else {
+            return;
+        };
+        if at != value && !(at.is_nan() && value.is_nan()) {
+            ui.data_mut(|d| d.remove::<(String, f64)>(key));
+            return;
         }
+        ui.painter().rect_stroke(
+            response.rect.expand(1.0),
+            2.0,
+            egui::Stroke::new(1.5, ui.visuals().warn_fg_color),
+            egui::StrokeKind::Outside,
+        );
+        response.clone().on_hover_text(format!("⚠ {note}"));
+        push_note(ui.ctx(), self.label, note);
     }
 
     /// A slider over `slider_range` for dragging, and beside it this field for typing (over the
@@ -220,9 +231,27 @@ impl<'a, N: Numeric> NumberField<'a, N> {
                 (s.union(f.clone()), f)
             })
             .inner;
-        self.note_ui(ui, &response.1);
+        self.note_ui(ui, &response.1, value.to_f64());
         response.0
     }
+}
+
+fn notes_id() -> egui::Id {
+    egui::Id::unique("saddlescope-field-notes")
+}
+
+/// Add a field's note to this frame's list (the status area shows it).
+fn push_note(ctx: &egui::Context, label: &str, note: String) {
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<Vec<(String, String)>>(notes_id())
+            .push((label.to_owned(), note))
+    });
+}
+
+/// The field notes drawn this frame, as (field, note), emptying the list for the next frame.
+pub fn take_notes(ctx: &egui::Context) -> Vec<(String, String)> {
+    ctx.data_mut(|d| d.remove_temp::<Vec<(String, String)>>(notes_id()))
+        .unwrap_or_default()
 }
 
 fn rect_id(label: &str) -> egui::Id {

@@ -8,11 +8,13 @@ pub mod commands;
 pub mod controls;
 pub mod fields;
 mod files;
+pub mod history;
 mod live;
 mod native;
 pub mod plot;
 pub mod record;
 mod state;
+pub mod status;
 pub mod theory_panel;
 mod top_bar;
 pub mod views;
@@ -94,6 +96,10 @@ pub struct SaddlescopeApp {
     pub record_settings: record::RecordSettings,
     recorder: Option<record::Recorder>,
     record_message: Option<(bool, String)>,
+    /// Transient results and field notes, over the plots' bottom-right corner.
+    status: status::StatusArea,
+    /// Undo and redo of edits and preset switches.
+    history: history::History,
     /// Stepping threads of the live worker.
     threads: usize,
     /// "Copy link" asked for; done in the frame (it needs the context).
@@ -146,6 +152,8 @@ impl SaddlescopeApp {
             record_settings: record::RecordSettings::default(),
             recorder: None,
             record_message: None,
+            status: status::StatusArea::default(),
+            history: history::History::default(),
             copy_link_requested: false,
             file_path: "my-figure.json".into(),
             file_overwrite: false,
@@ -290,8 +298,19 @@ impl SaddlescopeApp {
         }
     }
 
-    /// Load a preset: new parameters; the view options the preset names, the others kept.
+    /// Load a preset: new parameters; the view options the preset names, the others kept. A
+    /// modified state it replaces is said so (Ctrl+Z brings it back).
     pub fn load_preset(&mut self, p: &Preset) {
+        if self.preset_modified() {
+            let name = self.state.preset.clone().unwrap_or_default();
+            self.status.push(
+                true,
+                format!(
+                    "{name} (modified) replaced by {}: Ctrl+Z brings it back",
+                    p.name
+                ),
+            );
+        }
         let AppState {
             histogram,
             controls,
@@ -339,6 +358,21 @@ impl SaddlescopeApp {
 
     pub fn run_command(&mut self, cmd: UiCommand) {
         match cmd {
+            // On a view that computes to an end the keys act on its computation: Space starts
+            // or cancels it, R runs it again, → has nothing to step. The hidden live ensemble is
+            // never driven from there.
+            UiCommand::PlayPause if !self.state.view.is_live() => {
+                let v = self.views.get_mut(self.state.view);
+                if v.busy() {
+                    v.cancel();
+                } else {
+                    v.request_rerun();
+                }
+            }
+            UiCommand::Reset if !self.state.view.is_live() => {
+                self.views.get_mut(self.state.view).request_rerun();
+            }
+            UiCommand::Step if !self.state.view.is_live() => {}
             UiCommand::PlayPause => self.worker.send(if self.is_playing() {
                 Command::Pause
             } else {
@@ -368,6 +402,31 @@ impl SaddlescopeApp {
             UiCommand::Export => self.export_window = true,
             UiCommand::Record => self.toggle_recording(),
             UiCommand::CopyLink => self.copy_link_requested = true,
+            UiCommand::Undo | UiCommand::Redo => {
+                let undo = cmd == UiCommand::Undo;
+                let to = if undo {
+                    self.history.undo(&self.state)
+                } else {
+                    self.history.redo(&self.state)
+                };
+                match to {
+                    Some(s) => {
+                        self.state = s;
+                        let (back, fwd) = self.history.depth();
+                        let what = if undo { "undone" } else { "redone" };
+                        self.status
+                            .push(true, format!("{what} ({back} more to undo, {fwd} to redo)"));
+                    }
+                    None => self.status.push(
+                        false,
+                        if undo {
+                            "nothing to undo"
+                        } else {
+                            "nothing to redo"
+                        },
+                    ),
+                }
+            }
             UiCommand::Help => self.show_help = !self.show_help,
         }
     }
@@ -389,17 +448,17 @@ impl SaddlescopeApp {
             return;
         }
         let Some(s) = self.latest.clone() else {
-            self.record_message = Some((false, "nothing to record yet".into()));
+            self.set_record_message(false, "nothing to record yet".into());
             return;
         };
         if !self.state.view.is_live() {
-            self.record_message = Some((
+            self.set_record_message(
                 false,
                 format!(
                     "{} computes to an end: record the histogram or the 2-D view",
                     self.state.view.label()
                 ),
-            ));
+            );
             return;
         }
         self.worker.send(Command::Pause);
@@ -408,8 +467,19 @@ impl SaddlescopeApp {
                 self.record_message = None;
                 self.recorder = Some(r);
             }
-            Err(e) => self.record_message = Some((false, e)),
+            Err(e) => self.set_record_message(false, e),
         }
+    }
+
+    /// The outcome of a recording: kept (scripts read it) and shown in the status area.
+    fn set_record_message(&mut self, ok: bool, msg: String) {
+        self.status.push(ok, msg.clone());
+        self.record_message = Some((ok, msg));
+    }
+
+    /// The transient messages shown now.
+    pub fn status_texts(&self) -> Vec<&str> {
+        self.status.texts()
     }
 
     /// Drive a recording: when the frame's step is in, hand the figure drawn to the writer and
@@ -427,8 +497,8 @@ impl SaddlescopeApp {
             )),
             Ok(()) => None,
         };
-        if let Some(m) = outcome {
-            self.record_message = Some(m);
+        if let Some((ok, msg)) = outcome {
+            self.set_record_message(ok, msg);
             self.recorder = None;
             return;
         }
@@ -437,7 +507,7 @@ impl SaddlescopeApp {
         };
         if s.generation != rec.generation {
             rec.finish();
-            self.record_message = Some((false, "stopped: the parameters changed".into()));
+            self.set_record_message(false, "stopped: the parameters changed".into());
             return;
         }
         if s.playing {
@@ -582,7 +652,12 @@ impl SaddlescopeApp {
             shown: None,
         };
         let views = &mut self.views;
-        egui::CentralPanel::default().show(ui, |ui| views.get_mut(view).ui(ui, &mut cx));
+        let central = egui::CentralPanel::default()
+            .show(ui, |ui| views.get_mut(view).ui(ui, &mut cx))
+            .response
+            .rect;
+        let notes = fields::take_notes(ui.ctx());
+        self.status.ui(ui.ctx(), central, &notes);
         let (load, watch, drawn) = (cx.load_preset, cx.watch, cx.drawn);
         self.shown = cx.shown.map(|f| (view, f));
         // The caption panel went up before the view drew; if the figure's caption changed, the
@@ -606,6 +681,10 @@ impl SaddlescopeApp {
             self.watch_cell(a, l);
         }
         self.send_changes();
+        // An edit counts once it has settled: no button held, no field being typed in.
+        let idle =
+            !ui.ctx().input(|i| i.pointer.any_down()) && !ui.ctx().egui_wants_keyboard_input();
+        self.history.observe(&self.state, idle);
         self.record_tick(ui.ctx());
         let params = (self.sent == self.state.params).then_some(&self.sent);
         for v in self.views.all_mut() {

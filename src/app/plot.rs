@@ -197,6 +197,72 @@ fn bounds(a: &Axis) -> (f64, f64) {
     }
 }
 
+/// egui_plot's gap between tick labels and the axis title, in title heights.
+const AXIS_LABEL_GAP: f32 = 0.25;
+
+/// The size of `text` in the body font egui_plot draws tick labels and titles in.
+fn text_size(ui: &Ui, text: &str) -> Vec2 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    ui.painter()
+        .layout_no_wrap(text.to_owned(), font, Color32::WHITE)
+        .size()
+}
+
+/// Round ticks as many as a plot of `size` holds (a label every ~100 points across, ~45 up):
+/// the same rule as the exports' ticks, so a projector at 720p still gets several.
+fn tick_targets(size: Vec2) -> (usize, usize) {
+    (
+        ((size.x / 100.0) as usize).clamp(2, 10),
+        ((size.y / 45.0) as usize).clamp(2, 8),
+    )
+}
+
+/// The x axis's height: one line of tick labels and the title below it.
+fn x_axis_thickness(ui: &Ui, panel: &Panel) -> f32 {
+    let line = text_size(ui, "0").y;
+    let title = if panel.x.title().is_empty() {
+        0.0
+    } else {
+        line * (1.0 + AXIS_LABEL_GAP)
+    };
+    line + title + 1.0
+}
+
+/// The y axis's width: its widest tick label over the figure's range (widened by the margins
+/// auto-bounds add) and its title turned on its side.
+fn y_axis_thickness(ui: &Ui, panel: &Panel, size: Vec2) -> f32 {
+    let (y0, y1) = bounds(&panel.y);
+    let pad = 0.1 * (y1 - y0);
+    let log = panel.y.scale == Scale::Log10;
+    let marks = ticks(
+        GridInput {
+            bounds: (y0 - pad, y1 + pad),
+            base_step_size: 0.0,
+        },
+        tick_targets(size).1,
+        log,
+    );
+    let widest = marks
+        .iter()
+        .map(|m| {
+            let text = if log {
+                log_formatter(*m, &(y0..=y1))
+            } else {
+                tick_label(m.value, m.step_size)
+            };
+            text_size(ui, &text).x
+        })
+        .fold(0.0f32, f32::max);
+    let line = text_size(ui, "0").y;
+    let title = if panel.y.title().is_empty() {
+        0.0
+    } else {
+        line * (1.0 + AXIS_LABEL_GAP)
+    };
+    // egui_plot's 4-point margins either side of a tick label.
+    (widest + 8.0 + title + 2.0).max(44.0)
+}
+
 fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     let (x0, x1) = bounds(&panel.x);
     let (y0, y1) = bounds(&panel.y);
@@ -214,12 +280,16 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                 .color_conflict_handling(ColorConflictHandling::PickFirst)
                 .position(corner(panel.legend)),
         )
+        // Axes as thick as their labels need from the first frame on: egui_plot otherwise sizes
+        // an axis from the labels it drew in the previous frame, and a frame that is not
+        // followed by another (a presenter's keyboard) keeps them on top of each other.
+        .custom_x_axes(vec![
+            egui_plot::AxisHints::new_x().min_thickness(x_axis_thickness(ui, panel)),
+        ])
+        .y_axis_min_width(y_axis_thickness(ui, panel, size))
         .x_axis_label(panel.x.title())
         .y_axis_label(panel.y.title())
         .show_grid(panel.grid)
-        // Room for "−0.25" or "10⁻¹²" from the first frame on (egui sizes the axis from the
-        // previous frame's labels otherwise, and a plot that is not repainted keeps them cut).
-        .y_axis_min_width(44.0)
         .allow_scroll(false);
     plot = if panel.equal_aspect {
         // Follow the box in both directions and widen whichever axis the window's shape asks.
@@ -244,12 +314,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     } else {
         plot.y_axis_formatter(|m, _| tick_label(m.value, m.step_size))
     };
-    // Round ticks, as many as the plot's size holds (a label every ~100 points across, ~45 up):
-    // the same rule as the exports' ticks, so a projector at 720p still gets several.
-    let (tx, ty) = (
-        ((size.x / 100.0) as usize).clamp(2, 10),
-        ((size.y / 45.0) as usize).clamp(2, 8),
-    );
+    let (tx, ty) = tick_targets(size);
     let (logx, logy) = (panel.x.scale == Scale::Log10, panel.y.scale == Scale::Log10);
     plot = plot
         .x_grid_spacer(move |g| ticks(g, tx, logx))

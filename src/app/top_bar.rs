@@ -143,14 +143,28 @@ impl SaddlescopeApp {
                 ui.selectable_value(&mut self.state.view, v, v.label());
             }
             ui.separator();
-            let playing = self.is_playing();
-            for cmd in [UiCommand::PlayPause, UiCommand::Step, UiCommand::Reset] {
-                if ui
-                    .button(cmd.label(playing))
-                    .on_hover_text(cmd.hint())
-                    .clicked()
-                {
-                    self.run_command(cmd);
+            let live = self.state.view.is_live();
+            if live {
+                let playing = self.is_playing();
+                for cmd in [UiCommand::PlayPause, UiCommand::Step, UiCommand::Reset] {
+                    if ui
+                        .button(cmd.label(playing))
+                        .on_hover_text(cmd.hint())
+                        .clicked()
+                    {
+                        self.run_command(cmd);
+                    }
+                }
+            } else {
+                // A view that computes to an end: the keys drive its computation.
+                let busy = super::views::View::busy(self.views.get(self.state.view));
+                let (text, tip) = if busy {
+                    ("⏹ Cancel", "Stop the computation; what is computed stays.  [Space]")
+                } else {
+                    ("⟲ Run again", "Compute this view again from the start.  [Space or R]")
+                };
+                if ui.button(text).on_hover_text(tip).clicked() {
+                    self.run_command(UiCommand::PlayPause);
                 }
             }
             ui.separator();
@@ -192,14 +206,6 @@ impl SaddlescopeApp {
             {
                 self.run_command(UiCommand::Record);
             }
-            if let Some((ok, msg)) = self.record_message() {
-                let col = if *ok {
-                    egui::Color32::from_rgb(0x40, 0xc0, 0x60)
-                } else {
-                    egui::Color32::from_rgb(0xd0, 0x30, 0x30)
-                };
-                ui.label(RichText::new(msg).color(col).small());
-            }
             ui.checkbox(&mut self.state.light_theme, "Light")
                 .on_hover_text("High-contrast light theme for projectors.");
             if ui
@@ -210,7 +216,7 @@ impl SaddlescopeApp {
                 self.run_command(UiCommand::Help);
             }
             ui.separator();
-            if let Some(s) = &self.latest {
+            if let Some(s) = self.latest.as_ref().filter(|_| live) {
                 // One piece: where it does not fit, it moves to the next row whole.
                 ui.add(egui::Label::new(format!("t = {} / {}", s.step(), s.params.steps)).extend());
                 if s.playing && s.walker_steps_per_second > 0.0 {

@@ -21,6 +21,8 @@ type Key = (ExperimentParams, RateVsStepSpec, RateVsLambdaSpec);
 #[derive(Default)]
 pub struct EscapeView {
     job: JobSlot<EscapeRateOutput, Key>,
+    /// R or Space asked to compute again from the start (done in the next `update`).
+    rerun: bool,
     field_errors: Vec<String>,
 }
 
@@ -68,8 +70,13 @@ impl View for EscapeView {
     ) {
         self.job.receive();
         if visible && let Some(p) = params {
-            self.start(state, p, false, waker);
+            let force = std::mem::take(&mut self.rerun);
+            self.start(state, p, force, waker);
         }
+    }
+
+    fn request_rerun(&mut self) {
+        self.rerun = true;
     }
 
     fn busy(&self) -> bool {

@@ -20,6 +20,8 @@ use super::{FigureCx, View, ViewCx, job_bar, sweep_threads};
 #[derive(Default)]
 pub struct LossView {
     job: JobSlot<Vec<LossPoint>, (ExperimentParams, LossSweepSpec)>,
+    /// R or Space asked to compute again from the start (done in the next `update`).
+    rerun: bool,
 }
 
 impl LossView {
@@ -79,8 +81,13 @@ impl View for LossView {
     ) {
         self.job.receive();
         if visible && let Some(p) = params {
-            self.start(state, p, false, waker);
+            let force = std::mem::take(&mut self.rerun);
+            self.start(state, p, force, waker);
         }
+    }
+
+    fn request_rerun(&mut self) {
+        self.rerun = true;
     }
 
     fn busy(&self) -> bool {

@@ -84,7 +84,11 @@ pub trait View {
     /// The figure the view shows now, built from its own experiment; `None` before it has data.
     fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure>;
 
-    /// Ask background work to stop (closing the app).
+    /// Compute the view's result again from the start, at the next update (R, and Space when
+    /// nothing is computing). Live views have nothing to re-run: the live keys drive them.
+    fn request_rerun(&mut self) {}
+
+    /// Ask background work to stop (closing the app; Space while it computes).
     fn cancel(&self) {}
 
     /// Whether background work is computing.

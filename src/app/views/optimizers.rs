@@ -21,6 +21,8 @@ use super::{FigureCx, View, ViewCx, job_bar, sweep_threads};
 #[derive(Default)]
 pub struct OptimizersView {
     job: JobSlot<Vec<OptimizerCurve>, (ExperimentParams, OptimizerSpec)>,
+    /// R or Space asked to compute again from the start (done in the next `update`).
+    rerun: bool,
 }
 
 impl OptimizersView {
@@ -87,8 +89,13 @@ impl View for OptimizersView {
     ) {
         self.job.receive();
         if visible && let Some(p) = params {
-            self.start(state, p, false, waker);
+            let force = std::mem::take(&mut self.rerun);
+            self.start(state, p, force, waker);
         }
+    }
+
+    fn request_rerun(&mut self) {
+        self.rerun = true;
     }
 
     fn busy(&self) -> bool {

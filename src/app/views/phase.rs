@@ -39,6 +39,8 @@ fn sweep_key(p: &ExperimentParams, spec: &SweepSpec) -> (ExperimentParams, Sweep
 #[derive(Default)]
 pub struct PhaseView {
     sweep: JobSlot<SweepGrid, (ExperimentParams, SweepSpec)>,
+    /// R or Space asked to compute again from the start (done in the next `update`).
+    rerun: bool,
 }
 
 impl PhaseView {
@@ -159,8 +161,13 @@ impl View for PhaseView {
     ) {
         self.sweep.receive();
         if visible && let Some(p) = params {
-            self.start(state, p, false, waker);
+            let force = std::mem::take(&mut self.rerun);
+            self.start(state, p, force, waker);
         }
+    }
+
+    fn request_rerun(&mut self) {
+        self.rerun = true;
     }
 
     fn busy(&self) -> bool {
