@@ -550,7 +550,7 @@ impl SaddlescopeApp {
         // Presets and edits from the previous frame go out before drawing, so this frame
         // already shows the new theory and the next one the new ensemble.
         self.send_changes();
-        egui::Panel::top("top_bar").show(ui, |ui| {
+        let top = egui::Panel::top("top_bar").show(ui, |ui| {
             self.top_bar_ui(ui);
             self.crash_banner_ui(ui);
         });
@@ -564,7 +564,7 @@ impl SaddlescopeApp {
         self.export_window_ui(&ctx);
         let panels = !self.state.presenter || self.state.controls.presenter_controls;
         let caption = self.caption();
-        egui::Panel::bottom("caption").show(ui, |ui| {
+        let bottom = egui::Panel::bottom("caption").show(ui, |ui| {
             ui.add_space(2.0);
             if self.state.presenter {
                 // Large type, wrapped onto the lines it needs: read whole from the back of the
@@ -667,6 +667,14 @@ impl SaddlescopeApp {
             egui::Id::unique("saddlescope-caption"),
             self.caption(),
             "the caption changed",
+        );
+        // A panel that grew or shrank (egui sizes a panel from its last frame's content) moves
+        // everything between them: lay out again.
+        plot::relayout_if_changed(
+            ui.ctx(),
+            egui::Id::unique("saddlescope-bars"),
+            (top.response.rect, bottom.response.rect),
+            "the top bar or the caption changed size",
         );
         self.drawn = drawn
             .into_iter()
