@@ -2,6 +2,7 @@
 //! engine, statistics and histograms, headless runs, and the worker thread with its channel
 //! protocol. No egui here.
 
+pub mod bins;
 pub mod ensemble;
 pub mod escape_rate;
 pub mod fast;
