@@ -99,14 +99,6 @@ fn every_view_is_right_on_its_first_frame_with_and_without_presenter_mode() {
                     .take(8)
                     .collect();
                 eprintln!("{name} {presenter}: first differing pixels {at:?}");
-                if std::env::var("SAVE_FRAMES").is_ok() {
-                    first
-                        .save(format!("/tmp/{name}-{presenter}-a.png"))
-                        .unwrap();
-                    after
-                        .save(format!("/tmp/{name}-{presenter}-b.png"))
-                        .unwrap();
-                }
             }
             assert_eq!(
                 differ, 0,
