@@ -28,6 +28,7 @@ impl SaddlescopeApp {
             histogram_options: Some(s.histogram),
             landscape_options: Some(s.landscape),
             optimizer_options: Some(s.optimizer_options),
+            escape_options: Some(s.escape_options),
             rate_vs_step: Some(s.rate_vs_step.clone()),
             rate_vs_lambda: Some(s.rate_vs_lambda.clone()),
             loss_sweep: Some(s.loss_sweep.clone()),

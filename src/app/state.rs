@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::figure::views::{HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays};
+use crate::figure::views::{
+    EscapeOptions, HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays,
+};
 use crate::preset::{Preset, ViewKind};
 use crate::sim::escape_rate::{RateVsLambdaSpec, RateVsStepSpec};
 use crate::sim::loss_sweep::LossSweepSpec;
@@ -30,6 +32,7 @@ pub struct AppState {
     pub rate_vs_step: RateVsStepSpec,
     pub rate_vs_lambda: RateVsLambdaSpec,
     pub escape_fields: EscapeFields,
+    pub escape_options: EscapeOptions,
     pub landscape: LandscapeOptions,
     pub loss_sweep: LossSweepSpec,
     pub optimizers: OptimizerSpec,
@@ -68,6 +71,7 @@ impl AppState {
             rate_vs_step,
             rate_vs_lambda,
             escape_fields,
+            escape_options: p.escape_options.unwrap_or_default(),
             landscape: p.landscape_options.unwrap_or_default(),
             loss_sweep: p.loss_sweep.clone().unwrap_or_default(),
             optimizers: p.optimizers.clone().unwrap_or_default(),

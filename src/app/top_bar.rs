@@ -35,6 +35,7 @@ impl SaddlescopeApp {
             || s.rate_vs_lambda != shipped.rate_vs_lambda
             || s.loss_sweep != shipped.loss_sweep
             || s.optimizers != shipped.optimizers
+            || s.escape_options != shipped.escape_options
     }
 
     /// Apply presenter mode's zoom and the theme when they change, and fullscreen requests.

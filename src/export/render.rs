@@ -174,7 +174,9 @@ pub fn figure(preset: &Preset, data: &ViewData) -> Figure {
             &preset.overlays.unwrap_or_default(),
             Some([preset.params.a, preset.params.lambda]),
         ),
-        ViewData::Escape(o) => views::escape_figure(title, o),
+        ViewData::Escape(o) => {
+            views::escape_figure(title, o, &preset.escape_options.unwrap_or_default())
+        }
         ViewData::Loss(o) => views::loss_figure(title, o),
         ViewData::Optimizers(o) => {
             views::optimizers_figure(title, o, &preset.optimizer_options.unwrap_or_default())

@@ -69,7 +69,7 @@ impl ViewKind {
 }
 
 pub use crate::figure::views::{
-    HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays,
+    EscapeOptions, HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays,
 };
 
 /// One preset file.
@@ -105,6 +105,9 @@ pub struct Preset {
     /// Fig. 2's axes and band.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optimizer_options: Option<OptimizerOptions>,
+    /// Which escape-rate panel is shown large (Fig. 5's or Fig. 6's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escape_options: Option<EscapeOptions>,
     /// Fig. 5's estimators versus step (escape-rate presets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_vs_step: Option<RateVsStepSpec>,

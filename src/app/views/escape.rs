@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 
 use crate::figure::Figure;
-use crate::figure::views::escape_figure;
+use crate::figure::views::{EscapeFocus, escape_figure};
 use crate::preset::ViewKind;
 use crate::sim::escape_rate::{self, EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
 use crate::sim::job::JobSlot;
@@ -96,6 +96,15 @@ impl View for EscapeView {
                 &mut st.rate_vs_lambda,
                 &mut st.escape_fields,
             );
+            egui::ComboBox::from_label("panel widths")
+                .selected_text(st.escape_options.focus.label())
+                .show_ui(ui, |ui| {
+                    for f in EscapeFocus::ALL {
+                        ui.selectable_value(&mut st.escape_options.focus, f, f.label());
+                    }
+                })
+                .response
+                .on_hover_text("Which panel takes the larger share of the width (the exports follow). Fig. 5's preset shows γ against t large, Fig. 6's γ against λ.");
         }
         for e in &self.field_errors {
             ui.label(RichText::new(format!("⚠ {e}")).color(ERROR_RED));
@@ -107,7 +116,7 @@ impl View for EscapeView {
         }
         match self.job.result() {
             Some(out) => {
-                let fig = escape_figure(cx.title, out);
+                let fig = escape_figure(cx.title, out, &cx.state.escape_options);
                 cx.show(ui, fig);
             }
             None => {
@@ -121,7 +130,11 @@ impl View for EscapeView {
     }
 
     fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure> {
-        Some(escape_figure(cx.title, self.job.result()?))
+        Some(escape_figure(
+            cx.title,
+            self.job.result()?,
+            &cx.state.escape_options,
+        ))
     }
 }
 

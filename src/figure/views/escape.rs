@@ -2,6 +2,8 @@
 //! several λ at one a, with μ(a, λ) beside them; and γ against λ for several a, with μ(a, λ) and
 //! Prop. 3's optimum (λ*, γ*).
 
+use serde::{Deserialize, Serialize};
+
 use crate::sim::escape_rate::EscapeRateOutput;
 
 use super::super::palette::{self, with_alpha};
@@ -10,10 +12,54 @@ use super::{experiment_label, extras, joined, list};
 
 pub const NOTE: &str = "Left (Fig. 5): solid E ln|w_t|/t (the paper's estimator), dotted E ln|w_t/w_0|/t, dashed μ(a, λ). Right (Fig. 6): points γ = E ln|w_t/w_0|/t, lines μ(a, λ), diamonds (λ*, γ*), μ's first maximum (Prop. 3 for the two-point law).";
 
-pub fn escape_figure(title: &str, out: &EscapeRateOutput) -> Figure {
+/// Which of the two panels gets the larger share of the width: Fig. 5's preset shows its
+/// estimators large, Fig. 6's its γ against λ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscapeFocus {
+    #[default]
+    Even,
+    RateVsStep,
+    RateVsLambda,
+}
+
+impl EscapeFocus {
+    pub const ALL: [EscapeFocus; 3] = [
+        EscapeFocus::Even,
+        EscapeFocus::RateVsStep,
+        EscapeFocus::RateVsLambda,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EscapeFocus::Even => "both panels even",
+            EscapeFocus::RateVsStep => "Fig. 5 large",
+            EscapeFocus::RateVsLambda => "Fig. 6 large",
+        }
+    }
+
+    /// The shares of (γ vs t, γ vs λ).
+    fn shares(self) -> (f64, f64) {
+        match self {
+            EscapeFocus::Even => (0.5, 0.5),
+            EscapeFocus::RateVsStep => (0.68, 0.32),
+            EscapeFocus::RateVsLambda => (0.32, 0.68),
+        }
+    }
+}
+
+/// What the view shows, as a user sets it (kept in presets).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EscapeOptions {
+    pub focus: EscapeFocus,
+}
+
+pub fn escape_figure(title: &str, out: &EscapeRateOutput, opts: &EscapeOptions) -> Figure {
+    let (share_step, share_lambda) = opts.focus.shares();
     let mut by_step = Panel::new(
         "rate_vs_step",
-        0.5,
+        share_step,
         Axis::new("step t", "", 0.0, 1.0),
         Axis::new(
             &format!("γ estimate (a = {})", fmt_num(out.rate_vs_step_spec.a, 2)),
@@ -80,7 +126,7 @@ pub fn escape_figure(title: &str, out: &EscapeRateOutput) -> Figure {
 
     let mut by_lambda = Panel::new(
         "rate_vs_lambda",
-        0.5,
+        share_lambda,
         Axis::new("λ", "", 0.0, 1.0),
         Axis::new(
             &format!("γ at t = {}", out.rate_vs_lambda_spec.steps),

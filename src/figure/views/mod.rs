@@ -9,7 +9,7 @@ pub mod loss;
 pub mod optimizers;
 pub mod phase;
 
-pub use escape::escape_figure;
+pub use escape::{EscapeFocus, EscapeOptions, escape_figure};
 pub use histogram::{HistogramOptions, histogram_figure};
 pub use landscape::{LandscapeOptions, landscape_figure};
 pub use loss::loss_figure;
