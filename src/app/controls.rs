@@ -276,8 +276,8 @@ pub fn controls_ui(
     );
     let why = move |n: f64| {
         format!(
-            "{} walkers would need about {}",
-            show_number(n),
+            "{} would need about {}",
+            crate::figure::format::count(n, "walker"),
             human_bytes(n * bytes_per_walker)
         )
     };

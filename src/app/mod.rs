@@ -493,7 +493,11 @@ impl SaddlescopeApp {
             Err(e) => Some((false, e)),
             Ok(()) if rec.is_done() => Some((
                 true,
-                format!("recorded {} frames in {}", rec.written, rec.dir.display()),
+                format!(
+                    "recorded {} in {}",
+                    crate::figure::format::count(rec.written as f64, "frame"),
+                    rec.dir.display()
+                ),
             )),
             Ok(()) => None,
         };

@@ -195,7 +195,10 @@ impl SaddlescopeApp {
                 self.run_command(UiCommand::CopyLink);
             }
             let record = match self.recording() {
-                Some(n) => format!("⏹ Stop recording ({n} frames)"),
+                Some(n) => format!(
+                    "⏹ Stop recording ({})",
+                    crate::figure::format::count(n as f64, "frame")
+                ),
                 None => UiCommand::Record.label(false),
             };
             // Frames go to a folder: the desktop app's (a page says so in its export window).

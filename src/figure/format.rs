@@ -44,6 +44,17 @@ pub fn show_number(v: f64) -> String {
     }
 }
 
+/// A count and its noun, singular for exactly one ("1 walker", "2 000 walkers"); `noun` is
+/// the singular and takes an "s".
+pub fn count(n: impl Into<f64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1.0 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", show_number(n))
+    }
+}
+
 /// A tick label: as short as the tick spacing allows; powers of ten as 10^k on log axes.
 pub fn tick_label(v: f64, step: f64) -> String {
     if v == 0.0 {
@@ -77,6 +88,14 @@ pub fn decade_label(k: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_plural_they_need() {
+        assert_eq!(count(1.0, "walker"), "1 walker");
+        assert_eq!(count(0.0, "walker"), "0 walkers");
+        assert_eq!(count(2000.0, "walker"), "2\u{2009}000 walkers");
+        assert_eq!(count(1u32, "frame"), "1 frame");
+    }
 
     #[test]
     fn numbers_print_as_a_reader_expects() {

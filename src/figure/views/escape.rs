@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::escape_rate::EscapeRateOutput;
 
+use super::super::format::count;
 use super::super::palette::{self, with_alpha};
 use super::super::{Arrangement, Axis, Dash, Figure, Panel, Series, Shape, data_range, fmt_num};
 use super::{experiment_label, extras, joined, list};
@@ -221,7 +222,7 @@ pub fn escape_caption(out: &EscapeRateOutput) -> String {
     let (f5, f6) = (&out.rate_vs_step_spec, &out.rate_vs_lambda_spec);
     let extra = extras(p);
     let mut s = format!(
-        "Escape rate, {}{}{}. Fig. 5: a = {}, λ ∈ {{{}}}, N = {}, t ≤ {}. Fig. 6: a ∈ {{{}}}, {} values of λ in ({}, {}), γ read at t = {}, N = {}.",
+        "Escape rate, {}{}{}. Fig. 5: a = {}, λ ∈ {{{}}}, N = {}, t ≤ {}. Fig. 6: a ∈ {{{}}}, {} of λ in ({}, {}), γ read at t = {}, N = {}.",
         experiment_label(p),
         if extra.is_empty() { "" } else { ", " },
         extra,
@@ -230,7 +231,7 @@ pub fn escape_caption(out: &EscapeRateOutput) -> String {
         f5.walkers,
         f5.steps,
         list(&f6.a_values, 2),
-        f6.lambda_points,
+        count(f6.lambda_points as f64, "value"),
         fmt_num(f6.lambda_min, 2),
         fmt_num(f6.lambda_max, 2),
         f6.steps,

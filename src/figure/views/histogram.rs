@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::sim::stats::Histogram;
 use crate::sim::worker::Snapshot;
 
-use super::super::format::show_number;
+use super::super::format::{count, show_number};
 use super::super::palette::{self, with_alpha};
 use super::super::{
     Arrangement, Axis, Dash, Figure, Label, Mark, Panel, Series, data_range, fmt_num,
@@ -80,10 +80,7 @@ fn off_axis_labels(h: &Histogram, log_axis: bool, at_zero: u64, ymax: f64) -> Ve
     };
     if h.above > 0 {
         out.push(Label {
-            text: format!(
-                "{} walkers at {what_hi} {hi} »",
-                show_number(h.above as f64)
-            ),
+            text: format!("{} at {what_hi} {hi} »", count(h.above as f64, "walker")),
             at: [h.hi, 0.02 * ymax],
             color: palette::DIVERGED,
             size: 13.0,
@@ -92,7 +89,7 @@ fn off_axis_labels(h: &Histogram, log_axis: bool, at_zero: u64, ymax: f64) -> Ve
     }
     if below > 0 {
         out.push(Label {
-            text: format!("« {} walkers at {what_lo} {lo}", show_number(below as f64)),
+            text: format!("« {} at {what_lo} {lo}", count(below as f64, "walker")),
             at: [h.lo, 0.02 * ymax],
             color: palette::DIVERGED,
             size: 13.0,
@@ -288,8 +285,9 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
     bottom.series = frac;
 
     let mut note = format!(
-        "diverged: {} of {} walkers (no longer finite: not in the histograms)",
-        sum.diverged, sum.walkers
+        "diverged: {} of {} (no longer finite: not in the histograms)",
+        show_number(sum.diverged as f64),
+        count(sum.walkers as f64, "walker")
     );
     if opts.log_axis {
         note.push_str(&format!(

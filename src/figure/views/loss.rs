@@ -4,6 +4,7 @@
 use crate::model::theory::{TOY_NETWORK_MIN_LOSS, TOY_NETWORK_SADDLE_LOSS};
 use crate::sim::loss_sweep::LossSweepOutput;
 
+use super::super::format::count;
 use super::super::palette::{self, rgb};
 use super::super::{
     Arrangement, Axis, Band, Dash, Figure, Panel, RefAt, RefLine, Series, Shape, data_range,
@@ -92,16 +93,16 @@ pub fn loss_figure(title: &str, out: &LossSweepOutput) -> Figure {
         arrangement: Arrangement::Column,
         panels: vec![top, bottom],
         caption: format!(
-            "Loss versus λ, {}{}{}: λ from {} to {} at {} points ({} computed), N = {} runs of {} steps each; the loss is averaged over x and read at the end",
+            "Loss versus λ, {}{}{}: λ from {} to {} at {} ({} computed), N = {} of {} each; the loss is averaged over x and read at the end",
             experiment_label(p),
             if extra.is_empty() { "" } else { ", " },
             extra,
             fmt_num(spec.lambda_min, 4),
             fmt_num(spec.lambda_max, 4),
-            spec.points,
+            count(spec.points as f64, "point"),
             done.len(),
-            spec.walkers,
-            spec.steps
+            count(spec.walkers as f64, "run"),
+            count(spec.steps as f64, "step")
         ),
     }
     .with_legends_placed()

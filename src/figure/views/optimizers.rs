@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Optimizer;
 use crate::sim::optimizers::OptimizerOutput;
 
+use super::super::format::count;
 use super::super::palette::{self, with_alpha};
 use super::super::{Arrangement, Axis, Band, Dash, Figure, Panel, Series, data_range, fmt_num};
 use super::{adam_label, noise_label};
@@ -175,7 +176,7 @@ pub fn optimizers_caption(out: &OptimizerOutput) -> String {
         .iter()
         .any(|e| e.enabled && matches!(e.optimizer, Optimizer::Adam | Optimizer::Amsgrad));
     format!(
-        "{} on {}, {}, a = {}: {}{}{}; {} runs × {} steps each, every optimizer on the same noise stream (seed {})",
+        "{} on {}, {}, a = {}: {}{}{}; {} × {} each, every optimizer on the same noise stream (seed {})",
         if spec.entries.iter().filter(|e| e.enabled).count() > 1 {
             "Optimizers compared"
         } else {
@@ -194,8 +195,8 @@ pub fn optimizers_caption(out: &OptimizerOutput) -> String {
             Some(r) => format!("; projected onto [−{0}, {0}]", fmt_num(r, 2)),
             None => String::new(),
         },
-        spec.walkers,
-        spec.steps,
+        count(spec.walkers as f64, "run"),
+        count(spec.steps as f64, "step"),
         p.seed
     )
 }

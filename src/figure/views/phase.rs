@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::sweep::SweepGrid;
 
+use super::super::format::count;
 use super::super::palette;
 use super::super::{
     Arrangement, Axis, ColorBar, ColorMap, Corner, Dash, Figure, Heatmap, Panel, Series, Shape,
@@ -186,14 +187,15 @@ pub fn phase_caption(g: &SweepGrid, overlays: &PhaseOverlays) -> String {
     let (agree, of) = g.sign_agreement();
     let agreement = if of > 0 {
         format!(
-            "; escape > ½ exactly where μ > 0 on {agree} of {of} cells ({}%)",
+            "; escape > ½ exactly where μ > 0 on {agree} of {} ({}%)",
+            count(of as f64, "cell"),
             fmt_num(100.0 * agree as f64 / of as f64, 1)
         )
     } else {
         String::new()
     };
     format!(
-        "Phase diagram of {}{}{}: a ∈ [{}, {}] × λ ∈ [{}, {}] on {} × {} cells, N = {} walkers per cell, T = {} steps, θ = {}{}; {}{}{}",
+        "Phase diagram of {}{}{}: a ∈ [{}, {}] × λ ∈ [{}, {}] on {} × {}, N = {} per cell, T = {}, θ = {}{}; {}{}{}",
         experiment_label(base),
         if extra.is_empty() { "" } else { ", " },
         extra,
@@ -202,14 +204,18 @@ pub fn phase_caption(g: &SweepGrid, overlays: &PhaseOverlays) -> String {
         fmt_num(s.lambda_min, 2),
         fmt_num(s.lambda_max, 2),
         s.a_cells,
-        s.lambda_cells,
-        s.walkers,
-        s.steps,
+        count(s.lambda_cells as f64, "cell"),
+        count(s.walkers as f64, "walker"),
+        count(s.steps as f64, "step"),
         fmt_num(s.threshold, 1),
         if g.is_complete() {
             String::new()
         } else {
-            format!(" ({} of {} cells computed)", g.done, s.cells())
+            format!(
+                " ({} of {} computed)",
+                g.done,
+                count(s.cells() as f64, "cell")
+            )
         },
         if overlays.exact_map && g.exact_escape.is_some() {
             "colour: the exact binomial law"
