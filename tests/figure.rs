@@ -38,9 +38,27 @@ fn svg_is_xml_with_the_axes_and_every_series() {
         let fig = figure_of(name);
         let svg = fig.to_svg_text();
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+        // Each <text> whole (its sub- and superscripts are tspans), and each label as it reads
+        // once its scripts are set.
+        let whole: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| {
+                n.descendants()
+                    .filter(|d| d.is_text())
+                    .filter_map(|d| d.text())
+                    .collect()
+            })
+            .collect();
+        let texts: Vec<&str> = whole.iter().map(String::as_str).collect();
+        let set = |s: &str| -> String {
+            saddlescope::figure::format::script_runs(s)
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect()
+        };
         for panel in &fig.panels {
-            for label in [panel.x.title(), panel.y.title()] {
+            for label in [set(&panel.x.title()), set(&panel.y.title())] {
                 assert!(
                     texts.iter().any(|t| *t == label),
                     "{name}: no axis label {label}"
@@ -58,7 +76,7 @@ fn svg_is_xml_with_the_axes_and_every_series() {
             }
             for e in panel.legend_entries() {
                 assert!(
-                    texts.contains(&e.label.as_str()),
+                    texts.contains(&set(&e.label).as_str()),
                     "{name}: {} not in the legend",
                     e.label
                 );
@@ -75,19 +93,15 @@ fn svg_is_xml_with_the_axes_and_every_series() {
             }
             if let Some(bar) = &panel.colorbar {
                 assert!(
-                    texts.contains(&bar.label.as_str()),
+                    texts.contains(&set(&bar.label).as_str()),
                     "{name}: no colour-bar label"
                 );
             }
         }
         // The caption is there whole, over as many lines as it takes.
-        let caption_words: Vec<&str> = fig.caption.split_whitespace().collect();
-        let drawn_words: Vec<&str> = doc
-            .descendants()
-            .filter(|n| n.is_text())
-            .filter_map(|n| n.text())
-            .flat_map(|t| t.split_whitespace())
-            .collect();
+        let caption = set(&fig.caption);
+        let caption_words: Vec<&str> = caption.split_whitespace().collect();
+        let drawn_words: Vec<&str> = texts.iter().flat_map(|t| t.split_whitespace()).collect();
         assert!(
             drawn_words
                 .windows(caption_words.len())

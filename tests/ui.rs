@@ -379,7 +379,8 @@ fn thousands_of_random_sequences_never_panic_and_keep_the_state_valid() {
         egui::Key::Num8,
         egui::Key::Num9,
     ];
-    let sliders = ["a", "λ", "β1", "β2", "σ_add"];
+    // σ_add is drawn with "add" as a subscript: its name reads "σadd".
+    let sliders = ["a", "λ", "β1", "β2", "σadd"];
     let fields = ["walkers N", "steps", "seed", "steps per frame", "ε", "r"];
     let texts = [
         "1e12", "-5", "abc", "", "NaN", "inf", "0", "250", "3.5", "1e-300", "−2",

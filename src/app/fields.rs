@@ -128,7 +128,15 @@ impl<'a, N: Numeric> NumberField<'a, N> {
     pub fn show(self, ui: &mut Ui, value: &mut N) -> Response {
         let response = ui
             .horizontal(|ui| {
-                let l = ui.label(self.label).on_hover_text(self.tip);
+                let l = ui
+                    .label(super::plot::scripted(
+                        ui,
+                        self.label,
+                        None,
+                        None,
+                        egui::Color32::TRANSPARENT,
+                    ))
+                    .on_hover_text(self.tip);
                 self.field_ui(ui, value, l.id)
             })
             .inner;
@@ -213,7 +221,15 @@ impl<'a, N: Numeric> NumberField<'a, N> {
     ) -> Response {
         let response = ui
             .horizontal(|ui| {
-                let l = ui.label(self.label).on_hover_text(self.tip);
+                let l = ui
+                    .label(super::plot::scripted(
+                        ui,
+                        self.label,
+                        None,
+                        None,
+                        egui::Color32::TRANSPARENT,
+                    ))
+                    .on_hover_text(self.tip);
                 let s = ui
                     .add_enabled(
                         self.enabled,

@@ -77,8 +77,8 @@ pub struct SaddlescopeApp {
     show_help: bool,
     fullscreen: bool,
     fullscreen_requested: Option<bool>,
-    /// The zoom and theme last applied (presenter mode, light theme).
-    applied_look: Option<(bool, bool)>,
+    /// The look last applied: presenter mode, light theme, presenter text scale in hundredths.
+    applied_look: Option<(bool, bool, u32)>,
     /// The open/save window: whether shown, the path typed, consent to overwrite.
     file_window: bool,
     file_path: String,
@@ -190,7 +190,8 @@ impl SaddlescopeApp {
         self.views.escape.result()
     }
 
-    /// The panels drawn in the last frame: id, screen rectangle, plot transform.
+    /// The panels drawn in the last frame: id, screen rectangle (legend and colour bar
+    /// included), plot transform.
     pub fn drawn_panels(&self) -> &[(String, egui::Rect, egui_plot::PlotTransform)] {
         &self.drawn
     }
@@ -682,7 +683,7 @@ impl SaddlescopeApp {
         );
         self.drawn = drawn
             .into_iter()
-            .map(|p| (p.id, p.response.rect, p.transform))
+            .map(|p| (p.id, p.area, p.transform))
             .collect();
         if let Some(name) = load
             && let Ok(p) = Preset::builtin(name)

@@ -3,16 +3,16 @@
 //! legend lists them, with the figure's own colours, widths, dashes, ranges and scales. Views
 //! layer hover, click and drag on top of what this returns; they never draw data themselves.
 
-use egui::{Color32, RichText, Ui, Vec2};
+use egui::{Color32, Pos2, Rect, Stroke, Ui, Vec2, pos2, vec2};
 use egui_plot::{
-    Bar, BarChart, ColorConflictHandling, FilledArea, GridInput, GridMark, HLine, Heatmap, Legend,
-    Line, LineStyle, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points, Text, VLine,
+    Bar, BarChart, FilledArea, GridInput, GridMark, HLine, Heatmap, Line, LineStyle, MarkerShape,
+    Plot, PlotPoint, PlotPoints, PlotTransform, Points, Text, VLine,
 };
 
-use crate::figure::format::{decade_label, tick_label};
+use crate::figure::format::{Script, decade_label, script_runs, tick_label};
 use crate::figure::{
-    Arrangement, Axis, ColorBar, Corner, Dash, Figure, Mark, Panel, RefAt, Rgba, Scale, Shape,
-    palette,
+    Arrangement, Axis, ColorBar, Corner, Dash, Figure, LegendEntry, Mark, Panel, RefAt, Rgba,
+    Scale, Shape, Swatch, palette,
 };
 
 /// Width of a colour bar beside its plot, in points.
@@ -26,6 +26,8 @@ pub struct PanelResponse {
     pub transform: PlotTransform,
     /// The pointer in data units, if it is over the plot.
     pub pointer: Option<PlotPoint>,
+    /// All the panel took: the plot, its legend and its colour bar.
+    pub area: Rect,
 }
 
 pub fn color(c: Rgba) -> Color32 {
@@ -49,13 +51,299 @@ fn marker(shape: Shape) -> MarkerShape {
     }
 }
 
-fn corner(c: Corner) -> egui_plot::Corner {
-    match c {
-        Corner::LeftTop => egui_plot::Corner::LeftTop,
-        Corner::RightTop => egui_plot::Corner::RightTop,
-        Corner::LeftBottom => egui_plot::Corner::LeftBottom,
-        Corner::RightBottom => egui_plot::Corner::RightBottom,
+/// Where a legend goes: in a corner of the plot, or beside it (a map keeps its legend off the
+/// data).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LegendPlace {
+    Inside(Corner),
+    /// To the right of the plot's frame, level with its top.
+    Beside,
+    /// In a strip above the plot, drawn by the panel.
+    Above,
+}
+
+/// A legend's measures in points for the ui's text size: (width, height, row height).
+fn legend_size(ui: &Ui, entries: &[LegendEntry]) -> (Vec<std::sync::Arc<egui::Galley>>, Vec2, f32) {
+    let k = text_scale(ui);
+    let galleys: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            ui.painter()
+                .layout_job(scripted(ui, &e.label, None, None, Color32::TRANSPARENT))
+        })
+        .collect();
+    let font = egui::TextStyle::Body.resolve(ui.style()).size;
+    let row = galleys.iter().map(|g| g.size().y).fold(font, f32::max) + 3.0 * k;
+    let pad = 6.0 * k;
+    let widest = galleys.iter().map(|g| g.size().x).fold(0.0, f32::max);
+    let size = vec2(
+        pad + LEGEND_SWATCH * k + pad + widest + pad,
+        2.0 * pad + row * entries.len() as f32,
+    );
+    (galleys, size, row)
+}
+
+/// Width of a legend entry's sample (line, marker or patch), in points at text scale 1.
+const LEGEND_SWATCH: f32 = 30.0;
+
+/// The width a legend drawn beside a plot takes, gap included; 0 with no entries.
+pub fn legend_width(ui: &Ui, panel: &Panel) -> f32 {
+    let entries = panel.legend_entries();
+    if entries.is_empty() {
+        0.0
+    } else {
+        legend_size(ui, &entries).1.x + 8.0
     }
+}
+
+/// The panel's legend as the exports draw it: each entry's line in its dash, its marker or its
+/// patch, beside its label; in the corner of `frame` the figure chose, or beside it.
+fn legend_ui(ui: &Ui, panel_id: &str, entries: &[LegendEntry], place: LegendPlace, frame: Rect) {
+    if entries.is_empty() {
+        return;
+    }
+    let k = text_scale(ui);
+    let (galleys, size, row) = legend_size(ui, entries);
+    let pad = 6.0 * k;
+    let margin = 8.0;
+    let min = match place {
+        LegendPlace::Beside | LegendPlace::Above => pos2(frame.right() + margin, frame.top()),
+        LegendPlace::Inside(c) => pos2(
+            match c {
+                Corner::LeftTop | Corner::LeftBottom => frame.left() + margin,
+                Corner::RightTop | Corner::RightBottom => frame.right() - margin - size.x,
+            },
+            match c {
+                Corner::LeftTop | Corner::RightTop => frame.top() + margin,
+                Corner::LeftBottom | Corner::RightBottom => frame.bottom() - margin - size.y,
+            },
+        ),
+    };
+    let rect = Rect::from_min_size(min, size);
+    let painter = ui.painter();
+    let v = ui.visuals();
+    painter.rect(
+        rect,
+        4.0,
+        v.extreme_bg_color.gamma_multiply(0.9),
+        v.widgets.noninteractive.bg_stroke,
+        egui::StrokeKind::Inside,
+    );
+    // A legend in a bottom corner grows upward from it, its first entry lowest (the exports
+    // do the same).
+    let bottom = matches!(
+        place,
+        LegendPlace::Inside(Corner::LeftBottom | Corner::RightBottom)
+    );
+    for (i, (e, g)) in entries.iter().zip(galleys).enumerate() {
+        let slot = if bottom { entries.len() - 1 - i } else { i };
+        let at = pos2(rect.left() + pad, rect.top() + pad + row * slot as f32);
+        legend_entry_ui(ui, panel_id, e, g, at, row);
+    }
+}
+
+/// `c` as the plot draws it on this theme's plot background (see [`palette::on`]); over a
+/// heat map as given.
+fn ink(ui: &Ui, panel: &Panel, c: Rgba) -> Rgba {
+    if panel.heatmaps.is_empty() {
+        palette::on(c, ui.visuals().extreme_bg_color.to_srgba_unmultiplied())
+    } else {
+        c
+    }
+}
+
+/// The panel's legend entries in the colours the plot draws them in.
+fn legend_entries(ui: &Ui, panel: &Panel) -> Vec<LegendEntry> {
+    panel
+        .legend_entries()
+        .into_iter()
+        .map(|e| LegendEntry {
+            color: ink(ui, panel, e.color),
+            ..e
+        })
+        .collect()
+}
+
+/// The legend labels of `panel` the user has hidden with a click (kept for the session).
+fn hidden_id(panel_id: &str) -> egui::Id {
+    egui::Id::unique(("saddlescope-hidden", panel_id))
+}
+
+fn hidden(ctx: &egui::Context, panel_id: &str) -> Vec<String> {
+    ctx.data(|d| d.get_temp(hidden_id(panel_id)))
+        .unwrap_or_default()
+}
+
+/// One legend entry whose line starts at `at` (swatch then label, centred on the row): drawn
+/// dimmed when its items are hidden, and a checkbox to a screen reader and the pointer: a click
+/// hides or shows the items under its label.
+fn legend_entry_ui(
+    ui: &Ui,
+    panel_id: &str,
+    e: &LegendEntry,
+    g: std::sync::Arc<egui::Galley>,
+    at: Pos2,
+    row: f32,
+) {
+    let k = text_scale(ui);
+    let pad = 6.0 * k;
+    let cy = at.y + row / 2.0;
+    let (x0, x1) = (at.x, at.x + LEGEND_SWATCH * k);
+    let mut off = hidden(ui.ctx(), panel_id);
+    let shown = !off.contains(&e.label);
+    let rect = Rect::from_min_max(
+        pos2(x0 - 2.0, at.y),
+        pos2(x1 + pad + g.size().x + 2.0, at.y + row),
+    );
+    let r = ui
+        .interact(
+            rect,
+            egui::Id::unique(("saddlescope-legend", panel_id, &e.label)),
+            egui::Sense::click(),
+        )
+        .on_hover_text("Click to hide or show these items.");
+    r.widget_info(|| {
+        egui::WidgetInfo::selected(egui::Role::CheckBox, true, shown, e.label.clone())
+    });
+    if r.clicked() {
+        if shown {
+            off.push(e.label.clone());
+        } else {
+            off.retain(|l| *l != e.label);
+        }
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(hidden_id(panel_id), off));
+        ui.ctx().request_repaint();
+    }
+    let fade = |c: Color32| if shown { c } else { c.gamma_multiply(0.35) };
+    let painter = ui.painter();
+    if r.hovered() {
+        painter.rect_filled(rect, 2.0, ui.visuals().widgets.hovered.weak_bg_fill);
+    }
+    let col = fade(color([
+        e.color[0],
+        e.color[1],
+        e.color[2],
+        e.color[3].max(140),
+    ]));
+    swatch_ui(painter, e.swatch, col, e.color, [x0, x1], cy, k);
+    painter.galley(
+        pos2(x1 + pad, cy - g.size().y / 2.0),
+        g,
+        fade(ui.visuals().text_color()),
+    );
+}
+
+/// One legend sample between x0 and x1 on the line at height `cy`.
+fn swatch_ui(
+    painter: &egui::Painter,
+    swatch: Swatch,
+    col: Color32,
+    rgba: Rgba,
+    [x0, x1]: [f32; 2],
+    cy: f32,
+    k: f32,
+) {
+    let (a, b) = (pos2(x0, cy), pos2(x1, cy));
+    let mid = pos2((x0 + x1) / 2.0, cy);
+    match swatch {
+        Swatch::Line { width, dash } => {
+            let w = (width as f32 * k).min(4.0 * k);
+            let stroke = Stroke::new(w, col);
+            match dash {
+                Dash::Solid => {
+                    painter.line_segment([a, b], stroke);
+                }
+                // The plot's own patterns (egui_plot's dense dashes and dots).
+                Dash::Dashed => {
+                    painter.extend(egui::Shape::dashed_line(&[a, b], stroke, 5.0 * k, 3.5 * k));
+                }
+                Dash::Dotted => {
+                    painter.extend(egui::Shape::dotted_line(
+                        &[a, b],
+                        col,
+                        2.5 * w.max(1.5),
+                        (w / 2.0).max(0.9),
+                    ));
+                }
+            }
+        }
+        Swatch::Point { shape, filled } => {
+            let r = 4.0 * k;
+            let stroke = Stroke::new(1.5 * k, col);
+            let fill = if filled { col } else { Color32::TRANSPARENT };
+            match shape {
+                Shape::Circle => {
+                    painter.circle(mid, r, fill, stroke);
+                }
+                Shape::Square => {
+                    painter.rect(
+                        Rect::from_center_size(mid, vec2(2.0 * r, 2.0 * r)),
+                        0.0,
+                        fill,
+                        stroke,
+                        egui::StrokeKind::Middle,
+                    );
+                }
+                Shape::Diamond => {
+                    let pts: Vec<Pos2> = [(0.0, -r), (r, 0.0), (0.0, r), (-r, 0.0)]
+                        .iter()
+                        .map(|(dx, dy)| mid + vec2(*dx, *dy))
+                        .collect();
+                    painter.add(egui::Shape::convex_polygon(pts, fill, stroke));
+                }
+                Shape::Cross => {
+                    painter.line_segment([mid + vec2(-r, -r), mid + vec2(r, r)], stroke);
+                    painter.line_segment([mid + vec2(-r, r), mid + vec2(r, -r)], stroke);
+                }
+            }
+        }
+        Swatch::Area => {
+            let fill = Color32::from_rgba_unmultiplied(rgba[0], rgba[1], rgba[2], 110);
+            painter.rect(
+                Rect::from_center_size(mid, vec2(20.0 * k, 10.0 * k)),
+                0.0,
+                fill,
+                Stroke::new(1.0, col),
+                egui::StrokeKind::Middle,
+            );
+        }
+    }
+}
+
+/// `text` laid out with its subscripts and superscripts (`w_T`, `λ_GD`, `10^−140`) smaller
+/// and shifted, as the exports draw them ([`script_runs`]). `None` for the font: the body font.
+pub fn scripted(
+    ui: &Ui,
+    text: &str,
+    font: Option<egui::FontId>,
+    color: Option<Color32>,
+    background: Color32,
+) -> egui::text::LayoutJob {
+    let font = font.unwrap_or_else(|| egui::TextStyle::Body.resolve(ui.style()));
+    let color = color.unwrap_or_else(|| ui.visuals().text_color());
+    let mut job = egui::text::LayoutJob::default();
+    for (script, t) in script_runs(text) {
+        let mut f = egui::TextFormat {
+            font_id: font.clone(),
+            color,
+            background,
+            ..Default::default()
+        };
+        match script {
+            Script::Normal => {}
+            Script::Sub => {
+                f.font_id.size *= 0.75;
+                f.valign = egui::Align::BOTTOM;
+            }
+            Script::Super => {
+                f.font_id.size *= 0.75;
+                f.valign = egui::Align::TOP;
+            }
+        }
+        job.append(&t, 0.0, f);
+    }
+    job
 }
 
 /// Points placed on the panel's axes, split into stretches where a point has no place.
@@ -126,31 +414,31 @@ fn log_formatter(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> Stri
 pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
     if !fig.note.is_empty() {
         // Body size: it says how to read the plots (at 720p on a projector too).
-        ui.label(RichText::new(&fig.note));
+        ui.label(scripted(ui, &fig.note, None, None, Color32::TRANSPARENT));
     }
     let avail = ui.available_size();
-    let total: f64 = fig
-        .panels
-        .iter()
-        .map(|p| p.share.max(0.0))
-        .sum::<f64>()
-        .max(1e-9);
     let gap = 6.0;
     let n = fig.panels.len().max(1) as f32;
+    let sizes: Vec<Vec2> = match fig.arrangement {
+        Arrangement::Column => {
+            let total = total_share(fig);
+            fig.panels
+                .iter()
+                .map(|p| {
+                    let f = (p.share.max(0.0) / total) as f32;
+                    Vec2::new(avail.x, ((avail.y - gap * (n - 1.0)) * f).max(80.0))
+                })
+                .collect()
+        }
+        Arrangement::Row => row_widths(ui, fig, avail.x - gap * (n - 1.0), avail.y.max(120.0))
+            .into_iter()
+            .map(|w| Vec2::new(w.max(120.0), avail.y.max(120.0)))
+            .collect(),
+    };
     let mut out = Vec::new();
     let draw = |ui: &mut Ui, out: &mut Vec<PanelResponse>| {
-        for p in &fig.panels {
-            let f = (p.share.max(0.0) / total) as f32;
-            let size = match fig.arrangement {
-                Arrangement::Column => {
-                    Vec2::new(avail.x, ((avail.y - gap * (n - 1.0)) * f).max(80.0))
-                }
-                Arrangement::Row => Vec2::new(
-                    ((avail.x - gap * (n - 1.0)) * f).max(120.0),
-                    avail.y.max(120.0),
-                ),
-            };
-            out.push(panel_ui(ui, p, size));
+        for (p, size) in fig.panels.iter().zip(&sizes) {
+            out.push(panel_ui(ui, p, *size));
         }
     };
     match fig.arrangement {
@@ -170,6 +458,100 @@ pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
     out
 }
 
+fn total_share(fig: &Figure) -> f64 {
+    fig.panels
+        .iter()
+        .map(|p| p.share.max(0.0))
+        .sum::<f64>()
+        .max(1e-9)
+}
+
+/// The most of a row's width a map drawn to scale takes beyond its share.
+const MAP_MAX_SHARE: f32 = 0.6;
+
+/// The widths of a row of panels sharing `width` at `height`: each its share, except that a
+/// map drawn to scale (equal aspect) takes only the width its box needs at that height, legend
+/// beside it included (up to [`MAP_MAX_SHARE`] of the row if its share is less), and the width
+/// it leaves or takes is the other panels'. A map given more
+/// width than its box would otherwise stretch its axis past the data (black bands either side).
+fn row_widths(ui: &Ui, fig: &Figure, width: f32, height: f32) -> Vec<f32> {
+    let total = total_share(fig);
+    let mut widths: Vec<f32> = fig
+        .panels
+        .iter()
+        .map(|p| width * (p.share.max(0.0) / total) as f32)
+        .collect();
+    let flexible: f64 = fig
+        .panels
+        .iter()
+        .filter(|p| !p.equal_aspect)
+        .map(|p| p.share.max(0.0))
+        .sum();
+    if flexible <= 0.0 {
+        return widths;
+    }
+    let mut spare = 0.0;
+    for (p, w) in fig.panels.iter().zip(widths.iter_mut()) {
+        if p.equal_aspect {
+            // Up to 60 % of the row where its share is less: the map is the picture.
+            let size = Vec2::new(*w, height);
+            let cap = w.max(MAP_MAX_SHARE * width);
+            let beside = to_scale_width(ui, p, size);
+            let given = if beside <= cap {
+                beside
+            } else {
+                // The legend goes above it (see `panel_ui`): the map is that much shorter.
+                let bare = beside - legend_width(ui, p);
+                let aspect = {
+                    let ((x0, x1), (y0, y1)) = (bounds(&p.x), bounds(&p.y));
+                    ((x1 - x0) / (y1 - y0)) as f32
+                };
+                let strip = |w: f32| legend_strip(ui, &p.legend_entries(), w).1.y;
+                // The strip's rows depend on the width they wrap in: once more at the result.
+                let first = (bare - strip(bare) * aspect).min(cap);
+                (bare - strip(first) * aspect).min(cap)
+            };
+            spare += *w - given;
+            *w = given;
+        }
+    }
+    for (p, w) in fig.panels.iter().zip(widths.iter_mut()) {
+        if !p.equal_aspect {
+            *w += spare * (p.share.max(0.0) / flexible) as f32;
+        }
+    }
+    widths
+}
+
+/// The width an equal-aspect panel needs to show its box whole at `size.y`: the data area as
+/// wide as its height times the box's aspect, its y axis, the room right of it, its colour bar
+/// and its legend.
+fn to_scale_width(ui: &Ui, panel: &Panel, size: Vec2) -> f32 {
+    let (x0, x1) = bounds(&panel.x);
+    let (y0, y1) = bounds(&panel.y);
+    // The data area's height and what the plot took beside it (axis, room) in the last pass,
+    // else estimates: a pass whose plot moved is laid out again, so the first frame shown has
+    // the measured ones.
+    let measured: Option<[f32; 2]> = ui.ctx().data(|d| d.get_temp(frame_h_id(panel)));
+    let [frame_h, beside] = measured
+        .filter(|[h, _]| *h > 0.0 && *h <= size.y)
+        .unwrap_or_else(|| {
+            let (tx, _) = tick_targets(ui, panel, size);
+            let room = 0.5 * widest_tick_label(ui, &panel.x, tx) + 2.0;
+            [
+                (size.y - x_axis_thickness(ui, panel)).max(1.0),
+                y_axis_thickness(ui, panel, size) + room,
+            ]
+        });
+    let frame_w = frame_h * ((x1 - x0) / (y1 - y0)) as f32;
+    let bar_w = if panel.colorbar.is_some() {
+        COLORBAR_W * text_scale(ui)
+    } else {
+        0.0
+    };
+    frame_w + beside + bar_w + legend_width(ui, panel) + 1.0
+}
+
 /// Draw one panel in `size` (a colour bar, if any, takes its share of the width).
 pub fn panel_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     let bar_w = if panel.colorbar.is_some() {
@@ -177,15 +559,92 @@ pub fn panel_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     } else {
         0.0
     };
-    let plot_size = Vec2::new((size.x - bar_w).max(100.0), size.y);
-    let inner = ui.horizontal_top(|ui| {
-        let r = plot_ui(ui, panel, plot_size);
-        if let Some(bar) = &panel.colorbar {
-            colorbar_ui(ui, bar, Vec2::new(bar_w, size.y));
+    // A map keeps its legend off the data: beside it where the row left it the width, else in
+    // a strip above it (a map short of width has height to spare).
+    let entries = legend_entries(ui, panel);
+    let place = if !panel.equal_aspect || entries.is_empty() {
+        LegendPlace::Inside(panel.legend)
+    } else if size.x + 0.5 >= to_scale_width(ui, panel, size) {
+        LegendPlace::Beside
+    } else {
+        LegendPlace::Above
+    };
+    let legend_w = if place == LegendPlace::Beside {
+        legend_width(ui, panel)
+    } else {
+        0.0
+    };
+    let strip_h = if place == LegendPlace::Above {
+        legend_strip(ui, &entries, size.x).1.y
+    } else {
+        0.0
+    };
+    let plot_size = Vec2::new((size.x - bar_w - legend_w).max(100.0), size.y - strip_h);
+    let inner = ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 0.0;
+        if place == LegendPlace::Above {
+            legend_strip_ui(ui, &panel.id, &entries, size.x);
         }
-        r
+        ui.horizontal_top(|ui| {
+            // The parts of a panel abut: its size is theirs summed.
+            ui.spacing_mut().item_spacing.x = 0.0;
+            let r = plot_ui(ui, panel, plot_size, place);
+            ui.add_space(legend_w);
+            if let Some(bar) = &panel.colorbar {
+                colorbar_ui(ui, bar, Vec2::new(bar_w, plot_size.y));
+            }
+            r
+        })
+        .inner
     });
-    inner.inner
+    let mut r = inner.inner;
+    r.area = inner.response.rect;
+    if panel.equal_aspect {
+        // What the next pass sizes the map by: its data area's height with no strip above it,
+        // and what the plot took beside the data area.
+        let frame = *r.transform.frame();
+        ui.ctx().data_mut(|d| {
+            d.insert_temp(
+                frame_h_id(panel),
+                [frame.height() + strip_h, plot_size.x - frame.width()],
+            )
+        });
+    }
+    r
+}
+
+/// The entries of a legend laid out in rows across `width`: (each entry's galley and place
+/// relative to the strip's top left, the strip's size, the row height).
+#[allow(clippy::type_complexity)]
+fn legend_strip(
+    ui: &Ui,
+    entries: &[LegendEntry],
+    width: f32,
+) -> (Vec<(std::sync::Arc<egui::Galley>, Pos2)>, Vec2, f32) {
+    let k = text_scale(ui);
+    let (galleys, _, row) = legend_size(ui, entries);
+    let pad = 6.0 * k;
+    let mut at = pos2(pad, pad);
+    let mut placed = Vec::new();
+    for g in galleys {
+        let w = LEGEND_SWATCH * k + pad + g.size().x + 2.0 * pad;
+        if at.x > pad && at.x + w > width {
+            at = pos2(pad, at.y + row);
+        }
+        placed.push((g, at));
+        at.x += w;
+    }
+    (placed, vec2(width, at.y + row + pad), row)
+}
+
+/// A legend strip across the top of a panel (see [`legend_strip`]).
+fn legend_strip_ui(ui: &mut Ui, panel_id: &str, entries: &[LegendEntry], width: f32) -> Rect {
+    let (placed, size, row) = legend_strip(ui, entries, width);
+    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+    for (e, (g, at)) in entries.iter().zip(placed) {
+        legend_entry_ui(ui, panel_id, e, g, rect.min + at.to_vec2(), row);
+    }
+    rect
 }
 
 fn bounds(a: &Axis) -> (f64, f64) {
@@ -208,13 +667,42 @@ fn text_size(ui: &Ui, text: &str) -> Vec2 {
         .size()
 }
 
-/// Round ticks as many as a plot of `size` holds (a label every ~100 points across, ~45 up):
+/// Round ticks as many as a plot of `size` holds without their labels touching: a label every
+/// ~100 points across (or 2.5 × the widest label, if wider), one every ~45 up (or 2.2 lines);
 /// the same rule as the exports' ticks, so a projector at 720p still gets several.
-fn tick_targets(size: Vec2) -> (usize, usize) {
+fn tick_targets(ui: &Ui, panel: &Panel, size: Vec2) -> (usize, usize) {
+    let line = text_size(ui, "0").y;
+    let widest = widest_tick_label(ui, &panel.x, (size.x / 100.0) as usize);
     (
-        ((size.x / 100.0) as usize).clamp(2, 10),
-        ((size.y / 45.0) as usize).clamp(2, 8),
+        ((size.x / (2.5 * widest).max(100.0)) as usize).clamp(2, 10),
+        ((size.y / (2.2 * line).max(45.0)) as usize).clamp(2, 8),
     )
+}
+
+/// The widest tick label of `axis` over its range (widened by the margins auto-bounds add)
+/// with about `target` ticks.
+fn widest_tick_label(ui: &Ui, axis: &Axis, target: usize) -> f32 {
+    let (v0, v1) = bounds(axis);
+    let pad = 0.1 * (v1 - v0);
+    let log = axis.scale == Scale::Log10;
+    ticks(
+        GridInput {
+            bounds: (v0 - pad, v1 + pad),
+            base_step_size: 0.0,
+        },
+        target.clamp(2, 10),
+        log,
+    )
+    .iter()
+    .map(|m| {
+        let text = if log {
+            log_formatter(*m, &(v0..=v1))
+        } else {
+            tick_label(m.value, m.step_size)
+        };
+        text_size(ui, &text).x
+    })
+    .fold(0.0f32, f32::max)
 }
 
 /// The x axis's height: one line of tick labels and the title below it.
@@ -228,31 +716,10 @@ fn x_axis_thickness(ui: &Ui, panel: &Panel) -> f32 {
     line + title + 1.0
 }
 
-/// The y axis's width: its widest tick label over the figure's range (widened by the margins
-/// auto-bounds add) and its title turned on its side.
+/// The y axis's width: its widest tick label over the figure's range and its title turned on
+/// its side.
 fn y_axis_thickness(ui: &Ui, panel: &Panel, size: Vec2) -> f32 {
-    let (y0, y1) = bounds(&panel.y);
-    let pad = 0.1 * (y1 - y0);
-    let log = panel.y.scale == Scale::Log10;
-    let marks = ticks(
-        GridInput {
-            bounds: (y0 - pad, y1 + pad),
-            base_step_size: 0.0,
-        },
-        tick_targets(size).1,
-        log,
-    );
-    let widest = marks
-        .iter()
-        .map(|m| {
-            let text = if log {
-                log_formatter(*m, &(y0..=y1))
-            } else {
-                tick_label(m.value, m.step_size)
-            };
-            text_size(ui, &text).x
-        })
-        .fold(0.0f32, f32::max);
+    let widest = widest_tick_label(ui, &panel.y, tick_targets(ui, panel, size).1);
     let line = text_size(ui, "0").y;
     let title = if panel.y.title().is_empty() {
         0.0
@@ -263,32 +730,79 @@ fn y_axis_thickness(ui: &Ui, panel: &Panel, size: Vec2) -> f32 {
     (widest + 8.0 + title + 2.0).max(44.0)
 }
 
-fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
+/// An x tick label, or nothing where it would stick out past the plot's left edge into the
+/// y axis's labels (the "0" and "−1.0" of a corner would run together) or past its right end.
+/// `frame_w` is the data area's width and `room` the space right of it, in points.
+fn x_label_if_it_fits(
+    ctx: &egui::Context,
+    font: &egui::FontId,
+    [frame_w, room]: [f32; 2],
+    text: String,
+    v: f64,
+    range: &std::ops::RangeInclusive<f64>,
+) -> String {
+    let (lo, hi) = (*range.start(), *range.end());
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || text.is_empty() {
+        return text;
+    }
+    let half = ctx
+        .fonts_mut(|f| f.layout_no_wrap(text.clone(), font.clone(), Color32::WHITE))
+        .size()
+        .x
+        / 2.0;
+    let left = ((v - lo) / (hi - lo)) as f32 * frame_w;
+    // egui_plot's 4-point gap right of a y tick label, and 3 points a glyph's side bearings
+    // leave blank.
+    if left + 7.0 < half || frame_w - left + room < half {
+        String::new()
+    } else {
+        text
+    }
+}
+
+/// Where the height of an equal-aspect panel's data area is kept between passes.
+fn frame_h_id(panel: &Panel) -> egui::Id {
+    egui::Id::unique(("saddlescope-frame-height", &panel.id))
+}
+
+fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2, legend: LegendPlace) -> PanelResponse {
     let (x0, x1) = bounds(&panel.x);
     let (y0, y1) = bounds(&panel.y);
     let id = ui.make_persistent_id(("saddlescope-plot", &panel.id));
     // A plot shown for the first time follows the figure's ranges until the user pans or zooms
     // (a double click hands it back to the figure).
     let first_frame = egui_plot::PlotMemory::load(ui.ctx(), id).is_none();
+    // Room right of the plot for half its last x tick label: a label at the right end is
+    // shown whole, not cut by the next panel or the window.
+    let (tx, ty) = tick_targets(ui, panel, size);
+    let room = 0.5 * widest_tick_label(ui, &panel.x, tx) + 2.0;
+    let y_thickness = y_axis_thickness(ui, panel, size);
+    let frame_w = (size.x - room - y_thickness).max(1.0);
     let mut plot = Plot::new(&panel.id)
         .id(id)
-        .width(size.x)
+        .width((size.x - room).max(1.0))
         .height(size.y)
-        .legend(
-            Legend::default()
-                .follow_insertion_order(true)
-                .color_conflict_handling(ColorConflictHandling::PickFirst)
-                .position(corner(panel.legend)),
-        )
         // Axes as thick as their labels need from the first frame on: egui_plot otherwise sizes
         // an axis from the labels it drew in the previous frame, and a frame that is not
         // followed by another (a presenter's keyboard) keeps them on top of each other.
         .custom_x_axes(vec![
             egui_plot::AxisHints::new_x().min_thickness(x_axis_thickness(ui, panel)),
         ])
-        .y_axis_min_width(y_axis_thickness(ui, panel, size))
-        .x_axis_label(panel.x.title())
-        .y_axis_label(panel.y.title())
+        .y_axis_min_width(y_thickness)
+        .x_axis_label(scripted(
+            ui,
+            &panel.x.title(),
+            None,
+            None,
+            Color32::TRANSPARENT,
+        ))
+        .y_axis_label(scripted(
+            ui,
+            &panel.y.title(),
+            None,
+            None,
+            Color32::TRANSPARENT,
+        ))
         .show_grid(panel.grid)
         .allow_scroll(false);
     plot = if panel.equal_aspect {
@@ -303,30 +817,57 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     } else {
         plot.default_x_bounds(x0, x1).default_y_bounds(y0, y1)
     };
-    // Tick labels as the exports print them.
-    plot = if panel.x.scale == Scale::Log10 {
-        plot.x_axis_formatter(log_formatter)
-    } else {
-        plot.x_axis_formatter(|m, _| tick_label(m.value, m.step_size))
-    };
+    // Tick labels as the exports print them, none sticking out of the plot.
+    let (ctx, font) = (ui.ctx().clone(), egui::TextStyle::Body.resolve(ui.style()));
+    let logx = panel.x.scale == Scale::Log10;
+    plot = plot.x_axis_formatter(move |m, range| {
+        let text = if logx {
+            log_formatter(m, range)
+        } else {
+            tick_label(m.value, m.step_size)
+        };
+        x_label_if_it_fits(&ctx, &font, [frame_w, room], text, m.value, range)
+    });
     plot = if panel.y.scale == Scale::Log10 {
         plot.y_axis_formatter(log_formatter)
     } else {
         plot.y_axis_formatter(|m, _| tick_label(m.value, m.step_size))
     };
-    let (tx, ty) = tick_targets(size);
-    let (logx, logy) = (panel.x.scale == Scale::Log10, panel.y.scale == Scale::Log10);
+    let logy = panel.y.scale == Scale::Log10;
     plot = plot
         .x_grid_spacer(move |g| ticks(g, tx, logx))
         .y_grid_spacer(move |g| ticks(g, ty, logy));
     let page = ui.visuals().extreme_bg_color.to_srgba_unmultiplied();
     // Lines and markers grow with the text (presenter mode enlarges both).
     let k = text_scale(ui) as f64;
+    let label_jobs: Vec<egui::text::LayoutJob> = panel
+        .labels
+        .iter()
+        .map(|l| {
+            scripted(
+                ui,
+                &l.text,
+                Some(egui::FontId::proportional((l.size * k) as f32)),
+                Some(color(l.color)),
+                color(palette::label_patch(l.color, page)),
+            )
+        })
+        .collect();
+    // Items whose legend entry the user clicked off.
+    let off = hidden(ui.ctx(), &panel.id);
+    let plot_bg = ui.visuals().extreme_bg_color.to_srgba_unmultiplied();
+    let inked = |c: Rgba| {
+        if panel.heatmaps.is_empty() {
+            palette::on(c, plot_bg)
+        } else {
+            c
+        }
+    };
     let resp = plot.show(ui, |pui| {
         if first_frame {
             pui.set_auto_bounds(true);
         }
-        for h in &panel.heatmaps {
+        for h in panel.heatmaps.iter().filter(|h| !off.contains(&h.legend)) {
             let map = h.map;
             pui.heatmap(
                 Heatmap::new(h.values.clone(), h.cols)
@@ -337,7 +878,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                     .name(&h.legend),
             );
         }
-        for b in &panel.bands {
+        for b in panel.bands.iter().filter(|b| !off.contains(&b.legend)) {
             // Stretches where both edges have a place on the axes.
             let mut xs = Vec::new();
             let (mut lo, mut hi) = (Vec::new(), Vec::new());
@@ -369,8 +910,9 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
             }
             flush(&mut xs, &mut lo, &mut hi);
         }
-        for s in &panel.series {
-            let col = color(s.color);
+        for s in panel.series.iter().filter(|s| !off.contains(&s.legend)) {
+            let inked = inked(s.color);
+            let col = color(inked);
             match s.mark {
                 Mark::Line { width, dash } => {
                     for pts in stretches(panel, &s.points) {
@@ -397,8 +939,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                     );
                 }
                 Mark::Bars { width } => {
-                    let fill =
-                        Color32::from_rgba_unmultiplied(s.color[0], s.color[1], s.color[2], 90);
+                    let fill = Color32::from_rgba_unmultiplied(inked[0], inked[1], inked[2], 90);
                     let bars = s
                         .points
                         .iter()
@@ -414,8 +955,8 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                 }
             }
         }
-        for r in &panel.ref_lines {
-            let col = color(r.color);
+        for r in panel.ref_lines.iter().filter(|r| !off.contains(&r.legend)) {
+            let col = color(inked(r.color));
             match r.at {
                 RefAt::Horizontal(v) => {
                     if let Some(y) = panel.y.place(v) {
@@ -439,7 +980,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                 }
             }
         }
-        for l in &panel.labels {
+        for (l, job) in panel.labels.iter().zip(&label_jobs) {
             let (Some(x), Some(y)) = (panel.x.place(l.at[0]), panel.y.place(l.at[1])) else {
                 continue;
             };
@@ -460,10 +1001,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
                     "",
                     PlotPoint::new(x, y),
                     // On the export's patch: readable over bars and maps, on either theme.
-                    RichText::new(&l.text)
-                        .size((l.size * k) as f32)
-                        .color(color(l.color))
-                        .background_color(color(palette::label_patch(l.color, page))),
+                    job.clone(),
                 )
                 .anchor(anchor)
                 .allow_hover(false),
@@ -471,6 +1009,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         }
         pui.pointer_coordinate()
     });
+    ui.add_space(room);
     // egui_plot sizes a plot's axes from the labels it measured in the previous frame: a plot
     // that is new, or whose place or axes moved, is laid out again before the frame is shown.
     relayout_if_changed(
@@ -479,6 +1018,21 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         (resp.response.rect, *resp.transform.frame()),
         "a plot's layout changed",
     );
+    let frame = *resp.transform.frame();
+    match legend {
+        LegendPlace::Above => {}
+        // Right of the room kept for the last x tick label.
+        LegendPlace::Beside => legend_ui(
+            ui,
+            &panel.id,
+            &legend_entries(ui, panel),
+            legend,
+            frame.with_max_x(resp.response.rect.right() + room),
+        ),
+        LegendPlace::Inside(_) => {
+            legend_ui(ui, &panel.id, &legend_entries(ui, panel), legend, frame)
+        }
+    }
     if !panel.heatmaps.is_empty() {
         // A map's white (escaped) cells would melt into a light theme's page: frame the data
         // area, as the paper figure is framed.
@@ -491,6 +1045,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
         );
     }
     PanelResponse {
+        area: resp.response.rect,
         id: panel.id.clone(),
         transform: resp.transform,
         pointer: resp.inner,
@@ -561,7 +1116,13 @@ pub fn colorbar_ui(ui: &mut Ui, bar: &ColorBar, size: Vec2) {
         );
     }
     // The label runs down the right edge, as on paper.
-    let galley = painter.layout_no_wrap(bar.label.clone(), egui::FontId::proportional(font), text);
+    let galley = painter.layout_job(scripted(
+        ui,
+        &bar.label,
+        Some(egui::FontId::proportional(font)),
+        Some(text),
+        Color32::TRANSPARENT,
+    ));
     let at = egui::pos2(rect.right() - 2.0, strip.center().y - galley.size().x / 2.0);
     painter.add(
         egui::epaint::TextShape::new(at, galley, text).with_angle(std::f32::consts::FRAC_PI_2),

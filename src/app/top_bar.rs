@@ -8,8 +8,25 @@ use crate::preset::{Preset, ViewKind};
 use super::SaddlescopeApp;
 use super::commands::UiCommand;
 
-/// How much larger presenter mode makes text and widgets.
+/// How much larger presenter mode makes text and widgets, at least.
 const PRESENTER_SCALE: f32 = 1.4;
+
+/// The least share of the window's height that presenter mode's body text (tick labels, axis
+/// titles, captions) takes.
+pub const PRESENTER_TEXT_SHARE: f32 = 0.0225;
+
+/// Presenter mode's text scale in a window `height` points tall.
+pub fn presenter_scale(height: f32) -> f32 {
+    let body = egui::Style::default()
+        .text_styles
+        .get(&egui::TextStyle::Body)
+        .map_or(12.5, |f| f.size);
+    if height.is_finite() && height > 0.0 {
+        PRESENTER_SCALE.max(PRESENTER_TEXT_SHARE * height / body)
+    } else {
+        PRESENTER_SCALE
+    }
+}
 
 impl SaddlescopeApp {
     /// Whether the experiment differs from the preset it was loaded from (the preset box then
@@ -38,19 +55,28 @@ impl SaddlescopeApp {
             || s.escape_options != shipped.escape_options
     }
 
-    /// Apply presenter mode's zoom and the theme when they change, and fullscreen requests.
+    /// Apply presenter mode's text size and the theme when they change, and fullscreen
+    /// requests. Presenter text grows with the window: a tick label is at least
+    /// [`PRESENTER_TEXT_SHARE`] of the window's height (readable from the back of a room at
+    /// 720p and at 1080p alike), and never smaller than [`PRESENTER_SCALE`] × the default.
     pub(super) fn apply_look(&mut self, ctx: &egui::Context) {
-        let look = (self.state.presenter, self.state.light_theme);
+        // The window's height at zoom 1: Ctrl+Plus still enlarges presenter text.
+        let height = ctx.content_rect().height() * ctx.zoom_factor();
+        let scale = if self.state.presenter {
+            presenter_scale(height)
+        } else {
+            1.0
+        };
+        // In hundredths: a window dragged a pixel taller does not restyle everything.
+        let look = (
+            self.state.presenter,
+            self.state.light_theme,
+            (scale * 100.0).round() as u32,
+        );
         if self.applied_look != Some(look) {
             // Presenter mode enlarges the text and the widgets' spacing, not the zoom: a zoom
             // would make the window's size in points 1/1.4 of its pixels, and the window
             // eframe restores at the next launch (at zoom 1) would come back that much smaller.
-            let scale = if self.state.presenter {
-                PRESENTER_SCALE
-            } else {
-                1.0
-            };
-            ctx.set_zoom_factor(1.0);
             ctx.all_styles_mut(|style| {
                 let base = egui::Style::default();
                 for (name, font) in style.text_styles.iter_mut() {

@@ -44,6 +44,70 @@ pub fn show_number(v: f64) -> String {
     }
 }
 
+/// How a stretch of a label sits on its line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Script {
+    Normal,
+    Sub,
+    Super,
+}
+
+/// A label split into stretches on the line, below it and above it: `w_T`, `λ_GD`, `w_{t+1}`
+/// put T, GD and t+1 below; `10^−140` puts −140 above. A `_` or `^` starts a script only after
+/// a character that is not a space and before a word (or a `{…}` group; `^` also before a sign);
+/// anything else stays as typed. Window, SVG, PNG and PDF draw labels from these stretches.
+pub fn script_runs(s: &str) -> Vec<(Script, String)> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out: Vec<(Script, String)> = Vec::new();
+    let mut push = |script: Script, text: &str| {
+        if text.is_empty() {
+            return;
+        }
+        match out.last_mut() {
+            Some((sc, t)) if *sc == script => t.push_str(text),
+            _ => out.push((script, text.to_owned())),
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let script = match c {
+            '_' => Script::Sub,
+            '^' => Script::Super,
+            _ => Script::Normal,
+        };
+        let after_word = i > 0 && !chars[i - 1].is_whitespace();
+        if script != Script::Normal && after_word && i + 1 < chars.len() {
+            if chars[i + 1] == '{'
+                && let Some(len) = chars[i + 2..].iter().position(|&c| c == '}')
+            {
+                let inner: String = chars[i + 2..i + 2 + len].iter().collect();
+                push(script, &inner);
+                i += len + 3;
+                continue;
+            }
+            let mut j = i + 1;
+            if script == Script::Super && matches!(chars[j], '−' | '-' | '+') {
+                j += 1;
+            }
+            let start = j;
+            while j < chars.len() && chars[j].is_alphanumeric() {
+                j += 1;
+            }
+            if j > start {
+                let word: String = chars[i + 1..j].iter().collect();
+                push(script, &word);
+                i = j;
+                continue;
+            }
+        }
+        let mut buf = [0u8; 4];
+        push(Script::Normal, c.encode_utf8(&mut buf));
+        i += 1;
+    }
+    out
+}
+
 /// A count and its noun, singular for exactly one ("1 walker", "2 000 walkers"); `noun` is
 /// the singular and takes an "s".
 pub fn count(n: impl Into<f64>, noun: &str) -> String {
@@ -88,6 +152,39 @@ pub fn decade_label(k: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_are_split_where_a_word_follows() {
+        use Script::*;
+        let r = |s: &str| script_runs(s);
+        assert_eq!(
+            r("|w_T| > θ"),
+            [
+                (Normal, "|w".into()),
+                (Sub, "T".into()),
+                (Normal, "| > θ".into())
+            ]
+        );
+        assert_eq!(r("λ_GD"), [(Normal, "λ".into()), (Sub, "GD".into())]);
+        assert_eq!(
+            r("E ln|w_t/w_0|/t"),
+            [
+                (Normal, "E ln|w".into()),
+                (Sub, "t".into()),
+                (Normal, "/w".into()),
+                (Sub, "0".into()),
+                (Normal, "|/t".into())
+            ]
+        );
+        assert_eq!(
+            r("10^−140"),
+            [(Normal, "10".into()), (Super, "−140".into())]
+        );
+        assert_eq!(r("w_{t+1}"), [(Normal, "w".into()), (Sub, "t+1".into())]);
+        // No word after, or a space before: as typed.
+        assert_eq!(r("a _b c_ d_"), [(Normal, "a _b c_ d_".into())]);
+        assert_eq!(r(""), []);
+    }
 
     #[test]
     fn counts_take_the_plural_they_need() {

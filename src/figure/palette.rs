@@ -68,6 +68,41 @@ pub fn contrast(a: Rgba, b: Rgba) -> f64 {
 /// The page of an export.
 pub const PAGE: Rgba = rgb(0xff, 0xff, 0xff);
 
+/// The least contrast a series or label colour has on the page it is drawn on (WCAG 2's for
+/// large text and graphics): on a projector, a colour below it vanishes.
+pub const MIN_CONTRAST: f64 = 3.0;
+
+/// `c` drawn over an opaque `page` (its alpha blended away).
+pub fn over(c: Rgba, page: Rgba) -> Rgba {
+    let a = c[3] as f64 / 255.0;
+    let mix = |i: usize| (c[i] as f64 * a + page[i] as f64 * (1.0 - a)).round() as u8;
+    rgb(mix(0), mix(1), mix(2))
+}
+
+/// `c` as drawn on `page`: itself where it reads (contrast ≥ [`MIN_CONTRAST`] once blended),
+/// else mixed toward white on a dark page or black on a light one until it does — the hue
+/// kept, so the t = 0 histogram's dark purple turns lilac on the dark window and the t = 100
+/// yellow turns ochre on white. Window and exports use it for every series, reference line and
+/// legend sample on the page (not over a heat map, whose colours are the background there).
+pub fn on(c: Rgba, page: Rgba) -> Rgba {
+    let page = with_alpha(page, 255);
+    if contrast(over(c, page), page) >= MIN_CONTRAST {
+        return c;
+    }
+    let toward: f64 = if luminance(page) < 0.18 { 255.0 } else { 0.0 };
+    // Blended in the same proportion the alpha leaves the colour.
+    let mut out = c;
+    for step in 1..=20 {
+        let f = step as f64 / 20.0;
+        let mix = |v: u8| (v as f64 + (toward - v as f64) * f).round() as u8;
+        out = [mix(c[0]), mix(c[1]), mix(c[2]), c[3].max(200)];
+        if contrast(over(out, page), page) >= MIN_CONTRAST {
+            break;
+        }
+    }
+    out
+}
+
 /// The patch behind a text label of colour `text` on a page of colour `page`: the page's own
 /// colour (slightly see-through) where the text reads on it (contrast ≥ 3), otherwise white or
 /// near-black, whichever contrasts more — so the 2-D view's white "maximum" gets a dark patch on
@@ -222,6 +257,23 @@ mod tests {
         assert_eq!(step(0, 5), rgb(68, 1, 84));
         assert_eq!(step(4, 5), rgb(253, 231, 37));
         assert_eq!(step(0, 1), rgb(68, 1, 84));
+    }
+
+    #[test]
+    fn a_colour_that_reads_is_kept_and_one_that_does_not_is_moved_until_it_does() {
+        let black = rgb(0x0a, 0x0a, 0x0a);
+        assert_eq!(on(BLUE, PAGE), BLUE);
+        let purple = step(0, 6);
+        assert!(contrast(purple, black) < MIN_CONTRAST);
+        let lilac = on(purple, black);
+        assert!(contrast(over(lilac, black), black) >= MIN_CONTRAST);
+        // The hue stays: still more blue and red than green.
+        assert!(lilac[2] > lilac[1] && lilac[0] > lilac[1], "{lilac:?}");
+        let yellow = step(5, 6);
+        assert!(contrast(on(yellow, PAGE), PAGE) >= MIN_CONTRAST);
+        // A see-through colour counts as it is blended.
+        let faint = with_alpha(BLUE, 40);
+        assert!(contrast(over(on(faint, PAGE), PAGE), PAGE) >= MIN_CONTRAST);
     }
 
     #[test]

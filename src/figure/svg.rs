@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::format::{decade_label, tick_label};
+use super::format::{Script, decade_label, script_runs, tick_label};
 use super::{
     Arrangement, Axis, ColorBar, Corner, Dash, Figure, LegendEntry, Mark, Panel, RefAt, Rgba,
     Scale, Shape, Swatch, nice_ticks, palette,
@@ -34,6 +34,32 @@ fn esc(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A label as SVG text: escaped, its subscripts and superscripts (`w_T`, `10^−140`) as
+/// shifted, smaller tspans (see [`script_runs`]).
+fn text(s: &str) -> String {
+    let mut out = String::new();
+    for (script, t) in script_runs(s) {
+        match script {
+            Script::Normal => out.push_str(&esc(&t)),
+            Script::Sub => {
+                let _ = write!(
+                    out,
+                    r#"<tspan baseline-shift="sub" font-size="75%">{}</tspan>"#,
+                    esc(&t)
+                );
+            }
+            Script::Super => {
+                let _ = write!(
+                    out,
+                    r#"<tspan baseline-shift="super" font-size="75%">{}</tspan>"#,
+                    esc(&t)
+                );
+            }
+        }
+    }
+    out
 }
 
 fn paint(attr: &str, c: Rgba) -> String {
@@ -182,14 +208,14 @@ impl Figure {
         let _ = writeln!(
             s,
             r#"<text x="20" y="22" font-size="15" fill="black">{}</text>"#,
-            esc(&self.title)
+            text(&self.title)
         );
         for (i, line) in self.note_lines().iter().enumerate() {
             let _ = writeln!(
                 s,
                 r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
                 TITLE_H + 12.0 + LINE_H * i as f64,
-                esc(line)
+                text(line)
             );
         }
         for (k, (p, r)) in self.panels.iter().zip(self.panel_rects()).enumerate() {
@@ -201,7 +227,7 @@ impl Figure {
                 s,
                 r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
                 cap_top + 12.0 + LINE_H * i as f64,
-                esc(line)
+                text(line)
             );
         }
         s.push_str("</svg>\n");
@@ -395,14 +421,14 @@ impl Panel {
             r#"<text x="{:.2}" y="{:.2}" text-anchor="middle" font-size="14">{}</text>"#,
             (px0 + px1) / 2.0,
             py1 + 40.0,
-            esc(&self.x.title())
+            text(&self.x.title())
         );
         let _ = writeln!(
             s,
             r#"<text transform="translate({:.2} {:.2}) rotate(-90)" text-anchor="middle" font-size="14">{}</text>"#,
             px0 - 56.0,
             (py0 + py1) / 2.0,
-            esc(&self.y.title())
+            text(&self.y.title())
         );
         let _ = writeln!(s, r#"<g clip-path="url(#{clip})">"#);
         for b in &self.bands {
@@ -441,6 +467,16 @@ impl Panel {
             }
             flush(&mut stretch);
         }
+        // Every series, line and legend sample in a colour that reads on the white page
+        // (over a heat map the map is the background: colours as given).
+        let on_page = self.heatmaps.is_empty();
+        let ink = |c: Rgba| {
+            if on_page {
+                palette::on(c, palette::PAGE)
+            } else {
+                c
+            }
+        };
         for ser in &self.series {
             let name = esc(&ser.name);
             match ser.mark {
@@ -465,7 +501,7 @@ impl Panel {
                             s,
                             r#"<path data-series="{name}" d="{}" fill="none" {} stroke-width="{width}" stroke-linejoin="round"{}/>"#,
                             d.trim_end(),
-                            paint("stroke", ser.color),
+                            paint("stroke", ink(ser.color)),
                             dasharray(dash, width)
                         );
                     }
@@ -476,26 +512,26 @@ impl Panel {
                     filled,
                 } => {
                     let style = if filled {
-                        paint("fill", ser.color)
+                        paint("fill", ink(ser.color))
                     } else {
                         format!(
                             r#"fill="none" {} stroke-width="1.5""#,
-                            paint("stroke", ser.color)
+                            paint("stroke", ink(ser.color))
                         )
                     };
                     let _ = writeln!(s, r#"<g data-series="{name}" {style}>"#);
                     for (xx, yy) in ser.points.iter().filter_map(place) {
-                        marker(s, shape, xx, yy, radius, ser.color);
+                        marker(s, shape, xx, yy, radius, ink(ser.color));
                     }
                     s.push_str("</g>\n");
                 }
                 Mark::Bars { width } => {
-                    let fill = [ser.color[0], ser.color[1], ser.color[2], 90];
+                    let fill = palette::with_alpha(ink(ser.color), 90);
                     let _ = writeln!(
                         s,
                         r#"<g data-series="{name}" {} {} stroke-width="1.2">"#,
                         paint("fill", fill),
-                        paint("stroke", ser.color)
+                        paint("stroke", ink(ser.color))
                     );
                     let base = sy(self.y.place(0.0).unwrap_or(y0).max(y0));
                     for p in ser
@@ -535,7 +571,7 @@ impl Panel {
                 a.1,
                 b.0,
                 b.1,
-                paint("stroke", line.color),
+                paint("stroke", ink(line.color)),
                 line.width,
                 dasharray(line.dash, line.width)
             );
@@ -574,7 +610,7 @@ impl Panel {
                 yy + dy,
                 l.size,
                 paint("fill", l.color),
-                esc(&l.text)
+                text(&l.text)
             );
         }
         s.push_str("</g>\n");
@@ -587,7 +623,15 @@ impl Panel {
         if let Some(bar) = &self.colorbar {
             colorbar_svg(s, bar, px1 + 18.0, py0, py1);
         }
-        legend_svg(s, &self.legend_entries(), self.legend, (px0, py0, px1, py1));
+        let entries: Vec<LegendEntry> = self
+            .legend_entries()
+            .into_iter()
+            .map(|e| LegendEntry {
+                color: ink(e.color),
+                ..e
+            })
+            .collect();
+        legend_svg(s, &entries, self.legend, (px0, py0, px1, py1));
     }
 }
 
@@ -667,7 +711,7 @@ fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64) {
         r#"<text transform="translate({:.2} {:.2}) rotate(90)" text-anchor="middle" font-size="12">{}</text>"#,
         bx + bw + 48.0,
         (py0 + py1) / 2.0,
-        esc(&bar.label)
+        text(&bar.label)
     );
 }
 
@@ -747,7 +791,7 @@ fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f6
             r#"<text x="{:.2}" y="{:.2}" font-size="12">{}</text>"#,
             lx + 40.0,
             cy + 4.0,
-            esc(&e.label)
+            text(&e.label)
         );
     }
     s.push_str("</g>\n");
