@@ -206,3 +206,110 @@ fn on_a_computing_view_space_cancels_and_restarts_it_and_the_live_run_stays_put(
     assert!(!h.state().is_playing());
     assert_eq!(h.state().state.view, ViewKind::PhaseDiagram);
 }
+
+#[test]
+fn fit_brings_a_collapsed_ensemble_back_onto_the_axes() {
+    let mut s = AppState::default();
+    s.controls.steps_per_frame = 100;
+    let mut h = harness_at(s, [1280.0, 720.0]);
+    run_until(&mut h, |a| a.snapshot().is_some());
+    h.key_press(egui::Key::Space);
+    run_until(&mut h, |a| a.snapshot().is_some_and(|s| s.step() >= 400));
+    h.key_press(egui::Key::Space);
+    run_until(&mut h, |a| a.snapshot().is_some_and(|s| !s.playing));
+    let before = h.state().snapshot().unwrap().clone();
+    let n = before.current.summary.walkers as u64;
+    // At t ≥ 400 almost every walker is within 10⁻⁴⁰ of 0: the linear axis holds them all in
+    // its two central bins.
+    let mut counts = before.current.histogram.counts.clone();
+    counts.sort_unstable();
+    assert!(counts.iter().rev().take(2).sum::<u64>() > n * 9 / 10);
+    h.key_press(egui::Key::A);
+    let step = before.step();
+    run_until(&mut h, |a| {
+        a.snapshot()
+            .is_some_and(|s| s.generation > before.generation && s.step() == step)
+    });
+    h.run_steps(3);
+    let a = h.state();
+    assert!(
+        a.state.histogram.log_axis,
+        "a collapse over decades goes on the log axis"
+    );
+    let after = a.snapshot().unwrap().clone();
+    let lh = &after.current.log10_histogram;
+    // The fitted range runs from the 1 % to the 99 % quantile of |w| and a decade beyond: at
+    // most 1 % of the walkers (plus the ones exactly at 0) sit off either end.
+    let at_zero = after.current.summary.at_zero as u64;
+    assert!(
+        lh.below.saturating_sub(at_zero) <= n / 100 + 1,
+        "{} below",
+        lh.below
+    );
+    assert!(lh.above <= n / 100 + 1, "{} above", lh.above);
+    // And the plot shows the whole range it bins.
+    let (_, _, t) = a
+        .drawn_panels()
+        .iter()
+        .find(|(id, _, _)| id == "histogram")
+        .expect("the histogram panel")
+        .clone();
+    let b = t.bounds();
+    assert!(
+        b.min()[0] <= lh.lo && b.max()[0] >= lh.hi,
+        "{b:?} vs [{}, {}]",
+        lh.lo,
+        lh.hi
+    );
+}
+
+#[test]
+fn presenter_text_is_at_least_2_2_percent_of_the_window_height() {
+    for size in [[1280.0, 720.0], [1920.0, 1080.0], [800.0, 600.0]] {
+        let mut s = AppState::default();
+        s.presenter = true;
+        let mut h = harness_at(s, size);
+        h.run_steps(3);
+        // Tick labels, axis titles and captions are drawn in the body font.
+        let body = h
+            .ctx
+            .global_style()
+            .text_styles
+            .get(&egui::TextStyle::Body)
+            .map(|f| f.size)
+            .unwrap();
+        assert!(body >= 0.022 * size[1], "{size:?}: body text {body}");
+    }
+}
+
+#[test]
+fn a_small_window_keeps_every_control_and_gives_the_plots_over_40_percent() {
+    // 800 × 600, and 1280 × 720 at Ctrl+Plus twice (1.2² zoom: 889 × 500 points).
+    for (size, zoom) in [([800.0, 600.0], 1.0), ([1280.0 / 1.44, 720.0 / 1.44], 1.44)] {
+        let mut h = harness_at(small("fig1-left"), size);
+        run_until(&mut h, ready);
+        h.run_steps(4);
+        let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(size[0], size[1]));
+        let area: f32 = h
+            .state()
+            .drawn_panels()
+            .iter()
+            .map(|(_, r, _)| r.intersect(window).area())
+            .sum();
+        assert!(
+            area >= 0.4 * window.area(),
+            "zoom {zoom}: the plots cover {area} of {} points²",
+            window.area()
+        );
+        for label in ["📁 File", "Export", "Fit axes", "Presenter", "Light"] {
+            let node = h.get_by_label(label);
+            assert!(
+                window.contains_rect(node.rect()),
+                "zoom {zoom}: {label} at {:?}, off the window",
+                node.rect()
+            );
+        }
+        // The theory is still there, under the controls.
+        h.get_by_label_contains("μ(a, λ)");
+    }
+}

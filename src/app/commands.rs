@@ -25,6 +25,8 @@ pub enum UiCommand {
     Undo,
     /// Redo the last undone edit.
     Redo,
+    /// Fit every plot's axes to its data, and the histogram's range to where its walkers are.
+    Fit,
     Help,
 }
 
@@ -72,6 +74,7 @@ impl UiCommand {
             // Redo before undo: Ctrl+Z would also match Ctrl+Shift+Z.
             UiCommand::Redo,
             UiCommand::Undo,
+            UiCommand::Fit,
             UiCommand::Help,
         ]);
         v
@@ -94,6 +97,7 @@ impl UiCommand {
             UiCommand::CopyLink => "🔗 Link".into(),
             UiCommand::Undo => "⟲ Undo".into(),
             UiCommand::Redo => "⟳ Redo".into(),
+            UiCommand::Fit => "Fit axes".into(),
             UiCommand::Help => "Shortcuts".into(),
         }
     }
@@ -120,6 +124,7 @@ impl UiCommand {
             UiCommand::CopyLink => "Copy a link to this exact state (seed included) to the clipboard: in a browser the page's address, which opens this experiment; `saddlescope run LINK` gives its numbers".into(),
             UiCommand::Undo => "Undo the last edit or preset switch (parameters, grids, view options; up to 200 steps)".into(),
             UiCommand::Redo => "Redo what was undone".into(),
+            UiCommand::Fit => "Fit every plot's axes to its data; on the histogram view also the histogram's range to where the walkers are (the log10|w| axis when they spread over many decades). Double-click a plot to hand it back to the figure's ranges".into(),
             UiCommand::Help => "Show or hide this list of shortcuts".into(),
         }
     }
@@ -140,6 +145,7 @@ impl UiCommand {
             }
             UiCommand::Record => Key::V,
             UiCommand::CopyLink => Key::L,
+            UiCommand::Fit => Key::A,
             UiCommand::Help => Key::Questionmark,
         };
         KeyboardShortcut::new(Modifiers::NONE, key)
@@ -160,6 +166,7 @@ impl UiCommand {
             UiCommand::CopyLink => "L".into(),
             UiCommand::Undo => "Ctrl+Z".into(),
             UiCommand::Redo => "Ctrl+Shift+Z".into(),
+            UiCommand::Fit => "A".into(),
             UiCommand::Help => "?".into(),
         }
     }

@@ -101,6 +101,81 @@ fn list_field(
     error
 }
 
+/// The histograms' ranges and bins (kept in presets). Changing them re-bins the same seeded run:
+/// the worker replays it to the step it had reached.
+fn histogram_fields(ui: &mut Ui, p: &mut ExperimentParams, two_d: bool) {
+    let h = &mut p.histogram;
+    let (w1, w2) = if two_d { ("w1", "w2") } else { ("w", "") };
+    NumberField::new(
+        "bins",
+        "Bins of the w histogram (and of the log10|w| one) between its ends: 1 to 2000.",
+        1..=2000,
+    )
+    .speed(1.0)
+    .show(ui, &mut h.bins);
+    // Each end stays on its side of the other: a range never turns inside out.
+    let (lo, hi) = (h.lo, h.hi);
+    NumberField::new(
+        &format!("{w1} from"),
+        "Left end of the histogram (and of the 2-D map's first axis). Walkers beyond the ends are counted at the ends of the plot.",
+        -1e12..=hi - 1e-9 * hi.abs().max(1.0),
+    )
+    .speed(0.01)
+    .max_decimals(4)
+    .show(ui, &mut h.lo);
+    NumberField::new(
+        &format!("{w1} to"),
+        "Right end of the histogram (and of the 2-D map's first axis).",
+        lo + 1e-9 * lo.abs().max(1.0)..=1e12,
+    )
+    .speed(0.01)
+    .max_decimals(4)
+    .show(ui, &mut h.hi);
+    if two_d {
+        let (lo2, hi2) = (h.lo2, h.hi2);
+        NumberField::new(
+            &format!("{w2} from"),
+            "Bottom end of the 2-D map.",
+            -1e12..=hi2 - 1e-9 * hi2.abs().max(1.0),
+        )
+        .speed(0.01)
+        .max_decimals(4)
+        .show(ui, &mut h.lo2);
+        NumberField::new(
+            &format!("{w2} to"),
+            "Top end of the 2-D map.",
+            lo2 + 1e-9 * lo2.abs().max(1.0)..=1e12,
+        )
+        .speed(0.01)
+        .max_decimals(4)
+        .show(ui, &mut h.hi2);
+        NumberField::new(
+            "map cells",
+            "Cells per side of the walkers' density map: 1 to 400.",
+            1..=400,
+        )
+        .show(ui, &mut h.bins2d);
+    } else {
+        let (lo, hi) = (h.log10_lo, h.log10_hi);
+        NumberField::new(
+            "log10|w| from",
+            "Left end of the log10|w| histogram, in decades (the collapse reaches 10^−300).",
+            -400.0..=hi - 1e-6,
+        )
+        .speed(1.0)
+        .max_decimals(2)
+        .show(ui, &mut h.log10_lo);
+        NumberField::new(
+            "log10|w| to",
+            "Right end of the log10|w| histogram, in decades.",
+            lo + 1e-6..=400.0,
+        )
+        .speed(1.0)
+        .max_decimals(2)
+        .show(ui, &mut h.log10_hi);
+    }
+}
+
 /// The walkers field's upper end: the engine's own limit, the one `--set` and presets have.
 pub const WALKER_FIELD_MAX: usize = MAX_WALKERS;
 
@@ -354,6 +429,7 @@ pub fn controls_ui(
         "record_steps",
         p,
     ));
+    histogram_fields(ui, p, two_d);
     errors.extend(list_field(
         ui,
         "thresholds θ",

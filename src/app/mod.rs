@@ -79,6 +79,10 @@ pub struct SaddlescopeApp {
     fullscreen_requested: Option<bool>,
     /// The look last applied: presenter mode, light theme, presenter text scale in hundredths.
     applied_look: Option<(bool, bool, u32)>,
+    /// Fit was asked for: the plots fit their data in this frame, or once the snapshot of
+    /// the generation given is in (a re-binned histogram).
+    fit_pending: bool,
+    fit_pending_generation: Option<u64>,
     /// The open/save window: whether shown, the path typed, consent to overwrite.
     file_window: bool,
     file_path: String,
@@ -142,6 +146,8 @@ impl SaddlescopeApp {
             fullscreen: false,
             fullscreen_requested: None,
             applied_look: None,
+            fit_pending: false,
+            fit_pending_generation: None,
             file_window: false,
             export_window: false,
             export_path: "figure.svg".into(),
@@ -428,7 +434,33 @@ impl SaddlescopeApp {
                     ),
                 }
             }
+            UiCommand::Fit => self.fit(),
             UiCommand::Help => self.show_help = !self.show_help,
+        }
+    }
+
+    /// Fit every plot to its data at the next frame; on the histogram view first the
+    /// histogram's own range to where the walkers are (the same run re-binned).
+    fn fit(&mut self) {
+        self.fit_pending = true;
+        if self.state.view != ViewKind::Histogram {
+            return;
+        }
+        let Some(s) = self.latest.as_ref() else {
+            return;
+        };
+        match crate::figure::views::fitted_histogram(&s.current.summary, s.params.histogram) {
+            Some((spec, log)) => {
+                if spec != self.state.params.histogram {
+                    // The plots fit once the re-binned run is in.
+                    self.fit_pending_generation = Some(self.generation + 1);
+                }
+                self.state.params.histogram = spec;
+                self.state.histogram.log_axis = log;
+            }
+            None => self
+                .status
+                .push(false, "no finite walker to fit the histogram to"),
         }
     }
 
@@ -551,6 +583,14 @@ impl SaddlescopeApp {
         }
         self.receive();
         self.shortcuts(ui);
+        let rebinned = self
+            .fit_pending_generation
+            .is_none_or(|g| self.latest.as_ref().is_some_and(|s| s.generation >= g));
+        if self.fit_pending && rebinned {
+            self.fit_pending = false;
+            self.fit_pending_generation = None;
+            plot::request_fit(ui.ctx());
+        }
         self.apply_look(&ui.ctx().clone());
         // Presets and edits from the previous frame go out before drawing, so this frame
         // already shows the new theory and the next one the new ensemble.
@@ -595,6 +635,10 @@ impl SaddlescopeApp {
         });
         if panels {
             let width = ui.ctx().content_rect().width();
+            // A narrow window (800 px, or Ctrl+Plus twice at 1280) keeps one side panel: the
+            // theory goes under the controls, and the plots keep over half the window.
+            let narrow = width < NARROW_WINDOW;
+            let readout = self.readout.1.clone();
             egui::Panel::left("controls")
                 .default_size(290.0)
                 .size_range(200.0..=(0.3 * width).max(240.0))
@@ -618,28 +662,38 @@ impl SaddlescopeApp {
                                         .color(Color32::from_rgb(0xd0, 0x30, 0x30)),
                                 );
                             }
+                            if narrow {
+                                ui.separator();
+                                theory_panel_ui(
+                                    ui,
+                                    &self.state.params,
+                                    &readout,
+                                    self.latest.as_deref(),
+                                );
+                            }
                         });
                 });
-            let readout = self.readout.1.clone();
             // Bounded widths: a view with wide rows (the 2-D stationary points) must not leave
             // the panel wide for the next view, covering its plot.
-            egui::Panel::right("theory")
-                .default_size(300.0)
-                .size_range(200.0..=(0.3 * width).max(240.0))
-                .resizable(true)
-                .show(ui, |ui| {
-                    // Vertical only: the rows wrap to the panel's width instead of running off it.
-                    egui::ScrollArea::vertical()
-                        .auto_shrink(false)
-                        .show(ui, |ui| {
-                            theory_panel_ui(
-                                ui,
-                                &self.state.params,
-                                &readout,
-                                self.latest.as_deref(),
-                            );
-                        });
-                });
+            if !narrow {
+                egui::Panel::right("theory")
+                    .default_size(300.0)
+                    .size_range(200.0..=(0.3 * width).max(240.0))
+                    .resizable(true)
+                    .show(ui, |ui| {
+                        // Vertical only: the rows wrap to the panel's width instead of running off it.
+                        egui::ScrollArea::vertical()
+                            .auto_shrink(false)
+                            .show(ui, |ui| {
+                                theory_panel_ui(
+                                    ui,
+                                    &self.state.params,
+                                    &readout,
+                                    self.latest.as_deref(),
+                                );
+                            });
+                    });
+            }
         }
         let title = self.title();
         let view = self.state.view;
@@ -706,6 +760,9 @@ impl SaddlescopeApp {
         }
     }
 }
+
+/// Below this width in points a window keeps one side panel (controls, then theory).
+pub const NARROW_WINDOW: f32 = 1000.0;
 
 /// The default fonts, with the monospace face as a fallback of the proportional one: it has the
 /// arrows and mathematical symbols (→, ≈, √) that the labels use.

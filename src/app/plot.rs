@@ -863,9 +863,22 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2, legend: LegendPlace) -> Panel
             c
         }
     };
+    // Fit: the plot's bounds to its data (a map keeps its aspect, which auto-bounds keeps).
+    let fit = fit_due(ui.ctx(), id)
+        .then(|| {
+            if panel.equal_aspect {
+                None
+            } else {
+                data_box(panel)
+            }
+        })
+        .flatten();
     let resp = plot.show(ui, |pui| {
         if first_frame {
             pui.set_auto_bounds(true);
+        }
+        if let Some(b) = fit {
+            pui.set_plot_bounds(b);
         }
         for h in panel.heatmaps.iter().filter(|h| !off.contains(&h.legend)) {
             let map = h.map;
@@ -1051,6 +1064,77 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2, legend: LegendPlace) -> Panel
         pointer: resp.inner,
         response: resp.response,
     }
+}
+
+fn fit_id() -> egui::Id {
+    egui::Id::unique("saddlescope-fit")
+}
+
+/// Ask every plot drawn from now on to fit its data once (the Fit command).
+pub fn request_fit(ctx: &egui::Context) {
+    ctx.data_mut(|d| {
+        let n: u64 = d.get_temp(fit_id()).unwrap_or(0);
+        d.insert_temp(fit_id(), n + 1);
+    });
+    ctx.request_repaint();
+}
+
+/// Whether the plot `id` has a fit to do: a Fit it has not done yet.
+fn fit_due(ctx: &egui::Context, id: egui::Id) -> bool {
+    let asked: u64 = ctx.data(|d| d.get_temp(fit_id())).unwrap_or(0);
+    let done: u64 = ctx.data(|d| d.get_temp(id.with("fitted"))).unwrap_or(0);
+    if asked != done {
+        ctx.data_mut(|d| d.insert_temp(id.with("fitted"), asked));
+    }
+    asked != done
+}
+
+/// The box around everything a panel draws (series, bars with their widths, bands, maps), a
+/// twentieth wider either side; `None` with nothing finite to draw.
+fn data_box(panel: &Panel) -> Option<egui_plot::PlotBounds> {
+    let mut b = egui_plot::PlotBounds::NOTHING;
+    let mut add = |x: f64, y: f64| {
+        if let (Some(x), Some(y)) = (panel.x.place(x), panel.y.place(y)) {
+            b.extend_with(&PlotPoint::new(x, y));
+        }
+    };
+    for s in &panel.series {
+        let half = match s.mark {
+            Mark::Bars { width } => width / 2.0,
+            _ => 0.0,
+        };
+        for p in &s.points {
+            add(p[0] - half, p[1]);
+            add(p[0] + half, p[1]);
+            if half > 0.0 {
+                add(p[0], 0.0);
+            }
+        }
+    }
+    for band in &panel.bands {
+        for i in 0..band.xs.len() {
+            add(band.xs[i], band.lo[i]);
+            add(band.xs[i], band.hi[i]);
+        }
+    }
+    for h in &panel.heatmaps {
+        let rows = h.values.len() / h.cols.max(1);
+        b.extend_with(&PlotPoint::new(h.x0, h.y0));
+        b.extend_with(&PlotPoint::new(
+            h.x0 + h.dx * h.cols as f64,
+            h.y0 + h.dy * rows as f64,
+        ));
+    }
+    if !b.is_valid() {
+        return None;
+    }
+    let (w, h) = (b.width().max(1e-12), b.height().max(1e-12));
+    let [x0, y0] = b.min();
+    let [x1, y1] = b.max();
+    Some(egui_plot::PlotBounds::from_min_max(
+        [x0 - 0.05 * w, y0 - 0.05 * h],
+        [x1 + 0.05 * w, y1 + 0.05 * h],
+    ))
 }
 
 /// Whether `now` differs from what was stored under `id` in the last pass; if so, store it and

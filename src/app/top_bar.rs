@@ -194,6 +194,13 @@ impl SaddlescopeApp {
                     self.run_command(UiCommand::PlayPause);
                 }
             }
+            if ui
+                .button(UiCommand::Fit.label(false))
+                .on_hover_text(UiCommand::Fit.hint())
+                .clicked()
+            {
+                self.run_command(UiCommand::Fit);
+            }
             ui.separator();
             ui.checkbox(&mut self.state.presenter, "Presenter")
                 .on_hover_text(UiCommand::Presenter.hint());
@@ -249,7 +256,9 @@ impl SaddlescopeApp {
             if let Some(s) = self.latest.as_ref().filter(|_| live) {
                 // One piece: where it does not fit, it moves to the next row whole.
                 ui.add(egui::Label::new(format!("t = {} / {}", s.step(), s.params.steps)).extend());
-                if s.playing && s.walker_steps_per_second > 0.0 {
+                // Not in presenter mode: a projector has no use for it, and it would wrap the
+                // bar onto another row.
+                if s.playing && s.walker_steps_per_second > 0.0 && !self.state.presenter {
                     ui.label(format!("{:.2e} walker-steps/s", s.walker_steps_per_second))
                         .on_hover_text("Walker-steps simulated per second of wall time over the last second: walkers × steps played. Raise steps per frame to play faster; the engine's own speed is in `saddlescope bench`.");
                 } else if s.finished {

@@ -228,9 +228,10 @@ impl Worker {
                 if !w.state.take_commands() {
                     return false;
                 }
+                w.state.catch_up();
                 w.state.tick_if_due(&mut w.next_tick);
                 w.state.flush();
-                if w.state.playing || w.state.pending.is_some() {
+                if w.state.playing || w.state.pending.is_some() || w.state.catch_up.is_some() {
                     (w.state.waker)();
                 }
                 true
@@ -331,6 +332,8 @@ struct State {
     /// The record computed by the last `observe`.
     current: Option<Arc<Record>>,
     curves: Option<Arc<FractionCurves>>,
+    /// The step a rebinned run is being replayed to.
+    catch_up: Option<u64>,
 }
 
 impl State {
@@ -364,6 +367,7 @@ impl State {
             window: std::collections::VecDeque::new(),
             current: None,
             curves: None,
+            catch_up: None,
         }
     }
 
@@ -373,10 +377,13 @@ impl State {
             if !self.take_commands() {
                 return;
             }
+            self.catch_up();
             self.tick_if_due(&mut next_tick);
             self.flush();
             // Sleep until the next tick, a command, or a retry of an unsent snapshot.
-            let wait = if self.playing {
+            let wait = if self.catch_up.is_some() {
+                Some(Duration::ZERO)
+            } else if self.playing {
                 Some(next_tick.saturating_duration_since(Instant::now()))
             } else if self.pending.is_some() {
                 Some(Duration::from_millis(10))
@@ -502,14 +509,46 @@ impl State {
                 Err(payload) => std::panic::resume_unwind(payload),
             }
         };
+        // A new binning of the same experiment (histogram ranges, bins): the seeded run is
+        // replayed to the step it had reached, so its histograms come back at that step.
+        let reached = self
+            .ensemble
+            .as_ref()
+            .map_or(0, |e| e.step())
+            .max(self.catch_up.unwrap_or(0));
+        let rebinned = {
+            let mut old = (**self.params).clone();
+            old.histogram = params.histogram;
+            old == *params
+        };
         self.generation = generation;
         self.curves = curves;
         self.params = Arc::new(params);
         self.install(e);
-        self.snapshot();
-        // Out now, before a due tick would step the new ensemble and compute its statistics
-        // again: the change shows a frame sooner.
-        self.flush();
+        self.catch_up = (rebinned && reached > 0).then_some(reached.min(self.params.steps));
+        if self.catch_up.is_none() {
+            self.snapshot();
+            // Out now, before a due tick would step the new ensemble and compute its
+            // statistics again: the change shows a frame sooner.
+            self.flush();
+        }
+    }
+
+    /// Step toward the step a rebinned run is replayed to (see `set_params`); a snapshot once
+    /// it is there. Gives way to waiting commands like any other stepping.
+    fn catch_up(&mut self) {
+        let Some(target) = self.catch_up else {
+            return;
+        };
+        let step = self.ensemble.as_ref().map_or(target, |e| e.step());
+        if step < target {
+            self.advance(target - step);
+        }
+        if self.ensemble.as_ref().is_none_or(|e| e.step() >= target) {
+            self.catch_up = None;
+            self.snapshot();
+            self.flush();
+        }
     }
 
     fn restart(&mut self) {
@@ -743,6 +782,38 @@ mod tests {
         assert!(!s.playing);
         assert_eq!(s.recorded.len(), 6);
         drop(w); // joins
+    }
+
+    #[test]
+    fn a_new_binning_replays_the_run_to_the_step_it_had_reached() {
+        let p = ExperimentParams {
+            walkers: 500,
+            ..ExperimentParams::default()
+        };
+        let w = Worker::spawn(p.clone().valid().unwrap(), 1, Arc::new(|| {}));
+        w.send(Command::Step(60));
+        let before = next_snapshot(&w, |s| s.step() == 60);
+        let mut q = p.clone();
+        (q.histogram.bins, q.histogram.lo, q.histogram.hi) = (10, -0.5, 0.5);
+        w.send(Command::SetParams {
+            generation: 1,
+            params: Box::new(q.clone().valid().unwrap()),
+        });
+        let s = next_snapshot(&w, |s| s.generation == 1);
+        // The same walkers at the same step (seeded), binned anew.
+        assert_eq!(s.step(), 60);
+        assert_eq!(s.current.summary, before.current.summary);
+        assert_eq!(s.current.histogram.counts.len(), 10);
+        let recorded: Vec<u64> = s.recorded.iter().map(|r| r.summary.step).collect();
+        assert_eq!(recorded, [0, 5, 10, 20, 50]);
+        assert!(s.recorded.iter().all(|r| r.histogram.counts.len() == 10));
+        // Any other change starts the experiment again.
+        let r = ExperimentParams { lambda: 0.3, ..q };
+        w.send(Command::SetParams {
+            generation: 2,
+            params: Box::new(r.valid().unwrap()),
+        });
+        assert_eq!(next_snapshot(&w, |s| s.generation == 2).step(), 0);
     }
 
     #[test]

@@ -33,6 +33,57 @@ impl Default for HistogramOptions {
     }
 }
 
+/// The histogram's layout that shows where the walkers of `summary` are: the w range from the
+/// 1 % to the 99 % quantile widened by a tenth either side and rounded out to 2 significant
+/// digits, or — where |w| spreads over more than four decades (a collapse to 10⁻¹⁴⁰, an escape
+/// to 10¹⁹⁰) and a linear axis would put them all in one bin — the log10|w| axis over the
+/// decades from the 1 % to the 99 % quantile of |w|, a decade either side. Returns the layout
+/// and whether the log axis is the one to show; `None` without finite walkers.
+pub fn fitted_histogram(
+    summary: &crate::sim::stats::Summary,
+    spec: crate::sim::params::HistogramSpec,
+) -> Option<(crate::sim::params::HistogramSpec, bool)> {
+    let q = |p: f64| summary.quantiles.iter().find(|q| q.p == p);
+    let (lo, hi) = (q(0.01)?, q(0.99)?);
+    let mut out = spec;
+    let (a0, a1) = (
+        summary
+            .quantiles
+            .iter()
+            .map(|q| q.abs_w)
+            .fold(f64::INFINITY, f64::min),
+        summary
+            .quantiles
+            .iter()
+            .map(|q| q.abs_w)
+            .fold(0.0, f64::max),
+    );
+    if a1 > 0.0 && a1.is_finite() && (a0 <= 0.0 || a1 / a0 > 1e4) {
+        let floor = if a0 > 0.0 { a0.log10().floor() } else { -300.0 };
+        out.log10_lo = (floor - 1.0).max(-400.0);
+        out.log10_hi = (a1.log10().ceil() + 1.0).min(400.0);
+        return Some((out, true));
+    }
+    let (w0, w1) = (lo.w, hi.w);
+    if !(w0.is_finite() && w1.is_finite()) {
+        return None;
+    }
+    let pad = 0.1 * (w1 - w0).max(1e-12 * w0.abs().max(w1.abs()).max(1e-300));
+    let round = |v: f64, up: bool| {
+        if v == 0.0 {
+            return 0.0;
+        }
+        let unit = 10f64.powf(v.abs().log10().floor() - 1.0);
+        if up {
+            (v / unit).ceil() * unit
+        } else {
+            (v / unit).floor() * unit
+        }
+    };
+    (out.lo, out.hi) = (round(w0 - pad, false), round(w1 + pad, true));
+    (out.hi > out.lo).then_some((out, false))
+}
+
 /// Bar centres and densities of the non-empty bins (normalised by all `n` walkers).
 fn bars(h: &Histogram, n: usize) -> Vec<[f64; 2]> {
     let w = h.bin_width();

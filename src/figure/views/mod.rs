@@ -10,7 +10,7 @@ pub mod optimizers;
 pub mod phase;
 
 pub use escape::{EscapeFocus, EscapeOptions, escape_figure};
-pub use histogram::{HistogramOptions, histogram_figure};
+pub use histogram::{HistogramOptions, fitted_histogram, histogram_figure};
 pub use landscape::{LandscapeOptions, landscape_figure};
 pub use loss::loss_figure;
 pub use optimizers::{OptimizerOptions, optimizers_figure};
