@@ -266,8 +266,10 @@ fn fit_brings_a_collapsed_ensemble_back_onto_the_axes() {
 #[test]
 fn presenter_text_is_at_least_2_2_percent_of_the_window_height() {
     for size in [[1280.0, 720.0], [1920.0, 1080.0], [800.0, 600.0]] {
-        let mut s = AppState::default();
-        s.presenter = true;
+        let s = AppState {
+            presenter: true,
+            ..Default::default()
+        };
         let mut h = harness_at(s, size);
         h.run_steps(3);
         // Tick labels, axis titles and captions are drawn in the body font.
