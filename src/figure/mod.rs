@@ -509,6 +509,35 @@ pub struct ColorBar {
 }
 
 /// Round numbers for axis ticks: 1, 2 or 5 × 10^k, about `target` of them over [lo, hi].
+/// The step axis of a panel whose series run over steps 0 … `tmax`: linear, or log10 from
+/// step 1 where the series' action — 99 % of their total variation — is over within the first
+/// 1 % of the steps (Fig. 7's shares settle in ~100 of 10⁴ steps: on a linear axis all their
+/// motion would sit in one pixel column). Window and exports read the same axis.
+pub fn step_axis(series: &[&Series], tmax: f64) -> Axis {
+    let linear = Axis::new("step t", "", 0.0, tmax);
+    if tmax < 1000.0 {
+        return linear;
+    }
+    // Total variation of every series, and how much of it comes after 1 % of the steps.
+    let (mut total, mut late) = (0.0, 0.0);
+    for s in series {
+        for w in s.points.windows(2) {
+            let d = (w[1][1] - w[0][1]).abs();
+            if d.is_finite() {
+                total += d;
+                if w[1][0] > 0.01 * tmax {
+                    late += d;
+                }
+            }
+        }
+    }
+    if total > 0.0 && late <= 0.01 * total {
+        Axis::new("step t", "", 1.0, tmax).log10()
+    } else {
+        linear
+    }
+}
+
 pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
         return Vec::new();
@@ -586,6 +615,33 @@ mod tests {
         assert_eq!(a.place(f64::INFINITY), None);
         assert_eq!(a.placed_range(), (0.0, 4.0));
         assert_eq!(a.title(), "t [steps] (log)");
+    }
+
+    #[test]
+    fn the_step_axis_turns_log_where_the_action_fills_its_first_percent() {
+        let line = |pts: Vec<[f64; 2]>| Series::line("s", [0, 0, 0, 255], 1.0, Dash::Solid, pts);
+        // Settles by step 80 of 10⁴ (Fig. 7's shares): log, from step 1.
+        let fast = line(
+            (0..=10_000)
+                .step_by(10)
+                .map(|t| {
+                    let t = t as f64;
+                    [t, (1.0 - (-t / 15.0).exp()).min(1.0)]
+                })
+                .collect(),
+        );
+        let a = step_axis(&[&fast], 10_000.0);
+        assert_eq!((a.scale, a.min, a.max), (Scale::Log10, 1.0, 10_000.0));
+        // Moves all along: linear.
+        let slow = line(
+            (0..=10_000)
+                .step_by(10)
+                .map(|t| [t as f64, t as f64 / 1e4])
+                .collect(),
+        );
+        assert_eq!(step_axis(&[&slow], 10_000.0).scale, Scale::Linear);
+        // A short run keeps a linear axis whatever its series.
+        assert_eq!(step_axis(&[&fast], 500.0).scale, Scale::Linear);
     }
 
     #[test]

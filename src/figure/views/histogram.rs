@@ -334,6 +334,16 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
         Axis::new("fraction with |w| < θ", "", 0.0, 1.0),
     );
     bottom.series = frac;
+    if snap.finished {
+        // A finished run's step axis by where its action is (see `step_axis`); the
+        // simulation's series alone decide (the theory curves run on to the end).
+        let sim: Vec<&crate::figure::Series> = bottom
+            .series
+            .iter()
+            .filter(|s| s.name.starts_with("simulation"))
+            .collect();
+        bottom.x = crate::figure::step_axis(&sim, sum.step.max(20) as f64);
+    }
 
     let mut note = format!(
         "diverged: {} of {} (no longer finite: not in the histograms)",

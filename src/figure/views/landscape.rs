@@ -281,6 +281,12 @@ pub fn landscape_figure(
         ));
     }
     let n = sum.walkers.max(1) as f64;
+    if snap.finished {
+        // A finished run's axis, by where its action is (a run still going keeps a linear one:
+        // its axis does not flip under the viewer).
+        let series: Vec<&Series> = shares.series.iter().collect();
+        shares.x = super::super::step_axis(&series, sum.step.max(10) as f64);
+    }
     if snap.trace.iter().any(|t| t.diverged > 0) {
         shares.series.push(Series::line(
             "diverged",
