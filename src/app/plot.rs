@@ -419,6 +419,7 @@ pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
     let avail = ui.available_size();
     let gap = 6.0;
     let n = fig.panels.len().max(1) as f32;
+    let mut places = vec![None; fig.panels.len()];
     let sizes: Vec<Vec2> = match fig.arrangement {
         Arrangement::Column => {
             let total = total_share(fig);
@@ -430,15 +431,18 @@ pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
                 })
                 .collect()
         }
-        Arrangement::Row => row_widths(ui, fig, avail.x - gap * (n - 1.0), avail.y.max(120.0))
-            .into_iter()
-            .map(|w| Vec2::new(w.max(120.0), avail.y.max(120.0)))
-            .collect(),
+        Arrangement::Row => {
+            let row = row_widths(ui, fig, avail.x - gap * (n - 1.0), avail.y.max(120.0));
+            places = row.iter().map(|(_, p)| *p).collect();
+            row.into_iter()
+                .map(|(w, _)| Vec2::new(w.max(120.0), avail.y.max(120.0)))
+                .collect()
+        }
     };
     let mut out = Vec::new();
     let draw = |ui: &mut Ui, out: &mut Vec<PanelResponse>| {
-        for (p, size) in fig.panels.iter().zip(&sizes) {
-            out.push(panel_ui(ui, p, *size));
+        for ((p, size), place) in fig.panels.iter().zip(&sizes).zip(&places) {
+            out.push(panel_ui_placed(ui, p, *size, *place));
         }
     };
     match fig.arrangement {
@@ -474,7 +478,7 @@ const MAP_MAX_SHARE: f32 = 0.6;
 /// beside it included (up to [`MAP_MAX_SHARE`] of the row if its share is less), and the width
 /// it leaves or takes is the other panels'. A map given more
 /// width than its box would otherwise stretch its axis past the data (black bands either side).
-fn row_widths(ui: &Ui, fig: &Figure, width: f32, height: f32) -> Vec<f32> {
+fn row_widths(ui: &Ui, fig: &Figure, width: f32, height: f32) -> Vec<(f32, Option<LegendPlace>)> {
     let total = total_share(fig);
     let mut widths: Vec<f32> = fig
         .panels
@@ -487,17 +491,24 @@ fn row_widths(ui: &Ui, fig: &Figure, width: f32, height: f32) -> Vec<f32> {
         .filter(|p| !p.equal_aspect)
         .map(|p| p.share.max(0.0))
         .sum();
+    let mut places = vec![None; widths.len()];
     if flexible <= 0.0 {
-        return widths;
+        return widths.into_iter().zip(places).collect();
     }
     let mut spare = 0.0;
-    for (p, w) in fig.panels.iter().zip(widths.iter_mut()) {
+    for ((p, w), place) in fig
+        .panels
+        .iter()
+        .zip(widths.iter_mut())
+        .zip(places.iter_mut())
+    {
         if p.equal_aspect {
             // Up to 60 % of the row where its share is less: the map is the picture.
             let size = Vec2::new(*w, height);
             let cap = w.max(MAP_MAX_SHARE * width);
             let beside = to_scale_width(ui, p, size);
             let given = if beside <= cap {
+                *place = Some(LegendPlace::Beside);
                 beside
             } else {
                 // The legend goes above it (see `panel_ui`): the map is that much shorter.
@@ -509,7 +520,16 @@ fn row_widths(ui: &Ui, fig: &Figure, width: f32, height: f32) -> Vec<f32> {
                 let strip = |w: f32| legend_strip(ui, &p.legend_entries(), w).1.y;
                 // The strip's rows depend on the width they wrap in: once more at the result.
                 let first = (bare - strip(bare) * aspect).min(cap);
-                (bare - strip(first) * aspect).min(cap)
+                let above = (bare - strip(first) * aspect).min(cap);
+                // Whichever leaves the map larger: the legend beside a map narrowed to the cap,
+                // or above a map as wide as the strip leaves it tall.
+                if cap - legend_width(ui, p) >= above {
+                    *place = Some(LegendPlace::Beside);
+                    cap
+                } else {
+                    *place = Some(LegendPlace::Above);
+                    above
+                }
             };
             spare += *w - given;
             *w = given;
@@ -520,7 +540,7 @@ fn row_widths(ui: &Ui, fig: &Figure, width: f32, height: f32) -> Vec<f32> {
             *w += spare * (p.share.max(0.0) / flexible) as f32;
         }
     }
-    widths
+    widths.into_iter().zip(places).collect()
 }
 
 /// The width an equal-aspect panel needs to show its box whole at `size.y`: the data area as
@@ -554,6 +574,16 @@ fn to_scale_width(ui: &Ui, panel: &Panel, size: Vec2) -> f32 {
 
 /// Draw one panel in `size` (a colour bar, if any, takes its share of the width).
 pub fn panel_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
+    panel_ui_placed(ui, panel, size, None)
+}
+
+/// [`panel_ui`] with a map's legend placed as its row decided (`None`: as it fits).
+fn panel_ui_placed(
+    ui: &mut Ui,
+    panel: &Panel,
+    size: Vec2,
+    legend: Option<LegendPlace>,
+) -> PanelResponse {
     let bar_w = if panel.colorbar.is_some() {
         COLORBAR_W * text_scale(ui)
     } else {
@@ -564,6 +594,8 @@ pub fn panel_ui(ui: &mut Ui, panel: &Panel, size: Vec2) -> PanelResponse {
     let entries = legend_entries(ui, panel);
     let place = if !panel.equal_aspect || entries.is_empty() {
         LegendPlace::Inside(panel.legend)
+    } else if let Some(place) = legend {
+        place
     } else if size.x + 0.5 >= to_scale_width(ui, panel, size) {
         LegendPlace::Beside
     } else {
