@@ -124,19 +124,17 @@ impl<'a, N: Numeric> NumberField<'a, N> {
         self
     }
 
+    /// The field's label (its subscripts set as subscripts) with the tooltip.
+    fn label_ui(&self, ui: &mut Ui) -> Response {
+        let text = super::plot::scripted(ui, self.label, None, None, egui::Color32::TRANSPARENT);
+        ui.label(text).on_hover_text(self.tip)
+    }
+
     /// Draw label and field in a row, and the note (if any) after them.
     pub fn show(self, ui: &mut Ui, value: &mut N) -> Response {
         let response = ui
             .horizontal(|ui| {
-                let l = ui
-                    .label(super::plot::scripted(
-                        ui,
-                        self.label,
-                        None,
-                        None,
-                        egui::Color32::TRANSPARENT,
-                    ))
-                    .on_hover_text(self.tip);
+                let l = self.label_ui(ui);
                 self.field_ui(ui, value, l.id)
             })
             .inner;
@@ -221,15 +219,7 @@ impl<'a, N: Numeric> NumberField<'a, N> {
     ) -> Response {
         let response = ui
             .horizontal(|ui| {
-                let l = ui
-                    .label(super::plot::scripted(
-                        ui,
-                        self.label,
-                        None,
-                        None,
-                        egui::Color32::TRANSPARENT,
-                    ))
-                    .on_hover_text(self.tip);
+                let l = self.label_ui(ui);
                 let s = ui
                     .add_enabled(
                         self.enabled,
