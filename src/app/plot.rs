@@ -152,13 +152,19 @@ fn ink(ui: &Ui, panel: &Panel, c: Rgba) -> Rgba {
     }
 }
 
-/// The panel's legend entries in the colours the plot draws them in.
+/// The panel's legend entries in the colours the plot draws them in; a map's legend, which
+/// sits beside or above the map on the page, in colours that read on the page.
 fn legend_entries(ui: &Ui, panel: &Panel) -> Vec<LegendEntry> {
+    let page = ui.visuals().extreme_bg_color.to_srgba_unmultiplied();
     panel
         .legend_entries()
         .into_iter()
         .map(|e| LegendEntry {
-            color: ink(ui, panel, e.color),
+            color: if panel.equal_aspect {
+                palette::on(e.color, page)
+            } else {
+                ink(ui, panel, e.color)
+            },
             ..e
         })
         .collect()

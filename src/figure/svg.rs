@@ -323,10 +323,21 @@ impl Panel {
         let (mut py0, mut py1) = (r.y + TOP, r.y + r.h - BOTTOM);
         let (x0, x1) = self.x.placed_range();
         let (y0, y1) = self.y.placed_range();
+        // A map drawn to scale keeps its legend beside it, off the data, where the width its
+        // box leaves holds the legend (as the window does).
+        let mut legend_beside = false;
         if self.equal_aspect && x1 > x0 && y1 > y0 {
             let scale = ((px1 - px0) / (x1 - x0)).min((py1 - py0) / (y1 - y0));
             let (w, h) = (scale * (x1 - x0), scale * (y1 - y0));
+            let lw = legend_box_width(&self.legend_entries()) + 12.0;
             let (cx, cy) = ((px0 + px1) / 2.0, (py0 + py1) / 2.0);
+            let cx = if !self.legend_entries().is_empty() && (px1 - px0) - w >= lw {
+                legend_beside = true;
+                // Box and legend centred together.
+                cx - lw / 2.0
+            } else {
+                cx
+            };
             (px0, px1, py0, py1) = (cx - w / 2.0, cx + w / 2.0, cy - h / 2.0, cy + h / 2.0);
         }
         let sx = |v: f64| (px0 + (v - x0) / (x1 - x0) * (px1 - px0)).clamp(-1e5, 1e5);
@@ -631,7 +642,28 @@ impl Panel {
                 ..e
             })
             .collect();
-        legend_svg(s, &entries, self.legend, (px0, py0, px1, py1));
+        if legend_beside {
+            // Off the map, on the page: its samples read on the page (the map's white
+            // contours would not).
+            let entries: Vec<LegendEntry> = entries
+                .into_iter()
+                .map(|e| LegendEntry {
+                    color: palette::on(e.color, palette::PAGE),
+                    ..e
+                })
+                .collect();
+            // The legend's left edge 12 past the box (legend_svg puts a right-corner legend
+            // 8 inside the right edge it is given).
+            let lw = legend_box_width(&entries);
+            legend_svg(
+                s,
+                &entries,
+                Corner::RightTop,
+                (px1, py0 - 8.0, px1 + 12.0 + lw + 8.0, py1),
+            );
+        } else {
+            legend_svg(s, &entries, self.legend, (px0, py0, px1, py1));
+        }
     }
 }
 
@@ -715,17 +747,22 @@ fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64) {
     );
 }
 
-fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f64, f64, f64, f64)) {
-    if entries.is_empty() {
-        return;
-    }
-    let (px0, py0, px1, py1) = plot;
+/// A legend box's width for its longest label.
+fn legend_box_width(entries: &[LegendEntry]) -> f64 {
     let longest = entries
         .iter()
         .map(|e| e.label.chars().count())
         .max()
         .unwrap_or(0);
-    let lw = 46.0 + 12.0 * EM_ADVANCE * longest as f64;
+    46.0 + 12.0 * EM_ADVANCE * longest as f64
+}
+
+fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f64, f64, f64, f64)) {
+    if entries.is_empty() {
+        return;
+    }
+    let (px0, py0, px1, py1) = plot;
+    let lw = legend_box_width(entries);
     let lh = 8.0 + 17.0 * entries.len() as f64;
     let lx = match corner {
         Corner::LeftTop | Corner::LeftBottom => px0 + 8.0,
