@@ -9,6 +9,7 @@ pub mod controls;
 pub mod fields;
 mod files;
 pub mod history;
+pub mod legend;
 mod live;
 mod native;
 pub mod plot;
