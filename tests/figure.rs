@@ -457,3 +457,39 @@ fn marks_on_the_map_edge_and_labels_on_the_2d_map_stay_whole_and_readable() {
         }
     }
 }
+
+#[test]
+fn a_presets_step_axis_choice_reaches_the_exported_figure() {
+    use saddlescope::figure::{Scale, StepScale};
+    // Each view with a step axis, its panel, and where the preset keeps the choice.
+    let step_scale_of = |name: &str, panel: &str, scale: StepScale| {
+        let mut p = small(name);
+        match name {
+            "fig1-left" => p.histogram_options.get_or_insert_default().step_scale = scale,
+            "fig7" => p.landscape_options.get_or_insert_default().step_scale = scale,
+            _ => p.escape_options.get_or_insert_default().step_scale = scale,
+        }
+        // Through the preset file, as a user's saved choice would come back.
+        let p = Preset::from_json(&p.to_json(), std::path::Path::new("test.json")).unwrap();
+        let data = render::compute(&p, 2).unwrap();
+        let fig = render::figure(&p, &data);
+        let axis = &fig.panels.iter().find(|q| q.id == panel).unwrap().x;
+        (axis.scale, axis.min)
+    };
+    for (name, panel) in [
+        ("fig1-left", "fraction"),
+        ("fig7", "basins"),
+        ("fig5", "rate_vs_step"),
+    ] {
+        assert_eq!(
+            step_scale_of(name, panel, StepScale::Log),
+            (Scale::Log10, 1.0),
+            "{name}"
+        );
+        assert_eq!(
+            step_scale_of(name, panel, StepScale::Linear),
+            (Scale::Linear, 0.0),
+            "{name}"
+        );
+    }
+}

@@ -508,17 +508,54 @@ pub struct ColorBar {
     pub ticks: Vec<(f64, String)>,
 }
 
-/// Round numbers for axis ticks: 1, 2 or 5 × 10^k, about `target` of them over [lo, hi].
-/// The step axis of a panel whose series run over steps 0 … `tmax`: linear, or log10 from
-/// step 1 where the series' action — 99 % of their total variation — is over within the first
-/// 1 % of the steps (Fig. 7's shares settle in ~100 of 10⁴ steps: on a linear axis all their
-/// motion would sit in one pixel column). Window and exports read the same axis.
-pub fn step_axis(series: &[&Series], tmax: f64) -> Axis {
-    let linear = Axis::new("step t", "", 0.0, tmax);
-    if tmax < 1000.0 {
-        return linear;
+/// How a panel's step axis is scaled, as the user sets it (kept in presets): by where the
+/// action is, or fixed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepScale {
+    /// Log where a finished run's action fills the first 1 % of its steps (see
+    /// [`StepScale::axis`]), linear otherwise.
+    #[default]
+    Auto,
+    Linear,
+    Log,
+}
+
+impl StepScale {
+    pub const ALL: [StepScale; 3] = [StepScale::Auto, StepScale::Linear, StepScale::Log];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StepScale::Auto => "auto",
+            StepScale::Linear => "linear",
+            StepScale::Log => "log",
+        }
     }
-    // Total variation of every series, and how much of it comes after 1 % of the steps.
+
+    /// The step axis of a panel whose series run over steps 0 … `tmax`. Linear, or log10 from
+    /// step 1. `Auto` turns log for a `finished` run whose series' action — 99 % of their total
+    /// variation — is over within the first 1 % of the steps (Fig. 7's shares settle in ~100 of
+    /// 10⁴ steps: on a linear axis all their motion would sit in one pixel column); a run still
+    /// going keeps a linear axis, so the axis does not flip under the viewer. Window and
+    /// exports read the same axis.
+    pub fn axis(self, series: &[&Series], tmax: f64, finished: bool) -> Axis {
+        let linear = Axis::new("step t", "", 0.0, tmax);
+        let log = || Axis::new("step t", "", 1.0, tmax.max(10.0)).log10();
+        match self {
+            StepScale::Linear => linear,
+            StepScale::Log => log(),
+            StepScale::Auto if finished && action_is_early(series, tmax) => log(),
+            StepScale::Auto => linear,
+        }
+    }
+}
+
+/// Whether 99 % of the series' total variation happens within the first 1 % of 0 … `tmax`
+/// (never for runs under 1000 steps, where 1 % is a handful of points).
+fn action_is_early(series: &[&Series], tmax: f64) -> bool {
+    if tmax < 1000.0 {
+        return false;
+    }
     let (mut total, mut late) = (0.0, 0.0);
     for s in series {
         for w in s.points.windows(2) {
@@ -531,13 +568,10 @@ pub fn step_axis(series: &[&Series], tmax: f64) -> Axis {
             }
         }
     }
-    if total > 0.0 && late <= 0.01 * total {
-        Axis::new("step t", "", 1.0, tmax).log10()
-    } else {
-        linear
-    }
+    total > 0.0 && late <= 0.01 * total
 }
 
+/// Round numbers for axis ticks: 1, 2 or 5 × 10^k, about `target` of them over [lo, hi].
 pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
         return Vec::new();
@@ -630,8 +664,22 @@ mod tests {
                 })
                 .collect(),
         );
-        let a = step_axis(&[&fast], 10_000.0);
+        let auto = |s: &Series, tmax: f64| StepScale::Auto.axis(&[s], tmax, true).scale;
+        let a = StepScale::Auto.axis(&[&fast], 10_000.0, true);
         assert_eq!((a.scale, a.min, a.max), (Scale::Log10, 1.0, 10_000.0));
+        // Not while the run goes on; always or never when the user says so.
+        assert_eq!(
+            StepScale::Auto.axis(&[&fast], 1e4, false).scale,
+            Scale::Linear
+        );
+        assert_eq!(
+            StepScale::Linear.axis(&[&fast], 1e4, true).scale,
+            Scale::Linear
+        );
+        assert_eq!(
+            StepScale::Log.axis(&[&fast], 500.0, false).scale,
+            Scale::Log10
+        );
         // Moves all along: linear.
         let slow = line(
             (0..=10_000)
@@ -639,9 +687,9 @@ mod tests {
                 .map(|t| [t as f64, t as f64 / 1e4])
                 .collect(),
         );
-        assert_eq!(step_axis(&[&slow], 10_000.0).scale, Scale::Linear);
+        assert_eq!(auto(&slow, 10_000.0), Scale::Linear);
         // A short run keeps a linear axis whatever its series.
-        assert_eq!(step_axis(&[&fast], 500.0).scale, Scale::Linear);
+        assert_eq!(auto(&fast, 500.0), Scale::Linear);
     }
 
     #[test]

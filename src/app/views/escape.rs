@@ -105,6 +105,7 @@ impl View for EscapeView {
                 })
                 .response
                 .on_hover_text("Which panel takes the larger share of the width (the exports follow). Fig. 5's preset shows γ against t large, Fig. 6's γ against λ.");
+            super::step_scale_ui(ui, &mut st.escape_options.step_scale);
         }
         for e in &self.field_errors {
             ui.label(RichText::new(format!("⚠ {e}")).color(ERROR_RED));

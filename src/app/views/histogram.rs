@@ -22,11 +22,12 @@ impl View for HistogramView {
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
         let opts = &mut cx.state.histogram;
         if cx.controls {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
             ui.checkbox(&mut opts.log_axis, "log10 |w| axis")
                 .on_hover_text("Trapped walkers reach |w| ~ 1e-140 within a thousand steps: a linear axis alone hides the story.");
             ui.checkbox(&mut opts.show_theory, "theory curves")
                 .on_hover_text("The exact binomial law (dashed) for the quadratic under SGD with two-point noise; Lemma 1's normal approximation (dotted) for the other laws.");
+            super::step_scale_ui(ui, &mut opts.step_scale);
         });
         }
         match cx.snapshot {

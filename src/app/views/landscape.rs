@@ -190,5 +190,6 @@ pub fn landscape_controls_ui(
             })
             .response
             .on_hover_text("The walkers' density at one of the recorded steps (Fig. 7 shows steps 0, 2 and 10⁴).");
+        super::step_scale_ui(ui, &mut opts.step_scale);
     });
 }

@@ -217,3 +217,16 @@ pub fn start_hint_ui(ui: &mut Ui, s: &Snapshot) {
         );
     }
 }
+
+/// The step axis's choice (auto, linear, log) of a view with a step axis.
+pub fn step_scale_ui(ui: &mut Ui, scale: &mut crate::figure::StepScale) {
+    egui::ComboBox::from_label("step axis")
+        .selected_text(scale.label())
+        .show_ui(ui, |ui| {
+            for s in crate::figure::StepScale::ALL {
+                ui.selectable_value(scale, s, s.label());
+            }
+        })
+        .response
+        .on_hover_text("auto: log10 from step 1 once a finished run's action fills only the first 1 % of its steps (Fig. 7's shares), linear otherwise. The exports follow.");
+}

@@ -8,7 +8,9 @@ use crate::sim::escape_rate::EscapeRateOutput;
 
 use super::super::format::count;
 use super::super::palette::{self, with_alpha};
-use super::super::{Arrangement, Axis, Dash, Figure, Panel, Series, Shape, data_range, fmt_num};
+use super::super::{
+    Arrangement, Axis, Dash, Figure, Panel, Series, Shape, StepScale, data_range, fmt_num,
+};
 use super::{experiment_label, extras, joined, list};
 
 pub const NOTE: &str = "Left (Fig. 5): solid E ln|w_t|/t (the paper's estimator), dotted E ln|w_t/w_0|/t, dashed μ(a, λ). Right (Fig. 6): points γ = E ln|w_t/w_0|/t, lines μ(a, λ), diamonds (λ*, γ*), μ's first maximum (Prop. 3 for the two-point law).";
@@ -54,6 +56,8 @@ impl EscapeFocus {
 #[serde(default)]
 pub struct EscapeOptions {
     pub focus: EscapeFocus,
+    /// The γ-against-t panel's step axis.
+    pub step_scale: StepScale,
 }
 
 pub fn escape_figure(title: &str, out: &EscapeRateOutput, opts: &EscapeOptions) -> Figure {
@@ -109,13 +113,14 @@ pub fn escape_figure(title: &str, out: &EscapeRateOutput, opts: &EscapeOptions) 
                     with_alpha(col, 180),
                     1.0,
                     Dash::Dashed,
-                    vec![[0.0, c.mu], [t1, c.mu]],
+                    vec![[1.0, c.mu], [t1, c.mu]],
                 )
                 .legend(&lam),
             );
         }
     }
-    by_step.x.max = tmax;
+    let series: Vec<&Series> = by_step.series.iter().collect();
+    by_step.x = opts.step_scale.axis(&series, tmax, true);
     (by_step.y.min, by_step.y.max) = data_range(
         by_step
             .series

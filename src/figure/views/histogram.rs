@@ -10,7 +10,7 @@ use crate::sim::worker::Snapshot;
 use super::super::format::{count, show_number};
 use super::super::palette::{self, with_alpha};
 use super::super::{
-    Arrangement, Axis, Dash, Figure, Label, Mark, Panel, Series, data_range, fmt_num,
+    Arrangement, Axis, Dash, Figure, Label, Mark, Panel, Series, StepScale, data_range, fmt_num,
 };
 use super::{experiment_label, extras};
 
@@ -22,6 +22,8 @@ pub struct HistogramOptions {
     pub log_axis: bool,
     /// Draw the exact and approximate theory curves.
     pub show_theory: bool,
+    /// The fraction panel's step axis.
+    pub step_scale: StepScale,
 }
 
 impl Default for HistogramOptions {
@@ -29,6 +31,7 @@ impl Default for HistogramOptions {
         HistogramOptions {
             log_axis: false,
             show_theory: true,
+            step_scale: StepScale::Auto,
         }
     }
 }
@@ -327,23 +330,21 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
             pts,
         ));
     }
+    // The step axis by where the simulation's action is (the theory curves run on to the end).
+    let sim: Vec<&Series> = frac
+        .iter()
+        .filter(|s| s.name.starts_with("simulation"))
+        .collect();
+    let step = opts
+        .step_scale
+        .axis(&sim, sum.step.max(20) as f64, snap.finished);
     let mut bottom = Panel::new(
         "fraction",
         0.42,
-        Axis::new("step t", "", 0.0, sum.step.max(20) as f64),
+        step,
         Axis::new("fraction with |w| < θ", "", 0.0, 1.0),
     );
     bottom.series = frac;
-    if snap.finished {
-        // A finished run's step axis by where its action is (see `step_axis`); the
-        // simulation's series alone decide (the theory curves run on to the end).
-        let sim: Vec<&crate::figure::Series> = bottom
-            .series
-            .iter()
-            .filter(|s| s.name.starts_with("simulation"))
-            .collect();
-        bottom.x = crate::figure::step_axis(&sim, sum.step.max(20) as f64);
-    }
 
     let mut note = format!(
         "diverged: {} of {} (no longer finite: not in the histograms)",

@@ -14,7 +14,7 @@ use crate::sim::worker::Snapshot;
 use super::super::palette::{self, with_alpha};
 use super::super::{
     Arrangement, Axis, ColorMap, Corner, Dash, Figure, Heatmap, Label, Panel, Series, Shape,
-    fmt_num,
+    StepScale, fmt_num,
 };
 use super::{experiment_label, extras, joined};
 
@@ -29,6 +29,8 @@ pub struct LandscapeOptions {
     pub trajectories: bool,
     /// Show the density recorded at this step (one of the record steps) instead of now.
     pub recorded_step: Option<u64>,
+    /// The shares panel's step axis.
+    pub step_scale: StepScale,
 }
 
 impl Default for LandscapeOptions {
@@ -39,6 +41,7 @@ impl Default for LandscapeOptions {
             cloud: true,
             trajectories: true,
             recorded_step: None,
+            step_scale: StepScale::Auto,
         }
     }
 }
@@ -281,12 +284,10 @@ pub fn landscape_figure(
         ));
     }
     let n = sum.walkers.max(1) as f64;
-    if snap.finished {
-        // A finished run's axis, by where its action is (a run still going keeps a linear one:
-        // its axis does not flip under the viewer).
-        let series: Vec<&Series> = shares.series.iter().collect();
-        shares.x = super::super::step_axis(&series, sum.step.max(10) as f64);
-    }
+    let series: Vec<&Series> = shares.series.iter().collect();
+    shares.x = opts
+        .step_scale
+        .axis(&series, sum.step.max(10) as f64, snap.finished);
     if snap.trace.iter().any(|t| t.diverged > 0) {
         shares.series.push(Series::line(
             "diverged",
