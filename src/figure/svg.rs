@@ -323,21 +323,26 @@ impl Panel {
         let (mut py0, mut py1) = (r.y + TOP, r.y + r.h - BOTTOM);
         let (x0, x1) = self.x.placed_range();
         let (y0, y1) = self.y.placed_range();
-        // A map drawn to scale keeps its legend beside it, off the data, where the width its
-        // box leaves holds the legend (as the window does).
+        // A map drawn to scale keeps its legend beside it, off the data (as the window does):
+        // in the width its box leaves, or in width taken from the map where the box leaves too
+        // little — unless that would shrink the map below 60 % of its size, where the legend
+        // goes back into its corner.
         let mut legend_beside = false;
         if self.equal_aspect && x1 > x0 && y1 > y0 {
-            let scale = ((px1 - px0) / (x1 - x0)).min((py1 - py0) / (y1 - y0));
-            let (w, h) = (scale * (x1 - x0), scale * (y1 - y0));
+            let fit = |w: f64| (w / (x1 - x0)).min((py1 - py0) / (y1 - y0));
+            let full = fit(px1 - px0);
             let lw = legend_box_width(&self.legend_entries()) + 12.0;
-            let (cx, cy) = ((px0 + px1) / 2.0, (py0 + py1) / 2.0);
-            let cx = if !self.legend_entries().is_empty() && (px1 - px0) - w >= lw {
+            let beside = fit(px1 - px0 - lw);
+            let scale = if !self.legend_entries().is_empty() && beside >= 0.6 * full {
                 legend_beside = true;
-                // Box and legend centred together.
-                cx - lw / 2.0
+                beside
             } else {
-                cx
+                full
             };
+            let (w, h) = (scale * (x1 - x0), scale * (y1 - y0));
+            let (cx, cy) = ((px0 + px1) / 2.0, (py0 + py1) / 2.0);
+            // Box and legend centred together.
+            let cx = if legend_beside { cx - lw / 2.0 } else { cx };
             (px0, px1, py0, py1) = (cx - w / 2.0, cx + w / 2.0, cy - h / 2.0, cy + h / 2.0);
         }
         let sx = |v: f64| (px0 + (v - x0) / (x1 - x0) * (px1 - px0)).clamp(-1e5, 1e5);
@@ -837,6 +842,7 @@ fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f6
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figure::Series;
 
     #[test]
     fn wrapping_keeps_every_word_and_stays_within_the_width() {
@@ -854,5 +860,59 @@ mod tests {
         let t = axis_ticks(&a, 8);
         assert_eq!(t.first().map(|t| t.1.as_str()), Some("10⁰"));
         assert_eq!(t.last().map(|t| t.1.as_str()), Some("10⁴"));
+    }
+
+    #[test]
+    fn a_map_short_of_width_makes_room_for_its_legend_beside_it() {
+        // A square map in a square panel: no width left over, so the map gives some up.
+        let mut p = Panel::new(
+            "map",
+            1.0,
+            Axis::new("w1", "", -1.0, 1.0),
+            Axis::new("w2", "", -1.0, 1.0),
+        );
+        p.equal_aspect = true;
+        p.series.push(Series::line(
+            "contours of L",
+            [0, 0, 0, 255],
+            1.0,
+            Dash::Solid,
+            vec![[-1.0, 0.0], [1.0, 0.0]],
+        ));
+        let mut s = String::new();
+        p.write_svg(
+            &mut s,
+            0,
+            Rect {
+                x: 0.0,
+                y: 0.0,
+                w: 500.0,
+                h: 500.0,
+            },
+        );
+        // An attribute of the first tag at `at`.
+        let attr = |at: usize, name: &str| -> f64 {
+            let rest = &s[at..];
+            let v = &rest[rest.find(&format!(" {name}=\"")).expect(name) + name.len() + 3..];
+            v[..v.find('"').unwrap()].parse().unwrap()
+        };
+        let frame = s.find(r#"fill="none" stroke="black""#).unwrap();
+        let frame = s[..frame].rfind("<rect").unwrap();
+        let (fx, fw, fh) = (
+            attr(frame, "x"),
+            attr(frame, "width"),
+            attr(frame, "height"),
+        );
+        let lx = attr(s.find(r#"<g class="legend">"#).unwrap(), "x");
+        assert!(
+            lx >= fx + fw,
+            "legend at x = {lx}, map frame ends at {}",
+            fx + fw
+        );
+        // The map stays square and keeps most of the panel.
+        assert!(
+            (fw - fh).abs() < 0.01 && fw > 0.6 * (500.0 - LEFT - RIGHT_PLAIN),
+            "{fw} × {fh}"
+        );
     }
 }
