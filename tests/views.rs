@@ -145,9 +145,16 @@ fn the_window_draws_the_figure_the_export_writes_and_its_legend() {
             "{name}: panels drawn"
         );
         for (panel, (_, rect)) in window.panels.iter().zip(&drawn) {
+            // A map short of width has its legend in a strip above the whole row.
+            let strip = h
+                .state()
+                .drawn_row_legend()
+                .filter(|(id, _)| *id == panel.id)
+                .map(|(_, r)| *r);
+            let in_row_strip = |r: egui::Rect| strip.is_some_and(|s| s.contains_rect(r));
             let mut on_screen: Vec<(f32, String)> = h
                 .query_all_by_role(Role::CheckBox)
-                .filter(|n| rect.contains_rect(n.rect()))
+                .filter(|n| rect.contains_rect(n.rect()) || in_row_strip(n.rect()))
                 .map(|n| {
                     (
                         n.rect().top(),

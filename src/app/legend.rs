@@ -17,6 +17,9 @@ pub enum LegendPlace {
     Beside,
     /// In a strip above the plot, drawn by the panel.
     Above,
+    /// In a strip of this height above the whole row of panels, drawn by the figure (a map
+    /// short of width: the strip wraps in fewer rows across the row than across the map).
+    AboveRow(f32),
 }
 
 /// A legend's measures in points for the ui's text size: (width, height, row height).
@@ -73,7 +76,9 @@ pub(super) fn legend_ui(
     let pad = 6.0 * k;
     let margin = 8.0;
     let min = match place {
-        LegendPlace::Beside | LegendPlace::Above => pos2(frame.right() + margin, frame.top()),
+        LegendPlace::Beside | LegendPlace::Above | LegendPlace::AboveRow(_) => {
+            pos2(frame.right() + margin, frame.top())
+        }
         LegendPlace::Inside(c) => pos2(
             match c {
                 Corner::LeftTop | Corner::LeftBottom => frame.left() + margin,

@@ -69,6 +69,8 @@ pub struct SaddlescopeApp {
     views: Views,
     /// The panels the view drew in the last frame: id, screen rectangle, plot transform.
     drawn: Vec<(String, egui::Rect, egui_plot::PlotTransform)>,
+    /// A map's legend drawn above its row of panels in the last frame: (panel id, rectangle).
+    row_legend: Option<(String, egui::Rect)>,
     /// The figure the view drew in the last frame, and which view it was.
     shown: Option<(ViewKind, Figure)>,
     /// The state the current preset gives, to tell whether it was modified.
@@ -139,6 +141,7 @@ impl SaddlescopeApp {
             waker,
             views: Views::default(),
             drawn: Vec::new(),
+            row_legend: None,
             shown: None,
             preset_cache: None,
             crashed: None,
@@ -201,6 +204,12 @@ impl SaddlescopeApp {
     /// included), plot transform.
     pub fn drawn_panels(&self) -> &[(String, egui::Rect, egui_plot::PlotTransform)] {
         &self.drawn
+    }
+
+    /// A map's legend drawn in a strip above its row (outside the panel's rectangle) in the last
+    /// frame: (panel id, rectangle).
+    pub fn drawn_row_legend(&self) -> Option<&(String, egui::Rect)> {
+        self.row_legend.as_ref()
     }
 
     /// Where the point (a, λ) of the phase map was drawn on screen in the last frame.
@@ -736,6 +745,9 @@ impl SaddlescopeApp {
             (top.response.rect, bottom.response.rect),
             "the top bar or the caption changed size",
         );
+        self.row_legend = drawn
+            .iter()
+            .find_map(|p| Some((p.id.clone(), p.row_legend?)));
         self.drawn = drawn
             .into_iter()
             .map(|p| (p.id, p.area, p.transform))

@@ -10,7 +10,8 @@ use egui_plot::{
 };
 
 use super::legend::{
-    LegendPlace, hidden, legend_entries, legend_strip, legend_strip_ui, legend_ui, legend_width,
+    LegendPlace, hidden, legend_entries, legend_size, legend_strip, legend_strip_ui, legend_ui,
+    legend_width,
 };
 use crate::figure::format::{Script, decade_label, script_runs, tick_label};
 use crate::figure::{
@@ -30,6 +31,8 @@ pub struct PanelResponse {
     pub pointer: Option<PlotPoint>,
     /// All the panel took: the plot, its legend and its colour bar.
     pub area: Rect,
+    /// Where its legend is when the figure drew it in a strip above the row (outside `area`).
+    pub row_legend: Option<Rect>,
 }
 
 pub fn color(c: Rgba) -> Color32 {
@@ -174,13 +177,36 @@ pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
                 .collect()
         }
         Arrangement::Row => {
-            let row = row_widths(ui, fig, avail.x - gap * (n - 1.0), avail.y.max(120.0));
+            let row = row_widths(
+                ui,
+                fig,
+                avail.x - gap * (n - 1.0),
+                avail.y.max(120.0),
+                avail.x,
+            );
             places = row.iter().map(|(_, p)| *p).collect();
             row.into_iter()
                 .map(|(w, _)| Vec2::new(w.max(120.0), avail.y.max(120.0)))
                 .collect()
         }
     };
+    // A map's legend above the whole row: drawn first, the panels that much shorter.
+    let lifted = fig
+        .panels
+        .iter()
+        .zip(&mut places)
+        .find(|(_, p)| **p == Some(LegendPlace::Above));
+    let mut sizes = sizes;
+    let mut row_legend = None;
+    if let Some((p, place)) = lifted {
+        let entries = legend_entries(ui, p);
+        let strip = legend_strip_ui(ui, &p.id, &entries, avail.x);
+        *place = Some(LegendPlace::AboveRow(strip.height()));
+        for s in &mut sizes {
+            s.y = (s.y - strip.height()).max(80.0);
+        }
+        row_legend = Some((p.id.clone(), strip));
+    }
     let mut out = Vec::new();
     let draw = |ui: &mut Ui, out: &mut Vec<PanelResponse>| {
         for ((p, size), place) in fig.panels.iter().zip(&sizes).zip(&places) {
@@ -199,6 +225,11 @@ pub fn figure_ui(ui: &mut Ui, fig: &Figure) -> Vec<PanelResponse> {
                 ui.spacing_mut().item_spacing.x = gap;
                 draw(ui, &mut out);
             });
+        }
+    }
+    if let Some((id, strip)) = row_legend {
+        for r in out.iter_mut().filter(|r| r.id == id) {
+            r.row_legend = Some(strip);
         }
     }
     out
@@ -220,7 +251,13 @@ const MAP_MAX_SHARE: f32 = 0.6;
 /// beside it included (up to [`MAP_MAX_SHARE`] of the row if its share is less), and the width
 /// it leaves or takes is the other panels'. A map given more
 /// width than its box would otherwise stretch its axis past the data (black bands either side).
-fn row_widths(ui: &Ui, fig: &Figure, width: f32, height: f32) -> Vec<(f32, Option<LegendPlace>)> {
+fn row_widths(
+    ui: &Ui,
+    fig: &Figure,
+    width: f32,
+    height: f32,
+    strip_width: f32,
+) -> Vec<(f32, Option<LegendPlace>)> {
     let total = total_share(fig);
     let mut widths: Vec<f32> = fig
         .panels
@@ -253,16 +290,15 @@ fn row_widths(ui: &Ui, fig: &Figure, width: f32, height: f32) -> Vec<(f32, Optio
                 *place = Some(LegendPlace::Beside);
                 beside
             } else {
-                // The legend goes above it (see `panel_ui`): the map is that much shorter.
+                // The legend goes in a strip above the row (see `figure_ui`): the map is that
+                // much shorter.
                 let bare = beside - legend_width(ui, p);
                 let aspect = {
                     let ((x0, x1), (y0, y1)) = (bounds(&p.x), bounds(&p.y));
                     ((x1 - x0) / (y1 - y0)) as f32
                 };
-                let strip = |w: f32| legend_strip(ui, &p.legend_entries(), w).1.y;
-                // The strip's rows depend on the width they wrap in: once more at the result.
-                let first = (bare - strip(bare) * aspect).min(cap);
-                let above = (bare - strip(first) * aspect).min(cap);
+                let strip = legend_strip(ui, &p.legend_entries(), strip_width).1.y;
+                let above = (bare - strip * aspect).min(cap);
                 // Whichever leaves the map larger: the legend beside a map narrowed to the cap,
                 // or above a map as wide as the strip leaves it tall.
                 if cap - legend_width(ui, p) >= above {
@@ -334,8 +370,10 @@ fn panel_ui_placed(
     // A map keeps its legend off the data: beside it where the row left it the width, else in
     // a strip above it (a map short of width has height to spare).
     let entries = legend_entries(ui, panel);
-    let place = if !panel.equal_aspect || entries.is_empty() {
+    let place = if entries.is_empty() {
         LegendPlace::Inside(panel.legend)
+    } else if !panel.equal_aspect {
+        crowded_legend(ui, panel, &entries, Vec2::new(size.x - bar_w, size.y))
     } else if let Some(place) = legend {
         place
     } else if size.x + 0.5 >= to_scale_width(ui, panel, size) {
@@ -352,6 +390,11 @@ fn panel_ui_placed(
         legend_strip(ui, &entries, size.x).1.y
     } else {
         0.0
+    };
+    // The height of a strip above the panel, its own or the row's.
+    let lifted = match place {
+        LegendPlace::AboveRow(h) => h,
+        _ => strip_h,
     };
     let plot_size = Vec2::new((size.x - bar_w - legend_w).max(100.0), size.y - strip_h);
     let inner = ui.vertical(|ui| {
@@ -380,12 +423,43 @@ fn panel_ui_placed(
         ui.ctx().data_mut(|d| {
             d.insert_temp(
                 frame_h_id(panel),
-                [frame.height() + strip_h, plot_size.x - frame.width()],
+                [frame.height() + lifted, plot_size.x - frame.width()],
             )
         });
     }
     r
 }
+
+/// Where a plot's legend goes: in its corner, unless it would cover more than
+/// [`MAX_LEGEND_COVER`] of the data area (a narrow or short panel: Fig. 5 at 800 × 600, the
+/// histogram's fraction in presenter mode) — then beside the plot or in a strip above it,
+/// whichever leaves the data area larger, if that is at least half of it.
+fn crowded_legend(
+    ui: &Ui,
+    panel: &Panel,
+    entries: &[crate::figure::LegendEntry],
+    size: Vec2,
+) -> LegendPlace {
+    let fw = (size.x - y_axis_thickness(ui, panel, size)).max(1.0);
+    let fh = (size.y - x_axis_thickness(ui, panel)).max(1.0);
+    let legend = legend_size(ui, entries).1;
+    if legend.x * legend.y <= MAX_LEGEND_COVER * fw * fh {
+        return LegendPlace::Inside(panel.legend);
+    }
+    let beside = (fw - legend.x - 8.0).max(0.0) * fh;
+    let above = fw * (fh - legend_strip(ui, entries, size.x).1.y).max(0.0);
+    // Neither leaving half the area (a sliver of a panel): the corner still shows more data.
+    if beside.max(above) < 0.5 * fw * fh {
+        LegendPlace::Inside(panel.legend)
+    } else if beside >= above {
+        LegendPlace::Beside
+    } else {
+        LegendPlace::Above
+    }
+}
+
+/// The most of a plot's data area a legend in its corner may cover.
+const MAX_LEGEND_COVER: f32 = 0.12;
 
 fn bounds(a: &Axis) -> (f64, f64) {
     let (lo, hi) = a.placed_range();
@@ -773,7 +847,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2, legend: LegendPlace) -> Panel
     );
     let frame = *resp.transform.frame();
     match legend {
-        LegendPlace::Above => {}
+        LegendPlace::Above | LegendPlace::AboveRow(_) => {}
         // Right of the room kept for the last x tick label.
         LegendPlace::Beside => legend_ui(
             ui,
@@ -799,6 +873,7 @@ fn plot_ui(ui: &mut Ui, panel: &Panel, size: Vec2, legend: LegendPlace) -> Panel
     }
     PanelResponse {
         area: resp.response.rect,
+        row_legend: None,
         id: panel.id.clone(),
         transform: resp.transform,
         pointer: resp.inner,
