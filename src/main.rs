@@ -81,9 +81,10 @@ enum Cmd {
         #[arg(long)]
         threads: Option<usize>,
     },
-    /// Record a live view (histogram or 2-D landscape) as numbered PNG frames at a fixed
-    /// simulation cadence: DIR/frame-00000.png at step 0, then one every K steps. Each frame is
-    /// the view's figure, as the window draws it.
+    /// Record a live view (histogram or 2-D landscape) at a fixed simulation cadence, one frame
+    /// every K steps: as an animation for slides (`--out anim.gif`, or `--out anim.mp4`: H.264,
+    /// yuv420p, through ffmpeg) or as numbered PNG frames (`--out-dir DIR`:
+    /// DIR/frame-00000.png, …). Each frame is the view's figure, as the window draws it
     Record {
         /// A built-in preset name or a preset file.
         preset: String,
@@ -93,15 +94,27 @@ enum Cmd {
         /// Simulation steps between two frames.
         #[arg(long, default_value_t = 1)]
         every: u64,
+        /// An animation: NAME.gif or NAME.mp4.
+        #[arg(long, conflicts_with = "out_dir", required_unless_present = "out_dir")]
+        out: Option<PathBuf>,
+        /// A folder of numbered PNG frames.
         #[arg(long)]
-        out_dir: PathBuf,
-        /// PNG pixels per SVG pixel.
-        #[arg(long, default_value_t = 1.0)]
-        scale: f64,
+        out_dir: Option<PathBuf>,
+        /// Frames per second of an animation.
+        #[arg(long, default_value_t = 25.0)]
+        fps: f64,
+        /// The frame's size in pixels, WIDTHxHEIGHT (e.g. 1920x1080 for a 16:9 slide): the
+        /// figure is laid out for that frame, not stretched. Default: the figure's own size.
+        #[arg(long)]
+        size: Option<String>,
+        /// Image pixels per figure pixel; default 1, or with --size as large as the type on a
+        /// 720-pixel-high page (1.5 at 1920x1080).
+        #[arg(long)]
+        scale: Option<f64>,
         /// Override a parameter, as for `run` (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
-        /// Replace frames already in the folder.
+        /// Replace the file, or the frames already in the folder.
         #[arg(long)]
         force: bool,
         /// Stepping threads (default: every core).
@@ -289,33 +302,52 @@ fn run(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// How `record`'s frames look and play, as given on the command line.
+struct RecordLook {
+    fps: f64,
+    size: Option<String>,
+    scale: Option<f64>,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn record(
     preset: &str,
     frames: usize,
     every: u64,
-    dir: &std::path::Path,
-    scale: f64,
+    out: saddlescope::export::anim::RecordOutput,
+    look: RecordLook,
     sets: &[String],
     force: bool,
     threads: Option<usize>,
 ) -> Result<()> {
+    use saddlescope::export::anim::{FrameFormat, parse_size};
     use saddlescope::export::record::{RecordSpec, record_headless};
     let mut preset = Preset::resolve(preset)?;
     apply_sets(&mut preset, sets)?;
+    let size = look
+        .size
+        .as_deref()
+        .map(parse_size)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let spec = RecordSpec {
         frames,
         every,
-        scale,
-        overwrite: force,
+        format: FrameFormat {
+            scale: look.scale.unwrap_or_else(|| FrameFormat::scale_for(size)),
+            size,
+            fps: look.fps,
+            overwrite: force,
+        },
     };
     let start = std::time::Instant::now();
-    let written = record_headless(&preset, &spec, dir, threads.unwrap_or_else(cores))
+    let n = record_headless(&preset, &spec, out.clone(), threads.unwrap_or_else(cores))
         .map_err(anyhow::Error::msg)?;
     eprintln!(
         "saddlescope: {} → {} frames in {} ({:.2} s)",
         preset.name,
-        written.len(),
-        dir.display(),
+        n,
+        out.path().display(),
         start.elapsed().as_secs_f64()
     );
     Ok(())
@@ -454,13 +486,27 @@ fn main() -> ExitCode {
             preset,
             frames,
             every,
+            out,
             out_dir,
+            fps,
+            size,
             scale,
             set,
             force,
             threads,
         }) => record(
-            &preset, frames, every, &out_dir, scale, &set, force, threads,
+            &preset,
+            frames,
+            every,
+            match (out, out_dir) {
+                (Some(file), _) => saddlescope::export::anim::RecordOutput::from_path(&file),
+                (None, Some(dir)) => saddlescope::export::anim::RecordOutput::Frames(dir),
+                (None, None) => unreachable!("clap requires --out or --out-dir"),
+            },
+            RecordLook { fps, size, scale },
+            &set,
+            force,
+            threads,
         ),
         Some(Cmd::Presets) => {
             presets();

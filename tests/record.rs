@@ -100,7 +100,7 @@ fn the_app_and_the_command_line_record_the_same_frames() {
         .output()
         .unwrap();
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("frames are there already"));
     // A batch view has no frames.
     let batch = Command::new(bin)
         .args(["record", "fig1-right", "--out-dir"])
@@ -112,4 +112,120 @@ fn the_app_and_the_command_line_record_the_same_frames() {
     for d in [cli, app_dir] {
         std::fs::remove_dir_all(d).unwrap();
     }
+}
+
+/// `saddlescope record` with the small preset's overrides and `args`.
+fn record_cli(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_saddlescope"))
+        .args(["record", "fig1-left", "--frames", "4", "--every", "5"])
+        .args(["--set", "walkers=500", "--set", "steps=40"])
+        .args(["--set", "record_steps=0,10,40"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_gif_holds_the_frames_the_png_folder_holds_at_the_size_asked() {
+    let d = dir("gif");
+    std::fs::create_dir_all(&d).unwrap();
+    let gif_path = d.join("anim.gif");
+    let (g, f) = (gif_path.to_str().unwrap(), d.join("frames"));
+    let out = record_cli(&["--out", g, "--size", "640x360", "--fps", "20"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = record_cli(&["--out-dir", f.to_str().unwrap(), "--size", "640x360"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let mut dec = opts
+        .read_info(std::fs::File::open(&gif_path).unwrap())
+        .unwrap();
+    assert_eq!((dec.width(), dec.height()), (640, 360));
+    let mut k = 0;
+    while let Some(frame) = dec.read_next_frame().unwrap() {
+        assert_eq!((frame.width, frame.height), (640, 360));
+        assert_eq!(
+            frame.delay, 5,
+            "20 frames/s is 5 hundredths of a second each"
+        );
+        // The same picture as the PNG frame of that step, up to the GIF's 256 colours: a
+        // frame of another step or layout differs by far more than quantisation's few levels.
+        let png = image_rgba(&frame_path(&f, k));
+        let diff: f64 = frame
+            .buffer
+            .iter()
+            .zip(&png)
+            .map(|(a, b)| (*a as f64 - *b as f64).abs())
+            .sum::<f64>()
+            / png.len() as f64;
+        assert!(diff < 3.0, "frame {k}: mean difference {diff:.2} levels");
+        k += 1;
+    }
+    assert_eq!(k, 4);
+    // Not replaced without --force.
+    let before = std::fs::read(&gif_path).unwrap();
+    let again = record_cli(&["--out", g]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&gif_path).unwrap(), before);
+    std::fs::remove_dir_all(d).unwrap();
+}
+
+/// A PNG file's pixels as RGBA.
+fn image_rgba(path: &std::path::Path) -> Vec<u8> {
+    let px = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(path).unwrap()).unwrap();
+    // The frames are opaque (a white page): premultiplied and straight RGBA agree.
+    px.data().to_vec()
+}
+
+#[test]
+fn an_mp4_is_h264_yuv420p_at_even_size_or_the_message_names_ffmpeg() {
+    let d = dir("mp4");
+    std::fs::create_dir_all(&d).unwrap();
+    let path = d.join("talk.mp4");
+    // An odd size: H.264's yuv420p needs even sides, so the frame grows by a pixel each way.
+    let out = record_cli(&["--out", path.to_str().unwrap(), "--size", "641x361"]);
+    let ffmpeg = Command::new("ffmpeg").arg("-version").output().is_ok();
+    if !ffmpeg {
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("apt install ffmpeg"), "{err}");
+        assert!(!path.exists());
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,pix_fmt,width,height,nb_read_frames",
+        ])
+        .args(["-of", "default=nw=1"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&probe.stdout);
+    for want in [
+        "codec_name=h264",
+        "pix_fmt=yuv420p",
+        "width=642",
+        "height=362",
+        "nb_read_frames=4",
+    ] {
+        assert!(info.contains(want), "{want} not in:\n{info}");
+    }
+    std::fs::remove_dir_all(d).unwrap();
 }

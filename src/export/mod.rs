@@ -2,5 +2,6 @@
 //! produces it (`saddlescope figure`), and frame sequences of a live view (`record`). The figure itself is built in [`crate::figure`], the
 //! same value the window draws; presets (input) live in [`crate::preset`].
 
+pub mod anim;
 pub mod record;
 pub mod render;

@@ -1,7 +1,7 @@
-//! Recording a live view as numbered PNG frames at a fixed simulation cadence: frame k shows
-//! the ensemble at step k·K, whatever the speed of the machine, and each frame is the view's
-//! figure (the one the window draws), rasterised. Used by `saddlescope record` and, one frame at
-//! a time, by the app's recorder.
+//! Recording a live view at a fixed simulation cadence — numbered PNG frames, a GIF or an MP4
+//! (see [`super::anim`]): frame k shows the ensemble at step k·K, whatever the speed of the
+//! machine, and each frame is the view's figure (the one the window draws), rasterised. Used by
+//! `saddlescope record` and, one frame at a time, by the app's recorder.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,10 +14,8 @@ use crate::sim::worker::{Command, Event, Snapshot, Worker};
 
 use super::render::{self, ViewData};
 
-/// The file of frame `k` in `dir`: `frame-00000.png`, `frame-00001.png`, …
-pub fn frame_path(dir: &Path, k: usize) -> PathBuf {
-    dir.join(format!("frame-{k:05}.png"))
-}
+pub use super::anim::frame_path;
+use super::anim::{FrameFormat, FrameSink, RecordOutput};
 
 /// What a recording writes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,10 +24,8 @@ pub struct RecordSpec {
     pub frames: usize,
     /// Simulation steps between two frames.
     pub every: u64,
-    /// PNG pixels per SVG pixel.
-    pub scale: f64,
-    /// Replace frames already in the folder.
-    pub overwrite: bool,
+    /// Size, scale, frame rate, and whether to replace what is there.
+    pub format: FrameFormat,
 }
 
 impl RecordSpec {
@@ -40,10 +36,7 @@ impl RecordSpec {
         if self.every == 0 {
             return Err("every = 0: at least one step between frames".into());
         }
-        if !(self.scale.is_finite() && (0.1..=16.0).contains(&self.scale)) {
-            return Err(format!("scale = {}: 0.1 to 16", self.scale));
-        }
-        Ok(())
+        self.format.validate()
     }
 }
 
@@ -61,14 +54,14 @@ pub fn write_frame(
     Ok(path)
 }
 
-/// Record `preset` (a live view) headless: frame 0 at step 0, then one every `spec.every` steps,
-/// until `spec.frames` frames or the last step. Returns the frames written.
+/// Record `preset` (a live view) headless into `out`: frame 0 at step 0, then one every
+/// `spec.every` steps, until `spec.frames` frames or the last step. Returns the frames taken.
 pub fn record_headless(
     preset: &Preset,
     spec: &RecordSpec,
-    dir: &Path,
+    out: RecordOutput,
     threads: usize,
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<usize, String> {
     spec.validate()?;
     if !preset.view.is_live() {
         return Err(format!(
@@ -76,22 +69,15 @@ pub fn record_headless(
             preset.view.label()
         ));
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
-    // Refuse before any work if a frame is there and may not be replaced.
-    if !spec.overwrite && frame_path(dir, 0).exists() {
-        return Err(files::WriteError::Exists {
-            path: frame_path(dir, 0),
-        }
-        .to_string());
-    }
+    // Refuse before any work what cannot be written.
+    let mut sink = FrameSink::new(out, spec.format)?;
     let params = preset.params.valid().map_err(|e| e.to_string())?;
     let steps = params.steps;
     let w = Worker::spawn(params, threads.max(1), Arc::new(|| {}));
-    let mut written = Vec::new();
     let mut snap = next(&w, |_| true)?;
     for k in 0..spec.frames {
         let fig = render::figure(preset, &ViewData::Live(snap.clone()));
-        written.push(write_frame(&fig, dir, k, spec.scale, spec.overwrite)?);
+        sink.push(&fig)?;
         if snap.step() >= steps || k + 1 == spec.frames {
             break;
         }
@@ -100,7 +86,9 @@ pub fn record_headless(
         snap = next(&w, |s| s.step() >= target)?;
     }
     w.send(Command::Shutdown);
-    Ok(written)
+    let n = sink.frames();
+    sink.finish()?;
+    Ok(n)
 }
 
 /// The next snapshot satisfying `pred`.

@@ -118,43 +118,72 @@ struct Rect {
     h: f64,
 }
 
+/// A figure's page: its width and the height its plots get, in CSS pixels.
+#[derive(Clone, Copy, Debug)]
+struct Page {
+    w: f64,
+    plots_h: f64,
+}
+
+/// The smallest page a figure is laid out on, in CSS pixels: below it panels have no room for
+/// their axes.
+pub const MIN_PAGE: (f64, f64) = (240.0, 180.0);
+
 impl Figure {
-    fn width(&self) -> f64 {
-        match self.arrangement {
-            Arrangement::Column => COLUMN_W,
-            Arrangement::Row => ROW_W,
+    /// The page: the default size of its arrangement, or laid out to fill `size` (width ×
+    /// height, CSS pixels) — the plots get what the title, note and caption leave.
+    fn page(&self, size: Option<(f64, f64)>) -> Page {
+        match size {
+            None => Page {
+                w: match self.arrangement {
+                    Arrangement::Column => COLUMN_W,
+                    Arrangement::Row => ROW_W,
+                },
+                plots_h: match self.arrangement {
+                    Arrangement::Column => PANEL_H * self.panels.len() as f64,
+                    Arrangement::Row => ROW_H,
+                },
+            },
+            Some((w, h)) => {
+                let w = w.max(MIN_PAGE.0);
+                let furniture = self.furniture_height(w);
+                Page {
+                    w,
+                    plots_h: (h.max(MIN_PAGE.1) - furniture).max(100.0),
+                }
+            }
         }
     }
 
-    fn note_lines(&self) -> Vec<String> {
-        wrap(&self.note, self.width() - 2.0 * LEFT.min(40.0), 12.0)
-    }
-
-    fn caption_lines(&self) -> Vec<String> {
-        wrap(&self.caption, self.width() - 2.0 * 20.0, 12.0)
-    }
-
-    fn plots_height(&self) -> f64 {
-        match self.arrangement {
-            Arrangement::Column => PANEL_H * self.panels.len() as f64,
-            Arrangement::Row => ROW_H,
-        }
-    }
-
-    /// Width and height of the SVG, in CSS pixels.
-    pub fn size(&self) -> (f64, f64) {
-        let h = TITLE_H
-            + LINE_H * self.note_lines().len() as f64
-            + self.plots_height()
+    /// What the title, note and caption take of a page `w` wide.
+    fn furniture_height(&self, w: f64) -> f64 {
+        TITLE_H
+            + LINE_H * self.note_lines(w).len() as f64
             + 10.0
-            + LINE_H * self.caption_lines().len() as f64
-            + 8.0;
-        (self.width(), h)
+            + LINE_H * self.caption_lines(w).len() as f64
+            + 8.0
+    }
+
+    fn note_lines(&self, w: f64) -> Vec<String> {
+        wrap(&self.note, w - 2.0 * LEFT.min(40.0), 12.0)
+    }
+
+    fn caption_lines(&self, w: f64) -> Vec<String> {
+        wrap(&self.caption, w - 2.0 * 20.0, 12.0)
+    }
+
+    /// Width and height of the SVG, in CSS pixels, at the default size.
+    pub fn size(&self) -> (f64, f64) {
+        self.page_size(self.page(None))
+    }
+
+    fn page_size(&self, page: Page) -> (f64, f64) {
+        (page.w, self.furniture_height(page.w) + page.plots_h)
     }
 
     /// The panels' rectangles.
-    fn panel_rects(&self) -> Vec<Rect> {
-        let top = TITLE_H + LINE_H * self.note_lines().len() as f64;
+    fn panel_rects(&self, page: Page) -> Vec<Rect> {
+        let top = TITLE_H + LINE_H * self.note_lines(page.w).len() as f64;
         let total: f64 = self
             .panels
             .iter()
@@ -167,24 +196,18 @@ impl Figure {
             .map(|p| {
                 let f = p.share.max(0.0) / total;
                 let r = match self.arrangement {
-                    Arrangement::Column => {
-                        let h = f * self.plots_height();
-                        Rect {
-                            x: 0.0,
-                            y: top + at,
-                            w: COLUMN_W,
-                            h,
-                        }
-                    }
-                    Arrangement::Row => {
-                        let w = f * ROW_W;
-                        Rect {
-                            x: at,
-                            y: top,
-                            w,
-                            h: ROW_H,
-                        }
-                    }
+                    Arrangement::Column => Rect {
+                        x: 0.0,
+                        y: top + at,
+                        w: page.w,
+                        h: f * page.plots_h,
+                    },
+                    Arrangement::Row => Rect {
+                        x: at,
+                        y: top,
+                        w: f * page.w,
+                        h: page.plots_h,
+                    },
                 };
                 at += match self.arrangement {
                     Arrangement::Column => r.h,
@@ -198,7 +221,15 @@ impl Figure {
     /// The figure as an SVG document with its text as `<text>` elements in the Ubuntu font
     /// (selectable, but drawn in whatever font a viewer substitutes if it lacks Ubuntu).
     pub fn to_svg_text(&self) -> String {
-        let (w, h) = self.size();
+        self.to_svg_text_sized(None)
+    }
+
+    /// [`Figure::to_svg_text`] laid out on a page of `size` (CSS pixels; `None`: the default
+    /// size): the panels take the room the page leaves — more or fewer ticks, wrapped
+    /// captions —, not a stretched copy.
+    pub fn to_svg_text_sized(&self, size: Option<(f64, f64)>) -> String {
+        let page = self.page(size);
+        let (w, h) = self.page_size(page);
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -210,7 +241,7 @@ impl Figure {
             r#"<text x="20" y="22" font-size="15" fill="black">{}</text>"#,
             text(&self.title)
         );
-        for (i, line) in self.note_lines().iter().enumerate() {
+        for (i, line) in self.note_lines(w).iter().enumerate() {
             let _ = writeln!(
                 s,
                 r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
@@ -218,11 +249,12 @@ impl Figure {
                 text(line)
             );
         }
-        for (k, (p, r)) in self.panels.iter().zip(self.panel_rects()).enumerate() {
+        for (k, (p, r)) in self.panels.iter().zip(self.panel_rects(page)).enumerate() {
             p.write_svg(&mut s, k, r);
         }
-        let cap_top = h - 8.0 - LINE_H * self.caption_lines().len() as f64;
-        for (i, line) in self.caption_lines().iter().enumerate() {
+        let captions = self.caption_lines(w);
+        let cap_top = h - 8.0 - LINE_H * captions.len() as f64;
+        for (i, line) in captions.iter().enumerate() {
             let _ = writeln!(
                 s,
                 r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
@@ -250,6 +282,31 @@ impl Figure {
     pub fn to_png(&self, scale: f64) -> Result<Vec<u8>, String> {
         svg_to_png(&self.to_svg_text(), scale)
     }
+
+    /// The figure laid out on a page of `size` CSS pixels (`None`: the default) and rasterised
+    /// at `scale`, as straight (not premultiplied) RGBA rows: an animation's frame.
+    pub fn to_rgba(&self, scale: f64, size: Option<(f64, f64)>) -> Result<Rgba8Image, String> {
+        let pixmap = rasterise(&self.to_svg_text_sized(size), scale)?;
+        let (width, height) = (pixmap.width(), pixmap.height());
+        let mut rgba = Vec::with_capacity(pixmap.data().len());
+        for p in pixmap.pixels() {
+            let c = p.demultiply();
+            rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+        }
+        Ok(Rgba8Image {
+            width,
+            height,
+            rgba,
+        })
+    }
+}
+
+/// An image as 8-bit RGBA rows, top to bottom.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rgba8Image {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
 }
 
 /// Parse an SVG document with the bundled fonts only (no system fonts).
@@ -268,6 +325,12 @@ fn parse(svg: &str) -> Result<resvg::usvg::Tree, String> {
 
 /// Rasterise an SVG document with the bundled fonts (no system fonts, no display).
 pub fn svg_to_png(svg: &str, scale: f64) -> Result<Vec<u8>, String> {
+    rasterise(svg, scale)?
+        .encode_png()
+        .map_err(|e| format!("PNG: {e}"))
+}
+
+fn rasterise(svg: &str, scale: f64) -> Result<resvg::tiny_skia::Pixmap, String> {
     use resvg::tiny_skia;
     if !(scale.is_finite() && (0.1..=16.0).contains(&scale)) {
         return Err(format!("PNG scale {scale} is out of range (0.1 to 16)"));
@@ -285,7 +348,7 @@ pub fn svg_to_png(svg: &str, scale: f64) -> Result<Vec<u8>, String> {
         tiny_skia::Transform::from_scale(scale as f32, scale as f32),
         &mut pixmap.as_mut(),
     );
-    pixmap.encode_png().map_err(|e| format!("PNG: {e}"))
+    Ok(pixmap)
 }
 
 /// Ticks of an axis in drawn units, with their labels.
