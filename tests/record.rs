@@ -229,3 +229,44 @@ fn an_mp4_is_h264_yuv420p_at_even_size_or_the_message_names_ffmpeg() {
     }
     std::fs::remove_dir_all(d).unwrap();
 }
+
+#[test]
+fn the_app_records_a_slide_sized_gif() {
+    let d = dir("app-gif");
+    std::fs::create_dir_all(&d).unwrap();
+    let path = d.join("talk.gif");
+    let app = SaddlescopeApp::new(AppState::from_preset(&small()), 1, Arc::new(|| {}));
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while h.state().snapshot().is_none() {
+        assert!(Instant::now() < deadline);
+        h.step();
+    }
+    {
+        let s = &mut h.state_mut().record_settings;
+        s.dir = path.display().to_string();
+        s.every = 5;
+        s.frames = 3;
+        s.slide = true;
+    }
+    h.state_mut().run_command(UiCommand::Record);
+    while h.state().record_message().is_none() {
+        assert!(Instant::now() < deadline, "the recording did not end");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (ok, msg) = h.state().record_message().unwrap().clone();
+    assert!(ok && msg.contains("recorded 3 frames"), "{msg}");
+    let mut dec = gif::DecodeOptions::new()
+        .read_info(std::fs::File::open(&path).unwrap())
+        .unwrap();
+    assert_eq!((dec.width(), dec.height()), (1920, 1080));
+    let mut n = 0;
+    while dec.read_next_frame().unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 3);
+    std::fs::remove_dir_all(d).unwrap();
+}

@@ -4,6 +4,7 @@
 
 use egui::{Color32, RichText};
 
+use crate::export::anim::RecordOutput;
 use crate::export::render::{FileOptions, Format, figure_files, write_figure};
 use crate::preset::Preset;
 
@@ -352,10 +353,35 @@ impl SaddlescopeApp {
             ui.separator();
             ui.label(RichText::new("Recording the live view (V)").strong());
             ui.horizontal(|ui| {
-                let l = ui.label("folder");
+                let l = ui.label("to");
                 ui.add(egui::TextEdit::singleline(&mut self.record_settings.dir).desired_width(240.0))
                     .labelled_by(l.id)
-                    .on_hover_text("Frames go to FOLDER/frame-00000.png, frame-00001.png, …");
+                    .on_hover_text("NAME.gif or NAME.mp4 (H.264 for slides, through ffmpeg) records an animation; any other name is a folder of PNG frames, FOLDER/frame-00000.png, frame-00001.png, …");
+                let d = &mut self.record_settings.dir;
+                let kind = match RecordOutput::from_path(std::path::Path::new(d.trim())) {
+                    RecordOutput::Frames(_) => 0,
+                    RecordOutput::Gif(_) => 1,
+                    RecordOutput::Mp4(_) => 2,
+                };
+                let mut chosen = kind;
+                egui::ComboBox::from_id_salt("record-format")
+                    .selected_text(["PNG frames", "GIF", "MP4"][kind])
+                    .show_ui(ui, |ui| {
+                        for (k, name) in ["PNG frames", "GIF", "MP4"].into_iter().enumerate() {
+                            ui.selectable_value(&mut chosen, k, name);
+                        }
+                    })
+                    .response
+                    .on_hover_text("Sets the name's extension: a folder of frames, an animated GIF, or an MP4 slide software plays.");
+                if chosen != kind {
+                    let stem = std::path::Path::new(d.trim()).with_extension("");
+                    let stem = stem.to_string_lossy();
+                    *d = match chosen {
+                        1 => format!("{stem}.gif"),
+                        2 => format!("{stem}.mp4"),
+                        _ => stem.into_owned(),
+                    };
+                }
             });
             ui.horizontal(|ui| {
                 fields::NumberField::new("every", "Simulation steps between two frames: the cadence is the simulation's, not the screen's.", 1..=1_000_000u64)
@@ -363,10 +389,16 @@ impl SaddlescopeApp {
                 fields::NumberField::new("frames at most", "The recording stops after this many frames (or at the last step).", 1..=100_000usize)
                     .show(ui, &mut self.record_settings.frames);
             });
-            fields::NumberField::new("frame scale", "PNG pixels per SVG pixel of each frame.", 0.5..=8.0)
-                .speed(0.1)
-                .show(ui, &mut self.record_settings.scale);
-            ui.checkbox(&mut self.record_settings.overwrite, "replace frames already in the folder");
+            ui.horizontal(|ui| {
+                fields::NumberField::new("frame scale", "Image pixels per figure pixel of each frame.", 0.5..=8.0)
+                    .speed(0.1)
+                    .show(ui, &mut self.record_settings.scale);
+                fields::NumberField::new("frames/s", "How fast a GIF or MP4 plays.", 1.0..=60.0)
+                    .show(ui, &mut self.record_settings.fps);
+            });
+            ui.checkbox(&mut self.record_settings.slide, "16:9 slide (1920 × 1080)")
+                .on_hover_text("Lay each frame out for a 1920 × 1080 slide (the type as on a 720p page), not the figure's own size.");
+            ui.checkbox(&mut self.record_settings.overwrite, "replace the file or the frames already there");
             if let Some((ok, msg)) = &self.export_message {
                 let col = if *ok { Color32::from_rgb(0x40, 0xc0, 0x60) } else { Color32::from_rgb(0xd0, 0x30, 0x30) };
                 ui.label(RichText::new(msg).color(col));

@@ -1,28 +1,33 @@
-//! Recording the live view from the window: numbered PNG frames at a fixed simulation cadence.
-//! While it records, the app drives the simulation itself — one `Step(K)` after each frame is
-//! handed over — so frame k shows step s₀ + k·K whatever the machine's speed, and each frame is
-//! the view's figure (what the window draws), rasterised on a writer thread so the window
-//! never waits for PNG encoding.
+//! Recording the live view from the window: numbered PNG frames, a GIF or an MP4 (see
+//! [`crate::export::anim`]) at a fixed simulation cadence. While it records, the app drives the
+//! simulation itself — one `Step(K)` after each frame is handed over — so frame k shows step
+//! s₀ + k·K whatever the machine's speed, and each frame is the view's figure (what the window
+//! draws), rasterised and encoded on a writer thread so the window never waits for it.
 
 use std::path::PathBuf;
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::export::record::{frame_path, write_frame};
+use crate::export::anim::{FrameFormat, FrameSink, RecordOutput};
 use crate::figure::Figure;
 
 /// Where and how often to record (the export window's settings).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordSettings {
+    /// A folder for PNG frames, or a NAME.gif / NAME.mp4 file.
     pub dir: String,
     /// Simulation steps between frames.
     pub every: u64,
     /// Frames at most.
     pub frames: usize,
-    /// PNG pixels per SVG pixel.
+    /// Image pixels per figure pixel.
     pub scale: f64,
-    /// Replace frames already in the folder.
+    /// Lay each frame out for a 1920 × 1080 slide (else the figure's own size).
+    pub slide: bool,
+    /// Frames per second of a GIF or MP4.
+    pub fps: f64,
+    /// Replace what is there.
     pub overwrite: bool,
 }
 
@@ -33,9 +38,22 @@ impl Default for RecordSettings {
             every: 1,
             frames: 1000,
             scale: 1.0,
+            slide: false,
+            fps: 25.0,
             overwrite: false,
         }
     }
+}
+
+/// A 16:9 slide's frame, in pixels.
+pub const SLIDE: (u32, u32) = (1920, 1080);
+
+/// What the writer thread reports.
+enum Written {
+    /// One frame taken (or why not).
+    Frame(Result<(), String>),
+    /// The file complete, or the folder's last frame written (or why not).
+    Finished(Result<PathBuf, String>),
 }
 
 /// A recording under way.
@@ -51,8 +69,10 @@ pub struct Recorder {
     pub next_step: u64,
     /// The simulation generation it records (a change of parameters ends it).
     pub generation: u64,
-    tx: Option<Sender<(usize, Figure)>>,
-    done: Receiver<Result<PathBuf, String>>,
+    /// The file or folder complete.
+    finished: bool,
+    tx: Option<Sender<Figure>>,
+    done: Receiver<Written>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -73,28 +93,31 @@ impl Recorder {
         if s.every == 0 || s.frames == 0 {
             return Err("record every ≥ 1 step, at least 1 frame".into());
         }
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
-        if !s.overwrite && frame_path(&dir, 0).exists() {
-            return Err(format!(
-                "{}: frames are there already; choose another folder or allow replacing them",
-                dir.display()
-            ));
-        }
-        let (tx, rx) = crossbeam_channel::bounded::<(usize, Figure)>(IN_FLIGHT);
+        let size = s.slide.then_some(SLIDE);
+        let mut sink = FrameSink::new(
+            RecordOutput::from_path(&dir),
+            FrameFormat {
+                // A slide's type as large as on a 720-pixel-high page, times the scale asked.
+                scale: s.scale * FrameFormat::scale_for(size),
+                size,
+                fps: s.fps,
+                overwrite: s.overwrite,
+            },
+        )?;
+        let (tx, rx) = crossbeam_channel::bounded::<Figure>(IN_FLIGHT);
         let (done_tx, done) = crossbeam_channel::unbounded();
-        let (wdir, scale, overwrite) = (dir.clone(), s.scale, s.overwrite);
         let handle = std::thread::Builder::new()
             .name("saddlescope-record".into())
             .spawn(move || {
-                for (k, fig) in rx {
-                    let r = write_frame(&fig, &wdir, k, scale, overwrite);
+                for fig in rx {
+                    let r = sink.push(&fig).map(|_| ());
                     let failed = r.is_err();
-                    let _ = done_tx.send(r);
+                    let _ = done_tx.send(Written::Frame(r));
                     if failed {
                         return;
                     }
                 }
+                let _ = done_tx.send(Written::Finished(sink.finish()));
             })
             .map_err(|e| format!("cannot start the frame writer: {e}"))?;
         Ok(Recorder {
@@ -105,6 +128,7 @@ impl Recorder {
             written: 0,
             next_step: step,
             generation,
+            finished: false,
             tx: Some(tx),
             done,
             handle: Some(handle),
@@ -113,9 +137,17 @@ impl Recorder {
 
     /// Take what the writer finished; an error ends the recording.
     pub fn collect(&mut self) -> Result<(), String> {
-        for r in self.done.try_iter() {
-            r?;
-            self.written += 1;
+        for w in self.done.try_iter() {
+            match w {
+                Written::Frame(r) => {
+                    r?;
+                    self.written += 1;
+                }
+                Written::Finished(r) => {
+                    self.dir = r?;
+                    self.finished = true;
+                }
+            }
         }
         Ok(())
     }
@@ -128,7 +160,7 @@ impl Recorder {
     /// Hand over the frame due now; `false` if the recording is complete afterwards.
     pub fn hand(&mut self, fig: Figure) -> bool {
         if let Some(tx) = &self.tx {
-            let _ = tx.send((self.handed, fig));
+            let _ = tx.send(fig);
             self.handed += 1;
             self.next_step += self.every;
         }
@@ -142,7 +174,7 @@ impl Recorder {
 
     /// Whether everything handed over is on disk and no more will come.
     pub fn is_done(&self) -> bool {
-        self.tx.is_none() && self.written == self.handed
+        self.tx.is_none() && self.finished
     }
 }
 
