@@ -354,7 +354,8 @@ impl Mp4 {
     }
 
     fn finish(mut self) -> Result<Vec<u8>, String> {
-        drop(self.child.stdin.take());
+        // Closing its input ends the stream: ffmpeg finishes the file.
+        self.child.stdin = None;
         let out = self
             .child
             .wait_with_output()
