@@ -121,6 +121,13 @@ enum Cmd {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Give a lecture: open the window on a lecture's first scene (a shipped lecture, e.g.
+    /// `paper`, or a lecture file). PageDown / PageUp (a presentation clicker) or the arrow keys
+    /// move between scenes, B blanks the screen, N opens the presenter's notes, Esc leaves.
+    Lecture {
+        /// A shipped lecture name or a lecture file.
+        lecture: String,
+    },
     /// List the built-in presets.
     Presets,
     /// Measure the engine and the UI, printing a JSON table: walker-steps/s per kernel and
@@ -458,9 +465,13 @@ fn bench(
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => {
-            saddlescope::app::run_native(cli.preset.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))
-        }
+        None => saddlescope::app::run_native(cli.preset.as_deref(), None)
+            .map_err(|e| anyhow::anyhow!("{e}")),
+        Some(Cmd::Lecture { lecture }) => saddlescope::lecture::LoadedLecture::resolve(&lecture)
+            .map_err(anyhow::Error::msg)
+            .and_then(|l| {
+                saddlescope::app::run_native(None, Some(l)).map_err(|e| anyhow::anyhow!("{e}"))
+            }),
         Some(Cmd::Run {
             preset,
             set,

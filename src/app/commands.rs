@@ -120,7 +120,7 @@ impl UiCommand {
             UiCommand::Fullscreen => "Fill the screen (press again to leave)".into(),
             UiCommand::SavePreset => "Save the current state (every parameter, the seed, the view) as a preset file".into(),
             UiCommand::Export => "Export the current view as PNG, SVG or CSV".into(),
-            UiCommand::Record => "Record the live view as numbered PNG frames, one every K simulation steps (folder and K in the export window); press again to stop".into(),
+            UiCommand::Record => "Record the live view — a GIF, an MP4 or numbered PNG frames — one frame every K simulation steps (where to, K, frames/s and a 16:9 slide size in the export window); press again to stop".into(),
             UiCommand::CopyLink => "Copy a link to this exact state (seed included) to the clipboard: in a browser the page's address, which opens this experiment; `saddlescope run LINK` gives its numbers".into(),
             UiCommand::Undo => "Undo the last edit or preset switch (parameters, grids, view options; up to 200 steps)".into(),
             UiCommand::Redo => "Redo what was undone".into(),

@@ -286,6 +286,17 @@ impl SaddlescopeApp {
                 if ui.button("📂 Open").on_hover_text("Load a preset file; on error nothing changes.").clicked() {
                     self.open_preset(&path);
                 }
+                if ui.button("🎓 Open lecture").on_hover_text("Present a lecture: the path's lecture file, or a shipped lecture by name (\"paper\"). PageDown / PageUp move between scenes, N shows the notes, Esc leaves.").clicked() {
+                    let name = self.file_path.trim().to_owned();
+                    self.file_message = Some(match crate::lecture::LoadedLecture::resolve(&name) {
+                        Ok(l) => {
+                            let n = l.len();
+                            self.start_lecture(l);
+                            (true, format!("lecture {name}: {n} scenes; PageDown for the next"))
+                        }
+                        Err(e) => (false, e),
+                    });
+                }
             });
             if let Some((ok, msg)) = &self.file_message {
                 let col = if *ok { Color32::from_rgb(0x40, 0xc0, 0x60) } else { Color32::from_rgb(0xd0, 0x30, 0x30) };

@@ -9,7 +9,8 @@ pub mod controls;
 pub mod fields;
 mod files;
 pub mod history;
-pub mod legend;
+pub mod lecture;
+mod legend;
 mod live;
 mod native;
 pub mod plot;
@@ -71,6 +72,8 @@ pub struct SaddlescopeApp {
     drawn: Vec<(String, egui::Rect, egui_plot::PlotTransform)>,
     /// A map's legend drawn above its row of panels in the last frame: (panel id, rectangle).
     row_legend: Option<(String, egui::Rect)>,
+    /// The lecture being given, if any.
+    lecture: Option<lecture::LectureRun>,
     /// The figure the view drew in the last frame, and which view it was.
     shown: Option<(ViewKind, Figure)>,
     /// The state the current preset gives, to tell whether it was modified.
@@ -142,6 +145,7 @@ impl SaddlescopeApp {
             views: Views::default(),
             drawn: Vec::new(),
             row_legend: None,
+            lecture: None,
             shown: None,
             preset_cache: None,
             crashed: None,
@@ -592,7 +596,10 @@ impl SaddlescopeApp {
             self.fonts_installed = true;
         }
         self.receive();
-        self.shortcuts(ui);
+        self.lecture_tick();
+        if !self.lecture_keys(ui) {
+            self.shortcuts(ui);
+        }
         let rebinned = self
             .fit_pending_generation
             .is_none_or(|g| self.latest.as_ref().is_some_and(|s| s.generation >= g));
@@ -615,6 +622,7 @@ impl SaddlescopeApp {
             self.file_window = true;
         }
         self.help_ui(&ctx);
+        self.lecture_ui(&ctx);
         self.file_window_ui(&ctx);
         self.export_window_ui(&ctx);
         let panels = !self.state.presenter || self.state.controls.presenter_controls;

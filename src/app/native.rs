@@ -43,7 +43,10 @@ pub fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppStat
 /// Open the window on `preset`, or else on the state remembered from the last launch, or else
 /// on Fig. 1-left.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn run_native(preset: Option<&str>) -> Result<(), String> {
+pub fn run_native(
+    preset: Option<&str>,
+    lecture: Option<crate::lecture::LoadedLecture>,
+) -> Result<(), String> {
     use crate::preset::Preset;
     use crate::sim::worker::Waker;
     use std::sync::Arc;
@@ -66,11 +69,15 @@ pub fn run_native(preset: Option<&str>) -> Result<(), String> {
             } else {
                 remembered_state(cc.storage)
             };
-            Ok(Box::new(SaddlescopeApp::new(
+            let mut app = SaddlescopeApp::new(
                 state.unwrap_or_else(|| AppState::from_preset(&preset)),
                 super::live_threads(),
                 waker,
-            )))
+            );
+            if let Some(l) = lecture {
+                app.start_lecture(l);
+            }
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| e.to_string())

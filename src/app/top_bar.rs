@@ -131,6 +131,23 @@ impl SaddlescopeApp {
                             ui.end_row();
                         }
                     });
+                ui.add_space(6.0);
+                ui.label(
+                    RichText::new(
+                        "In a lecture (saddlescope lecture NAME, or File → Open lecture)",
+                    )
+                    .strong(),
+                );
+                egui::Grid::new("lecture_key_grid")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for (key, what) in super::lecture::LECTURE_KEYS {
+                            ui.label(RichText::new(key).strong().monospace());
+                            ui.label(what);
+                            ui.end_row();
+                        }
+                    });
             });
         self.show_help = open;
     }

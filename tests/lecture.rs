@@ -1,0 +1,131 @@
+//! Lecture mode, driven headlessly: a lecture file's scenes (a shipped preset, a preset file
+//! beside the lecture, a view override) advanced by the clicker's keys, each scene's action
+//! (play to a step, jump to a step), Home/End, B to blank, Esc to leave; and `saddlescope
+//! lecture` refusing a broken file with the scene named.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::Key;
+use egui_kittest::Harness;
+
+use saddlescope::app::{AppState, SaddlescopeApp};
+use saddlescope::lecture::LoadedLecture;
+use saddlescope::preset::{Preset, ViewKind};
+
+fn run_until(
+    h: &mut Harness<'static, SaddlescopeApp>,
+    what: &str,
+    done: impl Fn(&SaddlescopeApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "{what}: not reached in 60 s");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A lecture in a fresh folder, its second scene a preset file beside it.
+fn lecture_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("saddlescope-lecture-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    common::small("fig1-middle", 40)
+        .save(&d.join("quartic.json"), false)
+        .unwrap();
+    std::fs::write(
+        d.join("talk.json"),
+        r#"{
+  "format": "saddlescope-lecture", "format_version": 1, "title": "test talk",
+  "scenes": [
+    { "title": "collapse", "preset": "fig1-left", "notes": "watch it fall", "action": { "play_to": 30 } },
+    { "title": "quartic", "preset": "quartic.json", "action": { "step_to": 40 } },
+    { "title": "as a phase map", "preset": "fig8", "view": "phase_diagram" }
+  ]
+}"#,
+    )
+    .unwrap();
+    d
+}
+
+#[test]
+fn the_clicker_walks_the_scenes_and_each_scene_does_its_action() {
+    let d = lecture_dir("keys");
+    let lecture = LoadedLecture::resolve(d.join("talk.json").to_str().unwrap()).unwrap();
+    let mut state = AppState::from_preset(&Preset::builtin("fig1-left").unwrap());
+    state.params.walkers = 300;
+    let mut app = SaddlescopeApp::new(state, 1, Arc::new(|| {}));
+    app.start_lecture(lecture);
+    let mut h = Harness::builder()
+        .with_size([1280.0, 720.0])
+        .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app);
+
+    // Scene 1 plays and pauses at the first frame at or past step 30 (steps per frame 1: at 30).
+    run_until(&mut h, "scene 1 paused at 30", |a| {
+        a.snapshot().is_some_and(|s| s.step() >= 30 && !s.playing)
+    });
+    assert_eq!(h.state().snapshot().unwrap().step(), 30);
+    assert!(h.state().state.presenter, "a lecture shows the figure only");
+    assert_eq!(h.state().lecture().unwrap().scene, 0);
+
+    // PageDown: the preset file beside the lecture, jumped to its step 40 (its last).
+    h.key_press(Key::PageDown);
+    run_until(&mut h, "scene 2 at 40", |a| {
+        a.snapshot()
+            .is_some_and(|s| s.params.walkers == 300 && s.step() == 40)
+    });
+    assert_eq!(h.state().state.preset.as_deref(), Some("fig1-middle"));
+    assert_eq!(h.state().lecture().unwrap().scene, 1);
+
+    // → is "next" in a lecture (not a simulation step); the last scene's view is overridden.
+    h.key_press(Key::ArrowRight);
+    h.step();
+    assert_eq!(h.state().lecture().unwrap().scene, 2);
+    assert_eq!(h.state().state.view, ViewKind::PhaseDiagram);
+    assert_eq!(h.state().state.preset.as_deref(), Some("fig8"));
+    // Past the end stays on the last scene; Home goes back to the first.
+    h.key_press(Key::PageDown);
+    h.step();
+    assert_eq!(h.state().lecture().unwrap().scene, 2);
+    h.key_press(Key::Home);
+    h.step();
+    assert_eq!(h.state().lecture().unwrap().scene, 0);
+    assert_eq!(h.state().state.view, ViewKind::Histogram);
+
+    // B blanks and unblanks; Esc leaves lecture mode and the scene stays.
+    h.key_press(Key::B);
+    h.step();
+    assert!(h.state().lecture().unwrap().blank);
+    h.key_press(Key::B);
+    h.step();
+    assert!(!h.state().lecture().unwrap().blank);
+    h.key_press(Key::Escape);
+    h.step();
+    assert!(h.state().lecture().is_none());
+    assert_eq!(h.state().state.preset.as_deref(), Some("fig1-left"));
+    std::fs::remove_dir_all(d).unwrap();
+}
+
+#[test]
+fn the_command_line_refuses_a_broken_lecture_naming_the_scene() {
+    let d = lecture_dir("broken");
+    let bad = d.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"format":"saddlescope-lecture","format_version":1,"title":"t",
+            "scenes":[{"title":"ok","preset":"fig1-left"},{"title":"typo","preset":"fig99"}]}"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_saddlescope"))
+        .arg("lecture")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("scene 2 (typo)"), "{err}");
+    std::fs::remove_dir_all(d).unwrap();
+}
