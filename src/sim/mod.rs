@@ -15,6 +15,7 @@ pub mod pool;
 pub mod run;
 mod scalar;
 pub mod stats;
+pub mod story;
 pub mod sweep;
 pub mod theory;
 pub mod worker;
