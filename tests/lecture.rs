@@ -129,3 +129,33 @@ fn the_command_line_refuses_a_broken_lecture_naming_the_scene() {
     assert!(err.contains("scene 2 (typo)"), "{err}");
     std::fs::remove_dir_all(d).unwrap();
 }
+
+#[test]
+fn w_tells_one_walkers_story_beside_the_histogram() {
+    use egui_kittest::kittest::Queryable;
+    let mut state = AppState::from_preset(&Preset::builtin("fig1-left").unwrap());
+    state.params.walkers = 300;
+    state.view = ViewKind::PhaseDiagram;
+    let app = SaddlescopeApp::new(state, 1, Arc::new(|| {}));
+    let mut h = Harness::builder()
+        .with_size([1280.0, 720.0])
+        .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app);
+    h.step();
+    // W from another view goes to the histogram and opens the story.
+    h.key_press(Key::W);
+    h.step();
+    assert_eq!(h.state().state.view, ViewKind::Histogram);
+    assert!(h.state().state.histogram.story);
+    h.state().send(saddlescope::sim::worker::Command::Step(40));
+    run_until(&mut h, "step 40", |a| {
+        a.snapshot().is_some_and(|s| s.step() == 40)
+    });
+    h.step();
+    h.step();
+    // The summary under the table: 40 steps of ln|w_t/w₀| against tμ, μ from the law.
+    h.get_by_label_contains("after 40 steps; the law's μ = E ln|1 − λx| = -0.3270 per step");
+    // W again hides it.
+    h.key_press(Key::W);
+    h.step();
+    assert!(!h.state().state.histogram.story);
+}

@@ -27,6 +27,8 @@ pub enum UiCommand {
     Redo,
     /// Fit every plot's axes to its data, and the histogram's range to where its walkers are.
     Fit,
+    /// Show or hide one walker's story beside the histogram.
+    Story,
     Help,
 }
 
@@ -75,6 +77,7 @@ impl UiCommand {
             UiCommand::Redo,
             UiCommand::Undo,
             UiCommand::Fit,
+            UiCommand::Story,
             UiCommand::Help,
         ]);
         v
@@ -98,6 +101,7 @@ impl UiCommand {
             UiCommand::Undo => "⟲ Undo".into(),
             UiCommand::Redo => "⟳ Redo".into(),
             UiCommand::Fit => "Fit axes".into(),
+            UiCommand::Story => "One walker".into(),
             UiCommand::Help => "Shortcuts".into(),
         }
     }
@@ -125,6 +129,7 @@ impl UiCommand {
             UiCommand::Undo => "Undo the last edit or preset switch (parameters, grids, view options; up to 200 steps)".into(),
             UiCommand::Redo => "Redo what was undone".into(),
             UiCommand::Fit => "Fit every plot's axes to its data; on the histogram view also the histogram's range to where the walkers are (the log10|w| axis when they spread over many decades). Double-click a plot to hand it back to the figure's ranges".into(),
+            UiCommand::Story => "Follow one walker step by step beside the histogram: its noise draws x_t, its factors 1 − λx_t and ln|w_t/w₀|; for Adam and AMSGrad its m_t, v̂_t and the rate λ/√v̂_t against Eq. 5's window (1-D landscapes)".into(),
             UiCommand::Help => "Show or hide this list of shortcuts".into(),
         }
     }
@@ -146,6 +151,7 @@ impl UiCommand {
             UiCommand::Record => Key::V,
             UiCommand::CopyLink => Key::L,
             UiCommand::Fit => Key::A,
+            UiCommand::Story => Key::W,
             UiCommand::Help => Key::Questionmark,
         };
         KeyboardShortcut::new(Modifiers::NONE, key)
@@ -167,6 +173,7 @@ impl UiCommand {
             UiCommand::Undo => "Ctrl+Z".into(),
             UiCommand::Redo => "Ctrl+Shift+Z".into(),
             UiCommand::Fit => "A".into(),
+            UiCommand::Story => "W".into(),
             UiCommand::Help => "?".into(),
         }
     }

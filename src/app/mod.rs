@@ -449,6 +449,14 @@ impl SaddlescopeApp {
                 }
             }
             UiCommand::Fit => self.fit(),
+            UiCommand::Story => {
+                // Told beside the live histogram: W elsewhere goes there.
+                let show = !(self.state.histogram.story && self.state.view == ViewKind::Histogram);
+                self.state.histogram.story = show;
+                if show {
+                    self.state.view = ViewKind::Histogram;
+                }
+            }
             UiCommand::Help => self.show_help = !self.show_help,
         }
     }

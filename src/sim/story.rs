@@ -87,6 +87,11 @@ impl Story {
         })
     }
 
+    /// The experiment the walker runs in.
+    pub fn params(&self) -> &ExperimentParams {
+        &self.params
+    }
+
     /// Steps taken.
     pub fn t(&self) -> u64 {
         self.steps.back().map_or(0, |s| s.t)
@@ -131,15 +136,8 @@ impl Story {
                 Optimizer::Adam | Optimizer::Amsgrad => {
                     let (c1, c2) = bias_factors(&p.adam, k);
                     let amsgrad = p.optimizer == Optimizer::Amsgrad;
-                    let d = adam_displacement(
-                        &mut self.moments,
-                        g,
-                        p.lambda,
-                        &p.adam,
-                        amsgrad,
-                        c1,
-                        c2,
-                    );
+                    let d =
+                        adam_displacement(&mut self.moments, g, p.lambda, &p.adam, amsgrad, c1, c2);
                     let denom = (self.moments.v_hat * c2).sqrt() + p.adam.eps;
                     let rate = if denom > 0.0 {
                         p.lambda * c1 / denom

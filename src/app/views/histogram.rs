@@ -12,7 +12,9 @@ use crate::preset::ViewKind;
 use super::{FigureCx, View, ViewCx};
 
 #[derive(Default)]
-pub struct HistogramView;
+pub struct HistogramView {
+    story: super::story::StoryPane,
+}
 
 impl View for HistogramView {
     fn kind(&self) -> ViewKind {
@@ -28,6 +30,8 @@ impl View for HistogramView {
             ui.checkbox(&mut opts.show_theory, "theory curves")
                 .on_hover_text("The exact binomial law (dashed) for the quadratic under SGD with two-point noise; Lemma 1's normal approximation (dotted) for the other laws.");
             super::step_scale_ui(ui, &mut opts.step_scale);
+            ui.checkbox(&mut opts.story, "one walker (W)")
+                .on_hover_text("Follow one walker step by step: its noise draws, its factors 1 − λx_t and ln|w_t/w₀|; for Adam and AMSGrad its moments and the rate λ/√v̂_t against Eq. 5's window.");
         });
         }
         match cx.snapshot {
@@ -35,6 +39,11 @@ impl View for HistogramView {
                 super::start_hint_ui(ui, s);
                 let fig = histogram_figure(cx.title, s, &cx.state.histogram);
                 cx.show(ui, fig);
+                if cx.state.histogram.story {
+                    let mut open = true;
+                    self.story.window(ui.ctx(), &mut open, s);
+                    cx.state.histogram.story = open;
+                }
             }
             None => {
                 ui.centered_and_justified(|ui| ui.label("starting the ensemble…"));

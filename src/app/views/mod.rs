@@ -10,6 +10,7 @@ pub mod landscape;
 pub mod loss;
 pub mod optimizers;
 pub mod phase;
+pub mod story;
 
 use std::sync::Arc;
 

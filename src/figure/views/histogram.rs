@@ -24,6 +24,8 @@ pub struct HistogramOptions {
     pub show_theory: bool,
     /// The fraction panel's step axis.
     pub step_scale: StepScale,
+    /// Follow one walker step by step beside the ensemble (a window; not in the figure).
+    pub story: bool,
 }
 
 impl Default for HistogramOptions {
@@ -32,6 +34,7 @@ impl Default for HistogramOptions {
             log_axis: false,
             show_theory: true,
             step_scale: StepScale::Auto,
+            story: false,
         }
     }
 }
