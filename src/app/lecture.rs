@@ -4,7 +4,7 @@
 //! second native window (an egui viewport) for the laptop screen, or a window over the page
 //! where a second window cannot open (the browser).
 
-use std::time::Instant;
+use web_time::Instant;
 
 use egui::{Color32, Key, RichText};
 
@@ -276,6 +276,6 @@ impl SaddlescopeApp {
             self.lecture_act(k);
         }
         // The clock moves while the notes show.
-        ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        ctx.request_repaint_after(web_time::Duration::from_millis(500));
     }
 }
