@@ -67,6 +67,23 @@ fn hash() -> String {
     h.strip_prefix('#').unwrap_or(&h).to_string()
 }
 
+/// The lecture a `#lecture=NAME` address names.
+fn lecture_name(fragment: &str) -> Option<&str> {
+    fragment.strip_prefix("lecture=").filter(|n| !n.is_empty())
+}
+
+/// Start the lecture a `#lecture=NAME` address names (a shipped lecture: a page has no files
+/// to read by name); a wrong name says so in the file window's message.
+fn start_linked_lecture(app: &mut SaddlescopeApp, fragment: &str) {
+    let Some(name) = lecture_name(fragment) else {
+        return;
+    };
+    match crate::lecture::LoadedLecture::resolve(name) {
+        Ok(l) => app.start_lecture(l),
+        Err(e) => app.set_file_message(false, e),
+    }
+}
+
 /// The widgets whose places `window.saddlescopeState` gives (`widgets`): where they were last
 /// drawn; a closed window's stay until it opens again.
 const WIDGETS: [&str; 9] = [
@@ -98,7 +115,7 @@ impl WebApp {
         // A link's preset first, then the state of the last visit, then Fig. 1-left.
         let fragment = hash();
         let mut message = None;
-        let state = if fragment.is_empty() {
+        let state = if fragment.is_empty() || lecture_name(&fragment).is_some() {
             crate::app::remembered_state(cc.storage)
         } else {
             match link::decode(&fragment) {
@@ -116,6 +133,7 @@ impl WebApp {
         if let Some(m) = message {
             app.set_file_message(false, m);
         }
+        start_linked_lecture(&mut app, &fragment);
         WebApp {
             app,
             hash: fragment,
@@ -130,10 +148,19 @@ impl WebApp {
         let now = hash();
         if now != self.hash {
             self.hash = now.clone();
+            if lecture_name(&now).is_some() {
+                start_linked_lecture(&mut self.app, &now);
+                return false;
+            }
             match link::decode(&now) {
                 Ok(p) => self.app.load_preset(&p),
                 Err(e) => self.app.set_file_message(false, e.to_string()),
             }
+            return false;
+        }
+        // A lecture's address names the lecture (a student's reload opens it again); the
+        // scenes do not rewrite it.
+        if self.app.lecture().is_some() {
             return false;
         }
         if self.linked.as_ref() == Some(&self.app.state) {

@@ -264,6 +264,13 @@ impl SaddlescopeApp {
             "file_window": self.file_window,
             "export_window": self.export_window,
             "crashed": self.crashed,
+            "lecture": self.lecture.as_ref().map(|l| serde_json::json!({
+                "scene": l.scene + 1,
+                "scenes": l.lecture.len(),
+                "title": &l.lecture.lecture.scenes[l.scene].title,
+                "blank": l.blank,
+                "notes": l.notes,
+            })),
         })
     }
 

@@ -294,6 +294,23 @@ await press(page, ' ');
 await page.waitForTimeout(800);
 await shot(page, 'web-1080p-landscape.png');
 
+// A lecture link: #lecture=paper opens the shipped lecture; PageDown (a clicker) moves on, B
+// blanks, and the address keeps naming the lecture.
+const lecture = await open(base + '#lecture=paper');
+s = await until(lecture, '#lecture=paper opens the lecture on its first scene', (s) => s.lecture && s.lecture.scene === 1 && s.preset === 'fig1-left');
+check(s.presenter && s.lecture.scenes >= 10, `the lecture shows the figure only, ${s.lecture.scenes} scenes`);
+await lecture.mouse.click(640, 700);
+await lecture.mouse.move(60, 12);
+await press(lecture, 'PageDown');
+s = await until(lecture, 'PageDown moves to scene 2, which plays', (s) => s.lecture && s.lecture.scene === 2 && s.step > 0);
+await press(lecture, 'b');
+s = await until(lecture, 'B blanks the screen', (s) => s.lecture && s.lecture.blank);
+await press(lecture, 'b');
+check(lecture.url().endsWith('#lecture=paper'), `the address still names the lecture (${lecture.url().replace(base, '/')})`);
+await lecture.waitForTimeout(500);
+await shot(lecture, 'web-lecture.png');
+await lecture.close();
+
 // 8. The kernels in the page, beside their reference loops (one thread).
 const rows = JSON.parse(await page.evaluate(() => window.saddlescopeBench()));
 for (const r of rows) {
