@@ -1,8 +1,8 @@
 //! Lecture mode: a lecture's scenes (see [`crate::lecture`]) advanced by a presentation clicker
 //! (PageDown / PageUp) or the arrow keys, B to blank the screen, a discreet scene counter, and
 //! the presenter's notes — the scene's notes, the next scene's title, the time elapsed — in a
-//! second native window (an egui viewport) for the laptop screen, or a window over the page
-//! where a second window cannot open (the browser).
+//! second native window (an egui viewport) for the laptop screen, or a side panel beside the
+//! figure where a second window cannot open (the browser).
 
 use web_time::Instant;
 
@@ -190,7 +190,8 @@ impl SaddlescopeApp {
     }
 
     /// The blank screen, the scene counter and the notes window.
-    pub(super) fn lecture_ui(&mut self, ctx: &egui::Context) {
+    pub(super) fn lecture_ui(&mut self, root: &mut egui::Ui) {
+        let ctx = root.ctx().clone();
         let Some(run) = &mut self.lecture else {
             return;
         };
@@ -245,30 +246,30 @@ impl SaddlescopeApp {
                 None => "last scene".into(),
             });
         };
-        let id = egui::ViewportId::from_hash_of("saddlescope-notes");
         let mut key = None;
-        ctx.show_viewport_immediate(
-            id,
-            egui::ViewportBuilder::default()
-                .with_title("saddlescope — notes")
-                .with_inner_size([520.0, 480.0]),
-            |ui, class| {
-                if class == egui::ViewportClass::EmbeddedWindow {
-                    // No second window here (the browser, tests): a window over the page.
-                    egui::Window::new("Notes")
-                        .open(&mut open)
-                        .default_size([420.0, 360.0])
-                        .show(ui.ctx(), |ui| body(ui));
-                } else {
+        if ctx.embed_viewports() {
+            // No second window here (the browser, tests): a side panel beside the figure.
+            egui::Panel::right("lecture-notes")
+                .default_size(340.0)
+                .resizable(true)
+                .show(root, |ui| body(ui));
+        } else {
+            let id = egui::ViewportId::from_hash_of("saddlescope-notes");
+            ctx.show_viewport_immediate(
+                id,
+                egui::ViewportBuilder::default()
+                    .with_title("saddlescope — notes")
+                    .with_inner_size([520.0, 480.0]),
+                |ui, _| {
                     egui::Frame::central_panel(ui.style()).show(ui, |ui| body(ui));
                     // The clicker's keys reach whichever window has the focus.
                     key = ui.input_mut(lecture_key);
                     if ui.ctx().input(|i| i.viewport().close_requested()) {
                         open = false;
                     }
-                }
-            },
-        );
+                },
+            );
+        }
         if !open && let Some(run) = &mut self.lecture {
             run.notes = false;
         }

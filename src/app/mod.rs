@@ -627,8 +627,12 @@ impl SaddlescopeApp {
         // Presets and edits from the previous frame go out before drawing, so this frame
         // already shows the new theory and the next one the new ensemble.
         self.send_changes();
+        // A lecture's projector window shows the figure only: no top bar (its keys still act;
+        // Esc leaves the lecture and brings the bar back).
         let top = egui::Panel::top("top_bar").show(ui, |ui| {
-            self.top_bar_ui(ui);
+            if self.lecture.is_none() {
+                self.top_bar_ui(ui);
+            }
             self.crash_banner_ui(ui);
         });
         let ctx = ui.ctx().clone();
@@ -637,7 +641,7 @@ impl SaddlescopeApp {
             self.file_window = true;
         }
         self.help_ui(&ctx);
-        self.lecture_ui(&ctx);
+        self.lecture_ui(ui);
         self.file_window_ui(&ctx);
         self.export_window_ui(&ctx);
         let panels = !self.state.presenter || self.state.controls.presenter_controls;
