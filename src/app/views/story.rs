@@ -18,6 +18,8 @@ pub struct StoryPane {
     /// The walker's number (its noise stream).
     pub walker: u64,
     pub w0: f64,
+    /// The step the table ends at, when scrubbed back (`None`: the newest, following the run).
+    pub at: Option<u64>,
     error: Option<String>,
 }
 
@@ -27,6 +29,7 @@ impl Default for StoryPane {
             story: None,
             walker: 1,
             w0: 0.5,
+            at: None,
             error: None,
         }
     }
@@ -97,8 +100,33 @@ impl StoryPane {
             .small()
             .weak(),
         );
-        // The table: the last steps.
-        let first = s.steps.len().saturating_sub(ROWS);
+        // The timeline: scrub back over the steps kept, or follow the run.
+        let (t0, t1) = (
+            s.steps.front().map_or(0, |st| st.t),
+            s.steps.back().map_or(0, |st| st.t),
+        );
+        ui.horizontal(|ui| {
+            let mut follow = self.at.is_none();
+            ui.checkbox(&mut follow, "follow").on_hover_text(
+                "The table ends at the newest step; untick to scrub back along the timeline.",
+            );
+            let mut at = self.at.unwrap_or(t1).clamp(t0, t1.max(t0));
+            let slider = ui.add_enabled(
+                t1 > t0,
+                egui::Slider::new(&mut at, t0..=t1.max(t0)).text("step"),
+            );
+            self.at = if follow && !slider.changed() {
+                None
+            } else {
+                Some(at)
+            };
+        });
+        // The table: the steps up to the one scrubbed to (or the newest).
+        let end = self
+            .at
+            .and_then(|at| s.steps.iter().position(|st| st.t == at))
+            .map_or(s.steps.len(), |k| k + 1);
+        let first = end.saturating_sub(ROWS);
         egui::Grid::new("story-table").striped(true).show(ui, |ui| {
             let heads: &[&str] = if adaptive {
                 &["t", "x_t", "g_t", "m_t", "max v", "λ/√(max v)", "w_t"]
@@ -115,7 +143,7 @@ impl StoryPane {
                 ));
             }
             ui.end_row();
-            for st in s.steps.iter().skip(first) {
+            for st in s.steps.iter().skip(first).take(end - first) {
                 ui.label(st.t.to_string());
                 ui.label(num(st.x));
                 if let (true, Some(m)) = (adaptive, st.moments) {
@@ -158,7 +186,7 @@ impl StoryPane {
                 ui.label(RichText::new("Adam's v_t forgets (no running maximum): its rate does not settle, and the paper gives no trapping condition for it.").small().weak());
             }
             let edges: Vec<f64> = windows.iter().flat_map(|(a, b)| [*a, *b]).collect();
-            story_plot(ui, s, |st| st.rate, &edges, None, "λ/√(max v)");
+            story_plot(ui, s, |st| st.rate, &edges, None, self.at, "λ/√(max v)");
         } else {
             let (mu, _) = log_factor_moments(&p.noise, p.a, p.lambda);
             ui.label(format!(
@@ -168,7 +196,15 @@ impl StoryPane {
                 num(mu),
                 num(mu * last.t as f64)
             ));
-            story_plot(ui, s, |st| st.log_ratio, &[], Some(mu), "ln|w_t/w₀|");
+            story_plot(
+                ui,
+                s,
+                |st| st.log_ratio,
+                &[],
+                Some(mu),
+                self.at,
+                "ln|w_t/w₀|",
+            );
         }
         if s.diverged() {
             ui.label(
@@ -204,6 +240,7 @@ fn story_plot(
     y: impl Fn(&crate::sim::story::StoryStep) -> f64,
     refs: &[f64],
     slope: Option<f64>,
+    at: Option<u64>,
     name: &str,
 ) {
     let pts: PlotPoints = s
@@ -221,6 +258,9 @@ fn story_plot(
             pui.line(Line::new(name, pts).color(Color32::from_rgb(0x4c, 0x9b, 0xe8)));
             for r in refs {
                 pui.hline(HLine::new("window edge", *r).color(Color32::from_rgb(0xf0, 0x8a, 0x24)));
+            }
+            if let Some(t) = at {
+                pui.vline(egui_plot::VLine::new("scrubbed to", t as f64).color(Color32::GRAY));
             }
             if let (Some(mu), Some(last)) = (slope, s.steps.back()) {
                 pui.line(
