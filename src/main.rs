@@ -45,14 +45,14 @@ enum Cmd {
         #[arg(long)]
         threads: Option<usize>,
     },
-    /// Render a preset's figure without a window: PNG (rasterised at --scale), SVG or CSV,
+    /// Render a preset's figure without a window: PNG (rasterised at --scale), SVG, PDF or CSV,
     /// chosen by the --out extension. `--all --out-dir DIR` writes DIR/NAME.png for every
     /// built-in preset (replacing those files: that is what it is for).
     Figure {
         /// A built-in preset name or a preset file (omit with --all).
         #[arg(required_unless_present = "all")]
         preset: Option<String>,
-        /// Output file: .png, .svg or .csv (a CSV per panel: NAME.csv, NAME-2.csv, …).
+        /// Output file: .png, .svg, .pdf or .csv (a CSV per panel: NAME.csv, NAME-2.csv, …).
         #[arg(long, required_unless_present = "all")]
         out: Option<PathBuf>,
         /// Every built-in preset, as DIR/NAME.png.
@@ -73,7 +73,7 @@ enum Cmd {
         /// the same in every viewer).
         #[arg(long)]
         svg_text: bool,
-        /// The format, where --out does not end in .png, .svg or .csv (`-` for standard
+        /// The format, where --out does not end in .png, .svg, .pdf or .csv (`-` for standard
         /// output, a device).
         #[arg(long, value_enum)]
         format: Option<render::Format>,

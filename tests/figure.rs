@@ -493,3 +493,34 @@ fn a_presets_step_axis_choice_reaches_the_exported_figure() {
         );
     }
 }
+
+#[test]
+fn a_pdf_is_the_svgs_page_at_three_quarters_of_a_point_per_pixel_with_no_font_to_embed() {
+    use saddlescope::export::render::{FileOptions, Format, figure_files};
+    for name in ["fig6", "fig7"] {
+        let fig = figure_of(name);
+        let files = figure_files(
+            &fig,
+            std::path::Path::new("f.pdf"),
+            &FileOptions {
+                format: Some(Format::of(std::path::Path::new("f.pdf")).unwrap()),
+                ..FileOptions::default()
+            },
+        )
+        .unwrap();
+        let pdf = &files[0].1;
+        assert!(pdf.starts_with(b"%PDF-"), "{name}: not a PDF");
+        assert!(
+            pdf.trim_ascii_end().ends_with(b"%%EOF"),
+            "{name}: truncated"
+        );
+        let text = String::from_utf8_lossy(pdf);
+        // One page, the figure's size: 1 CSS pixel = 0.75 pt.
+        let (w, h) = fig.size();
+        let media = format!("/MediaBox [0 0 {} {}]", w * 0.75, h * 0.75);
+        assert_eq!(text.matches("/MediaBox").count(), 1, "{name}: one page");
+        assert!(text.contains(&media), "{name}: no {media}");
+        // Every glyph a path: no font to embed, none to go missing.
+        assert!(!text.contains("/Font"), "{name}: a font in the PDF");
+    }
+}

@@ -222,6 +222,7 @@ impl SaddlescopeApp {
                 let mime = match format {
                     Format::Png => "image/png",
                     Format::Svg => "image/svg+xml",
+                    Format::Pdf => "application/pdf",
                     Format::Csv => "text/csv",
                 };
                 let mut names = Vec::new();
@@ -353,7 +354,7 @@ impl SaddlescopeApp {
                 let l = ui.label("file");
                 ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(320.0))
                     .labelled_by(l.id)
-                    .on_hover_text("The extension picks the format: .png (raster), .svg (vector, for papers) or .csv (the data, one table per panel: NAME.csv, NAME-2.csv, …).");
+                    .on_hover_text("The extension picks the format: .png (raster), .svg or .pdf (vector, for papers: every glyph a path) or .csv (the data, one table per panel: NAME.csv, NAME-2.csv, …).");
             });
             self.export_options_ui(ui);
             ui.checkbox(&mut self.export_overwrite, "replace the file if it exists");

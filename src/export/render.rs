@@ -191,6 +191,8 @@ pub fn figure(preset: &Preset, data: &ViewData) -> Figure {
 pub enum Format {
     Png,
     Svg,
+    /// Vector, every glyph a path (the desktop build: the page has no PDF writer).
+    Pdf,
     Csv,
 }
 
@@ -205,9 +207,10 @@ impl Format {
         {
             Some("png") => Ok(Format::Png),
             Some("svg") => Ok(Format::Svg),
+            Some("pdf") => Ok(Format::Pdf),
             Some("csv") => Ok(Format::Csv),
             _ => Err(format!(
-                "{}: the file name must end in .png, .svg or .csv",
+                "{}: the file name must end in .png, .svg, .pdf or .csv",
                 path.display()
             )),
         }
@@ -217,6 +220,7 @@ impl Format {
         match self {
             Format::Png => "png",
             Format::Svg => "svg",
+            Format::Pdf => "pdf",
             Format::Csv => "csv",
         }
     }
@@ -263,7 +267,7 @@ pub fn write_figure(
         Some(f) => f,
         None if path.as_os_str() == "-" => {
             return Err(
-                "writing to standard output (-) needs the format named (--format png, svg or csv)"
+                "writing to standard output (-) needs the format named (--format png, svg, pdf or csv)"
                     .into(),
             );
         }
@@ -317,6 +321,7 @@ pub fn figure_files(
             };
             vec![(path.to_path_buf(), svg.into_bytes())]
         }
+        Format::Pdf => vec![(path.to_path_buf(), fig.to_pdf()?)],
         Format::Csv => fig
             .to_csv()
             .into_iter()

@@ -278,6 +278,13 @@ impl Figure {
         Ok(tree.to_string(&opt))
     }
 
+    /// The figure as a one-page PDF, vector, every glyph a path (the SVG of [`Figure::to_svg`]
+    /// converted by typst's svg2pdf): no font to embed, the same in every reader. The page is
+    /// the SVG's size at 96 CSS pixels to the inch (1 px = 0.75 pt).
+    pub fn to_pdf(&self) -> Result<Vec<u8>, String> {
+        svg_to_pdf(&self.to_svg()?)
+    }
+
     /// The figure as PNG bytes, rasterised at `scale` × the SVG size.
     pub fn to_png(&self, scale: f64) -> Result<Vec<u8>, String> {
         svg_to_png(&self.to_svg_text(), scale)
@@ -307,6 +314,25 @@ pub struct Rgba8Image {
     pub width: u32,
     pub height: u32,
     pub rgba: Vec<u8>,
+}
+
+/// An SVG document whose text is already paths (see [`Figure::to_svg`]) as a one-page PDF.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, String> {
+    let tree = svg2pdf::usvg::Tree::from_str(svg, &svg2pdf::usvg::Options::default())
+        .map_err(|e| format!("PDF: the SVG did not parse: {e}"))?;
+    svg2pdf::to_pdf(
+        &tree,
+        svg2pdf::ConversionOptions::default(),
+        svg2pdf::PageOptions { dpi: 96.0 },
+    )
+    .map_err(|e| format!("PDF: {e:?}"))
+}
+
+/// The page has no PDF writer (svg2pdf pins a second usvg: the download stays small).
+#[cfg(target_arch = "wasm32")]
+pub fn svg_to_pdf(_svg: &str) -> Result<Vec<u8>, String> {
+    Err("PDF is written by the desktop app and `saddlescope figure`; download the SVG here".into())
 }
 
 /// Parse an SVG document with the bundled fonts only (no system fonts).
