@@ -127,6 +127,16 @@ enum Cmd {
     Lecture {
         /// A shipped lecture name or a lecture file.
         lecture: String,
+        /// Write the handout instead of opening the window: one vector PDF page per scene
+        /// (its title, its figure at the scene's step, its notes).
+        #[arg(long)]
+        handout: Option<PathBuf>,
+        /// Replace the handout if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Threads for the handout's computations (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// List the built-in presets.
     Presets,
@@ -360,6 +370,37 @@ fn record(
     Ok(())
 }
 
+/// Write a lecture's handout PDF, refusing an existing file without `force` before any work.
+fn handout(
+    lecture: &str,
+    out: &std::path::Path,
+    force: bool,
+    threads: Option<usize>,
+) -> Result<()> {
+    let l = saddlescope::lecture::LoadedLecture::resolve(lecture).map_err(anyhow::Error::msg)?;
+    let target = saddlescope::files::target(out)?;
+    if target.replaces() && !force {
+        return Err(saddlescope::files::WriteError::Exists {
+            path: out.to_path_buf(),
+        }
+        .into());
+    }
+    let start = std::time::Instant::now();
+    let n = l.len();
+    let pdf =
+        saddlescope::export::handout::handout_pdf(&l, threads.unwrap_or_else(cores), |k, t| {
+            eprintln!("saddlescope: scene {}/{n}: {t}", k + 1);
+        })
+        .map_err(anyhow::Error::msg)?;
+    saddlescope::files::write_bytes(out, &pdf, force)?;
+    eprintln!(
+        "saddlescope: {lecture} → {} ({n} pages, {:.1} s)",
+        out.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 fn presets() {
     for p in Preset::builtin_all() {
         println!("{:<12} {}", p.name, p.title);
@@ -467,11 +508,21 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => saddlescope::app::run_native(cli.preset.as_deref(), None)
             .map_err(|e| anyhow::anyhow!("{e}")),
-        Some(Cmd::Lecture { lecture }) => saddlescope::lecture::LoadedLecture::resolve(&lecture)
+        Some(Cmd::Lecture {
+            lecture,
+            handout: None,
+            ..
+        }) => saddlescope::lecture::LoadedLecture::resolve(&lecture)
             .map_err(anyhow::Error::msg)
             .and_then(|l| {
                 saddlescope::app::run_native(None, Some(l)).map_err(|e| anyhow::anyhow!("{e}"))
             }),
+        Some(Cmd::Lecture {
+            lecture,
+            handout: Some(out),
+            force,
+            threads,
+        }) => handout(&lecture, &out, force, threads),
         Some(Cmd::Run {
             preset,
             set,

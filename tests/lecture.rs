@@ -159,3 +159,44 @@ fn w_tells_one_walkers_story_beside_the_histogram() {
     h.step();
     assert!(!h.state().state.histogram.story);
 }
+
+#[test]
+fn a_handout_has_one_a4_page_per_scene_with_no_font_and_is_not_written_over() {
+    let d = lecture_dir("handout");
+    common::small("fig1-right", 40)
+        .save(&d.join("phase.json"), false)
+        .unwrap();
+    std::fs::write(
+        d.join("two.json"),
+        r#"{"format":"saddlescope-lecture","format_version":1,"title":"two",
+            "scenes":[{"title":"quartic","preset":"quartic.json","notes":"n","action":{"play_to":20}},
+                      {"title":"phase","preset":"phase.json","notes":"the map"}]}"#,
+    )
+    .unwrap();
+    let out = d.join("h.pdf");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_saddlescope"))
+            .arg("lecture")
+            .arg(d.join("two.json"))
+            .arg("--handout")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let r = run();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let pdf = std::fs::read(&out).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Two pages, A4 landscape; every glyph a path.
+    assert_eq!(text.matches("/Type /Page\n").count(), 2, "pages");
+    assert!(text.contains("/Count 2"));
+    assert_eq!(text.matches("/MediaBox [0 0 842 595]").count(), 2);
+    assert!(!text.contains("/Font"));
+    // Not over the first without --force.
+    let again = run();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&out).unwrap(), pdf);
+    std::fs::remove_dir_all(d).unwrap();
+}

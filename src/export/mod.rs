@@ -3,5 +3,7 @@
 //! same value the window draws; presets (input) live in [`crate::preset`].
 
 pub mod anim;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod handout;
 pub mod record;
 pub mod render;

@@ -269,13 +269,7 @@ impl Figure {
     /// The figure as an SVG document with every glyph drawn as a path in the bundled font: the
     /// same picture in every viewer.
     pub fn to_svg(&self) -> Result<String, String> {
-        let tree = parse(&self.to_svg_text())?;
-        let opt = resvg::usvg::WriteOptions {
-            coordinates_precision: 3,
-            transforms_precision: 5,
-            ..Default::default()
-        };
-        Ok(tree.to_string(&opt))
+        glyphs_as_paths(&self.to_svg_text())
     }
 
     /// The figure as a one-page PDF, vector, every glyph a path (the SVG of [`Figure::to_svg`]
@@ -333,6 +327,23 @@ pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, String> {
 #[cfg(target_arch = "wasm32")]
 pub fn svg_to_pdf(_svg: &str) -> Result<Vec<u8>, String> {
     Err("PDF is written by the desktop app and `saddlescope figure`; download the SVG here".into())
+}
+
+/// `svg` with every glyph drawn as a path in the bundled fonts (what [`Figure::to_svg`] does
+/// to a figure's SVG), for documents composed around figures.
+pub fn glyphs_as_paths(svg: &str) -> Result<String, String> {
+    let tree = parse(svg)?;
+    let opt = resvg::usvg::WriteOptions {
+        coordinates_precision: 3,
+        transforms_precision: 5,
+        ..Default::default()
+    };
+    Ok(tree.to_string(&opt))
+}
+
+/// A label as SVG text (escaped, sub- and superscripts as tspans).
+pub fn svg_text(s: &str) -> String {
+    text(s)
 }
 
 /// Parse an SVG document with the bundled fonts only (no system fonts).
