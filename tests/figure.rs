@@ -351,7 +351,7 @@ fn the_figure_command_writes_each_format_and_never_replaces_without_force() {
         .output()
         .unwrap();
     assert!(!r.status.success());
-    assert!(String::from_utf8_lossy(&r.stderr).contains(".png, .svg or .csv"));
+    assert!(String::from_utf8_lossy(&r.stderr).contains(".png, .svg, .pdf or .csv"));
 }
 
 #[test]

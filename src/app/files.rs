@@ -240,7 +240,7 @@ impl SaddlescopeApp {
     }
 
     /// Hand `bytes` to the browser as a download (nothing on native, where files are written).
-    fn web_download(&mut self, name: &str, bytes: &[u8], mime: &str) {
+    pub(super) fn web_download(&mut self, name: &str, bytes: &[u8], mime: &str) {
         #[cfg(target_arch = "wasm32")]
         if let Err(e) = crate::web::download(name, bytes, mime) {
             self.file_message = Some((false, e));

@@ -564,6 +564,10 @@ impl SaddlescopeApp {
             Ok(()) => None,
         };
         if let Some((ok, msg)) = outcome {
+            // The page's recording: the GIF goes to the browser's downloads.
+            if let Some((name, bytes)) = self.recorder.as_mut().and_then(|r| r.download.take()) {
+                self.web_download(&name, &bytes, "image/gif");
+            }
             self.set_record_message(ok, msg);
             self.recorder = None;
             return;

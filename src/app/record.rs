@@ -34,9 +34,18 @@ pub struct RecordSettings {
 impl Default for RecordSettings {
     fn default() -> Self {
         RecordSettings {
-            dir: "frames".into(),
+            // The page records a GIF it downloads (frames encoded in the frame: fewer).
+            dir: if cfg!(target_arch = "wasm32") {
+                "recording.gif".into()
+            } else {
+                "frames".into()
+            },
             every: 1,
-            frames: 1000,
+            frames: if cfg!(target_arch = "wasm32") {
+                60
+            } else {
+                1000
+            },
             scale: 1.0,
             slide: false,
             fps: 25.0,
@@ -71,6 +80,12 @@ pub struct Recorder {
     pub generation: u64,
     /// The file or folder complete.
     finished: bool,
+    /// The page: frames encoded in the frame into a GIF kept in memory (no thread there), and
+    /// the bytes to download once complete.
+    in_page: Option<FrameSink>,
+    pub download: Option<(String, Vec<u8>)>,
+    /// The page's encoder failed.
+    failed: Option<String>,
     tx: Option<Sender<Figure>>,
     done: Receiver<Written>,
     handle: Option<JoinHandle<()>>,
@@ -84,16 +99,43 @@ impl Recorder {
     /// made or whose first frame is there without consent to replace it.
     pub fn start(s: &RecordSettings, step: u64, generation: u64) -> Result<Recorder, String> {
         let dir = PathBuf::from(s.dir.trim());
-        if cfg!(target_arch = "wasm32") {
-            return Err(
-                "recording frames to a folder needs the desktop app; export a frame with Ctrl+E"
-                    .into(),
-            );
-        }
         if s.every == 0 || s.frames == 0 {
             return Err("record every ≥ 1 step, at least 1 frame".into());
         }
         let size = s.slide.then_some(SLIDE);
+        if cfg!(target_arch = "wasm32") {
+            // A page has no folders and no threads: a GIF encoded frame by frame, downloaded.
+            let name = dir
+                .with_extension("gif")
+                .file_name()
+                .map_or("recording.gif".into(), |n| n.to_string_lossy().into_owned());
+            let sink = FrameSink::gif_in_memory(
+                &name,
+                FrameFormat {
+                    scale: s.scale * FrameFormat::scale_for(size),
+                    size,
+                    fps: s.fps,
+                    overwrite: true,
+                },
+            )?;
+            let (_, done) = crossbeam_channel::unbounded();
+            return Ok(Recorder {
+                dir: PathBuf::from(name),
+                every: s.every,
+                frames: s.frames,
+                handed: 0,
+                written: 0,
+                next_step: step,
+                generation,
+                finished: false,
+                in_page: Some(sink),
+                download: None,
+                failed: None,
+                tx: None,
+                done,
+                handle: None,
+            });
+        }
         let mut sink = FrameSink::new(
             RecordOutput::from_path(&dir),
             FrameFormat {
@@ -129,6 +171,9 @@ impl Recorder {
             next_step: step,
             generation,
             finished: false,
+            in_page: None,
+            download: None,
+            failed: None,
             tx: Some(tx),
             done,
             handle: Some(handle),
@@ -137,6 +182,9 @@ impl Recorder {
 
     /// Take what the writer finished; an error ends the recording.
     pub fn collect(&mut self) -> Result<(), String> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         for w in self.done.try_iter() {
             match w {
                 Written::Frame(r) => {
@@ -154,12 +202,23 @@ impl Recorder {
 
     /// Whether another frame may be handed over now.
     pub fn ready(&self) -> bool {
-        self.tx.is_some() && self.handed < self.frames && self.handed - self.written < IN_FLIGHT
+        (self.tx.is_some() || self.in_page.is_some())
+            && self.handed < self.frames
+            && self.handed - self.written < IN_FLIGHT
     }
 
     /// Hand over the frame due now; `false` if the recording is complete afterwards.
     pub fn hand(&mut self, fig: Figure) -> bool {
-        if let Some(tx) = &self.tx {
+        if let Some(sink) = &mut self.in_page {
+            // Encoded here, in the frame (a page has no thread for it).
+            if let Err(e) = sink.push(&fig) {
+                self.failed = Some(e);
+                return false;
+            }
+            self.handed += 1;
+            self.written += 1;
+            self.next_step += self.every;
+        } else if let Some(tx) = &self.tx {
             let _ = tx.send(fig);
             self.handed += 1;
             self.next_step += self.every;
@@ -170,6 +229,16 @@ impl Recorder {
     /// No more frames: the writer finishes what it has.
     pub fn finish(&mut self) {
         self.tx = None;
+        if let Some(sink) = self.in_page.take() {
+            match sink.finish_bytes() {
+                Ok(Some(bytes)) => {
+                    self.download = Some((self.dir.display().to_string(), bytes));
+                    self.finished = true;
+                }
+                Ok(None) => self.finished = true,
+                Err(e) => self.failed = Some(e),
+            }
+        }
     }
 
     /// Whether everything handed over is on disk and no more will come.

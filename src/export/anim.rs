@@ -179,6 +179,18 @@ impl FrameSink {
         })
     }
 
+    /// A GIF kept in memory, for a page to download (no file is looked at or written).
+    pub fn gif_in_memory(name: &str, format: FrameFormat) -> Result<FrameSink, String> {
+        format.validate()?;
+        Ok(FrameSink {
+            out: RecordOutput::Gif(PathBuf::from(name)),
+            format,
+            page: None,
+            encoder: Encoder::Gif(None),
+            frames: 0,
+        })
+    }
+
     pub fn output(&self) -> &RecordOutput {
         &self.out
     }
@@ -253,16 +265,27 @@ impl FrameSink {
     /// taken). Returns where the frames went.
     pub fn finish(self) -> Result<PathBuf, String> {
         let path = self.out.path().to_path_buf();
-        let bytes = match self.encoder {
-            Encoder::Frames => return Ok(path),
+        let overwrite = self.format.overwrite;
+        match self.finish_bytes()? {
+            None => Ok(path),
+            Some(bytes) => {
+                files::write_bytes(&path, &bytes, overwrite).map_err(|e| e.to_string())?;
+                Ok(path)
+            }
+        }
+    }
+
+    /// Close the recording: an animation's bytes (`None` for a frame folder, already written).
+    pub fn finish_bytes(self) -> Result<Option<Vec<u8>>, String> {
+        let path = self.out.path().to_path_buf();
+        Ok(Some(match self.encoder {
+            Encoder::Frames => return Ok(None),
             Encoder::Gif(None) | Encoder::Mp4(None) => {
                 return Err(format!("{}: no frame was recorded", path.display()));
             }
             Encoder::Gif(Some(e)) => e.into_inner().map_err(|e| format!("GIF: {e}"))?,
             Encoder::Mp4(Some(m)) => m.finish()?,
-        };
-        files::write_bytes(&path, &bytes, self.format.overwrite).map_err(|e| e.to_string())?;
-        Ok(path)
+        }))
     }
 }
 
