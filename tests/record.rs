@@ -31,6 +31,38 @@ fn small() -> Preset {
     p
 }
 
+/// The app on the small preset, recording `frames` frames every 5 steps to `to` (a folder or
+/// an animation; `slide`: 1920 × 1080) until its message comes.
+fn record_in_app(
+    to: &std::path::Path,
+    frames: usize,
+    slide: bool,
+) -> Harness<'static, SaddlescopeApp> {
+    let app = SaddlescopeApp::new(AppState::from_preset(&small()), 1, Arc::new(|| {}));
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while h.state().snapshot().is_none() {
+        assert!(Instant::now() < deadline);
+        h.step();
+    }
+    {
+        let s = &mut h.state_mut().record_settings;
+        s.dir = to.display().to_string();
+        s.every = 5;
+        s.frames = frames;
+        s.slide = slide;
+    }
+    h.state_mut().run_command(UiCommand::Record);
+    while h.state().record_message().is_none() {
+        assert!(Instant::now() < deadline, "the recording did not end");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h
+}
+
 #[test]
 fn the_app_and_the_command_line_record_the_same_frames() {
     let bin = env!("CARGO_BIN_EXE_saddlescope");
@@ -57,27 +89,7 @@ fn the_app_and_the_command_line_record_the_same_frames() {
     assert!(frame_path(&cli, 3).exists() && !frame_path(&cli, 4).exists());
 
     let app_dir = dir("app");
-    let app = SaddlescopeApp::new(AppState::from_preset(&small()), 1, Arc::new(|| {}));
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while h.state().snapshot().is_none() {
-        assert!(Instant::now() < deadline);
-        h.step();
-    }
-    {
-        let s = &mut h.state_mut().record_settings;
-        s.dir = app_dir.display().to_string();
-        s.every = 5;
-        s.frames = 4;
-    }
-    h.state_mut().run_command(UiCommand::Record);
-    while h.state().record_message().is_none() {
-        assert!(Instant::now() < deadline, "the recording did not end");
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let mut h = record_in_app(&app_dir, 4, false);
     let (ok, msg) = h.state().record_message().unwrap().clone();
     assert!(ok, "{msg}");
     assert!(msg.contains("recorded 4 frames"), "{msg}");
@@ -235,28 +247,7 @@ fn the_app_records_a_slide_sized_gif() {
     let d = dir("app-gif");
     std::fs::create_dir_all(&d).unwrap();
     let path = d.join("talk.gif");
-    let app = SaddlescopeApp::new(AppState::from_preset(&small()), 1, Arc::new(|| {}));
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_ui_state(|ui, app: &mut SaddlescopeApp| app.ui_root(ui), app);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while h.state().snapshot().is_none() {
-        assert!(Instant::now() < deadline);
-        h.step();
-    }
-    {
-        let s = &mut h.state_mut().record_settings;
-        s.dir = path.display().to_string();
-        s.every = 5;
-        s.frames = 3;
-        s.slide = true;
-    }
-    h.state_mut().run_command(UiCommand::Record);
-    while h.state().record_message().is_none() {
-        assert!(Instant::now() < deadline, "the recording did not end");
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let h = record_in_app(&path, 3, true);
     let (ok, msg) = h.state().record_message().unwrap().clone();
     assert!(ok && msg.contains("recorded 3 frames"), "{msg}");
     let mut dec = gif::DecodeOptions::new()

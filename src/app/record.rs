@@ -103,51 +103,42 @@ impl Recorder {
             return Err("record every ≥ 1 step, at least 1 frame".into());
         }
         let size = s.slide.then_some(SLIDE);
+        let format = FrameFormat {
+            // A slide's type as large as on a 720-pixel-high page, times the scale asked.
+            scale: s.scale * FrameFormat::scale_for(size),
+            size,
+            fps: s.fps,
+            overwrite: s.overwrite,
+        };
+        let (done_tx, done) = crossbeam_channel::unbounded();
+        let mut rec = Recorder {
+            dir: dir.clone(),
+            every: s.every,
+            frames: s.frames,
+            handed: 0,
+            written: 0,
+            next_step: step,
+            generation,
+            finished: false,
+            in_page: None,
+            download: None,
+            failed: None,
+            tx: None,
+            done,
+            handle: None,
+        };
         if cfg!(target_arch = "wasm32") {
             // A page has no folders and no threads: a GIF encoded frame by frame, downloaded.
             let name = dir
                 .with_extension("gif")
                 .file_name()
                 .map_or("recording.gif".into(), |n| n.to_string_lossy().into_owned());
-            let sink = FrameSink::gif_in_memory(
-                &name,
-                FrameFormat {
-                    scale: s.scale * FrameFormat::scale_for(size),
-                    size,
-                    fps: s.fps,
-                    overwrite: true,
-                },
-            )?;
-            let (_, done) = crossbeam_channel::unbounded();
-            return Ok(Recorder {
-                dir: PathBuf::from(name),
-                every: s.every,
-                frames: s.frames,
-                handed: 0,
-                written: 0,
-                next_step: step,
-                generation,
-                finished: false,
-                in_page: Some(sink),
-                download: None,
-                failed: None,
-                tx: None,
-                done,
-                handle: None,
-            });
+            rec.in_page = Some(FrameSink::gif_in_memory(&name, format)?);
+            rec.dir = PathBuf::from(name);
+            return Ok(rec);
         }
-        let mut sink = FrameSink::new(
-            RecordOutput::from_path(&dir),
-            FrameFormat {
-                // A slide's type as large as on a 720-pixel-high page, times the scale asked.
-                scale: s.scale * FrameFormat::scale_for(size),
-                size,
-                fps: s.fps,
-                overwrite: s.overwrite,
-            },
-        )?;
+        let mut sink = FrameSink::new(RecordOutput::from_path(&dir), format)?;
         let (tx, rx) = crossbeam_channel::bounded::<Figure>(IN_FLIGHT);
-        let (done_tx, done) = crossbeam_channel::unbounded();
         let handle = std::thread::Builder::new()
             .name("saddlescope-record".into())
             .spawn(move || {
@@ -162,22 +153,9 @@ impl Recorder {
                 let _ = done_tx.send(Written::Finished(sink.finish()));
             })
             .map_err(|e| format!("cannot start the frame writer: {e}"))?;
-        Ok(Recorder {
-            dir,
-            every: s.every,
-            frames: s.frames,
-            handed: 0,
-            written: 0,
-            next_step: step,
-            generation,
-            finished: false,
-            in_page: None,
-            download: None,
-            failed: None,
-            tx: Some(tx),
-            done,
-            handle: Some(handle),
-        })
+        rec.tx = Some(tx);
+        rec.handle = Some(handle);
+        Ok(rec)
     }
 
     /// Take what the writer finished; an error ends the recording.

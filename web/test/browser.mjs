@@ -295,12 +295,12 @@ await page.waitForTimeout(800);
 await shot(page, 'web-1080p-landscape.png');
 
 // V records the live view as a GIF the page downloads (60 frames by default there).
-const rec = await open(base + '#fig1-left');
-await until(rec, 'fig1-left for the recording', (s) => s.summary && s.preset === 'fig1-left');
-await rec.mouse.click(640, 700);
-await rec.mouse.move(60, 12);
+const recPage = await open(base + "#fig1-left");
+await until(recPage, 'fig1-left for the recording', (s) => s.summary && s.preset === 'fig1-left');
+await recPage.mouse.click(640, 700);
+await recPage.mouse.move(60, 12);
 const t0 = Date.now();
-const [gifDl] = await Promise.all([rec.waitForEvent('download', { timeout: 240000 }), press(rec, 'v')]);
+const [gifDl] = await Promise.all([recPage.waitForEvent('download', { timeout: 240000 }), press(recPage, 'v')]);
 const gifPath = path.join(out, 'recording.gif');
 await gifDl.saveAs(gifPath);
 const gif = await readFile(gifPath);
@@ -309,8 +309,8 @@ const gw = gif.readUInt16LE(6);
 const gh = gif.readUInt16LE(8);
 check(gifDl.suggestedFilename() === 'recording.gif' && gif.subarray(0, 6).toString() === 'GIF89a' && gw === 760 && gh === 963,
   `V downloads a GIF of the view (${gifDl.suggestedFilename()}, ${gw} × ${gh}, ${gif.length} bytes, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-s = await until(rec, 'the recording reports its frames', (s) => s.file_message && s.file_message.includes('recording.gif'));
-await rec.close();
+s = await until(recPage, 'the recording reports its frames', (s) => s.file_message && s.file_message.includes('recording.gif'));
+await recPage.close();
 
 // A lecture link: #lecture=paper opens the shipped lecture; PageDown (a clicker) moves on, B
 // blanks, and the address keeps naming the lecture.
