@@ -561,7 +561,18 @@ fn main() -> ExitCode {
             frames,
             every,
             match (out, out_dir) {
-                (Some(file), _) => saddlescope::export::anim::RecordOutput::from_path(&file),
+                (Some(file), _) => {
+                    match saddlescope::export::anim::RecordOutput::from_path(&file) {
+                        saddlescope::export::anim::RecordOutput::Frames(_) => {
+                            eprintln!(
+                                "saddlescope: error: {}: --out takes NAME.gif or NAME.mp4; PNG frames go to --out-dir DIR",
+                                file.display()
+                            );
+                            return ExitCode::FAILURE;
+                        }
+                        animation => animation,
+                    }
+                }
                 (None, Some(dir)) => saddlescope::export::anim::RecordOutput::Frames(dir),
                 (None, None) => unreachable!("clap requires --out or --out-dir"),
             },
