@@ -189,6 +189,11 @@ fn a_gif_holds_the_frames_the_png_folder_holds_at_the_size_asked() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     assert_eq!(std::fs::read(&gif_path).unwrap(), before);
+    // --out is an animation: a folder's name is pointed to --out-dir, and nothing is written.
+    let folder = record_cli(&["--out", d.to_str().unwrap()]);
+    assert!(!folder.status.success());
+    assert!(String::from_utf8_lossy(&folder.stderr).contains("--out takes NAME.gif or NAME.mp4"));
+    assert!(!frame_path(&d, 0).exists());
     std::fs::remove_dir_all(d).unwrap();
 }
 
