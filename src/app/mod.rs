@@ -750,6 +750,7 @@ impl SaddlescopeApp {
             watch: None,
             drawn: Vec::new(),
             shown: None,
+            lecture: self.lecture.is_some(),
         };
         let views = &mut self.views;
         let central = egui::CentralPanel::default()

@@ -36,7 +36,7 @@ impl View for HistogramView {
         }
         match cx.snapshot {
             Some(s) => {
-                super::start_hint_ui(ui, s);
+                super::start_hint_ui(ui, s, cx.lecture);
                 let fig = histogram_figure(cx.title, s, &cx.state.histogram);
                 cx.show(ui, fig);
                 if cx.state.histogram.story {

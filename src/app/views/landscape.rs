@@ -80,7 +80,7 @@ impl View for LandscapeView {
         }
         match cx.snapshot {
             Some(s) if s.params.landscape.dim() == 2 => {
-                super::start_hint_ui(ui, s);
+                super::start_hint_ui(ui, s, cx.lecture);
                 let opts = cx.state.landscape;
                 let levels = self.levels_for(&s.params);
                 let fig = landscape_figure(cx.title, s, levels, &opts);

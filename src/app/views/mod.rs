@@ -46,6 +46,8 @@ pub struct ViewCx<'a> {
     pub drawn: Vec<PanelResponse>,
     /// The figure drawn this frame (its caption goes under the plots).
     pub shown: Option<Figure>,
+    /// A lecture is being given: the projector shows the figure only (no hints for the user).
+    pub lecture: bool,
 }
 
 impl ViewCx<'_> {
@@ -210,8 +212,8 @@ fn job_bar_ui(
 }
 
 /// Before the first step, say how to start (a first launch shows a still ensemble).
-pub fn start_hint_ui(ui: &mut Ui, s: &Snapshot) {
-    if s.step() == 0 && !s.playing {
+pub fn start_hint_ui(ui: &mut Ui, s: &Snapshot, lecture: bool) {
+    if s.step() == 0 && !s.playing && !lecture {
         ui.label(
             RichText::new("Press Space or ▶ Play to run the ensemble (→ steps once).")
                 .color(ui.visuals().warn_fg_color),
