@@ -603,6 +603,11 @@ impl SaddlescopeApp {
         }
     }
 
+    /// The theory of the parameters being edited, with the live ensemble's readout.
+    fn theory_ui(&self, ui: &mut Ui, readout: &Readout) {
+        theory_panel_ui(ui, &self.state.params, readout, self.latest.as_deref());
+    }
+
     /// The whole window; also what the UI tests drive.
     pub fn ui_root(&mut self, ui: &mut Ui) {
         if !self.fonts_installed {
@@ -680,60 +685,40 @@ impl SaddlescopeApp {
             // theory goes under the controls, and the plots keep over half the window.
             let narrow = width < NARROW_WINDOW;
             let readout = self.readout.1.clone();
-            egui::Panel::left("controls")
-                .default_size(290.0)
-                .size_range(200.0..=(0.3 * width).max(240.0))
-                .resizable(true)
-                .show(ui, |ui| {
-                    // Not shrunk to the content: a panel sized by its content would settle on a
-                    // width that depends on which rows earlier frames had (two runs of the same
-                    // session could differ); it keeps its own width instead.
-                    egui::ScrollArea::vertical()
-                        .auto_shrink(false)
-                        .show(ui, |ui| {
-                            self.field_errors = controls_ui(
-                                ui,
-                                &mut self.state.params,
-                                &mut self.state.controls,
-                                self.state.view,
+            side_panel(egui::Panel::left("controls"), 290.0, width).show(ui, |ui| {
+                // Not shrunk to the content: a panel sized by its content would settle on a
+                // width that depends on which rows earlier frames had (two runs of the same
+                // session could differ); it keeps its own width instead.
+                egui::ScrollArea::vertical()
+                    .auto_shrink(false)
+                    .show(ui, |ui| {
+                        self.field_errors = controls_ui(
+                            ui,
+                            &mut self.state.params,
+                            &mut self.state.controls,
+                            self.state.view,
+                        );
+                        if let Some(e) = &self.worker_error {
+                            ui.label(
+                                RichText::new(format!("⚠ {e}"))
+                                    .color(Color32::from_rgb(0xd0, 0x30, 0x30)),
                             );
-                            if let Some(e) = &self.worker_error {
-                                ui.label(
-                                    RichText::new(format!("⚠ {e}"))
-                                        .color(Color32::from_rgb(0xd0, 0x30, 0x30)),
-                                );
-                            }
-                            if narrow {
-                                ui.separator();
-                                theory_panel_ui(
-                                    ui,
-                                    &self.state.params,
-                                    &readout,
-                                    self.latest.as_deref(),
-                                );
-                            }
-                        });
-                });
+                        }
+                        if narrow {
+                            ui.separator();
+                            self.theory_ui(ui, &readout);
+                        }
+                    });
+            });
             // Bounded widths: a view with wide rows (the 2-D stationary points) must not leave
             // the panel wide for the next view, covering its plot.
             if !narrow {
-                egui::Panel::right("theory")
-                    .default_size(300.0)
-                    .size_range(200.0..=(0.3 * width).max(240.0))
-                    .resizable(true)
-                    .show(ui, |ui| {
-                        // Vertical only: the rows wrap to the panel's width instead of running off it.
-                        egui::ScrollArea::vertical()
-                            .auto_shrink(false)
-                            .show(ui, |ui| {
-                                theory_panel_ui(
-                                    ui,
-                                    &self.state.params,
-                                    &readout,
-                                    self.latest.as_deref(),
-                                );
-                            });
-                    });
+                side_panel(egui::Panel::right("theory"), 300.0, width).show(ui, |ui| {
+                    // Vertical only: the rows wrap to the panel's width instead of running off it.
+                    egui::ScrollArea::vertical()
+                        .auto_shrink(false)
+                        .show(ui, |ui| self.theory_ui(ui, &readout));
+                });
             }
         }
         let title = self.title();
@@ -828,4 +813,13 @@ impl Drop for SaddlescopeApp {
             v.cancel();
         }
     }
+}
+
+/// A side panel of `size` points, resizable between 200 points and 30 % of a window `width`
+/// wide: a view with wide rows must not leave it wide for the next view, covering its plot.
+fn side_panel(panel: egui::Panel, size: f32, width: f32) -> egui::Panel {
+    panel
+        .default_size(size)
+        .size_range(200.0..=(0.3 * width).max(240.0))
+        .resizable(true)
 }
