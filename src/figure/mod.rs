@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod format;
+pub mod output;
 pub mod palette;
 pub mod svg;
 pub mod views;

@@ -1,0 +1,124 @@
+//! A figure's SVG turned into the files people take away: the SVG with every glyph a path (the
+//! same picture in every viewer), PNG and RGBA frames rasterised by resvg with the bundled
+//! fonts (no display), and PDF through typst's svg2pdf. The SVG itself is laid out in
+//! [`super::svg`].
+
+use super::Figure;
+
+impl Figure {
+    /// The figure as an SVG document with every glyph drawn as a path in the bundled font: the
+    /// same picture in every viewer.
+    pub fn to_svg(&self) -> Result<String, String> {
+        glyphs_as_paths(&self.to_svg_text())
+    }
+
+    /// The figure as a one-page PDF, vector, every glyph a path (the SVG of [`Figure::to_svg`]
+    /// converted by typst's svg2pdf): no font to embed, the same in every reader. The page is
+    /// the SVG's size at 96 CSS pixels to the inch (1 px = 0.75 pt).
+    pub fn to_pdf(&self) -> Result<Vec<u8>, String> {
+        svg_to_pdf(&self.to_svg()?)
+    }
+
+    /// The figure as PNG bytes, rasterised at `scale` × the SVG size.
+    pub fn to_png(&self, scale: f64) -> Result<Vec<u8>, String> {
+        svg_to_png(&self.to_svg_text(), scale)
+    }
+
+    /// The figure laid out on a page of `size` CSS pixels (`None`: the default) and rasterised
+    /// at `scale`, as straight (not premultiplied) RGBA rows: an animation's frame.
+    pub fn to_rgba(&self, scale: f64, size: Option<(f64, f64)>) -> Result<Rgba8Image, String> {
+        let pixmap = rasterise(&self.to_svg_text_sized(size), scale)?;
+        let (width, height) = (pixmap.width(), pixmap.height());
+        let mut rgba = Vec::with_capacity(pixmap.data().len());
+        for p in pixmap.pixels() {
+            let c = p.demultiply();
+            rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+        }
+        Ok(Rgba8Image {
+            width,
+            height,
+            rgba,
+        })
+    }
+}
+
+/// An image as 8-bit RGBA rows, top to bottom.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rgba8Image {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+/// An SVG document whose text is already paths (see [`Figure::to_svg`]) as a one-page PDF.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, String> {
+    let tree = svg2pdf::usvg::Tree::from_str(svg, &svg2pdf::usvg::Options::default())
+        .map_err(|e| format!("PDF: the SVG did not parse: {e}"))?;
+    svg2pdf::to_pdf(
+        &tree,
+        svg2pdf::ConversionOptions::default(),
+        svg2pdf::PageOptions { dpi: 96.0 },
+    )
+    .map_err(|e| format!("PDF: {e:?}"))
+}
+
+/// The page has no PDF writer (svg2pdf pins a second usvg: the download stays small).
+#[cfg(target_arch = "wasm32")]
+pub fn svg_to_pdf(_svg: &str) -> Result<Vec<u8>, String> {
+    Err("PDF is written by the desktop app and `saddlescope figure`; download the SVG here".into())
+}
+
+/// `svg` with every glyph drawn as a path in the bundled fonts (what [`Figure::to_svg`] does
+/// to a figure's SVG), for documents composed around figures.
+pub fn glyphs_as_paths(svg: &str) -> Result<String, String> {
+    let tree = parse(svg)?;
+    let opt = resvg::usvg::WriteOptions {
+        coordinates_precision: 3,
+        transforms_precision: 5,
+        ..Default::default()
+    };
+    Ok(tree.to_string(&opt))
+}
+
+/// Parse an SVG document with the bundled fonts only (no system fonts).
+fn parse(svg: &str) -> Result<resvg::usvg::Tree, String> {
+    use resvg::usvg;
+    let mut opt = usvg::Options::default();
+    {
+        let db = opt.fontdb_mut();
+        db.load_font_data(epaint_default_fonts::UBUNTU_LIGHT.to_vec());
+        db.load_font_data(epaint_default_fonts::HACK_REGULAR.to_vec());
+        db.set_sans_serif_family("Ubuntu");
+    }
+    opt.font_family = "Ubuntu".into();
+    usvg::Tree::from_str(svg, &opt).map_err(|e| format!("SVG: {e}"))
+}
+
+/// Rasterise an SVG document with the bundled fonts (no system fonts, no display).
+pub fn svg_to_png(svg: &str, scale: f64) -> Result<Vec<u8>, String> {
+    rasterise(svg, scale)?
+        .encode_png()
+        .map_err(|e| format!("PNG: {e}"))
+}
+
+fn rasterise(svg: &str, scale: f64) -> Result<resvg::tiny_skia::Pixmap, String> {
+    use resvg::tiny_skia;
+    if !(scale.is_finite() && (0.1..=16.0).contains(&scale)) {
+        return Err(format!("PNG scale {scale} is out of range (0.1 to 16)"));
+    }
+    let tree = parse(svg)?;
+    let size = tree.size();
+    let (w, h) = (
+        (size.width() as f64 * scale).round() as u32,
+        (size.height() as f64 * scale).round() as u32,
+    );
+    let mut pixmap =
+        tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or("PNG: image too large or empty")?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale as f32, scale as f32),
+        &mut pixmap.as_mut(),
+    );
+    Ok(pixmap)
+}
