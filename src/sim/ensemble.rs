@@ -67,7 +67,8 @@ struct LaneState {
 }
 
 impl LaneState {
-    fn new(k: &Kernel, walkers: usize, seed: u64) -> LaneState {
+    /// The state of `walkers` walkers that are groups `first_group ..` of their ensemble.
+    fn new(k: &Kernel, walkers: usize, seed: u64, first_group: usize) -> LaneState {
         let groups = walkers.div_ceil(LANES);
         let draw = match k.sampler {
             Sampler::Constant(c) => Draw::Constant(c),
@@ -87,7 +88,9 @@ impl LaneState {
                 proj: k.proj,
                 draw,
             },
-            rngs: (0..groups).map(|g| Rng8::new(seed, g)).collect(),
+            rngs: (0..groups)
+                .map(|g| Rng8::new(seed, first_group + g))
+                .collect(),
             dead: vec![false; groups],
         }
     }
@@ -196,7 +199,7 @@ impl Ensemble {
         }
         .map(|f| FastState::new(f, &w1, params.seed));
         let lanes = (engine != Engine::Reference && fast.is_none())
-            .then(|| LaneState::new(&kernel, n, params.seed));
+            .then(|| LaneState::new(&kernel, n, params.seed, 0));
         Ensemble {
             params: ExperimentParams::clone(params),
             kernel,
@@ -213,6 +216,98 @@ impl Ensemble {
             fast,
             lanes,
         }
+    }
+
+    /// Walker `walker` of the ensemble `Ensemble::with_engine(params, engine)` would build,
+    /// replayed alone: the walkers that share its random streams (a fast-path group, a lane
+    /// group, or a reference block) are rebuilt with those streams and initial values, so that
+    /// stepping the replay reproduces the walker bit for bit — at the cost of a few dozen
+    /// walkers, whatever the ensemble's size. Returns the replay and the walker's index in it.
+    pub fn replay(
+        params: &ValidParams,
+        engine: Engine,
+        walker: usize,
+    ) -> Result<(Ensemble, usize), String> {
+        let n = params.walkers;
+        if walker >= n {
+            return Err(format!(
+                "walker {walker}: the ensemble has {n} walkers, numbered 0 to {}",
+                n.saturating_sub(1)
+            ));
+        }
+        let dim = params.landscape.dim();
+        // The block's initial values, from the block's stream (as `with_threads` draws them).
+        let b = walker / BLOCK;
+        let lo = b * BLOCK;
+        let hi = (lo + BLOCK).min(n);
+        let mut rng = block_rng(params.seed, b);
+        let mut w1 = vec![0.0; hi - lo];
+        let mut w2 = vec![0.0; if dim == 2 { hi - lo } else { 0 }];
+        draw_blocks(
+            &params.init,
+            std::slice::from_mut(&mut rng),
+            b,
+            &mut w1,
+            &mut w2,
+        );
+        if let Some(r) = params.projection {
+            for w in w1.iter_mut().chain(w2.iter_mut()) {
+                *w = w.clamp(-r, r);
+            }
+        }
+        let kernel = Kernel::new(params);
+        let factors = match engine {
+            Engine::Auto => fast_factors(params, &kernel),
+            Engine::Lanes | Engine::Reference => None,
+        };
+        // The unit of walkers that shares streams; every unit divides a block.
+        let unit = match (factors.is_some(), engine) {
+            (true, _) => GROUP,
+            (false, Engine::Reference) => BLOCK,
+            (false, _) => LANES,
+        };
+        let start = walker / unit * unit;
+        let end = (start + unit).min(n);
+        let w1: Vec<f64> = w1[start - lo..end - lo].to_vec();
+        let w2: Vec<f64> = if dim == 2 {
+            w2[start - lo..end - lo].to_vec()
+        } else {
+            Vec::new()
+        };
+        let len = w1.len();
+        let adaptive = params.optimizer.is_adaptive();
+        let moments = |on: bool| {
+            if on {
+                vec![Moments::default(); len]
+            } else {
+                Vec::new()
+            }
+        };
+        let fast = factors.map(|f| FastState::from_group(f, &w1, params.seed, start / GROUP));
+        let lanes = (engine != Engine::Reference && fast.is_none())
+            .then(|| LaneState::new(&kernel, len, params.seed, start / LANES));
+        let e = Ensemble {
+            params: ExperimentParams::clone(params),
+            kernel,
+            t: 0,
+            rngs: vec![rng],
+            w0: w1.clone(),
+            w1,
+            w2,
+            log_w0: std::sync::OnceLock::new(),
+            mom1: moments(adaptive),
+            mom2: moments(adaptive && dim == 2),
+            tracks: Vec::new(),
+            track_len: 0,
+            fast,
+            lanes,
+        };
+        Ok((e, walker - start))
+    }
+
+    /// The second coordinate's moments (2-D adaptive optimizers; empty otherwise).
+    pub fn moments2(&self) -> &[Moments] {
+        &self.mom2
     }
 
     pub fn params(&self) -> &ExperimentParams {
@@ -679,5 +774,99 @@ mod tests {
                 assert_eq!(x.signum(), (1.0 - w).signum(), "{engine:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_replayed_walker_is_the_ensembles_own_bit_for_bit() {
+        use crate::model::NoiseLaw;
+        let n = 2 * BLOCK + 300;
+        let quadratic = ExperimentParams {
+            walkers: n,
+            a: -1.0,
+            lambda: 0.8,
+            init: InitLaw::Uniform { half_width: 1.0 },
+            projection: None,
+            seed: 11,
+            ..ExperimentParams::default()
+        };
+        let cases = [
+            // The fast path (f32), the lanes and the reference engine on Fig. 1-left.
+            (quadratic.clone(), Engine::Auto),
+            (quadratic.clone(), Engine::Lanes),
+            (quadratic.clone(), Engine::Reference),
+            (
+                ExperimentParams {
+                    landscape: Landscape::Quartic,
+                    noise: NoiseLaw::Gaussian { std: 1.0 },
+                    lambda: 0.3,
+                    ..quadratic.clone()
+                },
+                Engine::Auto,
+            ),
+            (
+                ExperimentParams {
+                    optimizer: Optimizer::Amsgrad,
+                    a: -0.1,
+                    lambda: 0.2,
+                    projection: Some(1.0),
+                    ..quadratic.clone()
+                },
+                Engine::Auto,
+            ),
+            (
+                ExperimentParams {
+                    landscape: Landscape::SharpMinima,
+                    optimizer: Optimizer::Adam,
+                    a: 0.5,
+                    b: 4.0,
+                    lambda: 0.05,
+                    projection: Some(1.0),
+                    init: InitLaw::FlatMinima { radius: 0.25 },
+                    ..quadratic.clone()
+                },
+                Engine::Auto,
+            ),
+        ];
+        for (p, engine) in cases {
+            let v = p.valid().unwrap();
+            let mut full = Ensemble::with_threads(&v, engine, 2);
+            // The whole ensemble in uneven chunks on two threads; the replays a step at a time.
+            let walkers = [0, 77, BLOCK + 130, n - 1];
+            let mut replays: Vec<_> = walkers
+                .iter()
+                .map(|&i| Ensemble::replay(&v, engine, i).unwrap())
+                .collect();
+            for chunk in [1, 36, 163] {
+                full.advance(chunk, 2);
+                for (&i, (r, k)) in walkers.iter().zip(replays.iter_mut()) {
+                    for _ in 0..chunk {
+                        r.advance(1, 1);
+                    }
+                    let what = format!(
+                        "{:?} {engine:?} walker {i} at t = {}",
+                        p.landscape,
+                        full.step()
+                    );
+                    assert_eq!(r.step(), full.step());
+                    assert_eq!(r.w1()[*k].to_bits(), full.w1()[i].to_bits(), "{what}");
+                    if !full.w2().is_empty() {
+                        assert_eq!(r.w2()[*k].to_bits(), full.w2()[i].to_bits(), "{what}");
+                    }
+                    if !full.moments().is_empty() {
+                        assert_eq!(r.moments()[*k], full.moments()[i], "{what}");
+                    }
+                    if !full.moments2().is_empty() {
+                        assert_eq!(r.moments2()[*k], full.moments2()[i], "{what}");
+                    }
+                }
+            }
+        }
+        let v = quadratic.valid().unwrap();
+        assert!(
+            Ensemble::replay(&v, Engine::Auto, n)
+                .err()
+                .unwrap()
+                .contains("numbered 0 to")
+        );
     }
 }

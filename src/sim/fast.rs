@@ -118,6 +118,12 @@ fn group_rng(seed: u64, g: usize, k: usize) -> Xoshiro256PlusPlus {
 impl FastState {
     /// Take over walkers `w` (f64, already drawn) at step 0.
     pub fn new(factors: Factors, w: &[f64], seed: u64) -> FastState {
+        FastState::from_group(factors, w, seed, 0)
+    }
+
+    /// As [`FastState::new`] for walkers that are groups `first_group ..` of a larger
+    /// ensemble: those groups' streams (to replay part of an ensemble).
+    pub fn from_group(factors: Factors, w: &[f64], seed: u64, first_group: usize) -> FastState {
         let groups = w.len().div_ceil(GROUP);
         let mut m = vec![0.0f32; groups * GROUP];
         let mut e = vec![0i32; groups * GROUP];
@@ -129,7 +135,10 @@ impl FastState {
             m,
             e,
             rngs: (0..groups)
-                .map(|g| [group_rng(seed, g, 0), group_rng(seed, g, 1)])
+                .map(|g| {
+                    let g = first_group + g;
+                    [group_rng(seed, g, 0), group_rng(seed, g, 1)]
+                })
                 .collect(),
             dead: vec![false; groups],
         }
