@@ -154,6 +154,53 @@ fn w_tells_one_walkers_story_beside_the_histogram() {
     h.step();
     // The summary under the table: 40 steps of ln|w_t/w₀| against tμ, μ from the law.
     h.get_by_label_contains("after 40 steps; the law's μ = E ln|1 − λx| = -0.3270 per step");
+    // A click in the histogram follows the walker nearest to it: aim at the walker furthest
+    // out (largest |w|) among those the snapshot samples that the histogram's axis shows.
+    let snap = h.state().snapshot().unwrap().clone();
+    let log = h.state().state.histogram.log_axis;
+    let rect = h.state().drawn_panels()[0].1.shrink(30.0);
+    let at = |w: f64| {
+        h.state()
+            .screen_position("histogram", if log { w.abs().log10() } else { w }, 0.0)
+            .expect("the histogram was drawn")
+            - egui::vec2(0.0, 20.0)
+    };
+    let (target, w) = snap
+        .picks
+        .iter()
+        .filter(|(_, w)| w[0] != 0.0 && rect.x_range().contains(at(w[0]).x))
+        .max_by(|a, b| a.1[0].abs().total_cmp(&b.1[0].abs()))
+        .map(|(i, w)| (*i, w[0]))
+        .expect("a walker inside the histogram");
+    let pos = at(w);
+    h.hover_at(pos);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.step();
+    }
+    h.step();
+    let story = h.state().story().expect("a story is told");
+    // The nearest on screen: the same walker or one exactly as far out (ties of |w|).
+    let told = story.walker;
+    let w_told = snap.picks.iter().find(|(i, _)| *i == told).map(|p| p.1[0]);
+    assert!(
+        told == target || w_told.is_some_and(|v| v == w || (log && v.abs() == w.abs())),
+        "clicked at walker {target}, following {told}"
+    );
+    // Its numbers are the ensemble's own: at step 40 its w is the snapshot's w of that walker,
+    // to the bit, and ln|w_t/w₀| is the running sum of the logs of its factors.
+    let last = story.steps.back().unwrap();
+    assert_eq!(last.t, 40);
+    assert_eq!(last.w[0].to_bits(), w_told.unwrap().to_bits());
+    let sum: f64 = story.steps.iter().map(|s| s.factor.abs().ln()).sum();
+    assert!((sum - last.log_ratio).abs() < 1e-9 * (1.0 + sum.abs()));
+    h.get_by_label_contains(&format!("The ensemble's own walker {told},"));
     // W again hides it.
     h.key_press(Key::W);
     h.step();

@@ -68,6 +68,8 @@ pub struct SaddlescopeApp {
     fonts_installed: bool,
     waker: Waker,
     views: Views,
+    /// One walker's story, told beside the histogram or the 2-D map.
+    story: views::story::StoryPane,
     /// The panels the view drew in the last frame: id, screen rectangle, plot transform.
     drawn: Vec<(String, egui::Rect, egui_plot::PlotTransform)>,
     /// A map's legend drawn above its row of panels in the last frame: (panel id, rectangle).
@@ -143,6 +145,7 @@ impl SaddlescopeApp {
             fonts_installed: false,
             waker,
             views: Views::default(),
+            story: Default::default(),
             drawn: Vec::new(),
             row_legend: None,
             lecture: None,
@@ -218,10 +221,20 @@ impl SaddlescopeApp {
 
     /// Where the point (a, λ) of the phase map was drawn on screen in the last frame.
     pub fn phase_screen_position(&self, a: f64, lambda: f64) -> Option<egui::Pos2> {
+        self.screen_position("phase", a, lambda)
+    }
+
+    /// Where the data point (x, y) of the panel `id` was drawn on screen in the last frame.
+    pub fn screen_position(&self, id: &str, x: f64, y: f64) -> Option<egui::Pos2> {
         self.drawn
             .iter()
-            .find(|(id, _, _)| id == "phase")
-            .map(|(_, _, t)| t.position_from_point(&egui_plot::PlotPoint::new(a, lambda)))
+            .find(|(i, _, _)| i == id)
+            .map(|(_, _, t)| t.position_from_point(&egui_plot::PlotPoint::new(x, y)))
+    }
+
+    /// One walker's story, as told now (while its window is or was open).
+    pub fn story(&self) -> Option<&crate::sim::story::Story> {
+        self.story.story()
     }
 
     /// Commands waiting in the queue to the simulation thread.
@@ -298,12 +311,20 @@ impl SaddlescopeApp {
 
     /// The figure the current view shows (what it draws and what an export writes), if it has
     /// data yet.
+    /// The followed walker's number and path, while its story is shown on the 2-D map.
+    fn walker_path(&self) -> Option<(usize, Vec<[f64; 2]>)> {
+        let on = self.state.view == ViewKind::Landscape2d && self.state.landscape.story;
+        let s = self.story.story().filter(|_| on)?;
+        Some((s.walker, s.path(2000)))
+    }
+
     pub fn current_figure(&self) -> Option<Figure> {
         let title = self.title();
         let cx = FigureCx {
             state: &self.state,
             snapshot: self.latest.as_deref(),
             title: &title,
+            walker_path: self.walker_path(),
         };
         self.views.get(self.state.view).figure(&cx)
     }
@@ -457,11 +478,19 @@ impl SaddlescopeApp {
             }
             UiCommand::Fit => self.fit(),
             UiCommand::Story => {
-                // Told beside the live histogram: W elsewhere goes there.
-                let show = !(self.state.histogram.story && self.state.view == ViewKind::Histogram);
-                self.state.histogram.story = show;
-                if show {
-                    self.state.view = ViewKind::Histogram;
+                // Told beside the 2-D map there, beside the live histogram elsewhere (W goes
+                // there).
+                if self.state.view == ViewKind::Landscape2d
+                    && self.state.params.landscape.dim() == 2
+                {
+                    self.state.landscape.story = !self.state.landscape.story;
+                } else {
+                    let show =
+                        !(self.state.histogram.story && self.state.view == ViewKind::Histogram);
+                    self.state.histogram.story = show;
+                    if show {
+                        self.state.view = ViewKind::Histogram;
+                    }
                 }
             }
             UiCommand::Help => self.show_help = !self.show_help,
@@ -736,6 +765,7 @@ impl SaddlescopeApp {
             drawn: Vec::new(),
             shown: None,
             lecture: self.lecture.is_some(),
+            story: &mut self.story,
         };
         let views = &mut self.views;
         let central = egui::CentralPanel::default()

@@ -164,6 +164,7 @@ pub fn figure(preset: &Preset, data: &ViewData) -> Figure {
             s,
             &views::landscape::loss_levels(&s.params),
             &preset.landscape_options.unwrap_or_default(),
+            None,
         ),
         ViewData::Live(s) => {
             views::histogram_figure(title, s, &preset.histogram_options.unwrap_or_default())

@@ -41,6 +41,8 @@ pub const SHARP: Rgba = rgb(0xff, 0x50, 0x50);
 pub const CLOUD: Rgba = rgb(0xff, 0xc8, 0x20);
 /// Tracked trajectories in the 2-D view.
 pub const TRACK: Rgba = rgb(0x40, 0xe0, 0xff);
+/// The followed walker's path on the 2-D map.
+pub const WALKER: Rgba = rgb(0xff, 0x60, 0xd0);
 /// Contour lines over the loss map.
 pub const CONTOUR: Rgba = [255, 255, 255, 90];
 /// Maxima and saddles marked on the 2-D map.

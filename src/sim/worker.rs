@@ -95,6 +95,9 @@ pub struct Snapshot {
     pub curves: Option<Arc<FractionCurves>>,
     /// 2-D landscapes: the positions of up to [`CLOUD_POINTS`] walkers (evenly strided).
     pub cloud: Arc<Vec<[f64; 2]>>,
+    /// Up to [`CLOUD_POINTS`] finite walkers, evenly strided, with their numbers: (walker,
+    /// (w1, w2)), w2 = 0 in 1-D (to pick a walker to follow by clicking near it).
+    pub picks: Arc<Vec<(usize, [f64; 2])>>,
     /// 2-D landscapes: the recent positions of the first [`TRACKED`] walkers, oldest first.
     pub tracks: Arc<Vec<Vec<[f64; 2]>>>,
 }
@@ -687,6 +690,7 @@ impl State {
                 self.stat_threads,
             )),
         };
+        let picks = picks(e);
         let snap = Snapshot {
             generation: self.generation,
             params: self.params.clone(),
@@ -697,7 +701,12 @@ impl State {
             trace: Arc::new(self.trace.clone()),
             walker_steps_per_second: self.rate,
             curves: self.curves.clone(),
-            cloud: Arc::new(cloud(e)),
+            cloud: Arc::new(if e.w2().is_empty() {
+                Vec::new()
+            } else {
+                picks.iter().map(|(_, w)| *w).collect()
+            }),
+            picks: Arc::new(picks),
             tracks: Arc::new(
                 e.tracks()
                     .iter()
@@ -724,16 +733,13 @@ impl State {
     }
 }
 
-/// Up to [`CLOUD_POINTS`] finite positions, evenly strided over the walkers.
-fn cloud(e: &Ensemble) -> Vec<[f64; 2]> {
-    if e.w2().is_empty() {
-        return Vec::new();
-    }
+/// Up to [`CLOUD_POINTS`] finite walkers with their numbers, evenly strided.
+fn picks(e: &Ensemble) -> Vec<(usize, [f64; 2])> {
     let stride = e.len().div_ceil(CLOUD_POINTS).max(1);
     (0..e.len())
         .step_by(stride)
-        .map(|i| [e.w1()[i], e.w2()[i]])
-        .filter(|p| p[0].is_finite() && p[1].is_finite())
+        .map(|i| (i, [e.w1()[i], e.w2().get(i).copied().unwrap_or(0.0)]))
+        .filter(|(_, p)| p[0].is_finite() && p[1].is_finite())
         .collect()
 }
 

@@ -9,12 +9,10 @@ use crate::figure::Figure;
 use crate::figure::views::histogram_figure;
 use crate::preset::ViewKind;
 
-use super::{FigureCx, View, ViewCx};
+use super::{FigureCx, View, ViewCx, clicked_at};
 
 #[derive(Default)]
-pub struct HistogramView {
-    story: super::story::StoryPane,
-}
+pub struct HistogramView;
 
 impl View for HistogramView {
     fn kind(&self) -> ViewKind {
@@ -40,8 +38,16 @@ impl View for HistogramView {
                 let fig = histogram_figure(cx.title, s, &cx.state.histogram);
                 cx.show(ui, fig);
                 if cx.state.histogram.story {
+                    // A click in the histogram follows the walker nearest to it.
+                    let log = cx.state.histogram.log_axis;
+                    if let Some(at) = clicked_at(cx, "histogram") {
+                        cx.story.pick(s, |w| {
+                            let v = if log { w[0].abs().log10() } else { w[0] };
+                            (v - at[0]).abs()
+                        });
+                    }
                     let mut open = true;
-                    self.story.window(ui.ctx(), &mut open, s);
+                    cx.story.window(ui.ctx(), &mut open, s);
                     cx.state.histogram.story = open;
                 }
             }

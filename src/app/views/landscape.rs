@@ -83,8 +83,24 @@ impl View for LandscapeView {
                 super::start_hint_ui(ui, s, cx.lecture);
                 let opts = cx.state.landscape;
                 let levels = self.levels_for(&s.params);
-                let fig = landscape_figure(cx.title, s, levels, &opts);
+                if opts.story {
+                    cx.story.follow(s);
+                }
+                let path = opts
+                    .story
+                    .then(|| cx.story.story().map(|st| (st.walker, st.path(2000))))
+                    .flatten();
+                let fig = landscape_figure(cx.title, s, levels, &opts, path.as_ref());
                 cx.show(ui, fig);
+                if opts.story {
+                    // A click on the map follows the walker nearest to it.
+                    if let Some(at) = super::clicked_at(cx, "landscape") {
+                        cx.story.pick(s, |w| (w[0] - at[0]).hypot(w[1] - at[1]));
+                    }
+                    let mut open = true;
+                    cx.story.window(ui.ctx(), &mut open, s);
+                    cx.state.landscape.story = open;
+                }
             }
             _ => {
                 ui.label("starting the ensemble…");
@@ -102,7 +118,13 @@ impl View for LandscapeView {
                 &fresh
             }
         };
-        Some(landscape_figure(cx.title, s, levels, &cx.state.landscape))
+        Some(landscape_figure(
+            cx.title,
+            s,
+            levels,
+            &cx.state.landscape,
+            cx.walker_path.as_ref(),
+        ))
     }
 }
 
@@ -191,5 +213,7 @@ pub fn landscape_controls_ui(
             .response
             .on_hover_text("The walkers' density at one of the recorded steps (Fig. 7 shows steps 0, 2 and 10⁴).");
         super::step_scale_ui(ui, &mut opts.step_scale);
+        ui.checkbox(&mut opts.story, "one walker (W)")
+            .on_hover_text("Follow one walker of the ensemble: its path on the map, its gradients step by step beside it. Click on the map to pick the walker nearest to the click.");
     });
 }

@@ -48,6 +48,8 @@ pub struct ViewCx<'a> {
     pub shown: Option<Figure>,
     /// A lecture is being given: the projector shows the figure only (no hints for the user).
     pub lecture: bool,
+    /// One walker's story (the histogram and the 2-D view show it).
+    pub story: &'a mut story::StoryPane,
 }
 
 impl ViewCx<'_> {
@@ -63,6 +65,8 @@ pub struct FigureCx<'a> {
     pub state: &'a AppState,
     pub snapshot: Option<&'a Snapshot>,
     pub title: &'a str,
+    /// The followed walker's number and path, when its story is shown on the 2-D map.
+    pub walker_path: Option<(usize, Vec<[f64; 2]>)>,
 }
 
 /// One view.
@@ -222,6 +226,15 @@ pub fn start_hint_ui(ui: &mut Ui, s: &Snapshot, lecture: bool) {
 }
 
 /// The step axis's choice (auto, linear, log) of a view with a step axis.
+/// Where, in data units, the user clicked in the panel `id` drawn this frame.
+pub fn clicked_at(cx: &ViewCx<'_>, id: &str) -> Option<[f64; 2]> {
+    let p = cx.drawn.iter().find(|p| p.id == id)?;
+    if !p.response.clicked() {
+        return None;
+    }
+    p.pointer.map(|at| [at.x, at.y])
+}
+
 pub fn step_scale_ui(ui: &mut Ui, scale: &mut crate::figure::StepScale) {
     egui::ComboBox::from_label("step axis")
         .selected_text(scale.label())

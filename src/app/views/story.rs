@@ -2,7 +2,8 @@
 //! (1 − λx_t on the quadratic under SGD) and the running ln|w_t/w_0| against tμ; for Adam and
 //! AMSGrad its m_t, v̂_t (the running maximum of v, shown as "max v") and the effective rate
 //! λ/√v̂_t against Eq. 5's window — the
-//! mechanism the ensemble only shows in aggregate. The walker follows the live step.
+//! mechanism the ensemble only shows in aggregate. The walker is one of the ensemble's own
+//! ([`Story`] replays it), picked by number or by a click near it, and follows the live step.
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{HLine, Line, Plot, PlotPoints};
@@ -12,44 +13,47 @@ use crate::model::theory::{log_factor_moments, trapped_intervals_of};
 use crate::sim::story::Story;
 use crate::sim::worker::Snapshot;
 
-/// The story's runtime: the walker followed and what the user picked.
+/// The story's runtime: the walker followed and what the user picked. One for the app: the
+/// histogram view and the 2-D view tell the same story.
+#[derive(Default)]
 pub struct StoryPane {
     story: Option<Story>,
-    /// The walker's number (its noise stream).
-    pub walker: u64,
-    pub w0: f64,
+    /// The walker's number in the ensemble (0-based).
+    pub walker: usize,
     /// The step the table ends at, when scrubbed back (`None`: the newest, following the run).
     pub at: Option<u64>,
     error: Option<String>,
 }
 
-impl Default for StoryPane {
-    fn default() -> Self {
-        StoryPane {
-            story: None,
-            walker: 1,
-            w0: 0.5,
-            at: None,
-            error: None,
-        }
-    }
-}
-
 /// Rows of the table: the last steps.
 const ROWS: usize = 8;
+
+/// Steps the story catches up per frame: one lane group stepped alone runs ~10⁷ steps/s, so a
+/// jump of 10⁵ steps is told within a few frames without holding one up.
+const STEPS_PER_FRAME: u64 = 20_000;
 
 impl StoryPane {
     /// The window, following `snap`'s step; `open` is the option the user toggles.
     pub fn window(&mut self, ctx: &egui::Context, open: &mut bool, snap: &Snapshot) {
-        // A new experiment, a reset, or another walker or start: tell the story again.
+        self.follow(snap);
+        if self.story.as_ref().is_some_and(|s| s.t() < snap.step()) {
+            ctx.request_repaint();
+        }
+        egui::Window::new("One walker")
+            .open(open)
+            .default_width(560.0)
+            .show(ctx, |ui| self.ui(ui, snap));
+    }
+
+    /// Keep the story in step with `snap`: a new experiment, a reset or another walker tells it
+    /// again from step 0.
+    pub fn follow(&mut self, snap: &Snapshot) {
         let stale = self.story.as_ref().is_none_or(|s| {
-            s.walker != self.walker
-                || s.w0 != self.w0
-                || s.t() > snap.step()
-                || !same_experiment(s, snap)
+            s.walker != self.walker || s.t() > snap.step() || !same_experiment(s, snap)
         });
         if stale {
-            match Story::new(&snap.params, self.walker, self.w0) {
+            self.walker = self.walker.min(snap.params.walkers.saturating_sub(1));
+            match Story::new(&snap.params, self.walker) {
                 Ok(s) => {
                     self.story = Some(s);
                     self.error = None;
@@ -61,28 +65,43 @@ impl StoryPane {
             }
         }
         if let Some(s) = &mut self.story {
-            // A long jump is caught up over frames (a single walker: ~10⁷ steps/s).
-            s.advance_to(snap.step(), 200_000);
-            if s.t() < snap.step() {
-                ctx.request_repaint();
-            }
+            s.advance_to(snap.step(), STEPS_PER_FRAME);
         }
-        egui::Window::new("One walker")
-            .open(open)
-            .default_width(560.0)
-            .show(ctx, |ui| self.ui(ui, snap));
+    }
+
+    /// The story told now, if any.
+    pub fn story(&self) -> Option<&Story> {
+        self.story.as_ref()
+    }
+
+    /// Follow the walker of `snap`'s picks nearest to `target` under `distance`.
+    pub fn pick(&mut self, snap: &Snapshot, distance: impl Fn([f64; 2]) -> f64) {
+        let best = snap
+            .picks
+            .iter()
+            .map(|(i, w)| (*i, distance(*w)))
+            .filter(|(_, d)| d.is_finite())
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((i, _)) = best {
+            self.walker = i;
+            self.at = None;
+        }
     }
 
     fn ui(&mut self, ui: &mut Ui, snap: &Snapshot) {
+        let n = snap.params.walkers;
         ui.horizontal_wrapped(|ui| {
             ui.label("walker");
-            ui.add(egui::DragValue::new(&mut self.walker).range(1..=1_000_000))
-                .on_hover_text("Its number picks its own noise stream (from the experiment's seed): the same number tells the same story.");
+            ui.add(egui::DragValue::new(&mut self.walker).range(0..=n.saturating_sub(1)))
+                .on_hover_text("Its number in the ensemble (0-based). Or click in the histogram (on the 2-D map) to follow the walker nearest to the click.");
             if ui.button("another walker").clicked() {
-                self.walker += 1;
+                self.walker = (self.walker + 1) % n.max(1);
             }
-            ui.label("w₀");
-            ui.add(egui::DragValue::new(&mut self.w0).speed(0.01).range(-10.0..=10.0));
+            ui.label(
+                RichText::new(format!("of {n} — click in the plot to pick one"))
+                    .small()
+                    .weak(),
+            );
         });
         if let Some(e) = &self.error {
             ui.label(RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(0xe0, 0x7b, 0x39)));
@@ -92,11 +111,18 @@ impl StoryPane {
             return;
         };
         let p = &snap.params;
-        let adaptive = matches!(p.optimizer, Optimizer::Adam | Optimizer::Amsgrad);
+        let adaptive = p.optimizer.is_adaptive();
+        let two_d = p.landscape.dim() == 2;
+        let start = if two_d {
+            format!("({}, {})", num(s.w0[0]), num(s.w0[1]))
+        } else {
+            num(s.w0[0])
+        };
         ui.label(
-            RichText::new(
-                "One run with a noise stream of its own (not one of the histogram's walkers), under the same law and parameters.",
-            )
+            RichText::new(format!(
+                "The ensemble's own walker {}, replayed step by step with its own noise draws (the same w as in the histogram at every step); it started at w₀ = {start}.",
+                s.walker
+            ))
             .small()
             .weak(),
         );
@@ -127,11 +153,18 @@ impl StoryPane {
             .and_then(|at| s.steps.iter().position(|st| st.t == at))
             .map_or(s.steps.len(), |k| k + 1);
         let first = end.saturating_sub(ROWS);
+        let x_name = if p.landscape == crate::model::Landscape::ToyNetwork {
+            "y_t"
+        } else {
+            "x_t"
+        };
         egui::Grid::new("story-table").striped(true).show(ui, |ui| {
-            let heads: &[&str] = if adaptive {
-                &["t", "x_t", "g_t", "m_t", "max v", "λ/√(max v)", "w_t"]
+            let heads: Vec<&str> = if two_d {
+                vec!["t", x_name, "g1_t", "g2_t", "w1_t", "w2_t"]
+            } else if adaptive {
+                vec!["t", x_name, "g_t", "m_t", "max v", "λ/√(max v)", "w_t"]
             } else {
-                &["t", "x_t", "w_t/w_t−1", "w_t", "ln|w_t/w₀|"]
+                vec!["t", x_name, "g_t", "w_t/w_t−1", "w_t", "ln|w_t/w₀|"]
             };
             for h in heads {
                 ui.label(crate::app::plot::scripted(
@@ -146,15 +179,21 @@ impl StoryPane {
             for st in s.steps.iter().skip(first).take(end - first) {
                 ui.label(st.t.to_string());
                 ui.label(num(st.x));
-                if let (true, Some(m)) = (adaptive, st.moments) {
-                    ui.label(num(st.g));
+                if two_d {
+                    ui.label(num(st.g[0]));
+                    ui.label(num(st.g[1]));
+                    ui.label(num(st.w[0]));
+                    ui.label(num(st.w[1]));
+                } else if let (true, Some(m)) = (adaptive, st.moments) {
+                    ui.label(num(st.g[0]));
                     ui.label(num(m.m));
                     ui.label(num(m.v_hat));
                     ui.label(num(st.rate));
-                    ui.label(num(st.w));
+                    ui.label(num(st.w[0]));
                 } else {
+                    ui.label(num(st.g[0]));
                     ui.label(num(st.factor));
-                    ui.label(num(st.w));
+                    ui.label(num(st.w[0]));
                     ui.label(num(st.log_ratio));
                 }
                 ui.end_row();
@@ -164,8 +203,27 @@ impl StoryPane {
             ui.label("Step or play to watch it move (. or → steps once).");
             return;
         }
+        if p.sigma_add > 0.0 {
+            ui.label(RichText::new(format!("{x_name} is not shown: with added noise (σ = {}) the sample and the noise enter the gradient together.", num(p.sigma_add))).small().weak());
+        }
+        if s.steps
+            .iter()
+            .skip(first)
+            .take(end - first)
+            .any(|st| st.clipped)
+            && !adaptive
+        {
+            ui.label(RichText::new("— where the projection clipped a step: its gradient and sample cannot be read back from the clipped update.").small().weak());
+        }
         let last = *s.steps.back().expect("not empty");
-        if adaptive {
+        if two_d {
+            ui.label(format!(
+                "ln|w1_t/w1₀| = {} after {} steps. Its path is drawn on the map of the 2-D view.",
+                num(last.log_ratio),
+                last.t
+            ));
+            story_plot(ui, s, |st| st.log_ratio, &[], None, self.at, "ln|w1_t/w1₀|");
+        } else if adaptive {
             // Prop. 5: with β1 = 0 and v̂ settled, AMSGrad is SGD at the rate λ/√v̂.
             let windows = trapped_intervals_of(&p.noise, p.a, 50.0);
             let inside = windows
@@ -222,6 +280,9 @@ fn same_experiment(s: &Story, snap: &Snapshot) -> bool {
 
 /// A number for the table: 4 significant digits, scientific where small or large.
 fn num(v: f64) -> String {
+    if v.is_nan() {
+        return "—".into();
+    }
     if !v.is_finite() {
         return format!("{v}");
     }

@@ -31,6 +31,8 @@ pub struct LandscapeOptions {
     pub recorded_step: Option<u64>,
     /// The shares panel's step axis.
     pub step_scale: StepScale,
+    /// Follow one walker: its story beside the map and its path on it.
+    pub story: bool,
 }
 
 impl Default for LandscapeOptions {
@@ -42,6 +44,7 @@ impl Default for LandscapeOptions {
             trajectories: true,
             recorded_step: None,
             step_scale: StepScale::Auto,
+            story: false,
         }
     }
 }
@@ -94,6 +97,7 @@ pub fn landscape_figure(
     snap: &Snapshot,
     levels: &LossLevels,
     opts: &LandscapeOptions,
+    walker: Option<&(usize, Vec<[f64; 2]>)>,
 ) -> Figure {
     let p = &snap.params;
     let h = &p.histogram;
@@ -226,6 +230,32 @@ pub fn landscape_figure(
                     .legend("trajectories"),
                 );
             }
+        }
+    }
+    if let Some((i, path)) = walker.filter(|_| recorded.is_none()) {
+        // The followed walker's whole path, and where it is now.
+        let name = format!("walker {i}");
+        map.series.push(
+            Series::line(
+                &format!("{name}'s path"),
+                palette::WALKER,
+                1.8,
+                Dash::Solid,
+                path.clone(),
+            )
+            .legend(&name),
+        );
+        if let Some(last) = path.last() {
+            map.series.push(
+                Series::points(
+                    &format!("{name} now"),
+                    palette::WALKER,
+                    5.0,
+                    Shape::Circle,
+                    vec![*last],
+                )
+                .legend(&name),
+            );
         }
     }
     for (k, (w, label, kind)) in marks(p).into_iter().enumerate() {
