@@ -86,7 +86,10 @@ fn start_linked_lecture(app: &mut SaddlescopeApp, fragment: &str) {
 
 /// The widgets whose places `window.saddlescopeState` gives (`widgets`): where they were last
 /// drawn; a closed window's stay until it opens again.
-const WIDGETS: [&str; 9] = [
+const WIDGETS: [&str; 12] = [
+    "GIF",
+    "WebM",
+    "⏺ Record",
     "a",
     "λ",
     "Export",
@@ -240,19 +243,7 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(err)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
-    let a = window()
-        .document()
-        .ok_or("no document")?
-        .create_element("a")
-        .map_err(err)?
-        .dyn_into::<web_sys::HtmlAnchorElement>()
-        .map_err(|_| "not an anchor".to_string())?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url).map_err(err)?;
-    Ok(())
+    download_blob(name, &blob)
 }
 
 thread_local! {
@@ -324,5 +315,141 @@ pub fn pick_preset_file(waker: Waker) -> Result<(), String> {
     input.set_onchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
     input.click();
+    Ok(())
+}
+
+thread_local! {
+    /// How the last WebM re-encoding ended, waiting for the next frame: the file downloaded,
+    /// or why not.
+    static WEBM_DONE: RefCell<Option<Result<String, String>>> = const { RefCell::new(None) };
+}
+
+/// How a WebM re-encoding started by [`webm_from_gif`] ended, once.
+pub fn take_webm_outcome() -> Option<Result<String, String>> {
+    WEBM_DONE.with(|d| d.borrow_mut().take())
+}
+
+/// Whether this browser records WebM (MediaRecorder with a WebM type).
+pub fn records_webm() -> bool {
+    js_sys::Reflect::has(&window(), &JsValue::from_str("MediaRecorder")).unwrap_or(false)
+        && web_sys::MediaRecorder::is_type_supported("video/webm")
+}
+
+/// Re-encode a recorded GIF as WebM in the browser and download it as `name`: its frames go, one
+/// every 1/`fps` s, onto a canvas that a MediaRecorder records (browsers encode WebM; there is no
+/// encoder to ship for it). Takes the GIF's length in real time; the outcome arrives through
+/// [`take_webm_outcome`], and `waker` asks for the frame that reads it.
+pub fn webm_from_gif(name: String, gif: Vec<u8>, fps: f64, waker: Waker) -> Result<(), String> {
+    if !records_webm() {
+        return Err("this browser cannot record WebM (no MediaRecorder for video/webm): record a GIF instead".into());
+    }
+    let mut frames = crate::export::anim::GifFrames::new(gif)?;
+    let err = |e: JsValue| format!("WebM: {e:?}");
+    let canvas = window()
+        .document()
+        .ok_or("no document")?
+        .create_element("canvas")
+        .map_err(err)?
+        .dyn_into::<web_sys::HtmlCanvasElement>()
+        .map_err(|_| "not a canvas".to_string())?;
+    canvas.set_width(frames.width);
+    canvas.set_height(frames.height);
+    let ctx = canvas
+        .get_context("2d")
+        .map_err(err)?
+        .ok_or("no 2-D canvas")?
+        .dyn_into::<web_sys::CanvasRenderingContext2d>()
+        .map_err(|_| "not a 2-D context".to_string())?;
+    let stream = canvas
+        .capture_stream_with_frame_request_rate(fps)
+        .map_err(err)?;
+    let opts = web_sys::MediaRecorderOptions::new();
+    opts.set_mime_type("video/webm");
+    let recorder =
+        web_sys::MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &opts)
+            .map_err(err)?;
+    let chunks = js_sys::Array::new();
+    let on_data = {
+        let chunks = chunks.clone();
+        Closure::<dyn FnMut(web_sys::BlobEvent)>::new(move |e: web_sys::BlobEvent| {
+            if let Some(b) = e.data() {
+                chunks.push(&b);
+            }
+        })
+    };
+    recorder.set_ondataavailable(Some(on_data.as_ref().unchecked_ref()));
+    let on_stop = {
+        let (chunks, name, waker) = (chunks.clone(), name.clone(), waker.clone());
+        Closure::once(move || {
+            let outcome = (|| {
+                let opts = web_sys::BlobPropertyBag::new();
+                opts.set_type("video/webm");
+                let blob = web_sys::Blob::new_with_blob_sequence_and_options(&chunks, &opts)
+                    .map_err(|e| format!("WebM: {e:?}"))?;
+                download_blob(&name, &blob)?;
+                Ok(name.clone())
+            })();
+            WEBM_DONE.with(|d| *d.borrow_mut() = Some(outcome));
+            waker();
+        })
+    };
+    recorder.set_onstop(Some(on_stop.as_ref().unchecked_ref()));
+    recorder.start().map_err(err)?;
+    let interval = (1000.0 / fps).round() as i32;
+    let (w, h) = (frames.width, frames.height);
+    wasm_bindgen_futures::spawn_local(async move {
+        let _keep = (on_data, on_stop);
+        let failed = loop {
+            match frames.next_frame() {
+                Ok(Some(rgba)) => {
+                    let drawn = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+                        wasm_bindgen::Clamped(rgba),
+                        w,
+                        h,
+                    )
+                    .and_then(|img| ctx.put_image_data(&img, 0.0, 0.0));
+                    if let Err(e) = drawn {
+                        break Some(format!("WebM: {e:?}"));
+                    }
+                    sleep_ms(interval).await;
+                }
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+        };
+        if let Some(e) = failed {
+            WEBM_DONE.with(|d| *d.borrow_mut() = Some(Err(e)));
+        }
+        // stop() hands over the last data and runs on_stop (which downloads).
+        let _ = recorder.stop();
+        // The closures live until the recorder is done with them.
+        sleep_ms(2000).await;
+    });
+    Ok(())
+}
+
+/// A promise of `ms` milliseconds.
+async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Offer a blob as a download called `name`.
+fn download_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> {
+    let err = |e: JsValue| format!("{name}: the download failed ({e:?})");
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(err)?;
+    let a = window()
+        .document()
+        .ok_or("no document")?
+        .create_element("a")
+        .map_err(err)?
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .map_err(|_| "not an anchor".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url).map_err(err)?;
     Ok(())
 }

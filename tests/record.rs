@@ -163,7 +163,9 @@ fn a_gif_holds_the_frames_the_png_folder_holds_at_the_size_asked() {
         .unwrap();
     assert_eq!((dec.width(), dec.height()), (640, 360));
     let mut k = 0;
+    let mut buffers = Vec::new();
     while let Some(frame) = dec.read_next_frame().unwrap() {
+        buffers.push(frame.buffer.to_vec());
         assert_eq!((frame.width, frame.height), (640, 360));
         assert_eq!(
             frame.delay, 5,
@@ -183,6 +185,14 @@ fn a_gif_holds_the_frames_the_png_folder_holds_at_the_size_asked() {
         k += 1;
     }
     assert_eq!(k, 4);
+    // The page re-encodes a GIF as WebM frame by frame: the frames it reads back are the GIF's.
+    let mut frames =
+        saddlescope::export::anim::GifFrames::new(std::fs::read(&gif_path).unwrap()).unwrap();
+    assert_eq!((frames.width, frames.height), (640, 360));
+    for b in &buffers {
+        assert_eq!(frames.next_frame().unwrap().unwrap(), &b[..]);
+    }
+    assert!(frames.next_frame().unwrap().is_none());
     // Not replaced without --force.
     let before = std::fs::read(&gif_path).unwrap();
     let again = record_cli(&["--out", g]);

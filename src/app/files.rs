@@ -198,7 +198,8 @@ impl SaddlescopeApp {
                         }
                     }
                 });
-                ui.label(RichText::new("Recording frames (V) needs the desktop app.").weak());
+                ui.separator();
+                self.web_record_ui(ui);
                 message_ui(ui, &self.export_message);
             });
         self.export_window = open;
@@ -236,6 +237,61 @@ impl SaddlescopeApp {
                 }
             }
             Err(e) => self.export_message = Some((false, e)),
+        }
+    }
+
+    /// The page's recording settings: a GIF, or a WebM the browser encodes; how many frames,
+    /// how fast; and the button (V).
+    fn web_record_ui(&mut self, ui: &mut egui::Ui) {
+        ui.label(RichText::new("Recording the live view (V)").strong());
+        #[cfg(target_arch = "wasm32")]
+        let webm_ok = crate::web::records_webm();
+        #[cfg(not(target_arch = "wasm32"))]
+        let webm_ok = false;
+        let d = &mut self.record_settings.dir;
+        let webm = super::record::is_webm(std::path::Path::new(d.trim()));
+        ui.horizontal(|ui| {
+            let gif = ui
+                .selectable_label(!webm, "GIF")
+                .on_hover_text("An animated GIF, encoded here as the frames come: plays everywhere.");
+            fields::remember_rect(ui.ctx(), "GIF", gif.rect);
+            if gif.clicked() {
+                *d = "recording.gif".into();
+            }
+            let w = ui
+                .add_enabled(webm_ok, egui::Button::selectable(webm, "WebM"))
+                .on_hover_text("A WebM video, encoded by the browser (MediaRecorder) from the same frames, in real time once they are taken.")
+                .on_disabled_hover_text("This browser has no WebM recorder (MediaRecorder): record a GIF.");
+            fields::remember_rect(ui.ctx(), "WebM", w.rect);
+            if w.clicked() {
+                *d = "recording.webm".into();
+            }
+        });
+        ui.horizontal(|ui| {
+            fields::NumberField::new("every", "Simulation steps between two frames.", 1..=1_000_000u64)
+                .show(ui, &mut self.record_settings.every);
+            fields::NumberField::new("frames", "The recording stops after this many frames (or at the last step). Each is drawn in the page: 60 take a few seconds.", 1..=2_000usize)
+                .show(ui, &mut self.record_settings.frames);
+            fields::NumberField::new("frames/s", "How fast the animation plays.", 1.0..=60.0)
+                .show(ui, &mut self.record_settings.fps);
+        });
+        let label = if self.recorder.is_some() {
+            "⏹ Stop"
+        } else {
+            "⏺ Record"
+        };
+        let b = ui.button(label).on_hover_text(UiCommand::Record.tooltip());
+        fields::remember_rect(ui.ctx(), "⏺ Record", b.rect);
+        if b.clicked() {
+            self.toggle_recording();
+        }
+        if let Some((ok, msg)) = &self.record_message {
+            let col = if *ok {
+                Color32::from_rgb(0x40, 0xc0, 0x60)
+            } else {
+                Color32::from_rgb(0xd0, 0x30, 0x30)
+            };
+            ui.label(RichText::new(msg).color(col));
         }
     }
 

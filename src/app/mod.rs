@@ -274,6 +274,7 @@ impl SaddlescopeApp {
             "figure_series": figure.map(|(_, f)| f.panels.iter().map(|p| p.series.len()).sum::<usize>()),
             "caption": figure.map(|(_, f)| &f.caption),
             "file_message": self.file_message.as_ref().map(|m| &m.1),
+            "record_message": self.record_message.as_ref().map(|m| &m.1),
             "file_window": self.file_window,
             "export_window": self.export_window,
             "crashed": self.crashed,
@@ -562,6 +563,34 @@ impl SaddlescopeApp {
         }
     }
 
+    /// Hand a recording's GIF to the browser to re-encode as WebM and download (the page only).
+    fn web_webm(&mut self, name: String, gif: Vec<u8>) -> Result<String, String> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let fps = self.record_settings.fps;
+            crate::web::webm_from_gif(name.clone(), gif, fps, self.waker.clone())?;
+            Ok(format!("recorded; encoding {name} in real time…"))
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = gif;
+            Err(format!(
+                "{name}: WebM is recorded in the browser (here: NAME.gif or NAME.mp4)"
+            ))
+        }
+    }
+
+    /// The page's WebM encoder finished: say so.
+    fn poll_webm(&mut self) {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(outcome) = crate::web::take_webm_outcome() {
+            match outcome {
+                Ok(name) => self.set_record_message(true, format!("downloaded {name}")),
+                Err(e) => self.set_record_message(false, e),
+            }
+        }
+    }
+
     /// The outcome of a recording: kept (scripts read it) and shown in the status area.
     fn set_record_message(&mut self, ok: bool, msg: String) {
         self.status.push(ok, msg.clone());
@@ -576,6 +605,7 @@ impl SaddlescopeApp {
     /// Drive a recording: when the frame's step is in, hand the figure drawn to the writer and
     /// ask the simulation for the next K steps.
     fn record_tick(&mut self, ctx: &egui::Context) {
+        self.poll_webm();
         let Some(rec) = &mut self.recorder else {
             return;
         };
@@ -593,9 +623,22 @@ impl SaddlescopeApp {
             Ok(()) => None,
         };
         if let Some((ok, msg)) = outcome {
-            // The page's recording: the GIF goes to the browser's downloads.
+            // The page's recording: the GIF goes to the browser's downloads, or to the
+            // browser's WebM encoder first.
+            let mut msg = msg;
             if let Some((name, bytes)) = self.recorder.as_mut().and_then(|r| r.download.take()) {
-                self.web_download(&name, &bytes, "image/gif");
+                if record::is_webm(std::path::Path::new(&name)) {
+                    msg = match self.web_webm(name, bytes) {
+                        Ok(m) => m,
+                        Err(e) => {
+                            self.set_record_message(false, e);
+                            self.recorder = None;
+                            return;
+                        }
+                    };
+                } else {
+                    self.web_download(&name, &bytes, "image/gif");
+                }
             }
             self.set_record_message(ok, msg);
             self.recorder = None;

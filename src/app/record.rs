@@ -54,6 +54,12 @@ impl Default for RecordSettings {
     }
 }
 
+/// Whether the page is asked for a WebM (NAME.webm).
+pub fn is_webm(name: &std::path::Path) -> bool {
+    name.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("webm"))
+}
+
 /// A 16:9 slide's frame, in pixels.
 pub const SLIDE: (u32, u32) = (1920, 1080);
 
@@ -128,11 +134,15 @@ impl Recorder {
             handle: None,
         };
         if cfg!(target_arch = "wasm32") {
-            // A page has no folders and no threads: a GIF encoded frame by frame, downloaded.
+            // A page has no folders and no threads: a GIF encoded frame by frame, downloaded
+            // (NAME.webm: the GIF re-encoded by the browser, see `web::webm_from_gif`).
+            let ext = if is_webm(&dir) { "webm" } else { "gif" };
             let name = dir
-                .with_extension("gif")
+                .with_extension(ext)
                 .file_name()
-                .map_or("recording.gif".into(), |n| n.to_string_lossy().into_owned());
+                .map_or(format!("recording.{ext}"), |n| {
+                    n.to_string_lossy().into_owned()
+                });
             rec.in_page = Some(FrameSink::gif_in_memory(&name, format)?);
             rec.dir = PathBuf::from(name);
             return Ok(rec);

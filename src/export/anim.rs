@@ -289,6 +289,59 @@ impl FrameSink {
     }
 }
 
+/// The frames of a GIF, one at a time, each composed onto the full logical screen as RGBA (what
+/// the page hands to a canvas to re-encode a recording as WebM, frame by frame: a whole
+/// recording decoded at once would take hundreds of megabytes).
+pub struct GifFrames {
+    decoder: gif::Decoder<std::io::Cursor<Vec<u8>>>,
+    screen: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl GifFrames {
+    pub fn new(bytes: Vec<u8>) -> Result<GifFrames, String> {
+        let mut opts = gif::DecodeOptions::new();
+        opts.set_color_output(gif::ColorOutput::RGBA);
+        let decoder = opts
+            .read_info(std::io::Cursor::new(bytes))
+            .map_err(|e| format!("GIF: {e}"))?;
+        let (width, height) = (decoder.width() as u32, decoder.height() as u32);
+        Ok(GifFrames {
+            decoder,
+            screen: vec![0; width as usize * height as usize * 4],
+            width,
+            height,
+        })
+    }
+
+    /// The next frame's full RGBA screen, `None` after the last.
+    pub fn next_frame(&mut self) -> Result<Option<&[u8]>, String> {
+        let Some(f) = self
+            .decoder
+            .read_next_frame()
+            .map_err(|e| format!("GIF: {e}"))?
+        else {
+            return Ok(None);
+        };
+        let (w, left, top) = (self.width as usize, f.left as usize, f.top as usize);
+        for (row, line) in f.buffer.chunks_exact(f.width as usize * 4).enumerate() {
+            let y = top + row;
+            if y >= self.height as usize {
+                break;
+            }
+            for (col, px) in line.chunks_exact(4).enumerate() {
+                let x = left + col;
+                if x < w && px[3] != 0 {
+                    let at = (y * w + x) * 4;
+                    self.screen[at..at + 4].copy_from_slice(px);
+                }
+            }
+        }
+        Ok(Some(&self.screen))
+    }
+}
+
 /// The page (CSS pixels) an image of `px` pixels at `scale` lays a figure out on.
 fn page_for(px: (u32, u32), scale: f64) -> (f64, f64) {
     (px.0 as f64 / scale, px.1 as f64 / scale)

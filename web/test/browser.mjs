@@ -21,11 +21,15 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 await mkdir(out, { recursive: true });
 
 // A static server for web/dist (what `python3 -m http.server -d web/dist` does).
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.gif': 'image/gif', '.mp4': 'video/mp4', '.webm': 'video/webm' };
+// /media/… serves the animations written below, to play them in the browser.
+const media = path.join(out, 'media');
 const server = createServer(async (req, res) => {
   const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html');
   try {
-    const body = await readFile(path.join(dist, path.normalize(name)));
+    const file = name.startsWith('/media/') ? path.join(media, path.basename(name)) : path.join(dist, path.normalize(name));
+    const body = await readFile(file);
     res.writeHead(200, { 'Content-Type': types[path.extname(name)] || 'application/octet-stream' });
     res.end(body);
   } catch {
@@ -38,7 +42,7 @@ const base = `http://127.0.0.1:${server.address().port}/`;
 
 const browser = await chromium.launch({
   executablePath: chromiumPath,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  args: ['--headless', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     '--enable-unsafe-swiftshader'],
 });
@@ -310,7 +314,57 @@ const gh = gif.readUInt16LE(8);
 check(gifDl.suggestedFilename() === 'recording.gif' && gif.subarray(0, 6).toString() === 'GIF89a' && gw === 760 && gh === 963,
   `V downloads a GIF of the view (${gifDl.suggestedFilename()}, ${gw} × ${gh}, ${gif.length} bytes, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 s = await until(recPage, 'the recording reports its frames', (s) => s.file_message && s.file_message.includes('recording.gif'));
+
+// The export window records a WebM instead: the same frames, encoded by the browser.
+async function clickOn(p, label) {
+  const s = await until(p, `${label} is on screen`, (s) => s.widgets && s.widgets[label]);
+  const [x, y] = centre(s.widgets[label]);
+  await p.waitForTimeout(400);
+  await p.mouse.click(x, y);
+  await p.mouse.move(60, 12);
+  await p.waitForTimeout(200);
+}
+await clickOn(recPage, 'Export');
+await clickOn(recPage, 'WebM');
+const t1 = Date.now();
+const [webmDl] = await Promise.all([recPage.waitForEvent('download', { timeout: 240000 }), clickOn(recPage, '⏺ Record')]);
+await mkdir(media, { recursive: true });
+await webmDl.saveAs(path.join(media, 'page.webm'));
+const webm = await readFile(path.join(media, 'page.webm'));
+// A WebM file is EBML (magic 1A 45 DF A3) with the doc type "webm".
+check(webmDl.suggestedFilename() === 'recording.webm' && webm.readUInt32BE(0) === 0x1a45dfa3 && webm.subarray(0, 64).includes('webm'),
+  `the export window's WebM downloads a WebM (${webmDl.suggestedFilename()}, ${webm.length} bytes, ${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+s = await until(recPage, 'the WebM is reported downloaded', (s) => s.record_message && s.record_message.includes('downloaded recording.webm'));
 await recPage.close();
+
+// Animations for slides play in Chromium: a GIF (24 frames) and an MP4 (30 frames) written by
+// `saddlescope record`, and the page's WebM.
+execFileSync(native, ['record', 'fig1-left', '--out', path.join(media, 'a.gif'), '--frames', '24', '--force']);
+execFileSync(native, ['record', 'fig7', '--out', path.join(media, 'a.mp4'), '--frames', '30', '--force']);
+const player = await browser.newPage();
+await player.goto(base + 'media/none');
+const played = await player.evaluate(async () => {
+  const img = new Image();
+  img.src = '/media/a.gif';
+  await img.decode();
+  const play = async (src) => {
+    const v = document.createElement('video');
+    v.muted = true;
+    v.src = src;
+    await new Promise((ok, bad) => {
+      v.onloadeddata = ok;
+      v.onerror = () => bad(new Error(`${src}: ${v.error && v.error.message}`));
+    });
+    await v.play();
+    await new Promise((r) => setTimeout(r, 400));
+    return [v.videoWidth, v.videoHeight, v.currentTime];
+  };
+  return { gif: [img.naturalWidth, img.naturalHeight], mp4: await play('/media/a.mp4'), webm: await play('/media/page.webm') };
+});
+check(played.gif[0] === 760 && played.gif[1] === 963, `Chromium shows the GIF (${played.gif.join(' × ')})`);
+check(played.mp4[0] === 1240 && played.mp4[1] === 586 && played.mp4[2] > 0, `Chromium plays the MP4 (${played.mp4[0]} × ${played.mp4[1]}, at ${played.mp4[2].toFixed(2)} s after 0.4 s)`);
+check(played.webm[0] === 760 && played.webm[1] === 963 && played.webm[2] > 0, `Chromium plays the page's WebM (${played.webm[0]} × ${played.webm[1]}, at ${played.webm[2].toFixed(2)} s after 0.4 s)`);
+await player.close();
 
 // A lecture link: #lecture=paper opens the shipped lecture; PageDown (a clicker) moves on, B
 // blanks, and the address keeps naming the lecture.
