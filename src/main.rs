@@ -1,5 +1,6 @@
 //! The command line: open the app, or run, list and benchmark experiments headless.
 
+use saddlescope::figure::style::{ExportStyle, StyleName, parse_size_pt};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +78,26 @@ enum Cmd {
         /// output, a device).
         #[arg(long, value_enum)]
         format: Option<render::Format>,
+        /// A named style: page size, type size and furniture together (screen: the window's
+        /// figure; column: 3.25 in, 8 pt; page: 6.75 in, 9 pt; slide: 16:9, 20 pt; poster).
+        #[arg(long, value_enum, default_value = "screen")]
+        style: StyleName,
+        /// The page, WIDTHxHEIGHT with a unit: in, cm, mm, pt or px (e.g. 3.25x2.4in).
+        #[arg(long)]
+        size: Option<String>,
+        /// The axis labels' type size in pt (ticks and captions in proportion).
+        #[arg(long)]
+        font_size: Option<f64>,
+        /// Furniture to keep, whatever the style: title, caption, status, markers
+        /// (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        show: Vec<Furniture>,
+        /// Furniture to leave out, whatever the style.
+        #[arg(long, value_delimiter = ',')]
+        hide: Vec<Furniture>,
+        /// PNG resolution in dots per inch of the page (instead of --scale): 300 for print.
+        #[arg(long, conflicts_with = "scale")]
+        dpi: Option<f64>,
         /// Threads (default: every core).
         #[arg(long)]
         threads: Option<usize>,
@@ -181,6 +202,7 @@ fn figure(
     force: bool,
     svg_text: bool,
     format: Option<render::Format>,
+    style: ExportStyle,
     threads: Option<usize>,
 ) -> Result<()> {
     let threads = threads.unwrap_or_else(cores).max(1);
@@ -213,6 +235,7 @@ fn figure(
             overwrite,
             selectable_text: svg_text,
             format,
+            style,
         };
         let written = render::write_figure(&fig, &path, &opts).map_err(anyhow::Error::msg)?;
         for p in written {
@@ -225,6 +248,54 @@ fn figure(
         }
     }
     Ok(())
+}
+
+/// Furniture a figure may keep or leave out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Furniture {
+    Title,
+    Caption,
+    Status,
+    Markers,
+}
+
+/// The export style the options ask for: the named style, its size and type size replaced
+/// where given, its furniture shown or hidden.
+fn export_style(
+    name: StyleName,
+    size: Option<&str>,
+    font: Option<f64>,
+    show: &[Furniture],
+    hide: &[Furniture],
+) -> Result<ExportStyle> {
+    let mut st = ExportStyle::named(name);
+    if size.is_some() && name == StyleName::Screen {
+        // A figure sized for a document leaves its title, caption and status lines to the
+        // document (as the journal styles do); --show brings them back.
+        st = ExportStyle {
+            name,
+            ..ExportStyle::named(StyleName::Column)
+        };
+        st.font_pt = None;
+    }
+    if let Some(s) = size {
+        st.size_pt = Some(parse_size_pt(s).map_err(anyhow::Error::msg)?);
+    }
+    if font.is_some() {
+        st.font_pt = font;
+    }
+    for (list, on) in [(show, true), (hide, false)] {
+        for f in list {
+            *match f {
+                Furniture::Title => &mut st.title,
+                Furniture::Caption => &mut st.caption,
+                Furniture::Status => &mut st.status,
+                Furniture::Markers => &mut st.markers,
+            } = on;
+        }
+    }
+    st.validate().map_err(anyhow::Error::msg)?;
+    Ok(st)
 }
 
 fn cores() -> usize {
@@ -540,10 +611,20 @@ fn main() -> ExitCode {
             force,
             svg_text,
             format,
+            style,
+            size,
+            font_size,
+            show,
+            hide,
+            dpi,
             threads,
-        }) => figure(
-            preset, out, all, out_dir, scale, &set, force, svg_text, format, threads,
-        ),
+        }) => export_style(style, size.as_deref(), font_size, &show, &hide).and_then(|style| {
+            // PNG pixels per CSS pixel: 96 of them to the inch.
+            let scale = dpi.map_or(scale, |d| d / 96.0);
+            figure(
+                preset, out, all, out_dir, scale, &set, force, svg_text, format, style, threads,
+            )
+        }),
         Some(Cmd::Record {
             preset,
             frames,

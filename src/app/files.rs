@@ -159,6 +159,7 @@ impl SaddlescopeApp {
 
     /// The options every export has: the PNG scale and how an SVG holds its text.
     fn export_options_ui(&mut self, ui: &mut egui::Ui) {
+        self.export_style_ui(ui);
         fields::NumberField::new(
             "PNG scale",
             "Pixels per SVG pixel; 2× suits slides and papers (0.5–8×).",
@@ -169,6 +170,103 @@ impl SaddlescopeApp {
         .show(ui, &mut self.export_scale);
         ui.checkbox(&mut self.export_svg_text, "SVG: text as selectable text")
             .on_hover_text("By default an SVG draws every glyph as a path in the app's own font, so it looks the same in every viewer; this keeps <text> elements instead (they then show in whatever font the viewer has).");
+    }
+
+    /// The export's style: a named style (page, type, furniture together), its size and type
+    /// size, the furniture toggles, and a preview of the file.
+    fn export_style_ui(&mut self, ui: &mut egui::Ui) {
+        use crate::figure::style::{ExportStyle, StyleName};
+        let st = &mut self.export_style;
+        ui.horizontal(|ui| {
+            let mut name = st.name;
+            egui::ComboBox::from_label("style")
+                .selected_text(name.label())
+                .show_ui(ui, |ui| {
+                    for n in StyleName::ALL {
+                        ui.selectable_value(&mut name, n, n.label());
+                    }
+                })
+                .response
+                .on_hover_text("Sets the page size, the type size and the furniture together: the window's figure, a journal column or page width (no title, caption or status lines), a 16:9 slide, a poster.");
+            if name != st.name {
+                *st = ExportStyle::named(name);
+            }
+        });
+        ui.horizontal(|ui| {
+            let mut sized = st.size_pt.is_some();
+            ui.checkbox(&mut sized, "size")
+                .on_hover_text("The page's width and height in inches; unticked: the figure's own size.");
+            let (mut w, mut h) = st.size_pt.map_or((0.0, 0.0), |(w, h)| (w / 72.0, h / 72.0));
+            if sized && st.size_pt.is_none() {
+                let (fw, fh) = (6.75, 3.4);
+                (w, h) = (fw, fh);
+            }
+            ui.add_enabled(sized, egui::DragValue::new(&mut w).range(0.5..=100.0).speed(0.05).suffix(" in"));
+            ui.label("×");
+            ui.add_enabled(sized, egui::DragValue::new(&mut h).range(0.5..=100.0).speed(0.05).suffix(" in"));
+            st.size_pt = sized.then_some((w * 72.0, h * 72.0));
+            let mut typed = st.font_pt.is_some();
+            ui.checkbox(&mut typed, "type")
+                .on_hover_text("The axis labels' size in pt (ticks and captions in proportion); unticked: the window's.");
+            let mut f = st.font_pt.unwrap_or(9.75);
+            ui.add_enabled(typed, egui::DragValue::new(&mut f).range(4.0..=96.0).speed(0.1).suffix(" pt"));
+            st.font_pt = typed.then_some(f);
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut st.title, "title");
+            ui.checkbox(&mut st.caption, "caption")
+                .on_hover_text("The line under the plots that names the run's parameters.");
+            ui.checkbox(&mut st.status, "status lines")
+                .on_hover_text("\"diverged: …\" and how to read the lines, above the plots.");
+            ui.checkbox(&mut st.markers, "window's markers")
+                .on_hover_text("The live view's (a, λ) cross on a phase diagram: a mark of the window's, never in a legend or CSV.");
+        });
+        if let Err(e) = st.validate() {
+            ui.label(RichText::new(e).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
+            return;
+        }
+        self.export_preview_ui(ui);
+    }
+
+    /// A small picture of the file the export writes, redrawn when the style changes (and at
+    /// most twice a second while the view runs).
+    fn export_preview_ui(&mut self, ui: &mut egui::Ui) {
+        let now = ui.input(|i| i.time);
+        let stale = self
+            .export_preview
+            .as_ref()
+            .is_none_or(|(st, t, _)| *st != self.export_style || now - t > 0.5);
+        if stale && let Some(fig) = self.current_figure() {
+            let svg = fig.to_svg_text_styled(&self.export_style);
+            let (w, h) = crate::figure::svg::svg_size(&svg).unwrap_or((1.0, 1.0));
+            let scale = (360.0 / w).min(240.0 / h);
+            if let Ok(img) = crate::figure::svg::svg_to_rgba(&svg, scale) {
+                let image = egui::ColorImage::from_rgba_unmultiplied(
+                    [img.width as usize, img.height as usize],
+                    &img.rgba,
+                );
+                let tex =
+                    ui.ctx()
+                        .load_texture("export-preview", image, egui::TextureOptions::LINEAR);
+                self.export_preview = Some((self.export_style, now, tex));
+            }
+        }
+        if let Some((_, _, tex)) = &self.export_preview {
+            let size = tex.size_vec2();
+            ui.add(egui::Image::new((tex.id(), size))).on_hover_text(
+                "The file as the export writes it (PNG, SVG and PDF alike), scaled to fit.",
+            );
+            let s = self.export_style;
+            let text = match s.size_pt {
+                Some((w, h)) => format!(
+                    "{} × {} pt page",
+                    crate::figure::fmt_num(w, 4),
+                    crate::figure::fmt_num(h, 4)
+                ),
+                None => "the figure's own size".into(),
+            };
+            ui.label(RichText::new(text).small().weak());
+        }
     }
 
     /// The browser's export window: the current view as a PNG, SVG or CSV download.
@@ -212,6 +310,7 @@ impl SaddlescopeApp {
             overwrite: true,
             selectable_text: self.export_svg_text,
             format: Some(format),
+            style: self.export_style,
         };
         let name = format!("{}.{}", self.download_stem(), format.extension());
         let r = match self.current_figure() {
@@ -371,6 +470,7 @@ impl SaddlescopeApp {
             overwrite,
             selectable_text: self.export_svg_text,
             format: None,
+            style: self.export_style,
         };
         let r = match self.current_figure() {
             None => Err("nothing to export yet: the view has no data".to_string()),

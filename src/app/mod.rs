@@ -102,6 +102,10 @@ pub struct SaddlescopeApp {
     export_path: String,
     export_scale: f64,
     export_svg_text: bool,
+    /// The export's page, type and furniture (remembered between launches).
+    pub export_style: crate::figure::style::ExportStyle,
+    /// The export window's preview: the style it was drawn for, when, and the image.
+    export_preview: Option<(crate::figure::style::ExportStyle, f64, egui::TextureHandle)>,
     export_overwrite: bool,
     export_message: Option<(bool, String)>,
     /// Recording the live view: its settings, the recording under way, its last outcome.
@@ -164,6 +168,8 @@ impl SaddlescopeApp {
             export_path: "figure.svg".into(),
             export_scale: 2.0,
             export_svg_text: false,
+            export_style: Default::default(),
+            export_preview: None,
             export_overwrite: false,
             export_message: None,
             record_settings: record::RecordSettings::default(),

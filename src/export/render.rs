@@ -2,6 +2,7 @@
 //! through the same worker, stepped frame by frame; the sweeps through the same jobs) and build
 //! its figure. Used by `saddlescope figure`.
 
+use crate::figure::style::ExportStyle;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use web_time::{Duration, Instant};
@@ -238,6 +239,8 @@ pub struct FileOptions {
     pub selectable_text: bool,
     /// The format, when the path's extension does not say it (`-`, a device).
     pub format: Option<Format>,
+    /// Page size, type size and furniture (the window's figure by default).
+    pub style: ExportStyle,
 }
 
 impl Default for FileOptions {
@@ -247,6 +250,7 @@ impl Default for FileOptions {
             overwrite: false,
             selectable_text: false,
             format: None,
+            style: ExportStyle::default(),
         }
     }
 }
@@ -312,18 +316,30 @@ pub fn figure_files(
     path: &std::path::Path,
     opts: &FileOptions,
 ) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, String> {
+    opts.style.validate()?;
+    let style = &opts.style;
     Ok(match opts.format.unwrap_or(Format::Png) {
-        Format::Png => vec![(path.to_path_buf(), fig.to_png(opts.scale)?)],
+        Format::Png => vec![(
+            path.to_path_buf(),
+            crate::figure::svg::svg_to_png(&fig.to_svg_text_styled(style), opts.scale)?,
+        )],
         Format::Svg => {
+            let text = fig.to_svg_text_styled(style);
             let svg = if opts.selectable_text {
-                fig.to_svg_text()
+                text
             } else {
-                fig.to_svg()?
+                crate::figure::svg::glyphs_as_paths(&text)?
             };
             vec![(path.to_path_buf(), svg.into_bytes())]
         }
-        Format::Pdf => vec![(path.to_path_buf(), fig.to_pdf()?)],
+        Format::Pdf => vec![(
+            path.to_path_buf(),
+            crate::figure::svg::svg_to_pdf(&crate::figure::svg::glyphs_as_paths(
+                &fig.to_svg_text_styled(style),
+            )?)?,
+        )],
         Format::Csv => fig
+            .styled(style)
             .to_csv()
             .into_iter()
             .enumerate()

@@ -70,7 +70,7 @@ impl Panel {
                 }
             }
         }
-        for ser in &self.series {
+        for ser in self.series.iter().filter(|s| !s.marker) {
             let name = field(&ser.name);
             for p in finite(&ser.points) {
                 let _ = writeln!(s, "{name},{},{}{empty}", p[0], p[1]);

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod format;
 pub mod output;
 pub mod palette;
+pub mod style;
 pub mod svg;
 pub mod views;
 
@@ -379,6 +380,9 @@ pub struct Series {
     /// (x, y) in data units; a non-finite point lifts the pen of a line and is skipped
     /// otherwise.
     pub points: Vec<[f64; 2]>,
+    /// A mark of the window's (the live view's (a, λ) on a phase diagram), not data: never in
+    /// a legend or a CSV, and off in an export unless asked for.
+    pub marker: bool,
 }
 
 impl Series {
@@ -390,6 +394,7 @@ impl Series {
             color,
             mark: Mark::Line { width, dash },
             points,
+            marker: false,
         }
     }
 
@@ -411,12 +416,20 @@ impl Series {
                 filled: true,
             },
             points,
+            marker: false,
         }
     }
 
     /// The same series under another legend label ("" to leave it out of the legend).
     pub fn legend(mut self, label: &str) -> Series {
         self.legend = label.to_owned();
+        self
+    }
+
+    /// A mark of the window's, not data (see [`Series::marker`]).
+    pub fn window_marker(mut self) -> Series {
+        self.marker = true;
+        self.legend.clear();
         self
     }
 

@@ -27,19 +27,30 @@ impl Figure {
     /// The figure laid out on a page of `size` CSS pixels (`None`: the default) and rasterised
     /// at `scale`, as straight (not premultiplied) RGBA rows: an animation's frame.
     pub fn to_rgba(&self, scale: f64, size: Option<(f64, f64)>) -> Result<Rgba8Image, String> {
-        let pixmap = rasterise(&self.to_svg_text_sized(size), scale)?;
-        let (width, height) = (pixmap.width(), pixmap.height());
-        let mut rgba = Vec::with_capacity(pixmap.data().len());
-        for p in pixmap.pixels() {
-            let c = p.demultiply();
-            rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
-        }
-        Ok(Rgba8Image {
-            width,
-            height,
-            rgba,
-        })
+        svg_to_rgba(&self.to_svg_text_sized(size), scale)
     }
+}
+
+/// An SVG document rasterised at `scale`, as straight RGBA rows.
+pub fn svg_to_rgba(svg: &str, scale: f64) -> Result<Rgba8Image, String> {
+    let pixmap = rasterise(svg, scale)?;
+    let (width, height) = (pixmap.width(), pixmap.height());
+    let mut rgba = Vec::with_capacity(pixmap.data().len());
+    for p in pixmap.pixels() {
+        let c = p.demultiply();
+        rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+    }
+    Ok(Rgba8Image {
+        width,
+        height,
+        rgba,
+    })
+}
+
+/// An SVG document's size in CSS pixels (its width and height, units converted).
+pub fn svg_size(svg: &str) -> Result<(f64, f64), String> {
+    let s = parse(svg)?.size();
+    Ok((s.width() as f64, s.height() as f64))
 }
 
 /// An image as 8-bit RGBA rows, top to bottom.

@@ -26,6 +26,8 @@ const BOTTOM: f64 = 52.0;
 const TITLE_H: f64 = 34.0;
 const LINE_H: f64 = 17.0;
 const FONT: &str = "Ubuntu";
+/// The most of a plot's area a legend inside it may cover; a larger one goes beside the plot.
+const MAX_LEGEND_COVER: f64 = 0.12;
 /// A conservative average advance of the bundled font, in em, for wrapping and legend boxes.
 const EM_ADVANCE: f64 = 0.56;
 
@@ -157,11 +159,16 @@ impl Figure {
 
     /// What the title, note and caption take of a page `w` wide.
     fn furniture_height(&self, w: f64) -> f64 {
-        TITLE_H
+        self.title_height()
             + LINE_H * self.note_lines(w).len() as f64
             + 10.0
             + LINE_H * self.caption_lines(w).len() as f64
             + 8.0
+    }
+
+    /// The title's band (a small margin where there is none).
+    fn title_height(&self) -> f64 {
+        if self.title.is_empty() { 6.0 } else { TITLE_H }
     }
 
     fn note_lines(&self, w: f64) -> Vec<String> {
@@ -183,7 +190,7 @@ impl Figure {
 
     /// The panels' rectangles.
     fn panel_rects(&self, page: Page) -> Vec<Rect> {
-        let top = TITLE_H + LINE_H * self.note_lines(page.w).len() as f64;
+        let top = self.title_height() + LINE_H * self.note_lines(page.w).len() as f64;
         let total: f64 = self
             .panels
             .iter()
@@ -228,24 +235,41 @@ impl Figure {
     /// size): the panels take the room the page leaves — more or fewer ticks, wrapped
     /// captions —, not a stretched copy.
     pub fn to_svg_text_sized(&self, size: Option<(f64, f64)>) -> String {
+        self.to_svg_document(size, None)
+    }
+
+    /// The SVG laid out on a page of `size` CSS pixels (`None`: the default), drawn at
+    /// `physical` (width and height in pt; `None`: one pt per 0.75 CSS pixel of the page) —
+    /// the layout's page is the `viewBox`, so text, lines and margins scale together.
+    pub(super) fn to_svg_document(
+        &self,
+        size: Option<(f64, f64)>,
+        physical: Option<(f64, f64)>,
+    ) -> String {
         let page = self.page(size);
         let (w, h) = self.page_size(page);
         let mut s = String::new();
+        let (width, height) = match physical {
+            Some((pw, ph)) => (format!("{pw}pt"), format!("{ph}pt")),
+            None => (w.to_string(), h.to_string()),
+        };
         let _ = writeln!(
             s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="13">"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="13">"#
         );
         let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-        let _ = writeln!(
-            s,
-            r#"<text x="20" y="22" font-size="15" fill="black">{}</text>"#,
-            text(&self.title)
-        );
+        if !self.title.is_empty() {
+            let _ = writeln!(
+                s,
+                r#"<text x="20" y="22" font-size="15" fill="black">{}</text>"#,
+                text(&self.title)
+            );
+        }
         for (i, line) in self.note_lines(w).iter().enumerate() {
             let _ = writeln!(
                 s,
                 r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
-                TITLE_H + 12.0 + LINE_H * i as f64,
+                self.title_height() + 12.0 + LINE_H * i as f64,
                 text(line)
             );
         }
@@ -272,7 +296,9 @@ pub fn svg_text(s: &str) -> String {
     text(s)
 }
 
-pub use super::output::{Rgba8Image, glyphs_as_paths, svg_to_pdf, svg_to_png};
+pub use super::output::{
+    Rgba8Image, glyphs_as_paths, svg_size, svg_to_pdf, svg_to_png, svg_to_rgba,
+};
 
 /// Ticks of an axis in drawn units, with their labels.
 fn axis_ticks(a: &Axis, target: usize) -> Vec<(f64, String)> {
@@ -330,6 +356,17 @@ impl Panel {
             // Box and legend centred together.
             let cx = if legend_beside { cx - lw / 2.0 } else { cx };
             (px0, px1, py0, py1) = (cx - w / 2.0, cx + w / 2.0, cy - h / 2.0, cy + h / 2.0);
+        } else if self.colorbar.is_none() {
+            // A legend that would cover more than 12 % of the plot (a small page, large type)
+            // goes beside it, if the plot keeps at least half its width (the window's rule).
+            let n = self.legend_entries().len();
+            let lw = legend_box_width(&self.legend_entries()) + 12.0;
+            let lh = 8.0 + 17.0 * n as f64;
+            let (pw, ph) = (px1 - px0, py1 - py0);
+            if n > 0 && lw * lh > MAX_LEGEND_COVER * pw * ph && pw - lw >= 0.5 * pw {
+                legend_beside = true;
+                px1 -= lw;
+            }
         }
         let sx = |v: f64| (px0 + (v - x0) / (x1 - x0) * (px1 - px0)).clamp(-1e5, 1e5);
         let sy = |v: f64| (py1 - (v - y0) / (y1 - y0) * (py1 - py0)).clamp(-1e5, 1e5);
@@ -425,12 +462,23 @@ impl Panel {
             py1 + 40.0,
             text(&self.x.title())
         );
+        // The y title fits the panel's height: smaller type where it is long and the panel
+        // short (a stacked panel on a small page), down to 7.5 px.
+        let y_title = self.y.title();
+        let mid = (py0 + py1) / 2.0;
+        let room = 2.0 * (mid - r.y).min(r.y + r.h - mid) - 6.0;
+        let want = 14.0 * EM_ADVANCE * y_title.chars().count() as f64;
+        let y_size = if want > room {
+            (14.0 * room / want).max(7.5)
+        } else {
+            14.0
+        };
         let _ = writeln!(
             s,
-            r#"<text transform="translate({:.2} {:.2}) rotate(-90)" text-anchor="middle" font-size="14">{}</text>"#,
+            r#"<text transform="translate({:.2} {:.2}) rotate(-90)" text-anchor="middle" font-size="{y_size:.1}">{}</text>"#,
             px0 - 56.0,
             (py0 + py1) / 2.0,
-            text(&self.y.title())
+            text(&y_title)
         );
         let _ = writeln!(s, r#"<g clip-path="url(#{clip})">"#);
         for b in &self.bands {

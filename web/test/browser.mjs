@@ -341,8 +341,9 @@ await recPage.close();
 // `saddlescope record`, and the page's WebM.
 execFileSync(native, ['record', 'fig1-left', '--out', path.join(media, 'a.gif'), '--frames', '24', '--force']);
 execFileSync(native, ['record', 'fig7', '--out', path.join(media, 'a.mp4'), '--frames', '30', '--force']);
+await writeFile(path.join(media, 'play.html'), '<!doctype html><title>play</title>');
 const player = await browser.newPage();
-await player.goto(base + 'media/none');
+await player.goto(base + 'media/play.html');
 const played = await player.evaluate(async () => {
   const img = new Image();
   img.src = '/media/a.gif';

@@ -230,6 +230,7 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
                 width: h.bin_width(),
             },
             points: bars(&h, n),
+            marker: false,
         });
     }
     let now = pick(&snap.current);

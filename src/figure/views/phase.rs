@@ -154,13 +154,10 @@ pub fn phase_figure(
                 axis.max = v + pad;
             }
         }
-        p.series.push(Series::points(
-            LIVE_LABEL,
-            palette::LIVE_MARK,
-            6.0,
-            Shape::Cross,
-            vec![at],
-        ));
+        p.series.push(
+            Series::points(LIVE_LABEL, palette::LIVE_MARK, 6.0, Shape::Cross, vec![at])
+                .window_marker(),
+        );
     }
     Figure {
         title: title.to_owned(),
