@@ -280,6 +280,7 @@ fn export_style(
     }
     if let Some(s) = size {
         st.size_pt = Some(parse_size_pt(s).map_err(anyhow::Error::msg)?);
+        st.auto_height = false;
     }
     if font.is_some() {
         st.font_pt = font;

@@ -524,3 +524,147 @@ fn a_pdf_is_the_svgs_page_at_three_quarters_of_a_point_per_pixel_with_no_font_to
         assert!(!text.contains("/Font"), "{name}: a font in the PDF");
     }
 }
+
+#[test]
+fn a_journal_column_is_a_sized_page_with_its_type_and_no_furniture() {
+    use saddlescope::figure::style::{ExportStyle, StyleName};
+    use saddlescope::figure::svg::svg_size;
+    let bin = env!("CARGO_BIN_EXE_saddlescope");
+    // The command the journal asks for: a 3.25 × 2.4 in page (234 × 172.8 pt), 8 pt type.
+    let out = tmp("column.pdf");
+    let _ = std::fs::remove_file(&out);
+    let r = Command::new(bin)
+        .args(["figure", "fig6", "--size", "3.25x2.4in", "--font-size", "8"])
+        .args(["--set", "walkers=200", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let pdf = String::from_utf8_lossy(&std::fs::read(&out).unwrap()).into_owned();
+    assert!(
+        pdf.contains("/MediaBox [0 0 234 172.8]"),
+        "not a 234 × 172.8 pt page"
+    );
+    assert!(!pdf.contains("/Font"), "a font in the PDF");
+    // A size in an unknown unit, or type no one can read, is refused and writes nothing.
+    for (flag, value, says) in [
+        ("--size", "3x2ft", "unknown unit 'ft'"),
+        ("--size", "0x2in", "positive"),
+        ("--font-size", "200", "font size 200 pt"),
+    ] {
+        let bad = tmp("bad.pdf");
+        let r = Command::new(bin)
+            .args(["figure", "fig6", flag, value, "--out"])
+            .arg(&bad)
+            .output()
+            .unwrap();
+        assert!(!r.status.success());
+        assert!(
+            String::from_utf8_lossy(&r.stderr).contains(says),
+            "{flag} {value}"
+        );
+        assert!(!bad.exists());
+    }
+
+    // The column style: the page's width, a height for the figure, 8 pt type (the layout's
+    // page is the width over 8/9.75), and none of the window's furniture.
+    let fig = figure_of("fig1-right");
+    let live = |svg: &str| svg.contains("live view (a, λ)");
+    let screen = fig.to_svg_text_styled(&ExportStyle::default());
+    assert!(screen.contains(&fig.title) && live(&screen));
+    let col = ExportStyle::named(StyleName::Column);
+    let svg = fig.to_svg_text_styled(&col);
+    let (w, h) = svg_size(&svg).unwrap();
+    assert!(
+        (w - 312.0).abs() < 1e-3 && (h - 234.0).abs() < 1e-3,
+        "{w} × {h} px"
+    );
+    let view_w: f64 = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (view_w - 312.0 * 9.75 / 8.0).abs() < 1e-6,
+        "layout width {view_w}"
+    );
+    assert!(!svg.contains(&fig.title) && !live(&svg));
+    let caption_start: String = fig.caption.chars().take(20).collect();
+    assert!(screen.contains(&caption_start) && !svg.contains(&caption_start));
+    // The live view's cross is drawn on screen but is never a legend entry or a CSV row.
+    assert!(fig.panels[0].series.iter().any(|s| s.marker));
+    assert!(fig.panels.iter().all(|p| {
+        p.legend_entries()
+            .iter()
+            .all(|e| !e.label.contains("live view"))
+    }));
+    assert!(fig.to_csv().iter().all(|t| !t.contains("live view")));
+    // --show brings furniture back.
+    let shown = ExportStyle {
+        title: true,
+        markers: true,
+        ..col
+    };
+    let svg = fig.to_svg_text_styled(&shown);
+    assert!(svg.contains(&fig.title) && live(&svg));
+}
+
+#[test]
+fn a_narrow_page_stacks_its_panels_and_keeps_legends_off_the_data() {
+    use saddlescope::figure::Arrangement;
+    use saddlescope::figure::style::{ExportStyle, StyleName};
+    // Fig. 6's two panels side by side need ~600 px of layout; a column has 380: stacked,
+    // each half the height.
+    let fig = figure_of("fig6");
+    assert_eq!(fig.arrangement, Arrangement::Row);
+    let narrow = fig.clone().arranged_for(380.0);
+    assert_eq!(narrow.arrangement, Arrangement::Column);
+    assert!(narrow.panels.iter().all(|p| (p.share - 0.5).abs() < 1e-12));
+    assert_eq!(
+        fig.clone().arranged_for(1240.0).arrangement,
+        Arrangement::Row
+    );
+    // Every legend of every preset's column figure is beside its plot, above it or in the
+    // band under the plots — never a box over the data, which `legend_svg` draws with a white
+    // fill (the band and the strips have no box).
+    let col = ExportStyle::named(StyleName::Column);
+    for name in ["fig1-left", "fig6", "fig3-left", "fig2-left"] {
+        let svg = figure_of(name).to_svg_text_styled(&col);
+        let boxes = svg.matches(r#"<g class="legend"><rect"#).count();
+        let legends = svg.matches(r#"<g class="legend">"#).count();
+        assert!(legends > 0, "{name}: no legend");
+        // Boxes beside a plot are allowed: their left edge is right of every plot frame.
+        let frames: Vec<f64> = svg
+            .match_indices(r#"fill="none" stroke="black" stroke-width="1""#)
+            .filter_map(|(i, _)| {
+                let tag = &svg[svg[..i].rfind('<').unwrap()..i];
+                let x: f64 = tag.split("x=\"").nth(1)?.split('"').next()?.parse().ok()?;
+                let w: f64 = tag
+                    .split("width=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse()
+                    .ok()?;
+                Some(x + w)
+            })
+            .collect();
+        let pat = r#"<g class="legend"><rect x=""#;
+        for (i, _) in svg.match_indices(pat).take(boxes) {
+            let x: f64 = svg[i + pat.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(
+                frames.iter().any(|right| x >= *right - 1e-6),
+                "{name}: a legend box at x = {x} inside a plot (frames end at {frames:?})"
+            );
+        }
+    }
+}

@@ -203,7 +203,9 @@ impl SaddlescopeApp {
             }
             ui.add_enabled(sized, egui::DragValue::new(&mut w).range(0.5..=100.0).speed(0.05).suffix(" in"));
             ui.label("×");
-            ui.add_enabled(sized, egui::DragValue::new(&mut h).range(0.5..=100.0).speed(0.05).suffix(" in"));
+            ui.add_enabled(sized && !st.auto_height, egui::DragValue::new(&mut h).range(0.5..=100.0).speed(0.05).suffix(" in"));
+            ui.add_enabled(sized, egui::Checkbox::new(&mut st.auto_height, "auto"))
+                .on_hover_text("The height follows the figure at that width (a journal fixes the width): 3:4 for one plot, more for stacked ones.");
             st.size_pt = sized.then_some((w * 72.0, h * 72.0));
             let mut typed = st.font_pt.is_some();
             ui.checkbox(&mut typed, "type")

@@ -64,6 +64,9 @@ pub struct ExportStyle {
     pub name: StyleName,
     /// Width × height in pt; `None`: the figure's own size.
     pub size_pt: Option<(f64, f64)>,
+    /// The height follows the figure (its panels' number and arrangement at that width)
+    /// instead of `size_pt`'s: what the named styles do, since a journal fixes the width.
+    pub auto_height: bool,
     /// Axis-label type size in pt; `None`: the layout's own (9.75 pt at the figure's size).
     pub font_pt: Option<f64>,
     pub title: bool,
@@ -93,6 +96,7 @@ impl ExportStyle {
         ExportStyle {
             name,
             size_pt: size.map(|(w, h)| (w * PT_PER_IN, h * PT_PER_IN)),
+            auto_height: matches!(name, StyleName::Column | StyleName::Page),
             font_pt: font,
             title,
             caption,
@@ -208,10 +212,27 @@ impl Figure {
                 f.to_svg_document(Some((w, h)), Some((w * k * PT_PER_PX, h * k * PT_PER_PX)))
             }
             Some((w_pt, h_pt)) => {
-                let layout = (w_pt / PT_PER_PX / k, h_pt / PT_PER_PX / k);
-                let f = f.arranged_for(layout.0);
+                let lw = w_pt / PT_PER_PX / k;
+                let f = f.arranged_for(lw);
+                let h_pt = if style.auto_height {
+                    w_pt * f.aspect()
+                } else {
+                    h_pt
+                };
+                let layout = (lw, h_pt / PT_PER_PX / k);
                 f.to_svg_document(Some(layout), Some((w_pt, h_pt)))
             }
+        }
+    }
+
+    /// Height over width of a page sized for this figure's panels: one plot 3:4, plots side
+    /// by side 0.45, stacked plots 0.62 each (up to 1.4).
+    pub fn aspect(&self) -> f64 {
+        let n = self.panels.len().max(1) as f64;
+        match self.arrangement {
+            Arrangement::Row if n == 1.0 => 0.75,
+            Arrangement::Row => 0.45,
+            Arrangement::Column => (0.62 * n).min(1.4),
         }
     }
 

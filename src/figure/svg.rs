@@ -246,8 +246,44 @@ impl Figure {
         size: Option<(f64, f64)>,
         physical: Option<(f64, f64)>,
     ) -> String {
-        let page = self.page(size);
+        let mut page = self.page(size);
         let (w, h) = self.page_size(page);
+        // On a page sized for a document, a legend with no room off its plot's data goes into
+        // a band under the plots (the plots give up its height), not over the data.
+        let mut band: Vec<LegendEntry> = Vec::new();
+        if physical.is_some() {
+            let full = page.plots_h;
+            for _ in 0..3 {
+                let mut entries = Vec::new();
+                for (p, r) in self.panels.iter().zip(self.panel_rects(page)) {
+                    if p.layout(r).crowded {
+                        for e in p.legend_entries() {
+                            if !entries.iter().any(|x: &LegendEntry| x.label == e.label) {
+                                entries.push(e);
+                            }
+                        }
+                    }
+                }
+                let height = if entries.is_empty() {
+                    0.0
+                } else {
+                    legend_strip_height(&entries, w - 40.0) + 6.0
+                };
+                if height > 0.4 * full {
+                    // The plots would keep under 60 % of their height: the legends stay in
+                    // their corners.
+                    band.clear();
+                    page.plots_h = full;
+                    break;
+                }
+                let settled = entries.len() == band.len();
+                band = entries;
+                page.plots_h = full - height;
+                if settled {
+                    break;
+                }
+            }
+        }
         let mut s = String::new();
         let (width, height) = match physical {
             Some((pw, ph)) => (format!("{pw}pt"), format!("{ph}pt")),
@@ -273,8 +309,19 @@ impl Figure {
                 text(line)
             );
         }
-        for (k, (p, r)) in self.panels.iter().zip(self.panel_rects(page)).enumerate() {
-            p.write_svg(&mut s, k, r);
+        let rects = self.panel_rects(page);
+        for (k, (p, r)) in self.panels.iter().zip(&rects).enumerate() {
+            p.write_svg(&mut s, k, *r, !band.is_empty());
+        }
+        if let Some(last) = rects.last() {
+            let entries: Vec<LegendEntry> = band
+                .into_iter()
+                .map(|e| LegendEntry {
+                    color: palette::on(e.color, palette::PAGE),
+                    ..e
+                })
+                .collect();
+            legend_strip_svg(&mut s, &entries, 28.0, last.y + last.h, w - 40.0);
         }
         let captions = self.caption_lines(w);
         let cap_top = h - 8.0 - LINE_H * captions.len() as f64;
@@ -324,8 +371,24 @@ fn axis_ticks(a: &Axis, target: usize) -> Vec<(f64, String)> {
     }
 }
 
+/// Where a panel's plot and legend go in its rectangle.
+struct Layout {
+    px0: f64,
+    px1: f64,
+    py0: f64,
+    py1: f64,
+    /// The panel's top edge for a legend strip above a plot.
+    top_of_panel: f64,
+    legend_beside: bool,
+    /// A legend in rows above the plot, this tall.
+    legend_above: Option<f64>,
+    /// The legend found no room off the data: drawn in its corner over the data, or left to
+    /// the figure's legend band.
+    crowded: bool,
+}
+
 impl Panel {
-    fn write_svg(&self, s: &mut String, k: usize, r: Rect) {
+    fn layout(&self, r: Rect) -> Layout {
         let right = if self.colorbar.is_some() {
             RIGHT_BAR
         } else {
@@ -335,20 +398,35 @@ impl Panel {
         let (mut py0, mut py1) = (r.y + TOP, r.y + r.h - BOTTOM);
         let (x0, x1) = self.x.placed_range();
         let (y0, y1) = self.y.placed_range();
-        // A map drawn to scale keeps its legend beside it, off the data (as the window does):
-        // in the width its box leaves, or in width taken from the map where the box leaves too
-        // little — unless that would shrink the map below 60 % of its size, where the legend
-        // goes back into its corner.
+        // Where the legend goes: in its corner, where it covers little of the plot; else
+        // beside the plot, if the plot keeps enough of its width; else in rows above it, if
+        // the plot keeps enough of its height; else back in its corner. A map drawn to scale
+        // takes the room from the map (down to 60 % of its size); a plot, down to half its
+        // width or height (the window's rule).
+        let entries_n = self.legend_entries().len();
+        let lw = legend_box_width(&self.legend_entries()) + 12.0;
+        let lh = 8.0 + 17.0 * entries_n as f64;
         let mut legend_beside = false;
+        let mut legend_above: Option<f64> = None;
+        let top_of_panel = py0;
+        let mut crowded = false;
         if self.equal_aspect && x1 > x0 && y1 > y0 {
-            let fit = |w: f64| (w / (x1 - x0)).min((py1 - py0) / (y1 - y0));
-            let full = fit(px1 - px0);
-            let lw = legend_box_width(&self.legend_entries()) + 12.0;
-            let beside = fit(px1 - px0 - lw);
-            let scale = if !self.legend_entries().is_empty() && beside >= 0.6 * full {
+            let fit = |w: f64, h: f64| (w / (x1 - x0)).min(h / (y1 - y0));
+            let full = fit(px1 - px0, py1 - py0);
+            let beside = fit(px1 - px0 - lw, py1 - py0);
+            let strip = legend_strip_height(&self.legend_entries(), px1 - px0);
+            let above = fit(px1 - px0, py1 - py0 - strip);
+            let scale = if entries_n == 0 {
+                full
+            } else if beside >= 0.6 * full {
                 legend_beside = true;
                 beside
+            } else if above >= 0.6 * full {
+                legend_above = Some(strip);
+                py0 += strip;
+                above
             } else {
+                crowded = true;
                 full
             };
             let (w, h) = (scale * (x1 - x0), scale * (y1 - y0));
@@ -356,18 +434,51 @@ impl Panel {
             // Box and legend centred together.
             let cx = if legend_beside { cx - lw / 2.0 } else { cx };
             (px0, px1, py0, py1) = (cx - w / 2.0, cx + w / 2.0, cy - h / 2.0, cy + h / 2.0);
-        } else if self.colorbar.is_none() {
-            // A legend that would cover more than 12 % of the plot (a small page, large type)
-            // goes beside it, if the plot keeps at least half its width (the window's rule).
-            let n = self.legend_entries().len();
-            let lw = legend_box_width(&self.legend_entries()) + 12.0;
-            let lh = 8.0 + 17.0 * n as f64;
+        } else if entries_n > 0 {
             let (pw, ph) = (px1 - px0, py1 - py0);
-            if n > 0 && lw * lh > MAX_LEGEND_COVER * pw * ph && pw - lw >= 0.5 * pw {
-                legend_beside = true;
-                px1 -= lw;
+            let inside =
+                lw * lh <= MAX_LEGEND_COVER * pw * ph && lw + 16.0 <= pw && lh + 16.0 <= ph;
+            let strip = legend_strip_height(&self.legend_entries(), pw);
+            if !inside {
+                // Beside the plot is the colour bar's place.
+                if self.colorbar.is_none() && pw - lw >= 0.5 * pw && lh <= r.y + r.h - py0 {
+                    legend_beside = true;
+                    px1 -= lw;
+                } else if ph - strip >= 0.5 * ph {
+                    legend_above = Some(strip);
+                    py0 += strip;
+                } else {
+                    crowded = true;
+                }
             }
         }
+        Layout {
+            px0,
+            px1,
+            py0,
+            py1,
+            top_of_panel,
+            legend_beside,
+            legend_above,
+            crowded,
+        }
+    }
+
+    /// Draw the panel in `r`; with `band`, a crowded legend is left out (the figure draws it
+    /// in its legend band).
+    fn write_svg(&self, s: &mut String, k: usize, r: Rect, band: bool) {
+        let Layout {
+            px0,
+            px1,
+            py0,
+            py1,
+            top_of_panel,
+            legend_beside,
+            legend_above,
+            crowded,
+        } = self.layout(r);
+        let (x0, x1) = self.x.placed_range();
+        let (y0, y1) = self.y.placed_range();
         let sx = |v: f64| (px0 + (v - x0) / (x1 - x0) * (px1 - px0)).clamp(-1e5, 1e5);
         let sy = |v: f64| (py1 - (v - y0) / (y1 - y0) * (py1 - py0)).clamp(-1e5, 1e5);
         let place = |p: &[f64; 2]| Some((sx(self.x.place(p[0])?), sy(self.y.place(p[1])?)));
@@ -413,8 +524,10 @@ impl Panel {
             }
             s.push_str("</g>\n");
         }
-        let xt = axis_ticks(&self.x, 8);
-        let yt = axis_ticks(&self.y, 6);
+        // As many ticks as the plot has room for: one per ~60 px across, ~40 px up (8 and 6
+        // at most, 2 at least).
+        let xt = axis_ticks(&self.x, ((px1 - px0) / 60.0).clamp(2.0, 8.0) as usize);
+        let yt = axis_ticks(&self.y, ((py1 - py0) / 40.0).clamp(2.0, 6.0) as usize);
         if self.grid {
             s.push_str(r##"<g stroke="#dddddd" stroke-width="0.6">"##);
             s.push('\n');
@@ -681,7 +794,21 @@ impl Panel {
                 ..e
             })
             .collect();
-        if legend_beside {
+        if legend_above.is_some() {
+            let entries: Vec<LegendEntry> = entries
+                .into_iter()
+                .map(|e| LegendEntry {
+                    color: palette::on(e.color, palette::PAGE),
+                    ..e
+                })
+                .collect();
+            let top = if self.equal_aspect {
+                py0 - legend_above.unwrap_or(0.0)
+            } else {
+                top_of_panel
+            };
+            legend_strip_svg(s, &entries, px0, top, px1 - px0);
+        } else if legend_beside {
             // Off the map, on the page: its samples read on the page (the map's white
             // contours would not).
             let entries: Vec<LegendEntry> = entries
@@ -700,7 +827,7 @@ impl Panel {
                 Corner::RightTop,
                 (px1, py0 - 8.0, px1 + 12.0 + lw + 8.0, py1),
             );
-        } else {
+        } else if !(band && crowded) {
             legend_svg(s, &entries, self.legend, (px0, py0, px1, py1));
         }
     }
@@ -824,51 +951,86 @@ fn legend_svg(s: &mut String, entries: &[LegendEntry], corner: Corner, plot: (f6
         entries.iter().collect()
     };
     for (i, e) in ordered.into_iter().enumerate() {
-        let cy = ly + 13.0 + 17.0 * i as f64;
-        let opaque = [e.color[0], e.color[1], e.color[2], e.color[3].max(140)];
-        match e.swatch {
-            Swatch::Line { width, dash } => {
-                let w = width.min(4.0);
-                let _ = writeln!(
-                    s,
-                    r#"<line x1="{:.2}" y1="{cy:.2}" x2="{:.2}" y2="{cy:.2}" {} stroke-width="{w}"{}/>"#,
-                    lx + 8.0,
-                    lx + 34.0,
-                    paint("stroke", opaque),
-                    dasharray(dash, w)
-                );
-            }
-            Swatch::Point { shape, filled } => {
-                let style = if filled {
-                    paint("fill", opaque)
-                } else {
-                    format!(
-                        r#"fill="none" {} stroke-width="1.5""#,
-                        paint("stroke", opaque)
-                    )
-                };
-                let _ = writeln!(s, "<g {style}>");
-                marker(s, shape, lx + 21.0, cy, 4.0, opaque);
-                s.push_str("</g>\n");
-            }
-            Swatch::Area => {
-                let _ = writeln!(
-                    s,
-                    r#"<rect x="{:.2}" y="{:.2}" width="20" height="10" {} {}/>"#,
-                    lx + 11.0,
-                    cy - 5.0,
-                    paint("fill", [e.color[0], e.color[1], e.color[2], 110]),
-                    paint("stroke", opaque)
-                );
-            }
+        legend_entry_svg(s, e, lx, ly + 13.0 + 17.0 * i as f64);
+    }
+    s.push_str("</g>\n");
+}
+
+/// One legend entry: its swatch from `lx` + 8 and its label from `lx` + 40, centred on `cy`.
+fn legend_entry_svg(s: &mut String, e: &LegendEntry, lx: f64, cy: f64) {
+    let opaque = [e.color[0], e.color[1], e.color[2], e.color[3].max(140)];
+    match e.swatch {
+        Swatch::Line { width, dash } => {
+            let w = width.min(4.0);
+            let _ = writeln!(
+                s,
+                r#"<line x1="{:.2}" y1="{cy:.2}" x2="{:.2}" y2="{cy:.2}" {} stroke-width="{w}"{}/>"#,
+                lx + 8.0,
+                lx + 34.0,
+                paint("stroke", opaque),
+                dasharray(dash, w)
+            );
         }
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.2}" y="{:.2}" font-size="12">{}</text>"#,
-            lx + 40.0,
-            cy + 4.0,
-            text(&e.label)
-        );
+        Swatch::Point { shape, filled } => {
+            let style = if filled {
+                paint("fill", opaque)
+            } else {
+                format!(
+                    r#"fill="none" {} stroke-width="1.5""#,
+                    paint("stroke", opaque)
+                )
+            };
+            let _ = writeln!(s, "<g {style}>");
+            marker(s, shape, lx + 21.0, cy, 4.0, opaque);
+            s.push_str("</g>\n");
+        }
+        Swatch::Area => {
+            let _ = writeln!(
+                s,
+                r#"<rect x="{:.2}" y="{:.2}" width="20" height="10" {} {}/>"#,
+                lx + 11.0,
+                cy - 5.0,
+                paint("fill", [e.color[0], e.color[1], e.color[2], 110]),
+                paint("stroke", opaque)
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.2}" y="{:.2}" font-size="12">{}</text>"#,
+        lx + 40.0,
+        cy + 4.0,
+        text(&e.label)
+    );
+}
+
+/// Where each entry of a legend laid out in rows `width` wide goes: (x offset, row), and the
+/// number of rows.
+fn legend_rows(entries: &[LegendEntry], width: f64) -> (Vec<(f64, usize)>, usize) {
+    let mut at = Vec::with_capacity(entries.len());
+    let (mut x, mut row) = (0.0, 0);
+    for e in entries {
+        let w = 46.0 + 12.0 * EM_ADVANCE * e.label.chars().count() as f64;
+        if x > 0.0 && x + w > width {
+            (x, row) = (0.0, row + 1);
+        }
+        at.push((x, row));
+        x += w;
+    }
+    (at, if entries.is_empty() { 0 } else { row + 1 })
+}
+
+/// The height of a legend in rows `width` wide.
+fn legend_strip_height(entries: &[LegendEntry], width: f64) -> f64 {
+    6.0 + 17.0 * legend_rows(entries, width).1 as f64
+}
+
+/// A legend in rows across `width` from (`x`, `y`), above a plot (on the page, no box).
+fn legend_strip_svg(s: &mut String, entries: &[LegendEntry], x: f64, y: f64, width: f64) {
+    let (at, _) = legend_rows(entries, width);
+    s.push_str("<g class=\"legend\">\n");
+    for (e, (dx, row)) in entries.iter().zip(at) {
+        legend_entry_svg(s, e, x + dx - 8.0, y + 9.0 + 17.0 * row as f64);
     }
     s.push_str("</g>\n");
 }
@@ -923,6 +1085,7 @@ mod tests {
                 w: 500.0,
                 h: 500.0,
             },
+            false,
         );
         // An attribute of the first tag at `at`.
         let attr = |at: usize, name: &str| -> f64 {
