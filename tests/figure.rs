@@ -668,3 +668,21 @@ fn a_narrow_page_stacks_its_panels_and_keeps_legends_off_the_data() {
         }
     }
 }
+
+#[test]
+fn a_fine_map_is_one_image_and_fig7s_svg_stays_under_a_megabyte() {
+    // Fig. 7's loss map has 10⁴ cells and 2000 walkers: as a rectangle and a circle each, the
+    // SVG was 2.9 MB; as one image and one path it is well under 1 MB, and draws the same.
+    let fig = figure_of("fig7");
+    let svg = fig.to_svg().unwrap();
+    assert!(svg.len() < 1_000_000, "{} bytes", svg.len());
+    assert!(svg.contains("data:image/png;base64,"));
+    // The map is drawn: the middle of the map is the loss colour map's grey, not the page.
+    let img = fig.to_rgba(1.0, None).unwrap();
+    let (x, y) = (220usize, 300usize);
+    let px = &img.rgba[(y * img.width as usize + x) * 4..][..3];
+    assert!(
+        px.iter().all(|&c| c < 200),
+        "pixel {px:?} at the map's middle is the page"
+    );
+}

@@ -26,6 +26,10 @@ const BOTTOM: f64 = 52.0;
 const TITLE_H: f64 = 34.0;
 const LINE_H: f64 = 17.0;
 const FONT: &str = "Ubuntu";
+/// Heat-map cells beyond which a map is written as one image instead of a rectangle each.
+const MAX_TILES: usize = 1024;
+/// Points of one circle series beyond which they are written as one path.
+const MERGE_POINTS: usize = 64;
 /// The most of a plot's area a legend inside it may cover; a larger one goes beside the plot.
 const MAX_LEGEND_COVER: f64 = 0.12;
 /// A conservative average advance of the bundled font, in em, for wrapping and legend boxes.
@@ -291,7 +295,7 @@ impl Figure {
         };
         let _ = writeln!(
             s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="13">"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" height="{height}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="13">"#
         );
         let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
         if !self.title.is_empty() {
@@ -496,6 +500,25 @@ impl Panel {
                 r#"<g clip-path="url(#{clip})" shape-rendering="crispEdges" data-heatmap="{}">"#,
                 esc(&h.name)
             );
+            if h.rows * h.cols > MAX_TILES {
+                // A fine map as one image of its cells (drawn without smoothing), as
+                // matplotlib writes pcolormesh: a file of kilobytes, not of 10⁴ rectangles.
+                let (left, right) = (sx(h.x0), sx(h.x0 + h.cols as f64 * h.dx));
+                let (top, bottom) = (sy(h.y0 + h.rows as f64 * h.dy), sy(h.y0));
+                if let Some(png) = heatmap_png(h) {
+                    let _ = writeln!(
+                        s,
+                        r#"<image x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" preserveAspectRatio="none" image-rendering="optimizeSpeed" xlink:href="data:image/png;base64,{}"/>"#,
+                        left.min(right),
+                        top.min(bottom),
+                        (right - left).abs(),
+                        (bottom - top).abs(),
+                        base64(&png)
+                    );
+                }
+                s.push_str("</g>\n");
+                continue;
+            }
             for row in 0..h.rows {
                 for col in 0..h.cols {
                     let c = h.map.color(h.values[row * h.cols + col]);
@@ -683,8 +706,24 @@ impl Panel {
                         )
                     };
                     let _ = writeln!(s, r#"<g data-series="{name}" {style}>"#);
-                    for (xx, yy) in ser.points.iter().filter_map(place) {
-                        marker(s, shape, xx, yy, radius, ink(ser.color));
+                    if shape == Shape::Circle && ser.points.len() > MERGE_POINTS {
+                        // A cloud of walkers as one path of circles (two arcs each): a
+                        // tenth of the bytes of a <circle> apiece, the same picture.
+                        let mut d = String::new();
+                        for (xx, yy) in ser.points.iter().filter_map(place) {
+                            let _ = write!(
+                                d,
+                                "M{:.1} {yy:.1}a{radius} {radius} 0 1 0 {:.1} 0a{radius} {radius} 0 1 0 {:.1} 0",
+                                xx - radius,
+                                2.0 * radius,
+                                -2.0 * radius
+                            );
+                        }
+                        let _ = writeln!(s, r#"<path d="{d}"/>"#);
+                    } else {
+                        for (xx, yy) in ser.points.iter().filter_map(place) {
+                            marker(s, shape, xx, yy, radius, ink(ser.color));
+                        }
                     }
                     s.push_str("</g>\n");
                 }
@@ -1035,8 +1074,61 @@ fn legend_strip_svg(s: &mut String, entries: &[LegendEntry], x: f64, y: f64, wid
     s.push_str("</g>\n");
 }
 
+/// A heat map's cells as a PNG, one pixel per cell, its top row the map's last.
+fn heatmap_png(h: &super::Heatmap) -> Option<Vec<u8>> {
+    use resvg::tiny_skia::{ColorU8, Pixmap};
+    let mut pm = Pixmap::new(h.cols as u32, h.rows as u32)?;
+    let pixels = pm.pixels_mut();
+    for row in 0..h.rows {
+        for col in 0..h.cols {
+            let c = h.map.color(h.values[row * h.cols + col]);
+            pixels[(h.rows - 1 - row) * h.cols + col] =
+                ColorU8::from_rgba(c[0], c[1], c[2], c[3]).premultiply();
+        }
+    }
+    pm.encode_png().ok()
+}
+
+/// Standard base64 (RFC 4648, padded), for a data URL.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn base64_follows_rfc_4648() {
+        // RFC 4648 §10's test vectors.
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), coded);
+        }
+    }
+
     use super::*;
     use crate::figure::Series;
 
