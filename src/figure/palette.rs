@@ -16,14 +16,21 @@ pub const fn with_alpha(c: Rgba, a: u8) -> Rgba {
     [c[0], c[1], c[2], a]
 }
 
-pub const BLUE: Rgba = rgb(0x1f, 0x77, 0xb4);
-pub const GREEN: Rgba = rgb(0x2c, 0xa0, 0x2c);
-pub const PURPLE: Rgba = rgb(0x94, 0x67, 0xbd);
-pub const ORANGE: Rgba = rgb(0xff, 0x8c, 0x00);
-pub const RED: Rgba = rgb(0xd0, 0x30, 0x30);
-pub const GREY: Rgba = rgb(0x8c, 0x8c, 0x8c);
+// The series colours are Okabe & Ito's (2008; Wong, Nature Methods 8, 441, 2011), chosen to
+// stay apart for readers with protanopia, deuteranopia and tritanopia (`tests/colour.rs`
+// checks every figure's legend under Machado et al.'s 2009 simulation).
+pub const BLUE: Rgba = rgb(0x00, 0x72, 0xb2);
+pub const GREEN: Rgba = rgb(0x00, 0x9e, 0x73);
+pub const PURPLE: Rgba = rgb(0xcc, 0x79, 0xa7);
+pub const ORANGE: Rgba = rgb(0xe6, 0x9f, 0x00);
+/// Okabe–Ito's vermillion.
+pub const RED: Rgba = rgb(0xd5, 0x5e, 0x00);
+pub const SKY: Rgba = rgb(0x56, 0xb4, 0xe9);
+/// Near-black: a reference curve (GD).
+pub const INK: Rgba = rgb(0x3a, 0x3a, 0x3a);
+pub const GREY: Rgba = rgb(0x5a, 0x5a, 0x5a);
 /// The diverged fraction, wherever it is drawn.
-pub const DIVERGED: Rgba = RED;
+pub const DIVERGED: Rgba = PURPLE;
 /// The μ = 0 contour (Eq. 5).
 pub const MU_ZERO: Rgba = ORANGE;
 /// The continuous-time line λ = −a (App. B.4).
@@ -33,14 +40,14 @@ pub const LIVE_MARK: Rgba = rgb(0xff, 0x40, 0xff);
 /// The histogram at the current step (not a recorded one).
 pub const NOW: Rgba = rgb(0x80, 0x80, 0x80);
 /// The toy network's L* = 2.25 valley and the 2-D view's flat minima.
-pub const VALLEY: Rgba = rgb(0x40, 0xc0, 0x60);
+pub const VALLEY: Rgba = GREEN;
 /// The toy network's L = 2.5 saddle line.
-pub const SADDLE: Rgba = rgb(0xe0, 0x7b, 0x39);
+pub const SADDLE: Rgba = ORANGE;
 pub const SHARP: Rgba = rgb(0xff, 0x50, 0x50);
 /// Walkers in the 2-D view.
 pub const CLOUD: Rgba = rgb(0xff, 0xc8, 0x20);
 /// Tracked trajectories in the 2-D view.
-pub const TRACK: Rgba = rgb(0x40, 0xe0, 0xff);
+pub const TRACK: Rgba = SKY;
 /// The followed walker's path on the 2-D map.
 pub const WALKER: Rgba = rgb(0xff, 0x60, 0xd0);
 /// Contour lines over the loss map.
@@ -123,14 +130,7 @@ pub fn label_patch(text: Rgba, page: Rgba) -> Rgba {
 }
 
 /// Distinct colours for series that are not otherwise named (several λ or several a).
-pub const CYCLE: [Rgba; 6] = [
-    BLUE,
-    rgb(0xd6, 0x27, 0x28),
-    GREEN,
-    PURPLE,
-    rgb(0xff, 0x7f, 0x0e),
-    rgb(0x17, 0xbe, 0xcf),
-];
+pub const CYCLE: [Rgba; 6] = [BLUE, ORANGE, GREEN, PURPLE, INK, SKY];
 
 pub fn cycle(k: usize) -> Rgba {
     CYCLE[k % CYCLE.len()]
@@ -138,7 +138,7 @@ pub fn cycle(k: usize) -> Rgba {
 
 /// Colours of the thresholds θ in the fraction plot.
 pub fn threshold(k: usize) -> Rgba {
-    [BLUE, GREEN, PURPLE][k % 3]
+    [BLUE, ORANGE, GREEN][k % 3]
 }
 
 /// Viridis-like colours of the recorded steps, dark to light.
@@ -166,10 +166,10 @@ pub fn step(k: usize, n: usize) -> Rgba {
 /// Fig. 2's colours.
 pub fn optimizer(o: Optimizer) -> Rgba {
     match o {
-        Optimizer::Gd => GREY,
+        Optimizer::Gd => INK,
         Optimizer::Sgd => GREEN,
         Optimizer::Adam => BLUE,
-        Optimizer::Amsgrad => rgb(0xd6, 0x27, 0x28),
+        Optimizer::Amsgrad => RED,
     }
 }
 

@@ -200,9 +200,10 @@ pub fn landscape_figure(
     }
     if opts.trajectories && recorded.is_none() {
         for (k, tr) in snap.tracks.iter().enumerate() {
-            // Four age bands, older ones fainter.
+            // Four age bands, older ones fainter; the newest first, so that the legend shows
+            // its full colour.
             let n = tr.len();
-            for band in 0..4 {
+            for band in (0..4).rev() {
                 let (a, b) = (band * n / 4, ((band + 1) * n / 4 + 1).min(n));
                 if b <= a + 1 {
                     continue;
