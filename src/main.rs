@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use saddlescope::export::render::{self, ViewData};
+use saddlescope::export::render;
+use saddlescope::export::report;
 use saddlescope::preset::Preset;
+use saddlescope::preset::ViewKind;
 use saddlescope::sim::{self, sweep};
 
 #[derive(Parser)]
@@ -159,6 +161,20 @@ enum Cmd {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// The paper, reproduced: run every built-in preset and write each figure (SVG, PDF, PNG),
+    /// DIR/report.json (each run's output, as `run` writes it, with the checks) and
+    /// DIR/index.html (one self-contained page: per figure the picture, the paper's claim, the
+    /// theory's value beside the simulation's with its sampling error, and the verdict).
+    Report {
+        #[arg(long)]
+        out_dir: PathBuf,
+        /// Replace a report already in DIR.
+        #[arg(long)]
+        force: bool,
+        /// Threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// List the built-in presets.
     Presets,
     /// Measure the engine and the UI, printing a JSON table: walker-steps/s per kernel and
@@ -299,6 +315,36 @@ fn export_style(
     Ok(st)
 }
 
+fn report_cmd(dir: &std::path::Path, force: bool, threads: Option<usize>) -> Result<()> {
+    let threads = threads.unwrap_or_else(cores).max(1);
+    let start = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let index = report::write_report(dir, threads, force, |k, n, name| {
+        // A progress bar on a terminal; a line per preset otherwise (CI logs).
+        let done = 30 * k / n.max(1);
+        let bar = format!(
+            "[{}{}] {k}/{n} {name}",
+            "#".repeat(done),
+            " ".repeat(30 - done)
+        );
+        if tty {
+            eprint!("\r\x1b[2K{bar}");
+        } else if !name.is_empty() {
+            eprintln!("{bar}");
+        }
+    })
+    .map_err(anyhow::Error::msg)?;
+    if tty {
+        eprintln!();
+    }
+    eprintln!(
+        "saddlescope: the paper reproduced in {} ({:.1} s)",
+        index.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -332,46 +378,33 @@ fn run(
     }
     let threads = threads.unwrap_or_else(cores).max(1);
     let start = std::time::Instant::now();
-    let json = if preset.view.is_live() {
-        serde_json::to_string_pretty(&sim::run_headless(
-            &preset.params.valid()?,
-            threads,
-            |_| {},
-        )?)?
-    } else {
-        let spec = preset.sweep.clone().unwrap_or_default();
-        let coarse = sweep::coarse_level_len(spec.a_cells, spec.lambda_cells);
-        let mut first_image = None;
-        let data = render::compute_batch(&preset, threads, |g| {
-            if g.done >= coarse && first_image.is_none() {
-                first_image = Some(g.seconds);
-            }
-            if std::io::stderr().is_terminal() {
-                eprint!("\rsaddlescope: {}/{} cells", g.done, g.spec.cells());
-            }
-        })
-        .map_err(anyhow::Error::msg)?;
-        match data {
-            ViewData::Phase(grid) => {
-                if std::io::stderr().is_terminal() {
-                    eprintln!();
-                }
-                eprintln!(
-                    "saddlescope: {} × {} cells × {} walkers × {} steps; first coarse image of the plane ({coarse} cells) after {:.3} s",
-                    spec.a_cells,
-                    spec.lambda_cells,
-                    spec.walkers,
-                    spec.steps,
-                    first_image.unwrap_or(grid.seconds)
-                );
-                serde_json::to_string_pretty(&sweep::SweepOutput::from_grid(&grid))?
-            }
-            ViewData::Escape(out) => serde_json::to_string_pretty(&out)?,
-            ViewData::Loss(out) => serde_json::to_string_pretty(&out)?,
-            ViewData::Optimizers(out) => serde_json::to_string_pretty(&out)?,
-            ViewData::Live(_) => bail!("{} is a live view", preset.view.label()),
+    let spec = preset.sweep.clone().unwrap_or_default();
+    let coarse = sweep::coarse_level_len(spec.a_cells, spec.lambda_cells);
+    let mut first_image = None;
+    let mut total = 0.0;
+    let json = report::run_output(&preset, threads, |g| {
+        if g.done >= coarse && first_image.is_none() {
+            first_image = Some(g.seconds);
         }
-    };
+        total = g.seconds;
+        if std::io::stderr().is_terminal() {
+            eprint!("\rsaddlescope: {}/{} cells", g.done, g.spec.cells());
+        }
+    })
+    .map_err(anyhow::Error::msg)?;
+    if preset.view == ViewKind::PhaseDiagram {
+        if std::io::stderr().is_terminal() {
+            eprintln!();
+        }
+        eprintln!(
+            "saddlescope: {} × {} cells × {} walkers × {} steps; first coarse image of the plane ({coarse} cells) after {:.3} s",
+            spec.a_cells,
+            spec.lambda_cells,
+            spec.walkers,
+            spec.steps,
+            first_image.unwrap_or(total)
+        );
+    }
     let work = render::walker_steps(&preset);
     let json = json + "\n";
     match out {
@@ -595,6 +628,11 @@ fn main() -> ExitCode {
             force,
             threads,
         }) => handout(&lecture, &out, force, threads),
+        Some(Cmd::Report {
+            out_dir,
+            force,
+            threads,
+        }) => report_cmd(&out_dir, force, threads),
         Some(Cmd::Run {
             preset,
             set,

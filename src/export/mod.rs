@@ -7,3 +7,5 @@ pub mod anim;
 pub mod handout;
 pub mod record;
 pub mod render;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod report;
