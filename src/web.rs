@@ -133,6 +133,9 @@ impl WebApp {
             AppState::from_preset(&Preset::builtin("fig1-left").expect("built in"))
         });
         let mut app = SaddlescopeApp::new(state, 1, waker);
+        if let Some(st) = crate::app::remembered_export_style(cc.storage) {
+            app.export_style = st;
+        }
         if let Some(m) = message {
             app.set_file_message(false, m);
         }
@@ -224,6 +227,7 @@ impl eframe::App for WebApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         crate::app::remember_state(storage, &self.app.state);
+        crate::app::remember_export_style(storage, &self.app.export_style);
     }
 }
 

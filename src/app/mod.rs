@@ -39,7 +39,9 @@ use commands::UiCommand;
 use controls::controls_ui;
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::run_native;
-pub use native::{remember_state, remembered_state};
+pub use native::{
+    remember_export_style, remember_state, remembered_export_style, remembered_state,
+};
 pub use state::AppState;
 use theory_panel::theory_panel_ui;
 use views::{FigureCx, ViewCx, Views};

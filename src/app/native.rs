@@ -15,6 +15,7 @@ impl eframe::App for SaddlescopeApp {
     /// the shipped preset.
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         remember_state(storage, &self.state);
+        remember_export_style(storage, &self.export_style);
     }
 }
 
@@ -24,6 +25,26 @@ const STATE_KEY: &str = "saddlescope-state-v1";
 /// Keep `state` for the next launch.
 pub fn remember_state(storage: &mut dyn eframe::Storage, state: &AppState) {
     eframe::set_value(storage, STATE_KEY, state);
+}
+
+/// The key of the export window's remembered style (kept apart from the state: loading a
+/// preset does not change how figures are exported).
+const EXPORT_KEY: &str = "saddlescope-export-v1";
+
+/// Keep the export window's choices for the next launch.
+pub fn remember_export_style(
+    storage: &mut dyn eframe::Storage,
+    style: &crate::figure::style::ExportStyle,
+) {
+    eframe::set_value(storage, EXPORT_KEY, style);
+}
+
+/// The export window's remembered choices, if any are and they are valid.
+pub fn remembered_export_style(
+    storage: Option<&dyn eframe::Storage>,
+) -> Option<crate::figure::style::ExportStyle> {
+    let s: crate::figure::style::ExportStyle = eframe::get_value(storage?, EXPORT_KEY)?;
+    s.validate().is_ok().then_some(s)
 }
 
 /// The remembered state, if there is one and it is valid; otherwise `None` (and a line on
@@ -74,6 +95,9 @@ pub fn run_native(
                 super::live_threads(),
                 waker,
             );
+            if let Some(st) = remembered_export_style(cc.storage) {
+                app.export_style = st;
+            }
             if let Some(l) = lecture {
                 app.start_lecture(l);
             }
@@ -81,4 +105,49 @@ pub fn run_native(
         }),
     )
     .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figure::style::{ExportStyle, StyleName};
+
+    /// eframe's storage in memory.
+    #[derive(Default)]
+    struct Memory(std::collections::HashMap<String, String>);
+
+    impl eframe::Storage for Memory {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.0.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.0.insert(key.to_owned(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.0.remove(key);
+        }
+        fn flush(&mut self) {}
+    }
+
+    #[test]
+    fn the_export_windows_choices_come_back_and_a_broken_one_does_not() {
+        let mut m = Memory::default();
+        assert_eq!(remembered_export_style(Some(&m)), None);
+        let st = ExportStyle {
+            font_pt: Some(7.0),
+            title: true,
+            ..ExportStyle::named(StyleName::Column)
+        };
+        remember_export_style(&mut m, &st);
+        assert_eq!(remembered_export_style(Some(&m)), Some(st));
+        // An impossible page (stored by hand) is not taken back.
+        let bad = ExportStyle {
+            size_pt: Some((1.0, 1.0)),
+            ..st
+        };
+        remember_export_style(&mut m, &bad);
+        assert_eq!(remembered_export_style(Some(&m)), None);
+        eframe::Storage::set_string(&mut m, EXPORT_KEY, "not a style".into());
+        assert_eq!(remembered_export_style(Some(&m)), None);
+    }
 }

@@ -276,7 +276,8 @@ pub enum Scale {
 pub struct Axis {
     /// The quantity, e.g. "w" or "step t".
     pub label: String,
-    /// Its unit ("" for none), e.g. "1/w" for a density; in the CSV header.
+    /// Its unit ("" for none), e.g. "1/decade" for a density over log10|w|; in the CSV
+    /// header.
     pub unit: String,
     pub scale: Scale,
     pub min: f64,

@@ -267,7 +267,8 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
         ),
         Axis::new(
             "density",
-            if opts.log_axis { "1/decade" } else { "1/w" },
+            // w has no unit, so neither has its density; on the log axis it is per decade.
+            if opts.log_axis { "1/decade" } else { "" },
             0.0,
             ymax,
         ),
