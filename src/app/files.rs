@@ -196,11 +196,8 @@ impl SaddlescopeApp {
             let mut sized = st.size_pt.is_some();
             ui.checkbox(&mut sized, "size")
                 .on_hover_text("The page's width and height in inches; unticked: the figure's own size.");
-            let (mut w, mut h) = st.size_pt.map_or((0.0, 0.0), |(w, h)| (w / 72.0, h / 72.0));
-            if sized && st.size_pt.is_none() {
-                let (fw, fh) = (6.75, 3.4);
-                (w, h) = (fw, fh);
-            }
+            // Unticked, the fields show a full page width to start from.
+            let (mut w, mut h) = st.size_pt.map_or((6.75, 3.4), |(w, h)| (w / 72.0, h / 72.0));
             ui.add_enabled(sized, egui::DragValue::new(&mut w).range(0.5..=100.0).speed(0.05).suffix(" in"));
             ui.label("×");
             ui.add_enabled(sized && !st.auto_height, egui::DragValue::new(&mut h).range(0.5..=100.0).speed(0.05).suffix(" in"));
