@@ -533,6 +533,16 @@ fn ctrl_e_exports_the_view_and_ctrl_s_opens_the_preset_window() {
     let png = dir.join("view.png");
     let _ = std::fs::remove_file(&png);
     assert!(h.state_mut().export_figure(&png, 1.0, false));
+    // The message names the file by its full path, wherever the app started.
+    let (_, message) = h.state().export_message().unwrap();
+    assert!(message.contains(&png.display().to_string()), "{message}");
+    // The window's file name comes from the preset and the view; Save as… is beside it.
+    assert!(h.query_by_label("Save as…").is_some());
+    assert!(
+        h.query_all_by_value("fig1-left-histogram.svg")
+            .next()
+            .is_some()
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run();
     // Both windows are open now, each with its own consent box.

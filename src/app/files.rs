@@ -483,7 +483,10 @@ impl SaddlescopeApp {
                     "wrote {}",
                     paths
                         .iter()
-                        .map(|p| p.display().to_string())
+                        .map(|p| std::path::absolute(p)
+                            .unwrap_or(p.clone())
+                            .display()
+                            .to_string())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -492,6 +495,55 @@ impl SaddlescopeApp {
         });
         ok
     }
+
+    /// A file name for the current figure: the preset and the view, e.g. `fig6-escape-rate.svg`.
+    fn default_export_name(&self, ext: &str) -> String {
+        let view = self.state.view.label().to_lowercase().replace(' ', "-");
+        match &self.state.preset {
+            Some(p) if !p.is_empty() => format!("{p}-{view}.{ext}"),
+            _ => format!("{view}.{ext}"),
+        }
+    }
+
+    /// Open the desktop's save dialog on its own thread (the window keeps drawing); its answer
+    /// is read at the next frames.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn open_save_dialog(&mut self, ctx: &egui::Context) {
+        let current = std::path::PathBuf::from(self.export_path.trim());
+        let ext = current
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("svg")
+            .to_ascii_lowercase();
+        let name = self.default_export_name(&ext);
+        let dir = current
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(std::path::Path::to_path_buf)
+            .or_else(|| std::env::current_dir().ok());
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("saddlescope-save-dialog".into())
+            .spawn(move || {
+                let mut d = rfd::FileDialog::new()
+                    .set_title("Export figure")
+                    .set_file_name(&name)
+                    .add_filter("figure", &["svg", "pdf", "png", "csv"]);
+                if let Some(dir) = dir {
+                    d = d.set_directory(dir);
+                }
+                let _ = tx.send(d.save_file());
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.save_dialog = Some(rx),
+            Err(e) => self.export_message = Some((false, format!("cannot open the dialog: {e}"))),
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn open_save_dialog(&mut self, _ctx: &egui::Context) {}
 
     /// The outcome of the last export.
     pub fn export_message(&self) -> Option<&(bool, String)> {
@@ -504,12 +556,41 @@ impl SaddlescopeApp {
             return;
         }
         let mut open = self.export_window;
+        if self.export_path.trim().is_empty() {
+            self.export_path = self.default_export_name("svg");
+        }
+        // The save dialog's answer: export there at once (the dialog asked about replacing).
+        if let Some(rx) = &self.save_dialog
+            && let Ok(chosen) = rx.try_recv()
+        {
+            self.save_dialog = None;
+            match chosen {
+                Some(path) => {
+                    self.export_path = path.display().to_string();
+                    self.export_figure(&path, self.export_scale, true);
+                }
+                None => {
+                    self.export_message = Some((
+                        false,
+                        "no file chosen (without a desktop portal no dialog opens: type the path in the field)".into(),
+                    ))
+                }
+            }
+        }
         file_window("Export figure", ctx).open(&mut open).show(ctx, |ui| {
             ui.horizontal(|ui| {
                 let l = ui.label("file");
-                ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(320.0))
+                ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(280.0))
                     .labelled_by(l.id)
-                    .on_hover_text("The extension picks the format: .png (raster), .svg or .pdf (vector, for papers: every glyph a path) or .csv (the data, one table per panel: NAME.csv, NAME-2.csv, …).");
+                    .on_hover_text("The extension picks the format: .png (raster), .svg or .pdf (vector, for papers: every glyph a path) or .csv (the data, one table per panel: NAME.csv, NAME-2.csv, …). A relative path is from the folder the app started in; the message gives the full path.");
+                let busy = self.save_dialog.is_some();
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Save as…"))
+                    .on_hover_text("Choose where in the desktop's file dialog (the name from the preset and the view); the figure is written there at once.")
+                    .clicked()
+                {
+                    self.open_save_dialog(ui.ctx());
+                }
             });
             self.export_options_ui(ui);
             ui.checkbox(&mut self.export_overwrite, "replace the file if it exists");
@@ -517,6 +598,8 @@ impl SaddlescopeApp {
                 let path = std::path::PathBuf::from(self.export_path.trim());
                 self.export_figure(&path, self.export_scale, self.export_overwrite);
             }
+            // The outcome beside the button, where it is seen at 720p.
+            message_ui(ui, &self.export_message);
             ui.separator();
             ui.label(RichText::new("Recording the live view (V)").strong());
             ui.horizontal(|ui| {
@@ -566,7 +649,7 @@ impl SaddlescopeApp {
             ui.checkbox(&mut self.record_settings.slide, "16:9 slide (1920 × 1080)")
                 .on_hover_text("Lay each frame out for a 1920 × 1080 slide (the type as on a 720p page), not the figure's own size.");
             ui.checkbox(&mut self.record_settings.overwrite, "replace the file or the frames already there");
-            if let Some((ok, msg)) = &self.export_message {
+            if let Some((ok, msg)) = &self.record_message {
                 let col = if *ok { Color32::from_rgb(0x40, 0xc0, 0x60) } else { Color32::from_rgb(0xd0, 0x30, 0x30) };
                 ui.label(RichText::new(msg).color(col));
             }

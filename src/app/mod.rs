@@ -104,6 +104,8 @@ pub struct SaddlescopeApp {
     export_path: String,
     export_scale: f64,
     export_svg_text: bool,
+    /// A save dialog open on its own thread: the file chosen (or none) arrives here.
+    save_dialog: Option<crossbeam_channel::Receiver<Option<std::path::PathBuf>>>,
     /// The export's page, type and furniture (remembered between launches).
     pub export_style: crate::figure::style::ExportStyle,
     /// The export window's preview: the style it was drawn for, when, and the image.
@@ -167,9 +169,10 @@ impl SaddlescopeApp {
             fit_pending_generation: None,
             file_window: false,
             export_window: false,
-            export_path: "figure.svg".into(),
+            export_path: String::new(),
             export_scale: 2.0,
             export_svg_text: false,
+            save_dialog: None,
             export_style: Default::default(),
             export_preview: None,
             export_overwrite: false,
