@@ -685,4 +685,16 @@ fn a_fine_map_is_one_image_and_fig7s_svg_stays_under_a_megabyte() {
         px.iter().all(|&c| c < 200),
         "pixel {px:?} at the map's middle is the page"
     );
+    // A cloud larger than the map draws (3000 points) is a sample, and the caption says so.
+    let mut p = small("fig7");
+    p.set("walkers", "4000").unwrap();
+    let data = render::compute(&p, 2).unwrap();
+    let big = render::figure(&p, &data);
+    assert!(
+        big.caption
+            .contains("the map's points are 2000 of the 4000 walkers"),
+        "{}",
+        big.caption
+    );
+    assert!(!fig.caption.contains("the map's points are"));
 }

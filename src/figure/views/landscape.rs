@@ -347,6 +347,16 @@ pub fn landscape_figure(
         ));
     }
     let extra = extras(p);
+    // A large ensemble's cloud is a sample of it: say how much of it.
+    let thinned = if opts.cloud && recorded.is_none() && snap.cloud.len() < p.walkers {
+        format!(
+            "; the map's points are {} of the {} walkers, evenly strided",
+            snap.cloud.len(),
+            p.walkers
+        )
+    } else {
+        String::new()
+    };
     Figure {
         title: title.to_owned(),
         note: format!("Share of walkers at t = {}: {}", sum.step, note.join(", ")),
@@ -367,7 +377,7 @@ pub fn landscape_figure(
             p.walkers,
             p.init.label(),
             snap.step()
-        ),
+        ) + &thinned,
     }
     .with_legends_placed()
 }
