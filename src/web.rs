@@ -86,7 +86,7 @@ fn start_linked_lecture(app: &mut SaddlescopeApp, fragment: &str) {
 
 /// The widgets whose places `window.saddlescopeState` gives (`widgets`): where they were last
 /// drawn; a closed window's stay until it opens again.
-const WIDGETS: [&str; 12] = [
+const WIDGETS: [&str; 13] = [
     "GIF",
     "WebM",
     "⏺ Record",
@@ -97,6 +97,7 @@ const WIDGETS: [&str; 12] = [
     "⬇ PNG",
     "⬇ SVG",
     "⬇ CSV",
+    "⬇ PDF",
     "💾 Download preset",
     "📂 Open…",
 ];

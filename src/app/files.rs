@@ -192,39 +192,50 @@ impl SaddlescopeApp {
                 *st = ExportStyle::named(name);
             }
         });
-        ui.horizontal(|ui| {
-            let mut sized = st.size_pt.is_some();
-            ui.checkbox(&mut sized, "size")
-                .on_hover_text("The page's width and height in inches; unticked: the figure's own size.");
-            // Unticked, the fields show a full page width to start from.
-            let (mut w, mut h) = st.size_pt.map_or((6.75, 3.4), |(w, h)| (w / 72.0, h / 72.0));
-            ui.add_enabled(sized, egui::DragValue::new(&mut w).range(0.5..=100.0).speed(0.05).suffix(" in"));
-            ui.label("×");
-            ui.add_enabled(sized && !st.auto_height, egui::DragValue::new(&mut h).range(0.5..=100.0).speed(0.05).suffix(" in"));
-            ui.add_enabled(sized, egui::Checkbox::new(&mut st.auto_height, "auto"))
-                .on_hover_text("The height follows the figure at that width (a journal fixes the width): 3:4 for one plot, more for stacked ones.");
-            st.size_pt = sized.then_some((w * 72.0, h * 72.0));
-            let mut typed = st.font_pt.is_some();
-            ui.checkbox(&mut typed, "type")
-                .on_hover_text("The axis labels' size in pt (ticks and captions in proportion); unticked: the window's.");
-            let mut f = st.font_pt.unwrap_or(9.75);
-            ui.add_enabled(typed, egui::DragValue::new(&mut f).range(4.0..=96.0).speed(0.1).suffix(" pt"));
-            st.font_pt = typed.then_some(f);
-        });
-        ui.horizontal_wrapped(|ui| {
-            ui.checkbox(&mut st.title, "title");
-            ui.checkbox(&mut st.caption, "caption")
-                .on_hover_text("The line under the plots that names the run's parameters.");
-            ui.checkbox(&mut st.status, "status lines")
-                .on_hover_text("\"diverged: …\" and how to read the lines, above the plots.");
-            ui.checkbox(&mut st.markers, "window's markers")
-                .on_hover_text("The live view's (a, λ) cross on a phase diagram: a mark of the window's, never in a legend or CSV.");
-        });
-        if let Err(e) = st.validate() {
+        // Folded in the page (its window must fit a laptop's screen with the record settings).
+        let open = egui::CollapsingHeader::new("page, type, furniture and preview")
+            .default_open(!cfg!(target_arch = "wasm32"))
+            .show(ui, |ui| {
+                let st = &mut self.export_style;
+            ui.horizontal(|ui| {
+                let mut sized = st.size_pt.is_some();
+                ui.checkbox(&mut sized, "size")
+                    .on_hover_text("The page's width and height in inches; unticked: the figure's own size.");
+                // Unticked, the fields show a full page width to start from.
+                let (mut w, mut h) = st.size_pt.map_or((6.75, 3.4), |(w, h)| (w / 72.0, h / 72.0));
+                ui.add_enabled(sized, egui::DragValue::new(&mut w).range(0.5..=100.0).speed(0.05).suffix(" in"));
+                ui.label("×");
+                ui.add_enabled(sized && !st.auto_height, egui::DragValue::new(&mut h).range(0.5..=100.0).speed(0.05).suffix(" in"));
+                ui.add_enabled(sized, egui::Checkbox::new(&mut st.auto_height, "auto"))
+                    .on_hover_text("The height follows the figure at that width (a journal fixes the width): 3:4 for one plot, more for stacked ones.");
+                st.size_pt = sized.then_some((w * 72.0, h * 72.0));
+                let mut typed = st.font_pt.is_some();
+                ui.checkbox(&mut typed, "type")
+                    .on_hover_text("The axis labels' size in pt (ticks and captions in proportion); unticked: the window's.");
+                let mut f = st.font_pt.unwrap_or(9.75);
+                ui.add_enabled(typed, egui::DragValue::new(&mut f).range(4.0..=96.0).speed(0.1).suffix(" pt"));
+                st.font_pt = typed.then_some(f);
+            });
+            ui.horizontal_wrapped(|ui| {
+                ui.checkbox(&mut st.title, "title");
+                ui.checkbox(&mut st.caption, "caption")
+                    .on_hover_text("The line under the plots that names the run's parameters.");
+                ui.checkbox(&mut st.status, "status lines")
+                    .on_hover_text("\"diverged: …\" and how to read the lines, above the plots.");
+                ui.checkbox(&mut st.markers, "window's markers")
+                    .on_hover_text("The live view's (a, λ) cross on a phase diagram: a mark of the window's, never in a legend or CSV.");
+            });
+                if let Err(e) = st.validate() {
+                    ui.label(RichText::new(e).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
+                    return false;
+                }
+                true
+            });
+        if open.body_returned == Some(true) {
+            self.export_preview_ui(ui);
+        } else if let Err(e) = self.export_style.validate() {
             ui.label(RichText::new(e).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
-            return;
         }
-        self.export_preview_ui(ui);
     }
 
     /// A small picture of the file the export writes, redrawn when the style changes (and at
@@ -268,7 +279,7 @@ impl SaddlescopeApp {
         }
     }
 
-    /// The browser's export window: the current view as a PNG, SVG or CSV download.
+    /// The browser's export window: the current view as a PNG, SVG, PDF or CSV download.
     fn web_export_window_ui(&mut self, ctx: &egui::Context) {
         let mut open = self.export_window;
         file_window("Export figure", ctx)
@@ -281,6 +292,10 @@ impl SaddlescopeApp {
                         (
                             Format::Svg,
                             "A vector image of the figure shown, for papers.",
+                        ),
+                        (
+                            Format::Pdf,
+                            "The same vector figure as a one-page PDF, every glyph a path (no font to embed): what LaTeX includes.",
                         ),
                         (
                             Format::Csv,

@@ -62,7 +62,6 @@ pub struct Rgba8Image {
 }
 
 /// An SVG document whose text is already paths (see [`Figure::to_svg`]) as a one-page PDF.
-#[cfg(not(target_arch = "wasm32"))]
 pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, String> {
     let tree = svg2pdf::usvg::Tree::from_str(svg, &svg2pdf::usvg::Options::default())
         .map_err(|e| format!("PDF: the SVG did not parse: {e}"))?;
@@ -72,12 +71,6 @@ pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, String> {
         svg2pdf::PageOptions { dpi: 96.0 },
     )
     .map_err(|e| format!("PDF: {e:?}"))
-}
-
-/// The page has no PDF writer (svg2pdf pins a second usvg: the download stays small).
-#[cfg(target_arch = "wasm32")]
-pub fn svg_to_pdf(_svg: &str) -> Result<Vec<u8>, String> {
-    Err("PDF is written by the desktop app and `saddlescope figure`; download the SVG here".into())
 }
 
 /// `svg` with every glyph drawn as a path in the bundled fonts (what [`Figure::to_svg`] does

@@ -173,6 +173,8 @@ let [name, bytes] = await download('⬇ SVG', 'download.svg');
 let text = bytes.toString();
 // Glyphs are paths in an SVG (the same look in every viewer): its size says a figure is drawn.
 check(name === 'fig1-left.svg' && text.startsWith('<svg') && bytes.length > 20000, `⬇ SVG downloads the figure shown (${name}, ${bytes.length} bytes)`);
+[name, bytes] = await download('⬇ PDF', 'download.pdf');
+check(name === 'fig1-left.pdf' && bytes.subarray(0, 5).toString() === '%PDF-' && !bytes.includes('/Font'), `⬇ PDF downloads a one-page PDF with no font (${name}, ${bytes.length} bytes)`);
 [name, bytes] = await download('⬇ PNG', 'download.png');
 check(name === 'fig1-left.png' && bytes.subarray(1, 4).toString() === 'PNG', `⬇ PNG downloads a PNG (${name}, ${bytes.length} bytes)`);
 [name, bytes] = await download('⬇ CSV', 'download.csv');
