@@ -173,17 +173,7 @@ fn w_tells_one_walkers_story_beside_the_histogram() {
         .map(|(i, w)| (*i, w[0]))
         .expect("a walker inside the histogram");
     let pos = at(w);
-    h.hover_at(pos);
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Default::default(),
-        });
-        h.step();
-    }
+    common::click_at(&mut h, pos);
     h.step();
     let story = h.state().story().expect("a story is told");
     // The nearest on screen: the same walker or one exactly as far out (ties of |w|).

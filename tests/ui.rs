@@ -1,6 +1,8 @@
 //! The real UI driven headlessly through accessibility (egui_kittest): widgets found by role and
 //! label, values set, and the window rendered to an image snapshot.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -124,17 +126,7 @@ fn clicking_a_phase_cell_loads_it_into_the_live_view() {
         .state()
         .phase_screen_position(0.375, 0.125)
         .expect("the map was drawn");
-    h.hover_at(pos);
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Default::default(),
-        });
-        h.step();
-    }
+    common::click_at(&mut h, pos);
     h.run();
     let app = h.state();
     assert_eq!(app.state.view, saddlescope::preset::ViewKind::Histogram);

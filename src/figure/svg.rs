@@ -318,13 +318,7 @@ impl Figure {
             p.write_svg(&mut s, k, *r, !band.is_empty());
         }
         if let Some(last) = rects.last() {
-            let entries: Vec<LegendEntry> = band
-                .into_iter()
-                .map(|e| LegendEntry {
-                    color: palette::on(e.color, palette::PAGE),
-                    ..e
-                })
-                .collect();
+            let entries = for_page(band);
             legend_strip_svg(&mut s, &entries, 28.0, last.y + last.h, w - 40.0);
         }
         let captions = self.caption_lines(w);
@@ -834,13 +828,7 @@ impl Panel {
             })
             .collect();
         if legend_above.is_some() {
-            let entries: Vec<LegendEntry> = entries
-                .into_iter()
-                .map(|e| LegendEntry {
-                    color: palette::on(e.color, palette::PAGE),
-                    ..e
-                })
-                .collect();
+            let entries = for_page(entries);
             let top = if self.equal_aspect {
                 py0 - legend_above.unwrap_or(0.0)
             } else {
@@ -850,13 +838,7 @@ impl Panel {
         } else if legend_beside {
             // Off the map, on the page: its samples read on the page (the map's white
             // contours would not).
-            let entries: Vec<LegendEntry> = entries
-                .into_iter()
-                .map(|e| LegendEntry {
-                    color: palette::on(e.color, palette::PAGE),
-                    ..e
-                })
-                .collect();
+            let entries = for_page(entries);
             // The legend's left edge 12 past the box (legend_svg puts a right-corner legend
             // 8 inside the right edge it is given).
             let lw = legend_box_width(&entries);
@@ -950,6 +932,17 @@ fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64) {
         (py0 + py1) / 2.0,
         text(&bar.label)
     );
+}
+
+/// Legend entries drawn off the plot, on the page: their samples in colours that read there.
+fn for_page(entries: Vec<LegendEntry>) -> Vec<LegendEntry> {
+    entries
+        .into_iter()
+        .map(|e| LegendEntry {
+            color: palette::on(e.color, palette::PAGE),
+            ..e
+        })
+        .collect()
 }
 
 /// A legend box's width for its longest label.
