@@ -129,7 +129,7 @@ impl UiCommand {
             UiCommand::Undo => "Undo the last edit or preset switch (parameters, grids, view options; up to 200 steps)".into(),
             UiCommand::Redo => "Redo what was undone".into(),
             UiCommand::Fit => "Fit every plot's axes to its data; on the histogram view also the histogram's range to where the walkers are (the log10|w| axis when they spread over many decades). Double-click a plot to hand it back to the figure's ranges".into(),
-            UiCommand::Story => "Follow one walker step by step beside the histogram: its noise draws x_t, its factors 1 − λx_t and ln|w_t/w₀|; for Adam and AMSGrad its m_t, v̂_t and the rate λ/√v̂_t against Eq. 5's window (1-D landscapes)".into(),
+            UiCommand::Story => "Follow one walker of the ensemble step by step, beside the histogram or the 2-D map (click near a walker to pick it): its noise draws x_t, its factors 1 − λx_t and ln|w_t/w₀|; for Adam and AMSGrad its m_t, v̂_t and the rate λ/√v̂_t against Eq. 5's window; on the 2-D map its path".into(),
             UiCommand::Help => "Show or hide this list of shortcuts".into(),
         }
     }
