@@ -286,6 +286,7 @@ impl SaddlescopeApp {
             "caption": figure.map(|(_, f)| &f.caption),
             "file_message": self.file_message.as_ref().map(|m| &m.1),
             "record_message": self.record_message.as_ref().map(|m| &m.1),
+            "record_dir": self.record_settings.dir,
             "file_window": self.file_window,
             "export_window": self.export_window,
             "crashed": self.crashed,

@@ -319,7 +319,16 @@ s = await until(recPage, 'the recording reports its frames', (s) => s.file_messa
 
 // The export window records a WebM instead: the same frames, encoded by the browser.
 async function clickOn(p, label) {
-  const s = await until(p, `${label} is on screen`, (s) => s.widgets && s.widgets[label]);
+  let s = await until(p, `${label} is on screen`, (s) => s.widgets && s.widgets[label]);
+  // A window that just opened sizes itself over its first frames: click where the widget has
+  // stayed for two looks, not where it was first drawn.
+  for (let i = 0; i < 20; i++) {
+    await p.waitForTimeout(250);
+    const again = await until(p, `${label} is on screen`, (t) => t.widgets && t.widgets[label]);
+    const same = JSON.stringify(again.widgets[label]) === JSON.stringify(s.widgets[label]);
+    s = again;
+    if (same) break;
+  }
   const [x, y] = centre(s.widgets[label]);
   await p.waitForTimeout(400);
   await p.mouse.click(x, y);
@@ -328,6 +337,7 @@ async function clickOn(p, label) {
 }
 await clickOn(recPage, 'Export');
 await clickOn(recPage, 'WebM');
+await until(recPage, 'WebM is chosen', (s) => s.record_dir === 'recording.webm');
 const t1 = Date.now();
 const [webmDl] = await Promise.all([recPage.waitForEvent('download', { timeout: 240000 }), clickOn(recPage, '⏺ Record')]);
 await mkdir(media, { recursive: true });
