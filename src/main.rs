@@ -90,8 +90,8 @@ enum Cmd {
         /// The axis labels' type size in pt (ticks and captions in proportion).
         #[arg(long)]
         font_size: Option<f64>,
-        /// Furniture to keep, whatever the style: title, caption, status, markers
-        /// (comma-separated).
+        /// Furniture to keep, whatever the style: title, caption, status, markers, and
+        /// italic (variables in italics) (comma-separated).
         #[arg(long, value_delimiter = ',')]
         show: Vec<Furniture>,
         /// Furniture to leave out, whatever the style.
@@ -273,6 +273,7 @@ enum Furniture {
     Caption,
     Status,
     Markers,
+    Italic,
 }
 
 /// The export style the options ask for: the named style, its size and type size replaced
@@ -308,6 +309,7 @@ fn export_style(
                 Furniture::Caption => &mut st.caption,
                 Furniture::Status => &mut st.status,
                 Furniture::Markers => &mut st.markers,
+                Furniture::Italic => &mut st.italic,
             } = on;
         }
     }

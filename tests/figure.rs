@@ -610,7 +610,18 @@ fn a_journal_column_is_a_sized_page_with_its_type_and_no_furniture() {
         ..col
     };
     let svg = fig.to_svg_text_styled(&shown);
-    assert!(svg.contains(&fig.title) && live(&svg));
+    // The title's text, whatever tspans set its variables in italics.
+    let mut words = String::new();
+    let mut in_tag = false;
+    for c in svg.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => words.push(c),
+            _ => {}
+        }
+    }
+    assert!(words.contains(&fig.title) && live(&svg));
 }
 
 #[test]
@@ -697,4 +708,53 @@ fn a_fine_map_is_one_image_and_fig7s_svg_stays_under_a_megabyte() {
         big.caption
     );
     assert!(!fig.caption.contains("the map's points are"));
+}
+
+#[test]
+fn the_journal_styles_set_variables_in_the_bundled_italic() {
+    use saddlescope::figure::style::{ExportStyle, StyleName};
+    use saddlescope::figure::svg::glyphs_as_paths;
+    let fig = figure_of("fig6");
+    let col = ExportStyle::named(StyleName::Column);
+    let svg = fig.to_svg_text_styled(&col);
+    assert!(
+        svg.contains(r#"<tspan font-style="italic">λ</tspan>"#)
+            && svg.contains(r#"<tspan font-style="italic">t</tspan>"#),
+        "λ and t in italics in the column style"
+    );
+    // Words stay upright; the screen style and a style told so set nothing in italics.
+    assert!(!svg.contains(r#"italic">SGD"#));
+    let upright = ExportStyle {
+        italic: false,
+        ..col
+    };
+    assert!(!fig.to_svg_text_styled(&upright).contains("font-style"));
+    assert!(
+        !fig.to_svg_text_styled(&ExportStyle::default())
+            .contains("font-style")
+    );
+    // The italic is a face of its own, not the upright one under another name: the same letter
+    // is drawn with other outlines.
+    let drawn = |style: &str, after: &str| {
+        let doc = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="90" height="40" font-family="Ubuntu" font-size="20"><text x="5" y="25"><tspan {style}>λ</tspan>{after}</text></svg>"#
+        );
+        let paths = glyphs_as_paths(&doc).unwrap();
+        roxmltree::Document::parse(&paths)
+            .unwrap()
+            .descendants()
+            .filter_map(|n| n.attribute("d").map(str::to_owned))
+            .collect::<Vec<String>>()
+    };
+    let italic = r#"font-style="italic""#;
+    assert_ne!(drawn(italic, ""), drawn("", ""));
+    // Also beside a symbol only the upright face had (≥, ∞): a face that lacks a character of
+    // the line makes the renderer draw the whole line in another face.
+    for after in [" ≥ 0", " → ∞"] {
+        assert_ne!(drawn(italic, after), drawn("", after), "λ{after}");
+    }
+    // An upright line with a character Ubuntu lacks (∈) keeps its Ubuntu letters: only the ∈ is
+    // borrowed, not the whole line from Hack, which has every character of it.
+    let first = |after: &str| drawn(r#"font-weight="normal""#, after)[0].clone();
+    assert_eq!(first(" ∈ [0, 2]"), first(" = [0, 2]"));
 }

@@ -224,6 +224,8 @@ impl SaddlescopeApp {
                     .on_hover_text("\"diverged: …\" and how to read the lines, above the plots.");
                 ui.checkbox(&mut st.markers, "window's markers")
                     .on_hover_text("The live view's (a, λ) cross on a phase diagram: a mark of the window's, never in a legend or CSV.");
+                ui.checkbox(&mut st.italic, "italic variables")
+                    .on_hover_text("w, t, λ, μ in italics, as a journal sets mathematics (words such as SGD or ln stay upright).");
             });
                 if let Err(e) = st.validate() {
                     ui.label(RichText::new(e).color(Color32::from_rgb(0xd0, 0x30, 0x30)));

@@ -193,7 +193,7 @@ pub fn figure(preset: &Preset, data: &ViewData) -> Figure {
 pub enum Format {
     Png,
     Svg,
-    /// Vector, every glyph a path (the desktop build: the page has no PDF writer).
+    /// Vector, every glyph a path, no font to embed.
     Pdf,
     Csv,
 }

@@ -53,7 +53,8 @@ pub enum Script {
 }
 
 /// A label split into stretches on the line, below it and above it: `w_T`, `λ_GD`, `w_{t+1}`
-/// put T, GD and t+1 below; `10^−140` puts −140 above. A `_` or `^` starts a script only after
+/// put T, GD and t+1 below; `10^−140` puts −140 above; a one-letter name's digits are its
+/// index (`w1`, `β2` put 1 and 2 below). A `_` or `^` starts a script only after
 /// a character that is not a space and before a word (or a `{…}` group; `^` also before a sign);
 /// anything else stays as typed. Window, SVG, PNG and PDF draw labels from these stretches.
 pub fn script_runs(s: &str) -> Vec<(Script, String)> {
@@ -101,11 +102,73 @@ pub fn script_runs(s: &str) -> Vec<(Script, String)> {
                 continue;
             }
         }
+        // A one-letter name with digits after it is indexed: w1, β2 print as w₁, β₂.
+        let alone = i == 0 || !chars[i - 1].is_alphanumeric();
+        let digits = chars[i + 1..]
+            .iter()
+            .take_while(|d| d.is_ascii_digit())
+            .count();
+        let ends = chars
+            .get(i + 1 + digits)
+            .is_none_or(|e| !(e.is_ascii_alphanumeric() || e.is_alphabetic()));
+        if c.is_alphabetic() && alone && digits > 0 && ends {
+            let index: String = chars[i + 1..i + 1 + digits].iter().collect();
+            let mut buf = [0u8; 4];
+            push(Script::Normal, c.encode_utf8(&mut buf));
+            push(Script::Sub, &index);
+            i += 1 + digits;
+            continue;
+        }
         let mut buf = [0u8; 4];
         push(Script::Normal, c.encode_utf8(&mut buf));
         i += 1;
     }
     out
+}
+
+/// A run of text split into its variables, to be set in italics as mathematics is (`true`),
+/// and the rest (`false`). A variable is a word of one letter, Greek or Latin: the w, t, a, λ,
+/// μ, θ of the labels. Not a variable: a one-letter word inside a number (the e of 1.0e−6),
+/// before a full stop (App. B.4), after an apostrophe (μ's), a dimension (2-D), or an a, A, I
+/// or E before a space and a word — an article (a walker) or the expectation (E ln|w|). Words
+/// of several letters (tr, ln, GD, SGD) stay upright.
+pub fn variable_runs(s: &str) -> Vec<(bool, String)> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out: Vec<(bool, String)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let italic = chars[i].is_alphabetic()
+            && (i == 0 || !chars[i - 1].is_alphabetic())
+            && chars.get(i + 1).is_none_or(|c| !c.is_alphabetic())
+            && is_variable(&chars, i);
+        match out.last_mut() {
+            Some((it, t)) if *it == italic => t.push(chars[i]),
+            _ => out.push((italic, chars[i].to_string())),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether the one-letter word at `i` is a variable (see [`variable_runs`]).
+fn is_variable(chars: &[char], i: usize) -> bool {
+    let c = chars[i];
+    let greek = matches!(c, '\u{3b1}'..='\u{3c9}' | '\u{391}'..='\u{3a9}');
+    if !(greek || c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let before = i.checked_sub(1).map(|j| chars[j]);
+    let after = chars.get(i + 1).copied();
+    let in_number = before.is_some_and(|b| b.is_ascii_digit() || b == '.')
+        && !greek
+        && after.is_some_and(|a| a.is_ascii_digit() || matches!(a, '−' | '-' | '+'));
+    let abbreviation = !greek && after == Some('.');
+    let possessive = matches!(before, Some('\'' | '’'));
+    let prose = matches!(c, 'a' | 'A' | 'I' | 'E')
+        && after == Some(' ')
+        && chars.get(i + 2).is_some_and(|c| c.is_alphabetic());
+    let dimension = before == Some('-') && i >= 2 && chars[i - 2].is_ascii_digit();
+    !(in_number || abbreviation || possessive || prose || dimension)
 }
 
 /// A count and its noun, singular for exactly one ("1 walker", "2 000 walkers"); `noun` is
@@ -184,6 +247,72 @@ mod tests {
         // No word after, or a space before: as typed.
         assert_eq!(r("a _b c_ d_"), [(Normal, "a _b c_ d_".into())]);
         assert_eq!(r(""), []);
+        // A one-letter name's digits are its index; a number's or a word's are not.
+        assert_eq!(
+            r("w2·w1² = ½"),
+            [
+                (Normal, "w".into()),
+                (Sub, "2".into()),
+                (Normal, "·w".into()),
+                (Sub, "1".into()),
+                (Normal, "² = ½".into())
+            ]
+        );
+        assert_eq!(
+            r("β1 = 0.9"),
+            [
+                (Normal, "β".into()),
+                (Sub, "1".into()),
+                (Normal, " = 0.9".into())
+            ]
+        );
+        for as_typed in ["1.0e10", "Fig. 1", "Adam2", "x2b", "2-D"] {
+            assert_eq!(r(as_typed), [(Normal, as_typed.into())], "{as_typed}");
+        }
+    }
+
+    #[test]
+    fn variables_are_the_one_letter_words_of_mathematics() {
+        let italic = |s: &str| -> Vec<String> {
+            variable_runs(s)
+                .into_iter()
+                .filter(|(v, _)| *v)
+                .map(|(_, t)| t)
+                .collect()
+        };
+        assert_eq!(italic("γ at t = 50 [1/step]"), ["γ", "t"]);
+        assert_eq!(
+            italic("escape probability over the (a, λ) plane"),
+            ["a", "λ"]
+        );
+        assert_eq!(italic("ℓ = x w²/2, SGD, two-point noise"), ["x", "w"]);
+        assert_eq!(italic("flat, tr H = 7.00"), ["H"]);
+        // Not variables: an article, the expectation, an exponent, a section, a possessive, a
+        // dimension, and words.
+        assert!(italic("a walker at E ln|w|").len() == 1);
+        for upright in [
+            "θ = 1.0e−6",
+            "App. B.4",
+            "μ's first",
+            "Sharp minima (2-D)",
+            "SGD, GD, Adam",
+        ] {
+            assert!(
+                italic(upright).iter().all(|v| v != "e"
+                    && v != "B"
+                    && v != "s"
+                    && v != "D"
+                    && v.chars().count() == 1),
+                "{upright}: {:?}",
+                italic(upright)
+            );
+        }
+        assert_eq!(italic("SGD, GD, Adam"), Vec::<String>::new());
+        let joined: String = variable_runs("θ = 1.0e−6")
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(joined, "θ = 1.0e−6", "the runs are the label, in order");
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub struct ExportStyle {
     pub status: bool,
     /// The window's markers (the live view's (a, λ) on a phase diagram).
     pub markers: bool,
+    /// Variables in italics (w, t, λ), as a journal sets mathematics; upright on screen.
+    pub italic: bool,
 }
 
 impl Default for ExportStyle {
@@ -102,6 +104,7 @@ impl ExportStyle {
             caption,
             status: name == StyleName::Screen,
             markers: name == StyleName::Screen,
+            italic: name != StyleName::Screen,
         }
     }
 
@@ -205,11 +208,15 @@ impl Figure {
         let f = self.styled(style);
         let k = style.type_scale();
         match style.size_pt {
-            None if k == 1.0 => f.to_svg_text(),
+            None if k == 1.0 => f.to_svg_document(None, None, style.italic),
             None => {
                 // The figure's own layout, its type at the size asked: the page grows with it.
                 let (w, h) = f.size();
-                f.to_svg_document(Some((w, h)), Some((w * k * PT_PER_PX, h * k * PT_PER_PX)))
+                f.to_svg_document(
+                    Some((w, h)),
+                    Some((w * k * PT_PER_PX, h * k * PT_PER_PX)),
+                    style.italic,
+                )
             }
             Some((w_pt, h_pt)) => {
                 let lw = w_pt / PT_PER_PX / k;
@@ -220,7 +227,7 @@ impl Figure {
                     h_pt
                 };
                 let layout = (lw, h_pt / PT_PER_PX / k);
-                f.to_svg_document(Some(layout), Some((w_pt, h_pt)))
+                f.to_svg_document(Some(layout), Some((w_pt, h_pt)), style.italic)
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::format::{Script, decade_label, script_runs, tick_label};
+use super::format::{Script, decade_label, script_runs, tick_label, variable_runs};
 use super::{
     Arrangement, Axis, ColorBar, Corner, Dash, Figure, LegendEntry, Mark, Panel, RefAt, Rgba,
     Scale, Shape, Swatch, nice_ticks, palette,
@@ -35,6 +35,19 @@ const MAX_LEGEND_COVER: f64 = 0.12;
 /// A conservative average advance of the bundled font, in em, for wrapping and legend boxes.
 const EM_ADVANCE: f64 = 0.56;
 
+/// Ubuntu Light Italic (its Latin and Greek), for variables set in italics beside the upright
+/// Ubuntu Light egui bundles: from Fontsource's `@fontsource/ubuntu` 5.3.0, named family
+/// "Ubuntu" so that `font-style="italic"` finds it. Made by `assets/fonts/make-fonts.py`;
+/// Ubuntu Font Licence 1.0.
+pub(super) const UBUNTU_LIGHT_ITALIC: &[u8] =
+    include_bytes!("../../assets/fonts/Ubuntu-LightItalic.ttf");
+
+/// The characters a line may hold beside its letters (≥, ½, ∈, →), with no letter: the face the
+/// renderer borrows a missing character from, loaded first so that it never borrows a whole line
+/// from a face that happens to have all of it (see `assets/fonts/make-fonts.py`). From Ubuntu
+/// Light and Hack (MIT, Bitstream Vera).
+pub(super) const UBUNTU_SYMBOLS: &[u8] = include_bytes!("../../assets/fonts/UbuntuSymbols.ttf");
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -45,27 +58,66 @@ fn esc(s: &str) -> String {
 /// A label as SVG text: escaped, its subscripts and superscripts (`w_T`, `10^−140`) as
 /// shifted, smaller tspans (see [`script_runs`]).
 fn text(s: &str) -> String {
+    label(s, false)
+}
+
+/// [`text`], with the variables set in italics where `italic` (see [`variable_runs`]).
+fn label(s: &str, italic: bool) -> String {
     let mut out = String::new();
     for (script, t) in script_runs(s) {
-        match script {
-            Script::Normal => out.push_str(&esc(&t)),
-            Script::Sub => {
-                let _ = write!(
-                    out,
-                    r#"<tspan baseline-shift="sub" font-size="75%">{}</tspan>"#,
-                    esc(&t)
-                );
+        let open = match script {
+            Script::Normal => "",
+            Script::Sub => r#"<tspan baseline-shift="sub" font-size="75%">"#,
+            Script::Super => r#"<tspan baseline-shift="super" font-size="75%">"#,
+        };
+        out.push_str(open);
+        if italic {
+            // After a leaning letter the upright text moves right by the letter's overhang
+            // (TeX's italic correction), or the γ of "γ versus" touches its space.
+            let mut correction = 0.0;
+            for (var, run) in variable_runs(&t) {
+                if var {
+                    let _ = write!(out, r#"<tspan font-style="italic">{}</tspan>"#, esc(&run));
+                    correction = run.chars().last().map_or(0.0, italic_overhang);
+                } else if correction > 0.0 {
+                    let _ = write!(
+                        out,
+                        r#"<tspan dx="{correction:.3}em">{}</tspan>"#,
+                        esc(&run)
+                    );
+                } else {
+                    out.push_str(&esc(&run));
+                }
             }
-            Script::Super => {
-                let _ = write!(
-                    out,
-                    r#"<tspan baseline-shift="super" font-size="75%">{}</tspan>"#,
-                    esc(&t)
-                );
-            }
+        } else {
+            out.push_str(&esc(&t));
+        }
+        if !open.is_empty() {
+            out.push_str("</tspan>");
         }
     }
     out
+}
+
+/// How far `c` in the bundled italic reaches past its advance, in em (0 where it does not).
+fn italic_overhang(c: char) -> f64 {
+    use skrifa::MetadataProvider as _;
+    use skrifa::instance::{LocationRef, Size};
+    let Ok(font) = skrifa::FontRef::new(UBUNTU_LIGHT_ITALIC) else {
+        return 0.0;
+    };
+    let Some(glyph) = font.charmap().map(c) else {
+        return 0.0;
+    };
+    let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
+    let (Some(advance), Some(bounds)) = (metrics.advance_width(glyph), metrics.bounds(glyph))
+    else {
+        return 0.0;
+    };
+    let em = font
+        .metrics(Size::unscaled(), LocationRef::default())
+        .units_per_em as f32;
+    ((bounds.x_max - advance) / em).max(0.0) as f64
 }
 
 fn paint(attr: &str, c: Rgba) -> String {
@@ -239,7 +291,7 @@ impl Figure {
     /// size): the panels take the room the page leaves — more or fewer ticks, wrapped
     /// captions —, not a stretched copy.
     pub fn to_svg_text_sized(&self, size: Option<(f64, f64)>) -> String {
-        self.to_svg_document(size, None)
+        self.to_svg_document(size, None, false)
     }
 
     /// The SVG laid out on a page of `size` CSS pixels (`None`: the default), drawn at
@@ -249,6 +301,7 @@ impl Figure {
         &self,
         size: Option<(f64, f64)>,
         physical: Option<(f64, f64)>,
+        italic: bool,
     ) -> String {
         let mut page = self.page(size);
         let (w, h) = self.page_size(page);
@@ -302,7 +355,7 @@ impl Figure {
             let _ = writeln!(
                 s,
                 r#"<text x="20" y="22" font-size="15" fill="black">{}</text>"#,
-                text(&self.title)
+                label(&self.title, italic)
             );
         }
         for (i, line) in self.note_lines(w).iter().enumerate() {
@@ -310,16 +363,16 @@ impl Figure {
                 s,
                 r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
                 self.title_height() + 12.0 + LINE_H * i as f64,
-                text(line)
+                label(line, italic)
             );
         }
         let rects = self.panel_rects(page);
         for (k, (p, r)) in self.panels.iter().zip(&rects).enumerate() {
-            p.write_svg(&mut s, k, *r, !band.is_empty());
+            p.write_svg(&mut s, k, *r, !band.is_empty(), italic);
         }
         if let Some(last) = rects.last() {
             let entries = for_page(band);
-            legend_strip_svg(&mut s, &entries, 28.0, last.y + last.h, w - 40.0);
+            legend_strip_svg(&mut s, &entries, 28.0, last.y + last.h, w - 40.0, italic);
         }
         let captions = self.caption_lines(w);
         let cap_top = h - 8.0 - LINE_H * captions.len() as f64;
@@ -328,7 +381,7 @@ impl Figure {
                 s,
                 r##"<text x="20" y="{:.1}" font-size="12" fill="#333333">{}</text>"##,
                 cap_top + 12.0 + LINE_H * i as f64,
-                text(line)
+                label(line, italic)
             );
         }
         s.push_str("</svg>\n");
@@ -467,7 +520,7 @@ impl Panel {
 
     /// Draw the panel in `r`; with `band`, a crowded legend is left out (the figure draws it
     /// in its legend band).
-    fn write_svg(&self, s: &mut String, k: usize, r: Rect, band: bool) {
+    fn write_svg(&self, s: &mut String, k: usize, r: Rect, band: bool, italic: bool) {
         let Layout {
             px0,
             px1,
@@ -593,7 +646,7 @@ impl Panel {
             r#"<text x="{:.2}" y="{:.2}" text-anchor="middle" font-size="14">{}</text>"#,
             (px0 + px1) / 2.0,
             py1 + 40.0,
-            text(&self.x.title())
+            label(&self.x.title(), italic)
         );
         // The y title fits the panel's height: smaller type where it is long and the panel
         // short (a stacked panel on a small page), down to 7.5 px.
@@ -611,7 +664,7 @@ impl Panel {
             r#"<text transform="translate({:.2} {:.2}) rotate(-90)" text-anchor="middle" font-size="{y_size:.1}">{}</text>"#,
             px0 - 56.0,
             (py0 + py1) / 2.0,
-            text(&y_title)
+            label(&y_title, italic)
         );
         let _ = writeln!(s, r#"<g clip-path="url(#{clip})">"#);
         for b in &self.bands {
@@ -809,7 +862,7 @@ impl Panel {
                 yy + dy,
                 l.size,
                 paint("fill", l.color),
-                text(&l.text)
+                label(&l.text, italic)
             );
         }
         s.push_str("</g>\n");
@@ -820,7 +873,7 @@ impl Panel {
             py1 - py0
         );
         if let Some(bar) = &self.colorbar {
-            colorbar_svg(s, bar, px1 + 18.0, py0, py1);
+            colorbar_svg(s, bar, px1 + 18.0, py0, py1, italic);
         }
         let entries: Vec<LegendEntry> = self
             .legend_entries()
@@ -837,7 +890,7 @@ impl Panel {
             } else {
                 top_of_panel
             };
-            legend_strip_svg(s, &entries, px0, top, px1 - px0);
+            legend_strip_svg(s, &entries, px0, top, px1 - px0, italic);
         } else if legend_beside {
             // Off the map, on the page: its samples read on the page (the map's white
             // contours would not).
@@ -850,9 +903,10 @@ impl Panel {
                 &entries,
                 Corner::RightTop,
                 (px1, py0 - 8.0, px1 + 12.0 + lw + 8.0, py1),
+                italic,
             );
         } else if !(band && crowded) {
-            legend_svg(s, &entries, self.legend, (px0, py0, px1, py1));
+            legend_svg(s, &entries, self.legend, (px0, py0, px1, py1), italic);
         }
     }
 }
@@ -900,7 +954,7 @@ fn marker(s: &mut String, shape: Shape, x: f64, y: f64, r: f64, c: Rgba) {
     }
 }
 
-fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64) {
+fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64, italic: bool) {
     let bw = 14.0;
     let steps = 48;
     for i in 0..steps {
@@ -933,7 +987,7 @@ fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64) {
         r#"<text transform="translate({:.2} {:.2}) rotate(90)" text-anchor="middle" font-size="12">{}</text>"#,
         bx + bw + 48.0,
         (py0 + py1) / 2.0,
-        text(&bar.label)
+        label(&bar.label, italic)
     );
 }
 
@@ -1009,6 +1063,7 @@ mod tests {
                 w: 500.0,
                 h: 500.0,
             },
+            false,
             false,
         );
         // An attribute of the first tag at `at`.

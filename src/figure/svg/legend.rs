@@ -31,6 +31,7 @@ pub(super) fn legend_svg(
     entries: &[LegendEntry],
     corner: Corner,
     plot: (f64, f64, f64, f64),
+    italic: bool,
 ) {
     if entries.is_empty() {
         return;
@@ -59,13 +60,13 @@ pub(super) fn legend_svg(
         entries.iter().collect()
     };
     for (i, e) in ordered.into_iter().enumerate() {
-        legend_entry_svg(s, e, lx, ly + 13.0 + 17.0 * i as f64);
+        legend_entry_svg(s, e, lx, ly + 13.0 + 17.0 * i as f64, italic);
     }
     s.push_str("</g>\n");
 }
 
 /// One legend entry: its swatch from `lx` + 8 and its label from `lx` + 40, centred on `cy`.
-fn legend_entry_svg(s: &mut String, e: &LegendEntry, lx: f64, cy: f64) {
+fn legend_entry_svg(s: &mut String, e: &LegendEntry, lx: f64, cy: f64, italic: bool) {
     let opaque = [e.color[0], e.color[1], e.color[2], e.color[3].max(140)];
     match e.swatch {
         Swatch::Line { width, dash } => {
@@ -108,7 +109,7 @@ fn legend_entry_svg(s: &mut String, e: &LegendEntry, lx: f64, cy: f64) {
         r#"<text x="{:.2}" y="{:.2}" font-size="12">{}</text>"#,
         lx + 40.0,
         cy + 4.0,
-        text(&e.label)
+        label(&e.label, italic)
     );
 }
 
@@ -140,11 +141,12 @@ pub(super) fn legend_strip_svg(
     x: f64,
     y: f64,
     width: f64,
+    italic: bool,
 ) {
     let (at, _) = legend_rows(entries, width);
     s.push_str("<g class=\"legend\">\n");
     for (e, (dx, row)) in entries.iter().zip(at) {
-        legend_entry_svg(s, e, x + dx - 8.0, y + 9.0 + 17.0 * row as f64);
+        legend_entry_svg(s, e, x + dx - 8.0, y + 9.0 + 17.0 * row as f64, italic);
     }
     s.push_str("</g>\n");
 }
