@@ -3,6 +3,7 @@
 
 pub mod basins;
 pub mod contour;
+pub mod expr;
 pub mod landscape;
 pub mod noise;
 pub mod optimizer;

@@ -1,0 +1,177 @@
+//! Building expressions with the obvious simplifications (constants folded, 0 and 1 dropped),
+//! and their derivatives by the rules of calculus.
+
+use std::rc::Rc;
+
+use super::{Bin, Expr, Func, Var};
+
+fn num(v: f64) -> Rc<Expr> {
+    Rc::new(Expr::Num(v))
+}
+
+fn value(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Num(v) => Some(*v),
+        _ => None,
+    }
+}
+
+/// A folded constant, unless folding would change what a run computes (a NaN or ∞ is left
+/// to the run, where a walker that meets it counts as diverged).
+fn folded(v: f64) -> Option<Rc<Expr>> {
+    v.is_finite().then(|| num(v))
+}
+
+pub fn neg(u: Rc<Expr>) -> Rc<Expr> {
+    match &*u {
+        Expr::Num(v) => num(-v),
+        Expr::Neg(inner) => inner.clone(),
+        _ => Rc::new(Expr::Neg(u)),
+    }
+}
+
+pub fn add(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+    match (value(&l), value(&r)) {
+        (Some(a), Some(b)) => folded(a + b).unwrap_or_else(|| bin(Bin::Add, l, r)),
+        (Some(0.0), None) => r,
+        (None, Some(0.0)) => l,
+        _ => match &*r {
+            Expr::Neg(u) => sub(l, u.clone()),
+            _ => bin(Bin::Add, l, r),
+        },
+    }
+}
+
+pub fn sub(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+    match (value(&l), value(&r)) {
+        (Some(a), Some(b)) => folded(a - b).unwrap_or_else(|| bin(Bin::Sub, l, r)),
+        (Some(0.0), None) => neg(r),
+        (None, Some(0.0)) => l,
+        _ => match &*r {
+            Expr::Neg(u) => add(l, u.clone()),
+            _ => bin(Bin::Sub, l, r),
+        },
+    }
+}
+
+pub fn mul(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+    match (value(&l), value(&r)) {
+        (Some(a), Some(b)) => folded(a * b).unwrap_or_else(|| bin(Bin::Mul, l, r)),
+        // 0·u is 0 for every finite u; where u is not finite the walker has diverged anyway.
+        (Some(0.0), _) | (_, Some(0.0)) => num(0.0),
+        (Some(1.0), None) => r,
+        (None, Some(1.0)) => l,
+        (Some(-1.0), None) => neg(r),
+        (None, Some(-1.0)) => neg(l),
+        // Constants to the left, so that products of them meet and fold.
+        (None, Some(_)) => mul(r, l),
+        (Some(a), None) => match &*r {
+            Expr::Bin(Bin::Mul, rl, rr) if value(rl).is_some() => {
+                mul(mul(num(a), rl.clone()), rr.clone())
+            }
+            _ => bin(Bin::Mul, l, r),
+        },
+        _ => bin(Bin::Mul, l, r),
+    }
+}
+
+pub fn div(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+    match (value(&l), value(&r)) {
+        (Some(a), Some(b)) => folded(a / b).unwrap_or_else(|| bin(Bin::Div, l, r)),
+        (Some(0.0), None) => num(0.0),
+        (None, Some(1.0)) => l,
+        // u/c as (1/c)·u where 1/c is exact (a power of two): the program multiplies.
+        (None, Some(b)) if b != 0.0 && (1.0 / b) * b == 1.0 && (b.abs().log2()).fract() == 0.0 => {
+            mul(num(1.0 / b), l)
+        }
+        _ => bin(Bin::Div, l, r),
+    }
+}
+
+pub fn pow(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+    match (value(&l), value(&r)) {
+        (Some(a), Some(b)) => folded(super::pow(a, b)).unwrap_or_else(|| bin(Bin::Pow, l, r)),
+        (_, Some(1.0)) => l,
+        (_, Some(0.0)) => num(1.0),
+        _ => bin(Bin::Pow, l, r),
+    }
+}
+
+pub fn call(f: Func, u: Rc<Expr>) -> Rc<Expr> {
+    match value(&u).and_then(|v| folded(f.apply(v))) {
+        Some(c) => c,
+        None => Rc::new(Expr::Call(f, u)),
+    }
+}
+
+fn bin(op: Bin, l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+    match (op, value(&l), value(&r)) {
+        (Bin::Min | Bin::Max, Some(a), Some(b)) => {
+            folded(op.apply(a, b)).unwrap_or_else(|| Rc::new(Expr::Bin(op, l, r)))
+        }
+        _ => Rc::new(Expr::Bin(op, l, r)),
+    }
+}
+
+impl Expr {
+    /// ∂/∂`v` of this expression. Where the derivative jumps (abs, sign, min, max at a tie) it
+    /// takes the value of one side, as a program computing the gradient at that point would.
+    pub fn derivative(self: &Rc<Self>, v: Var) -> Rc<Expr> {
+        if !self.uses(v) {
+            return num(0.0);
+        }
+        match &**self {
+            Expr::Num(_) => num(0.0),
+            Expr::Var(u) => num(if *u == v { 1.0 } else { 0.0 }),
+            Expr::Neg(u) => neg(u.derivative(v)),
+            Expr::Call(f, u) => {
+                let du = u.derivative(v);
+                let outer = match f {
+                    Func::Sqrt => div(num(0.5), self.clone()),
+                    Func::Exp => self.clone(),
+                    Func::Ln => div(num(1.0), u.clone()),
+                    Func::Sin => call(Func::Cos, u.clone()),
+                    Func::Cos => neg(call(Func::Sin, u.clone())),
+                    Func::Tan => add(num(1.0), pow(self.clone(), num(2.0))),
+                    Func::Tanh => sub(num(1.0), pow(self.clone(), num(2.0))),
+                    Func::Abs => call(Func::Sign, u.clone()),
+                    Func::Sign => num(0.0),
+                };
+                mul(outer, du)
+            }
+            Expr::Bin(op, l, r) => {
+                let (dl, dr) = (l.derivative(v), r.derivative(v));
+                match op {
+                    Bin::Add => add(dl, dr),
+                    Bin::Sub => sub(dl, dr),
+                    Bin::Mul => add(mul(dl, r.clone()), mul(l.clone(), dr)),
+                    Bin::Div => sub(
+                        div(dl, r.clone()),
+                        div(mul(l.clone(), dr), pow(r.clone(), num(2.0))),
+                    ),
+                    Bin::Pow => match value(r) {
+                        // c·u^(c−1)·u′ for a constant exponent.
+                        Some(c) => mul(mul(num(c), pow(l.clone(), num(c - 1.0))), dl),
+                        // u^w (w′ ln u + w u′/u).
+                        None => mul(
+                            self.clone(),
+                            add(
+                                mul(dr, call(Func::Ln, l.clone())),
+                                div(mul(r.clone(), dl), l.clone()),
+                            ),
+                        ),
+                    },
+                    // max(l, r)′ = (l′ + r′ + sign(l − r)(l′ − r′))/2; min with the sign turned.
+                    Bin::Min | Bin::Max => {
+                        let s = call(Func::Sign, sub(l.clone(), r.clone()));
+                        let s = if *op == Bin::Min { neg(s) } else { s };
+                        mul(
+                            num(0.5),
+                            add(add(dl.clone(), dr.clone()), mul(s, sub(dl, dr))),
+                        )
+                    }
+                }
+            }
+        }
+    }
+}

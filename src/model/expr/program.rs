@@ -1,0 +1,259 @@
+//! Expressions compiled into a register program: one instruction per distinct operation
+//! (shared subexpressions computed once), the sliders a and b bound as constants, whole
+//! powers as products. [`Program::run`] applies each instruction to a whole array of lanes —
+//! one interpretation per group of walkers and instruction, not per walker — so each
+//! instruction's loop is a plain vector loop.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::{Bin, Expr, Func, Var};
+
+/// Registers 0, 1 and 2 hold w1, w2 and x; the caller fills them before [`Program::run`].
+pub const W1: usize = 0;
+pub const W2: usize = 1;
+pub const X: usize = 2;
+const INPUTS: usize = 3;
+
+/// One instruction: its operation on registers, written into its own register.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    Neg(usize),
+    Call(Func, usize),
+    Bin(Bin, usize, usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Const(u64),
+    Neg(usize),
+    Call(Func, usize),
+    Bin(Bin, usize, usize),
+}
+
+/// A compiled set of expressions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    /// (register, value) for every constant, written once when the registers are made.
+    consts: Vec<(usize, f64)>,
+    /// (destination register, operation), in order.
+    ops: Vec<(usize, Op)>,
+    /// The registers holding each compiled expression's value.
+    pub outputs: Vec<usize>,
+    registers: usize,
+}
+
+struct Compiler {
+    a: f64,
+    b: f64,
+    keys: HashMap<Key, usize>,
+    /// Already compiled subtrees, by address (derivatives share their function's nodes).
+    seen: HashMap<*const Expr, usize>,
+    program: Program,
+}
+
+impl Compiler {
+    fn register(&mut self, key: Key, op: Option<Op>, value: f64) -> usize {
+        if let Some(&r) = self.keys.get(&key) {
+            return r;
+        }
+        let r = self.program.registers;
+        self.program.registers += 1;
+        match op {
+            Some(op) => self.program.ops.push((r, op)),
+            None => self.program.consts.push((r, value)),
+        }
+        self.keys.insert(key, r);
+        r
+    }
+
+    fn constant(&mut self, v: f64) -> usize {
+        self.register(Key::Const(v.to_bits()), None, v)
+    }
+
+    fn op(&mut self, op: Op) -> usize {
+        let key = match op {
+            Op::Neg(u) => Key::Neg(u),
+            Op::Call(f, u) => Key::Call(f, u),
+            Op::Bin(b, l, r) => {
+                // a + b and b + a are one register.
+                let (l, r) = if matches!(b, Bin::Add | Bin::Mul | Bin::Min | Bin::Max) && r < l {
+                    (r, l)
+                } else {
+                    (l, r)
+                };
+                Key::Bin(b, l, r)
+            }
+        };
+        let op = match key {
+            Key::Bin(b, l, r) => Op::Bin(b, l, r),
+            _ => op,
+        };
+        self.register(key, Some(op), 0.0)
+    }
+
+    /// u^n for a whole n, by squaring (n = 4: two products).
+    fn power(&mut self, u: usize, n: u32) -> usize {
+        match n {
+            0 => self.constant(1.0),
+            1 => u,
+            _ => {
+                let half = self.power(u, n / 2);
+                let sq = self.op(Op::Bin(Bin::Mul, half, half));
+                if n % 2 == 1 {
+                    self.op(Op::Bin(Bin::Mul, sq, u))
+                } else {
+                    sq
+                }
+            }
+        }
+    }
+
+    fn compile(&mut self, e: &Rc<Expr>) -> usize {
+        let addr = Rc::as_ptr(e);
+        if let Some(&r) = self.seen.get(&addr) {
+            return r;
+        }
+        let r = match &**e {
+            Expr::Num(v) => self.constant(*v),
+            Expr::Var(Var::W1) => W1,
+            Expr::Var(Var::W2) => W2,
+            Expr::Var(Var::X) => X,
+            Expr::Var(Var::A) => self.constant(self.a),
+            Expr::Var(Var::B) => self.constant(self.b),
+            Expr::Neg(u) => {
+                let u = self.compile(u);
+                self.op(Op::Neg(u))
+            }
+            Expr::Call(f, u) => {
+                let u = self.compile(u);
+                self.op(Op::Call(*f, u))
+            }
+            Expr::Bin(Bin::Pow, l, r) => {
+                let base = self.compile(l);
+                match &**r {
+                    Expr::Num(n) if n.fract() == 0.0 && n.abs() <= 64.0 => {
+                        let p = self.power(base, n.abs() as u32);
+                        if *n < 0.0 {
+                            let one = self.constant(1.0);
+                            self.op(Op::Bin(Bin::Div, one, p))
+                        } else {
+                            p
+                        }
+                    }
+                    _ => {
+                        let exponent = self.compile(r);
+                        self.op(Op::Bin(Bin::Pow, base, exponent))
+                    }
+                }
+            }
+            Expr::Bin(b, l, r) => {
+                let (l, r) = (self.compile(l), self.compile(r));
+                self.op(Op::Bin(*b, l, r))
+            }
+        };
+        self.seen.insert(addr, r);
+        r
+    }
+}
+
+impl Program {
+    /// The program computing every expression of `exprs`, with a and b bound.
+    pub fn compile(exprs: &[Rc<Expr>], a: f64, b: f64) -> Program {
+        let mut c = Compiler {
+            a,
+            b,
+            keys: HashMap::new(),
+            seen: HashMap::new(),
+            program: Program {
+                consts: Vec::new(),
+                ops: Vec::new(),
+                outputs: Vec::new(),
+                registers: INPUTS,
+            },
+        };
+        for e in exprs {
+            let r = c.compile(e);
+            c.program.outputs.push(r);
+        }
+        c.program
+    }
+
+    /// Instructions run per evaluation.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Registers for `N` lanes, the constants written in.
+    pub fn registers<const N: usize>(&self) -> Vec<[f64; N]> {
+        let mut regs = vec![[0.0; N]; self.registers];
+        for &(r, v) in &self.consts {
+            regs[r] = [v; N];
+        }
+        regs
+    }
+
+    /// Run every instruction over all `N` lanes of `regs` (from [`Program::registers`], the
+    /// inputs filled in).
+    #[inline]
+    pub fn run<const N: usize>(&self, regs: &mut [[f64; N]]) {
+        for &(dst, op) in &self.ops {
+            // Every operand register is below its destination: split there to borrow both.
+            let (done, rest) = regs.split_at_mut(dst);
+            let out = &mut rest[0];
+            match op {
+                Op::Neg(u) => lanes1(out, &done[u], |v| -v),
+                Op::Call(f, u) => match f {
+                    Func::Abs => lanes1(out, &done[u], f64::abs),
+                    Func::Sqrt => lanes1(out, &done[u], f64::sqrt),
+                    _ => lanes1(out, &done[u], |v| f.apply(v)),
+                },
+                Op::Bin(b, l, r) => {
+                    let (l, r) = (&done[l], &done[r]);
+                    match b {
+                        Bin::Add => lanes2(out, l, r, |p, q| p + q),
+                        Bin::Sub => lanes2(out, l, r, |p, q| p - q),
+                        Bin::Mul => lanes2(out, l, r, |p, q| p * q),
+                        Bin::Div => lanes2(out, l, r, |p, q| p / q),
+                        Bin::Min => lanes2(out, l, r, f64::min),
+                        Bin::Max => lanes2(out, l, r, f64::max),
+                        Bin::Pow => lanes2(out, l, r, super::pow),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The outputs at one point (w1, w2, x): for the theory and the tests, not the engine.
+    pub fn eval(&self, w1: f64, w2: f64, x: f64) -> Vec<f64> {
+        let mut regs = self.registers::<1>();
+        regs[W1] = [w1];
+        regs[W2] = [w2];
+        regs[X] = [x];
+        self.run(&mut regs);
+        self.outputs.iter().map(|&r| regs[r][0]).collect()
+    }
+}
+
+#[inline(always)]
+fn lanes1<const N: usize>(out: &mut [f64; N], u: &[f64; N], f: impl Fn(f64) -> f64) {
+    for (o, &v) in out.iter_mut().zip(u) {
+        *o = f(v);
+    }
+}
+
+#[inline(always)]
+fn lanes2<const N: usize>(
+    out: &mut [f64; N],
+    l: &[f64; N],
+    r: &[f64; N],
+    f: impl Fn(f64, f64) -> f64,
+) {
+    for ((o, &p), &q) in out.iter_mut().zip(l).zip(r) {
+        *o = f(p, q);
+    }
+}
