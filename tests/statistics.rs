@@ -250,3 +250,50 @@ fn the_collapse_histogram_is_symmetric_about_zero_at_every_recorded_step() {
         assert!(n > 0.0, "t={t}: the central bins are empty");
     }
 }
+
+#[test]
+fn a_discrete_law_draws_each_value_with_its_probability_in_every_engine() {
+    use saddlescope::sim::ensemble::{Engine, Ensemble};
+    use saddlescope::sim::params::InitLaw;
+    // One SGD step of the quadratic from w = 1 at λ = 1 gives w = 1 − x: the walkers' new
+    // positions are the draws. Each value's share is within `tolerance` (4 binomial standard
+    // deviations at N = 20 000) of its probability.
+    let n = 20_000;
+    let law = "1.5:0.4, -1:0.4, 0.25:0.2";
+    let mut p = ExperimentParams {
+        lambda: 1.0,
+        walkers: n,
+        seed: 9,
+        init: InitLaw::Point { w1: 1.0, w2: 0.0 },
+        ..ExperimentParams::default()
+    };
+    p.set("noise", "discrete").unwrap();
+    p.set("noise_values", law).unwrap();
+    for engine in [Engine::Auto, Engine::Reference] {
+        let mut e = Ensemble::with_engine(&p.valid().unwrap(), engine);
+        e.advance(1, 2);
+        for (v, prob) in [(1.5, 0.4), (-1.0, 0.4), (0.25, 0.2)] {
+            let share = e.w1().iter().filter(|&&w| w == 1.0 - v).count() as f64 / n as f64;
+            assert!(
+                (share - prob).abs() <= tolerance(prob, n),
+                "{engine:?}: x = {v} drawn {share} of the time, not {prob}"
+            );
+        }
+    }
+    // Two values of equal weight are the paper's two-point draw, bit for bit: the same run as
+    // the quadratic's x ∈ {1, a − 1}.
+    let mut two = ExperimentParams {
+        walkers: 1000,
+        steps: 100,
+        ..ExperimentParams::default()
+    };
+    let paper = {
+        let mut e = Ensemble::new(&two.valid().unwrap());
+        e.advance(50, 2);
+        e.w1().to_vec()
+    };
+    two.set("noise_values", "1, -2").unwrap();
+    let mut e = Ensemble::new(&two.valid().unwrap());
+    e.advance(50, 2);
+    assert_eq!(e.w1(), paper.as_slice());
+}

@@ -35,6 +35,7 @@ fn law(noise: &NoiseLaw, a: f64, n: usize) -> (Vec<f64>, Vec<f64>) {
                 .collect(),
             vec![1.0 / n as f64; n],
         ),
+        NoiseLaw::Discrete { values } => values.pairs().unzip(),
     }
 }
 
@@ -63,7 +64,12 @@ fn lambda_star_gamma_star_and_the_mu_zero_rates_are_those_of_the_law_that_runs()
     // λ* within 0.05, γ* within 2e-3 (the step's (δ/2)² plus the rule's error), roots within
     // 0.03 (a step plus δμ/|μ'|).
     let dl = 0.02;
-    for noise in LAWS {
+    // A discrete law of three values with a negative mean (−0.1): μ has a first maximum, and
+    // singularities at λ = 1 and 2 (x = 1, 0.5) that the scan's grid meets exactly.
+    let discrete = NoiseLaw::Discrete {
+        values: saddlescope::model::Discrete::parse("1:0.4, -1.5:0.4, 0.5:0.2").unwrap(),
+    };
+    for noise in LAWS.into_iter().chain([discrete]) {
         let mut maxima = 0;
         for a in [-3.0, -1.0, -0.5, -0.3, -0.1, 0.5] {
             let r = Readout::new(&ExperimentParams {

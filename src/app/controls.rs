@@ -6,7 +6,7 @@ use egui::{Color32, ComboBox, RichText, Ui};
 
 use super::fields::{NumberField, show_number};
 
-use crate::model::{Landscape, NoiseLaw, Optimizer};
+use crate::model::{Discrete, Landscape, NoiseLaw, Optimizer};
 use crate::preset::ViewKind;
 use crate::sim::params::{ExperimentParams, InitLaw, MAX_LAMBDA, MAX_STEPS, MAX_WALKERS};
 
@@ -21,6 +21,8 @@ pub struct ControlState {
     /// Text of the record-steps and thresholds fields (applied when they parse).
     pub record_steps_text: String,
     pub thresholds_text: String,
+    /// Text of the discrete law's values field.
+    pub noise_values_text: String,
     /// In presenter mode, keep the control and theory panels open.
     pub presenter_controls: bool,
 }
@@ -32,6 +34,7 @@ impl Default for ControlState {
             steps_per_frame: 1,
             record_steps_text: String::new(),
             thresholds_text: String::new(),
+            noise_values_text: Discrete::default().to_text(),
             presenter_controls: false,
         }
     }
@@ -52,6 +55,9 @@ impl ControlState {
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join(", ");
+        if let NoiseLaw::Discrete { values } = p.noise {
+            self.noise_values_text = values.to_text();
+        }
     }
 }
 
@@ -238,11 +244,25 @@ pub fn controls_ui(
             ui.selectable_value(&mut p.noise, NoiseLaw::TwoPoint, "Two-point (paper)");
             ui.selectable_value(&mut p.noise, NoiseLaw::Gaussian { std: spread }, "Gaussian");
             ui.selectable_value(&mut p.noise, NoiseLaw::Uniform { half_width: spread * 3f64.sqrt() }, "Uniform");
+            let values = Discrete::parse(&cs.noise_values_text).unwrap_or_default();
+            ui.selectable_value(&mut p.noise, NoiseLaw::Discrete { values }, "Discrete");
         })
         .response
-        .on_hover_text("p(x), always with mean a/2. Two-point: x ∈ {1, a − 1} with probability ½ each (the paper's). Prop. 2: only μ = E ln|1 − λx| decides convergence, so the shape should not matter.");
+        .on_hover_text("p(x). Two-point, Gaussian, uniform: mean a/2; two-point is x ∈ {1, a − 1} with probability ½ each (the paper's). Discrete: the values you type, with their probabilities. Prop. 2: only μ = E ln|1 − λx| decides convergence, so the shape should not matter.");
+    if let NoiseLaw::Discrete { .. } = p.noise
+        && let Some(e) = list_field(
+            ui,
+            "values of x",
+            "The values x takes: 1, -1 for equal probabilities, or 2:0.25, -1:0.75 for value:probability (the probabilities sum to 1; up to 8 values).",
+            &mut cs.noise_values_text,
+            "noise_values",
+            p,
+        )
+    {
+        errors.push(e);
+    }
     match &mut p.noise {
-        NoiseLaw::TwoPoint => {}
+        NoiseLaw::TwoPoint | NoiseLaw::Discrete { .. } => {}
         NoiseLaw::Gaussian { std } => {
             NumberField::new(
                 "σ of x",

@@ -107,6 +107,7 @@ pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Opt
         NoiseLaw::TwoPoint => "the two-point law",
         NoiseLaw::Gaussian { .. } => "the Gaussian law",
         NoiseLaw::Uniform { .. } => "the uniform law",
+        NoiseLaw::Discrete { .. } => "the discrete law",
     };
     row(
         ui,

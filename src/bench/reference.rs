@@ -17,6 +17,7 @@ enum X {
     Two(f64, f64),
     Uniform(f64, f64),
     Gauss(f64, f64),
+    Discrete(crate::model::Discrete),
 }
 
 /// Everything one block needs, copied out of the case.
@@ -38,7 +39,7 @@ struct Case {
 
 impl Case {
     fn of(p: &ExperimentParams) -> Case {
-        let mean = p.landscape.noise_mean(p.a);
+        let mean = p.noise_mean();
         let (lo, hi) = p.landscape.two_point_values(p.a);
         let x = if !p.optimizer.is_stochastic() {
             X::Const(mean)
@@ -47,6 +48,7 @@ impl Case {
                 NoiseLaw::TwoPoint => X::Two(lo, hi),
                 NoiseLaw::Uniform { half_width } => X::Uniform(mean - half_width, 2.0 * half_width),
                 NoiseLaw::Gaussian { std } => X::Gauss(mean, std),
+                NoiseLaw::Discrete { values } => X::Discrete(values),
             }
         };
         Case {
@@ -159,6 +161,12 @@ fn draw(c: &Case, rng: &mut Rng8, xs: &mut [f64; LANES]) {
             rng.normals(xs);
             for x in xs.iter_mut() {
                 *x = mean + sd * *x;
+            }
+        }
+        X::Discrete(d) => {
+            rng.uniforms(xs);
+            for x in xs.iter_mut() {
+                *x = d.pick(*x);
             }
         }
     }

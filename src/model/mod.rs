@@ -11,5 +11,5 @@ pub mod quadrature;
 pub mod theory;
 
 pub use landscape::{Landscape, LandscapeParams};
-pub use noise::NoiseLaw;
+pub use noise::{Discrete, NoiseLaw};
 pub use optimizer::{AdamConfig, Optimizer};

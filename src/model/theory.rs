@@ -46,6 +46,17 @@ pub fn log_factor_moments(noise: &NoiseLaw, a: f64, lambda: f64) -> (f64, f64) {
             let (m1, m2) = log_moments_uniform(lo.min(hi), lo.max(hi));
             (m1, (m2 - m1 * m1).max(0.0))
         }
+        // Exact sums over the values.
+        NoiseLaw::Discrete { values } => {
+            let mu = values.expect(|v| ln_abs(1.0 - lambda * v));
+            if !mu.is_finite() {
+                return (mu, f64::INFINITY);
+            }
+            (
+                mu,
+                values.expect(|v| (ln_abs(1.0 - lambda * v) - mu).powi(2)),
+            )
+        }
     }
 }
 
@@ -246,6 +257,7 @@ pub fn noise_moments(noise: &NoiseLaw, a: f64) -> (f64, f64) {
         NoiseLaw::TwoPoint => 0.25 * (2.0 - a) * (2.0 - a),
         NoiseLaw::Gaussian { std } => std * std,
         NoiseLaw::Uniform { half_width } => half_width * half_width / 3.0,
+        NoiseLaw::Discrete { values } => return (values.mean(), values.variance()),
     };
     (mean, var)
 }

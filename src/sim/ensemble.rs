@@ -75,6 +75,7 @@ impl LaneState {
             Sampler::TwoPoint(lo, hi) => Draw::TwoPoint(lo, hi),
             Sampler::Gaussian { mean, sd } => Draw::Gaussian { mean, sd },
             Sampler::Uniform { lo, width } => Draw::Uniform { lo, width },
+            Sampler::Discrete(d) => Draw::Discrete(d),
         };
         LaneState {
             kernel: LaneKernel {

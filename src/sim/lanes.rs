@@ -355,6 +355,7 @@ pub enum Draw {
     TwoPoint(f64, f64),
     Gaussian { mean: f64, sd: f64 },
     Uniform { lo: f64, width: f64 },
+    Discrete(crate::model::Discrete),
 }
 
 /// Everything a group's steps need.
@@ -486,6 +487,12 @@ fn draw(d: Draw, rng: &mut Rng8, xs: &mut [f64; LANES]) {
             rng.normals(xs);
             for x in xs.iter_mut() {
                 *x = mean + sd * *x;
+            }
+        }
+        Draw::Discrete(d) => {
+            rng.uniforms(xs);
+            for x in xs.iter_mut() {
+                *x = d.pick(*x);
             }
         }
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::model::{AdamConfig, Landscape, NoiseLaw, Optimizer};
+use crate::model::{AdamConfig, Discrete, Landscape, NoiseLaw, Optimizer};
 
 /// The most walkers one ensemble may have. At ≈ 80 bytes a walker in the worst case (two
 /// coordinates with Adam state) this is ≈ 1.6 GB; the estimate is part of the error message.
@@ -211,6 +211,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "optimizer",
     "noise",
     "noise_spread",
+    "noise_values",
     "a",
     "b",
     "lambda",
@@ -321,6 +322,15 @@ impl ExperimentParams {
         let per_coord = if self.optimizer.is_adaptive() { 4 } else { 1 };
         let words = self.landscape.dim() * per_coord + 2 + self.landscape.dim();
         words as u64 * 8
+    }
+
+    /// E[x]: the landscape's mean (a/2 in 1-D) for the paper's laws, the values' mean for a
+    /// discrete law. GD steps with this x.
+    pub fn noise_mean(&self) -> f64 {
+        match self.noise {
+            NoiseLaw::Discrete { values } => values.mean(),
+            _ => self.landscape.noise_mean(self.a),
+        }
     }
 
     /// Estimated memory of the ensemble in bytes.
@@ -494,13 +504,19 @@ impl ExperimentParams {
                     "two_point" => NoiseLaw::TwoPoint,
                     "gaussian" => NoiseLaw::Gaussian { std: spread },
                     "uniform" => NoiseLaw::Uniform { half_width: spread },
-                    _ => return Err(bad("two_point, gaussian or uniform")),
+                    "discrete" => match self.noise {
+                        NoiseLaw::Discrete { .. } => self.noise,
+                        _ => NoiseLaw::Discrete {
+                            values: Discrete::default(),
+                        },
+                    },
+                    _ => return Err(bad("two_point, gaussian, uniform or discrete")),
                 }
             }
             "noise_spread" => {
                 let v = num("a number (std or half-width)")?;
                 match &mut self.noise {
-                    NoiseLaw::TwoPoint => {
+                    NoiseLaw::TwoPoint | NoiseLaw::Discrete { .. } => {
                         return Err(bad(
                             "a noise law with a spread (set noise=gaussian or uniform first)",
                         ));
@@ -508,6 +524,16 @@ impl ExperimentParams {
                     NoiseLaw::Gaussian { std } => *std = v,
                     NoiseLaw::Uniform { half_width } => *half_width = v,
                 }
+            }
+            "noise_values" => {
+                let values = Discrete::parse(value).map_err(|e| ParamError::OutOfRange {
+                    name: "noise_values",
+                    value: value.to_string(),
+                    allowed: format!(
+                        "{e} (write v1,v2,… for equal weights or v1:p1,v2:p2,… with probabilities summing to 1)"
+                    ),
+                })?;
+                self.noise = NoiseLaw::Discrete { values };
             }
             "a" => self.a = num("a number")?,
             "b" => self.b = num("a number")?,

@@ -9,7 +9,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::model::landscape::{grad_quadratic, grad_quartic, grad_sharp_minima, grad_toy_network};
 use crate::model::optimizer::{Moments, adam_displacement, bias_factors};
-use crate::model::{AdamConfig, Landscape, LandscapeParams, NoiseLaw, Optimizer};
+use crate::model::{AdamConfig, Discrete, Landscape, LandscapeParams, NoiseLaw, Optimizer};
 
 use super::ensemble::BLOCK;
 use super::params::ExperimentParams;
@@ -29,11 +29,13 @@ pub(super) enum Sampler {
         lo: f64,
         width: f64,
     },
+    /// x = vᵢ with probability pᵢ, by one uniform draw each.
+    Discrete(Discrete),
 }
 
 impl Sampler {
     pub(super) fn new(p: &ExperimentParams) -> Sampler {
-        let mean = p.landscape.noise_mean(p.a);
+        let mean = p.noise_mean();
         if !p.optimizer.is_stochastic() {
             return Sampler::Constant(mean);
         }
@@ -42,6 +44,10 @@ impl Sampler {
                 let (lo, hi) = p.landscape.two_point_values(p.a);
                 Sampler::TwoPoint(lo, hi)
             }
+            NoiseLaw::Discrete { values } => match values.as_two_point() {
+                Some((lo, hi)) => Sampler::TwoPoint(lo, hi),
+                None => Sampler::Discrete(values),
+            },
             NoiseLaw::Gaussian { std } => Sampler::Gaussian { mean, sd: std },
             NoiseLaw::Uniform { half_width } => Sampler::Uniform {
                 lo: mean - half_width,
@@ -72,6 +78,11 @@ impl Sampler {
             Sampler::Uniform { lo, width } => {
                 for x in xs {
                     *x = lo + width * rng.random::<f64>();
+                }
+            }
+            Sampler::Discrete(d) => {
+                for x in xs {
+                    *x = d.pick(rng.random::<f64>());
                 }
             }
         }

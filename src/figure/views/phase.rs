@@ -49,6 +49,7 @@ pub fn mu_zero_label(base: &crate::sim::ExperimentParams) -> String {
         NoiseLaw::TwoPoint => MU_ZERO_LABEL.to_string(),
         NoiseLaw::Gaussian { .. } => "μ = 0 of the Gaussian law".to_string(),
         NoiseLaw::Uniform { .. } => "μ = 0 of the uniform law".to_string(),
+        NoiseLaw::Discrete { .. } => "μ = 0 of the discrete law".to_string(),
     };
     let sgd_quadratic = base.landscape == Landscape::Quadratic
         && base.optimizer == Optimizer::Sgd
