@@ -62,6 +62,8 @@ fn landscape_base(landscape: Landscape, adaptive: bool, walkers: usize) -> Exper
             init: InitLaw::Network,
             ..base
         },
+        // A typed landscape is benchmarked at the settings of the built-in one it mirrors.
+        (Landscape::Custom | Landscape::Custom2d, _) => base,
     }
 }
 
@@ -97,6 +99,7 @@ pub fn kernel_cases(walkers: usize) -> Vec<KernelCase> {
             Landscape::Quartic => "quartic",
             Landscape::SharpMinima => "2-D sharp minima (clipped)",
             Landscape::ToyNetwork => "toy network",
+            Landscape::Custom | Landscape::Custom2d => "typed",
         };
         for optimizer in Optimizer::ALL {
             let base = ExperimentParams {

@@ -17,6 +17,11 @@ pub enum Landscape {
     SharpMinima,
     /// NN, Sec. 6.3: f(x) = w2 (w1 x)², x = 1, label y ∈ {−1, 2}, ℓ = (w2 w1² − y)².
     ToyNetwork,
+    /// A typed ℓ(w; x) of one weight (`ExperimentParams::loss`; [`crate::model::custom`]).
+    Custom,
+    /// A typed ℓ(w1, w2; x).
+    #[serde(rename = "custom_2d")]
+    Custom2d,
 }
 
 impl Landscape {
@@ -30,8 +35,29 @@ impl Landscape {
     /// Number of weights.
     pub fn dim(self) -> usize {
         match self {
-            Landscape::Quadratic | Landscape::Quartic => 1,
-            Landscape::SharpMinima | Landscape::ToyNetwork => 2,
+            Landscape::Quadratic | Landscape::Quartic | Landscape::Custom => 1,
+            Landscape::SharpMinima | Landscape::ToyNetwork | Landscape::Custom2d => 2,
+        }
+    }
+
+    /// Whether ℓ is typed (its formulas live in the expression, not here).
+    pub fn is_custom(self) -> bool {
+        matches!(self, Landscape::Custom | Landscape::Custom2d)
+    }
+
+    /// The built-in landscape's ℓ as one types it, with the discrete law that gives its
+    /// two-point values (`None`: the paper's x ∈ {1, a − 1}, what a typed landscape's two-point
+    /// law draws): the "start from" menu's entries, and the typed landscapes `bench` runs.
+    pub fn typed(self) -> Option<(&'static str, Option<&'static str>)> {
+        match self {
+            Landscape::Quadratic => Some(("x*w^2/2", None)),
+            Landscape::Quartic => Some(("x*w^2/2 + w^4/4", None)),
+            Landscape::SharpMinima => Some((
+                "(-(w1 - w2)^2 - (w1 + w2)^2 + (w1 - w2)^4 + (w1 + w2)^4 - 2*a*w2^2 + x*b*w1^2)/2",
+                Some("-1, 1"),
+            )),
+            Landscape::ToyNetwork => Some(("(w2*w1^2 - x)^2", Some("-1, 2"))),
+            Landscape::Custom | Landscape::Custom2d => None,
         }
     }
 
@@ -41,6 +67,8 @@ impl Landscape {
             Landscape::Quartic => "Quartic  ℓ = x w²/2 + w⁴/4",
             Landscape::SharpMinima => "Sharp minima (2-D, Eq. 6)",
             Landscape::ToyNetwork => "Toy network  (w2 w1² − y)²",
+            Landscape::Custom => "Typed  ℓ(w; x)",
+            Landscape::Custom2d => "Typed 2-D  ℓ(w1, w2; x)",
         }
     }
 
@@ -50,6 +78,8 @@ impl Landscape {
             Landscape::Quartic => "quartic",
             Landscape::SharpMinima => "sharp_minima",
             Landscape::ToyNetwork => "toy_network",
+            Landscape::Custom => "custom",
+            Landscape::Custom2d => "custom_2d",
         }
     }
 
@@ -59,7 +89,9 @@ impl Landscape {
     /// NN: the label y ∈ {−1, 2}.
     pub fn two_point_values(self, a: f64) -> (f64, f64) {
         match self {
-            Landscape::Quadratic | Landscape::Quartic => (1.0, a - 1.0),
+            Landscape::Quadratic | Landscape::Quartic | Landscape::Custom | Landscape::Custom2d => {
+                (1.0, a - 1.0)
+            }
             Landscape::SharpMinima => (-1.0, 1.0),
             Landscape::ToyNetwork => (-1.0, 2.0),
         }
@@ -98,6 +130,8 @@ impl LandscapeParams {
                 let r = w[1] * w[0] * w[0] - x;
                 r * r
             }
+            // A typed landscape's formulas are its expression's (`model::custom`).
+            Landscape::Custom | Landscape::Custom2d => f64::NAN,
         }
     }
 
@@ -110,6 +144,7 @@ impl LandscapeParams {
             Landscape::Quartic => [grad_quartic(w[0], x), 0.0],
             Landscape::SharpMinima => grad_sharp_minima(w[0], w[1], x, a, b),
             Landscape::ToyNetwork => grad_toy_network(w[0], w[1], x),
+            Landscape::Custom | Landscape::Custom2d => [f64::NAN; 2],
         }
     }
 

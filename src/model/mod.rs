@@ -3,11 +3,13 @@
 
 pub mod basins;
 pub mod contour;
+pub mod custom;
 pub mod expr;
 pub mod landscape;
 pub mod noise;
 pub mod optimizer;
 pub mod quadrature;
+pub mod stationary;
 pub mod theory;
 
 pub use landscape::{Landscape, LandscapeParams};

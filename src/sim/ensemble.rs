@@ -88,6 +88,7 @@ impl LaneState {
                 sigma_add: k.sigma_add,
                 proj: k.proj,
                 draw,
+                custom: k.custom.clone(),
             },
             rngs: (0..groups)
                 .map(|g| Rng8::new(seed, first_group + g))
@@ -427,7 +428,8 @@ impl Ensemble {
         if steps == 0 || self.w1.is_empty() {
             return;
         }
-        let k = self.kernel;
+        let k = self.kernel.clone();
+        let k = &k;
         let t0 = self.t;
         if let Some(fast) = self.fast.as_mut() {
             let tracked_groups = self.tracks.len().div_ceil(GROUP);
@@ -469,9 +471,9 @@ impl Ensemble {
         let (first, rest) = blocks.split_at_mut(split);
         let mut run_first = move || {
             if let Some(b) = first.first_mut() {
-                let mut scratch = Scratch::new(&k);
+                let mut scratch = Scratch::new(k);
                 for s in 0..steps {
-                    advance_block(b, &k, &mut scratch, t0 + s, 1);
+                    advance_block(b, k, &mut scratch, t0 + s, 1);
                     for (i, tr) in tracks.iter_mut().enumerate() {
                         tr.push_back([b.w1[i], b.w2.get(i).copied().unwrap_or(0.0)]);
                         if tr.len() > track_len {
@@ -483,9 +485,9 @@ impl Ensemble {
         };
         let threads = threads.clamp(1, rest.len().max(1));
         if threads == 1 {
-            let mut scratch = Scratch::new(&k);
+            let mut scratch = Scratch::new(k);
             for b in rest.iter_mut() {
-                advance_block(b, &k, &mut scratch, t0, steps);
+                advance_block(b, k, &mut scratch, t0, steps);
             }
             run_first();
         } else {
@@ -493,9 +495,9 @@ impl Ensemble {
             std::thread::scope(|s| {
                 for group in rest.chunks_mut(per) {
                     s.spawn(move || {
-                        let mut scratch = Scratch::new(&k);
+                        let mut scratch = Scratch::new(k);
                         for b in group {
-                            advance_block(b, &k, &mut scratch, t0, steps);
+                            advance_block(b, k, &mut scratch, t0, steps);
                         }
                     });
                 }
@@ -514,8 +516,9 @@ impl Ensemble {
             return;
         };
         let t0 = self.t;
-        let k = ls.kernel;
-        let bias = lanes::bias_table(&k, t0, steps);
+        let k = ls.kernel.clone();
+        let k = &k;
+        let bias = lanes::bias_table(k, t0, steps);
         let mut groups = Vec::with_capacity(ls.rngs.len());
         {
             let (mut w1, mut w2) = (&mut self.w1[..], &mut self.w2[..]);
@@ -538,7 +541,7 @@ impl Ensemble {
         let mut run_first = move || {
             for s in 0..steps {
                 let b = bias_first.get(s as usize..s as usize + 1).unwrap_or(&[]);
-                lanes::run(&k, first, t0 + s, 1, b);
+                lanes::run(k, first, t0 + s, 1, b);
                 let (mut i, mut g) = (0, 0);
                 for tr in tracks.iter_mut() {
                     let grp = &first[g];
@@ -555,7 +558,7 @@ impl Ensemble {
         };
         let threads = threads.clamp(1, rest.len().max(1));
         if threads == 1 {
-            lanes::run(&k, rest, t0, steps, &bias);
+            lanes::run(k, rest, t0, steps, &bias);
             run_first();
         } else {
             let per = rest.len().div_ceil(threads);
@@ -564,10 +567,10 @@ impl Ensemble {
                 let mine = chunks.next();
                 for chunk in chunks {
                     let bias = &bias;
-                    s.spawn(move || lanes::run(&k, chunk, t0, steps, bias));
+                    s.spawn(move || lanes::run(k, chunk, t0, steps, bias));
                 }
                 if let Some(chunk) = mine {
-                    lanes::run(&k, chunk, t0, steps, &bias);
+                    lanes::run(k, chunk, t0, steps, &bias);
                 }
                 run_first();
             });

@@ -17,6 +17,9 @@
 //! are multiples of [`DEAD_CHECK`], so results depend only on the seed, never on the thread
 //! count or on how the steps are split among calls.
 
+use std::sync::Arc;
+
+use crate::model::custom::CustomKernel;
 use crate::model::optimizer::{AdamConfig, Moments};
 use crate::model::{Landscape, Optimizer};
 
@@ -359,7 +362,7 @@ pub enum Draw {
 }
 
 /// Everything a group's steps need.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct LaneKernel {
     pub landscape: Landscape,
     pub a: f64,
@@ -372,6 +375,8 @@ pub struct LaneKernel {
     /// Projection half-width (∞: none).
     pub proj: f64,
     pub draw: Draw,
+    /// A typed landscape's gradient program (`None` for the built-in ones).
+    pub custom: Option<Arc<CustomKernel>>,
 }
 
 impl LaneKernel {
@@ -461,6 +466,13 @@ fn run_portable(
                     [4.0 * w1 * w2 * r, 2.0 * w1s * r]
                 };
                 flags!(two_d, g, grad)
+            }
+            Landscape::Custom | Landscape::Custom2d => {
+                let c = k
+                    .custom
+                    .as_deref()
+                    .expect("a typed landscape has its kernel");
+                flags!(typed, g, c)
             }
         }
     }
@@ -703,6 +715,108 @@ fn two_d<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
     if ADAPTIVE {
         store_moments(&m1, &v1, &vh1, g.m1);
         store_moments(&m2, &v2, &vh2, g.m2);
+    }
+}
+
+/// A typed landscape's steps (1-D or 2-D): the gradient program runs over the group's whole
+/// arrays (one interpretation per instruction, not per walker), then each lane moves as on the
+/// built-in landscapes — the same draws in the same order, the same optimizer steps, the same
+/// flush and projection, a non-finite 2-D walker NaN in both coordinates. Walkers at w = 0 are
+/// not taken as settled: 0 need not be a stationary point of a typed loss.
+#[inline(always)]
+fn typed<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
+    k: &LaneKernel,
+    g: &mut Group<'_>,
+    t0: u64,
+    steps: u64,
+    bias: &[(f64, f64)],
+    c: &CustomKernel,
+) {
+    use crate::model::expr::program::{W1, W2, X};
+    let n = g.w1.len();
+    let two_d = c.grad.len() == 2;
+    let (lambda, proj) = (k.lambda, k.proj);
+    let ams = k.optimizer == Optimizer::Amsgrad;
+    let mut regs = c.program.registers::<LANES>();
+    load(&mut regs[W1], g.w1);
+    if two_d {
+        load(&mut regs[W2], g.w2);
+    }
+    let (mut m1, mut v1, mut vh1) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    let (mut m2, mut v2, mut vh2) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    if ADAPTIVE {
+        load_moments(&mut m1, &mut v1, &mut vh1, g.m1);
+        if two_d {
+            load_moments(&mut m2, &mut v2, &mut vh2, g.m2);
+        }
+    }
+    if let Draw::Constant(x) = k.draw {
+        regs[X] = [x; LANES];
+    }
+    let (out1, out2) = (c.program.outputs[0], c.program.outputs.get(1).copied());
+    let (mut e1, mut e2) = ([0.0; LANES], [0.0; LANES]);
+    let mut g2 = [0.0; LANES];
+    for s in 0..steps {
+        draw(k.draw, g.rng, &mut regs[X]);
+        if ADD {
+            draw_added(k.sigma_add, g.rng, &mut e1);
+            if two_d {
+                draw_added(k.sigma_add, g.rng, &mut e2);
+            }
+        }
+        c.program.run(&mut regs);
+        // The gradient out of the registers first: an output may be an input (ℓ = w²/2).
+        let g1 = regs[out1];
+        if let Some(o) = out2 {
+            g2 = regs[o];
+        }
+        let (c1, c2) = bias.get(s as usize).copied().unwrap_or((1.0, 1.0));
+        let (w1, rest) = regs.split_at_mut(W2);
+        let (w1, w2) = (&mut w1[W1], &mut rest[0]);
+        for i in 0..LANES {
+            let gr1 = if ADD { g1[i] + e1[i] } else { g1[i] };
+            let d1 = if ADAPTIVE {
+                adam_lane(&mut m1[i], &mut v1[i], &mut vh1[i], gr1, k, ams, c1, c2)
+            } else {
+                -lambda * gr1
+            };
+            if !two_d {
+                w1[i] = settle::<PROJ>(w1[i] + d1, proj);
+                continue;
+            }
+            let gr2 = if ADD { g2[i] + e2[i] } else { g2[i] };
+            let d2 = if ADAPTIVE {
+                adam_lane(&mut m2[i], &mut v2[i], &mut vh2[i], gr2, k, ams, c1, c2)
+            } else {
+                -lambda * gr2
+            };
+            let (n1, n2) = (w1[i] + d1, w2[i] + d2);
+            let finite = n1.is_finite() && n2.is_finite();
+            w1[i] = if finite {
+                settle::<PROJ>(n1, proj)
+            } else {
+                f64::NAN
+            };
+            w2[i] = if finite {
+                settle::<PROJ>(n2, proj)
+            } else {
+                f64::NAN
+            };
+        }
+        if (t0 + s + 1).is_multiple_of(DEAD_CHECK) && all_gone(n, w1, f64::is_nan) {
+            *g.dead = true;
+            break;
+        }
+    }
+    g.w1.copy_from_slice(&regs[W1][..n]);
+    if two_d {
+        g.w2.copy_from_slice(&regs[W2][..n]);
+    }
+    if ADAPTIVE {
+        store_moments(&m1, &v1, &vh1, g.m1);
+        if two_d {
+            store_moments(&m2, &v2, &vh2, g.m2);
+        }
     }
 }
 

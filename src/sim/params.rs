@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::model::expr::parse_loss;
 use crate::model::{AdamConfig, Discrete, Landscape, NoiseLaw, Optimizer};
 
 /// The most walkers one ensemble may have. At ≈ 80 bytes a walker in the worst case (two
@@ -133,6 +134,10 @@ pub struct ExperimentParams {
     /// Thresholds θ for the fraction of walkers with |w| < θ; the first is the primary one.
     pub thresholds: Vec<f64>,
     pub histogram: HistogramSpec,
+    /// A typed landscape's ℓ(w; x) (`landscape = custom` or `custom_2d`): w, or w1 and w2, the
+    /// sample x and the sliders a and b (see `model::expr`). Unused by the built-in landscapes.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub loss: String,
 }
 
 impl Default for ExperimentParams {
@@ -155,6 +160,7 @@ impl Default for ExperimentParams {
             record_steps: vec![0, 5, 10, 20, 50, 100],
             thresholds: vec![0.1, 1e-6],
             histogram: HistogramSpec::default(),
+            loss: String::new(),
         }
     }
 }
@@ -229,6 +235,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "record_steps",
     "thresholds",
     "bins",
+    "loss",
 ];
 
 /// The error for `name = value`, saying what is allowed.
@@ -353,6 +360,24 @@ impl ExperimentParams {
         if let Some(s) = self.noise.spread() {
             in_range("noise_spread", s, 1e-12, 1e6, "0 < spread ≤ 1e6")?;
         }
+        if self.landscape.is_custom() {
+            let loss = parse_loss(&self.loss).map_err(|e| ParamError::OutOfRange {
+                name: "loss",
+                value: self.loss.clone(),
+                allowed: format!("not an expression — {e}"),
+            })?;
+            if loss.dim != self.landscape.dim() {
+                return Err(out_of_range(
+                    "loss",
+                    &self.loss,
+                    if loss.dim == 2 {
+                        "a 2-D expression (w1, w2) in a 1-D view: write it in w, or choose the 2-D typed landscape"
+                    } else {
+                        "a 1-D expression (w) in a 2-D view: write it in w1 and w2, or choose the 1-D typed landscape"
+                    },
+                ));
+            }
+        }
         match self.init {
             InitLaw::Uniform { half_width } => positive("init half_width", half_width)?,
             InitLaw::Point { w1, w2 } => {
@@ -450,6 +475,7 @@ impl ExperimentParams {
     /// assumes |w| ≤ 1) with a > 0; the toy network on [−1.5, 1.5] × [−0.5, 2.5] from its own
     /// initial law, unclipped. The 1-D landscapes keep the rest as it is.
     pub fn choose_landscape(&mut self, landscape: Landscape) {
+        let previous = self.landscape;
         self.landscape = landscape;
         let h = &mut self.histogram;
         match landscape {
@@ -466,6 +492,33 @@ impl ExperimentParams {
                 self.projection = None;
             }
             Landscape::Quadratic | Landscape::Quartic => {}
+            Landscape::Custom | Landscape::Custom2d => {
+                // Keep a typed loss of this dimension; else start from the landscape left (its
+                // own typed form and law, so the run is the same) or the simplest one.
+                let dim = landscape.dim();
+                if parse_loss(&self.loss).is_ok_and(|l| l.dim == dim) {
+                    return;
+                }
+                let from = if previous.dim() == dim && !previous.is_custom() {
+                    previous
+                } else if dim == 1 {
+                    Landscape::Quadratic
+                } else {
+                    Landscape::ToyNetwork
+                };
+                if dim == 2 && previous.dim() != 2 {
+                    self.choose_landscape(from);
+                    self.landscape = landscape;
+                }
+                if let Some((text, law)) = from.typed() {
+                    self.loss = text.to_string();
+                    if let Some(law) = law {
+                        self.noise = NoiseLaw::Discrete {
+                            values: Discrete::parse(law).expect("a valid law"),
+                        };
+                    }
+                }
+            }
         }
     }
 
@@ -487,8 +540,34 @@ impl ExperimentParams {
                 "quartic" => Landscape::Quartic,
                 "sharp_minima" => Landscape::SharpMinima,
                 "toy_network" => Landscape::ToyNetwork,
-                _ => return Err(bad("quadratic, quartic, sharp_minima or toy_network")),
+                // The typed loss decides 1-D or 2-D where there is one.
+                "custom" => match parse_loss(&self.loss) {
+                    Ok(l) if l.dim == 2 => Landscape::Custom2d,
+                    _ => Landscape::Custom,
+                },
+                "custom_2d" => Landscape::Custom2d,
+                _ => {
+                    return Err(bad(
+                        "quadratic, quartic, sharp_minima, toy_network, custom or custom_2d",
+                    ));
+                }
             }),
+            "loss" => {
+                let loss = parse_loss(value).map_err(|e| ParamError::OutOfRange {
+                    name: "loss",
+                    value: value.to_string(),
+                    allowed: format!("not an expression — {e}"),
+                })?;
+                self.loss = value.to_string();
+                let typed = if loss.dim == 2 {
+                    Landscape::Custom2d
+                } else {
+                    Landscape::Custom
+                };
+                if self.landscape != typed {
+                    self.choose_landscape(typed);
+                }
+            }
             "optimizer" => {
                 self.optimizer = match value {
                     "gd" => Optimizer::Gd,

@@ -9,6 +9,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::model::landscape::{grad_quadratic, grad_quartic, grad_sharp_minima, grad_toy_network};
 use crate::model::optimizer::{Moments, adam_displacement, bias_factors};
+use std::sync::Arc;
+
+use crate::model::custom::{Custom, CustomKernel};
 use crate::model::{AdamConfig, Discrete, Landscape, LandscapeParams, NoiseLaw, Optimizer};
 
 use super::ensemble::BLOCK;
@@ -90,7 +93,7 @@ impl Sampler {
 }
 
 /// Everything the inner loops need, copied out of the parameters once.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Kernel {
     pub(super) lp: LandscapeParams,
     pub(super) lambda: f64,
@@ -101,6 +104,8 @@ pub(super) struct Kernel {
     /// Projection half-width (∞ = none).
     pub(super) proj: f64,
     pub(super) sampler: Sampler,
+    /// A typed landscape's gradient (`None` for the built-in ones).
+    pub(super) custom: Option<Arc<CustomKernel>>,
 }
 
 impl Kernel {
@@ -121,6 +126,13 @@ impl Kernel {
             },
             proj: p.projection.unwrap_or(f64::INFINITY),
             sampler: Sampler::new(p),
+            // Validated parameters hold a loss that parses whenever the landscape is typed.
+            custom: p
+                .landscape
+                .is_custom()
+                .then(|| Custom::new(&p.loss).ok())
+                .flatten()
+                .map(|c| Arc::new(c.kernel(p.a, p.b))),
         }
     }
 }
@@ -204,6 +216,21 @@ pub(super) fn advance_block(
             }
             Landscape::ToyNetwork => {
                 step_2d(b, k, t, xs, add.then_some((add1, add2)), grad_toy_network)
+            }
+            Landscape::Custom | Landscape::Custom2d => {
+                let c = k
+                    .custom
+                    .as_deref()
+                    .expect("a typed landscape has its kernel");
+                if two_d {
+                    step_2d(b, k, t, xs, add.then_some((add1, add2)), |w1, w2, x| {
+                        c.grad_at(w1, w2, x)
+                    })
+                } else {
+                    step_1d(b, k, t, xs, add.then_some(add1), |w, x| {
+                        c.grad_at(w, 0.0, x)[0]
+                    })
+                }
             }
         }
     }

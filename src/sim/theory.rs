@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::custom::Custom;
+use crate::model::stationary::{self, StationaryPoint, XLaw};
 use crate::model::theory::{self, InitMagnitude};
 use crate::model::{Landscape, NoiseLaw, Optimizer};
 
@@ -173,10 +175,83 @@ pub struct Readout {
     pub continuous_time: Option<ContinuousTime>,
     /// What the paper's theory says of this setting, in one sentence.
     pub verdict: String,
+    /// A typed landscape's stationary points in the view box, at the run's λ (the rows above
+    /// are the quadratic picture's and are empty or undefined for a typed landscape).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stationary_points: Option<Vec<PointRow>>,
+}
+
+/// A stationary point as the run JSON writes it: `w` in 1-D, `w1` and `w2` in 2-D.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PointRow {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub w: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub w1: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub w2: Option<f64>,
+    #[serde(flatten)]
+    pub point: StationaryPoint,
+    pub verdict: &'static str,
+}
+
+/// The law of x the theory averages over for `p`: the law that runs (GD's one x = E[x]).
+pub fn x_law(p: &ExperimentParams) -> XLaw {
+    let mean = p.noise_mean();
+    if !p.optimizer.is_stochastic() {
+        return XLaw::Points(vec![(mean, 1.0)]);
+    }
+    match p.noise {
+        NoiseLaw::TwoPoint => {
+            let (lo, hi) = p.landscape.two_point_values(p.a);
+            XLaw::Points(vec![(lo, 0.5), (hi, 0.5)])
+        }
+        NoiseLaw::Discrete { values } => XLaw::Points(values.pairs().collect()),
+        NoiseLaw::Gaussian { std } => XLaw::Gaussian { mean, sd: std },
+        NoiseLaw::Uniform { half_width } => XLaw::Uniform {
+            lo: mean - half_width,
+            hi: mean + half_width,
+        },
+    }
+}
+
+/// A typed landscape's stationary points in the view box at the run's λ (1-D; 2-D ones are
+/// not searched yet: an empty list), or `None` for a built-in landscape.
+pub fn typed_points(p: &ExperimentParams) -> Option<Vec<PointRow>> {
+    if !p.landscape.is_custom() {
+        return None;
+    }
+    let c = Custom::new(&p.loss).ok()?;
+    let law = x_law(p);
+    let points = if c.dim() == 1 {
+        stationary::points_1d(
+            &c,
+            &law,
+            (p.a, p.b, p.lambda),
+            (p.histogram.lo, p.histogram.hi),
+        )
+    } else {
+        Vec::new()
+    };
+    Some(
+        points
+            .into_iter()
+            .map(|point| PointRow {
+                w: (c.dim() == 1).then_some(point.w[0]),
+                w1: (c.dim() == 2).then_some(point.w[0]),
+                w2: (c.dim() == 2).then_some(point.w[1]),
+                verdict: point.verdict(),
+                point,
+            })
+            .collect(),
+    )
 }
 
 impl Readout {
     pub fn new(p: &ExperimentParams) -> Readout {
+        if let Some(points) = typed_points(p) {
+            return Readout::typed(p, points);
+        }
         let (mu, s2) = theory::log_factor_moments(&p.noise, p.a, p.lambda);
         let profile = theory::mu_profile(&p.noise, p.a, READOUT_LAMBDA_MAX);
         let one_d_sgd = p.landscape.dim() == 1 && p.optimizer == Optimizer::Sgd;
@@ -201,14 +276,65 @@ impl Readout {
             gamma_star: profile.first_max.map(|m| m.1),
             continuous_time,
             verdict: verdict(p, mu),
+            stationary_points: None,
         }
     }
+}
+
+impl Readout {
+    /// A typed landscape's readout: its stationary points, the quadratic picture's rows empty
+    /// (μ and s² undefined) — they are not this landscape's theory.
+    fn typed(p: &ExperimentParams, points: Vec<PointRow>) -> Readout {
+        let attracting: Vec<String> = points
+            .iter()
+            .filter(|r| r.point.attracts())
+            .map(|r| {
+                let at = if p.landscape.dim() == 1 {
+                    format!("w = {}", theory_num(r.point.w[0]))
+                } else {
+                    format!(
+                        "({}, {})",
+                        theory_num(r.point.w[0]),
+                        theory_num(r.point.w[1])
+                    )
+                };
+                format!("the {} at {at}", r.point.kind.label())
+            })
+            .collect();
+        let verdict = if points.is_empty() {
+            "no stationary point of L in the view".to_string()
+        } else if attracting.is_empty() {
+            "no stationary point in the view attracts SGD at this λ".to_string()
+        } else {
+            format!("SGD is attracted at this λ to {}", attracting.join(" and "))
+        };
+        Readout {
+            mu: f64::NAN,
+            s2: f64::NAN,
+            trapped: false,
+            eq5: None,
+            trapped_intervals: Vec::new(),
+            mu_zero_lambdas: Vec::new(),
+            lambda_star: None,
+            gamma_star: None,
+            continuous_time: None,
+            verdict,
+            stationary_points: Some(points),
+        }
+    }
+}
+
+fn theory_num(v: f64) -> String {
+    crate::figure::fmt_num(v, 4)
 }
 
 /// The paper's verdict on experiment `p` whose SGD log-growth is `mu`, in words that read true
 /// at every λ and a.
 pub fn verdict(p: &ExperimentParams, mu: f64) -> String {
     match p.landscape {
+        Landscape::Custom | Landscape::Custom2d => {
+            return "a typed landscape: see its stationary points".into();
+        }
         Landscape::SharpMinima => {
             return if theory::prop4_condition(p.lambda) {
                 "Prop. 4 holds: w1 → 0, only the sharp minima can be reached".into()

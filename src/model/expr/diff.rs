@@ -1,12 +1,12 @@
 //! Building expressions with the obvious simplifications (constants folded, 0 and 1 dropped),
 //! and their derivatives by the rules of calculus.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{Bin, Expr, Func, Var};
 
-fn num(v: f64) -> Rc<Expr> {
-    Rc::new(Expr::Num(v))
+fn num(v: f64) -> Arc<Expr> {
+    Arc::new(Expr::Num(v))
 }
 
 fn value(e: &Expr) -> Option<f64> {
@@ -18,19 +18,19 @@ fn value(e: &Expr) -> Option<f64> {
 
 /// A folded constant, unless folding would change what a run computes (a NaN or ∞ is left
 /// to the run, where a walker that meets it counts as diverged).
-fn folded(v: f64) -> Option<Rc<Expr>> {
+fn folded(v: f64) -> Option<Arc<Expr>> {
     v.is_finite().then(|| num(v))
 }
 
-pub fn neg(u: Rc<Expr>) -> Rc<Expr> {
+pub fn neg(u: Arc<Expr>) -> Arc<Expr> {
     match &*u {
         Expr::Num(v) => num(-v),
         Expr::Neg(inner) => inner.clone(),
-        _ => Rc::new(Expr::Neg(u)),
+        _ => Arc::new(Expr::Neg(u)),
     }
 }
 
-pub fn add(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+pub fn add(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
     match (value(&l), value(&r)) {
         (Some(a), Some(b)) => folded(a + b).unwrap_or_else(|| bin(Bin::Add, l, r)),
         (Some(0.0), None) => r,
@@ -42,7 +42,7 @@ pub fn add(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
     }
 }
 
-pub fn sub(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+pub fn sub(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
     match (value(&l), value(&r)) {
         (Some(a), Some(b)) => folded(a - b).unwrap_or_else(|| bin(Bin::Sub, l, r)),
         (Some(0.0), None) => neg(r),
@@ -54,7 +54,7 @@ pub fn sub(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
     }
 }
 
-pub fn mul(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+pub fn mul(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
     match (value(&l), value(&r)) {
         (Some(a), Some(b)) => folded(a * b).unwrap_or_else(|| bin(Bin::Mul, l, r)),
         // 0·u is 0 for every finite u; where u is not finite the walker has diverged anyway.
@@ -75,7 +75,7 @@ pub fn mul(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
     }
 }
 
-pub fn div(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+pub fn div(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
     match (value(&l), value(&r)) {
         (Some(a), Some(b)) => folded(a / b).unwrap_or_else(|| bin(Bin::Div, l, r)),
         (Some(0.0), None) => num(0.0),
@@ -88,7 +88,7 @@ pub fn div(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
     }
 }
 
-pub fn pow(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+pub fn pow(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
     match (value(&l), value(&r)) {
         (Some(a), Some(b)) => folded(super::pow(a, b)).unwrap_or_else(|| bin(Bin::Pow, l, r)),
         (_, Some(1.0)) => l,
@@ -97,26 +97,26 @@ pub fn pow(l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
     }
 }
 
-pub fn call(f: Func, u: Rc<Expr>) -> Rc<Expr> {
+pub fn call(f: Func, u: Arc<Expr>) -> Arc<Expr> {
     match value(&u).and_then(|v| folded(f.apply(v))) {
         Some(c) => c,
-        None => Rc::new(Expr::Call(f, u)),
+        None => Arc::new(Expr::Call(f, u)),
     }
 }
 
-fn bin(op: Bin, l: Rc<Expr>, r: Rc<Expr>) -> Rc<Expr> {
+fn bin(op: Bin, l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
     match (op, value(&l), value(&r)) {
         (Bin::Min | Bin::Max, Some(a), Some(b)) => {
-            folded(op.apply(a, b)).unwrap_or_else(|| Rc::new(Expr::Bin(op, l, r)))
+            folded(op.apply(a, b)).unwrap_or_else(|| Arc::new(Expr::Bin(op, l, r)))
         }
-        _ => Rc::new(Expr::Bin(op, l, r)),
+        _ => Arc::new(Expr::Bin(op, l, r)),
     }
 }
 
 impl Expr {
     /// ∂/∂`v` of this expression. Where the derivative jumps (abs, sign, min, max at a tie) it
     /// takes the value of one side, as a program computing the gradient at that point would.
-    pub fn derivative(self: &Rc<Self>, v: Var) -> Rc<Expr> {
+    pub fn derivative(self: &Arc<Self>, v: Var) -> Arc<Expr> {
         if !self.uses(v) {
             return num(0.0);
         }

@@ -12,9 +12,9 @@ mod parse;
 pub mod program;
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
-pub use parse::{MAX_DEPTH, MAX_LEN, ParseError, parse};
+pub use parse::{Loss, MAX_DEPTH, MAX_LEN, ParseError, parse, parse_loss};
 
 /// A name the expression may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -122,9 +122,9 @@ pub fn pow(l: f64, r: f64) -> f64 {
 pub enum Expr {
     Num(f64),
     Var(Var),
-    Neg(Rc<Expr>),
-    Call(Func, Rc<Expr>),
-    Bin(Bin, Rc<Expr>, Rc<Expr>),
+    Neg(Arc<Expr>),
+    Call(Func, Arc<Expr>),
+    Bin(Bin, Arc<Expr>, Arc<Expr>),
 }
 
 /// Values of the names.

@@ -4,7 +4,7 @@
 //! (−w^2 = −(w²)), then * and /, then + and −. Every refusal names its column (1-based, in
 //! characters).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::diff::{add, div, mul, neg, pow, sub};
 use super::{Bin, Expr, Func, Var};
@@ -131,6 +131,9 @@ struct Parser {
     /// Column just past the text, for "ends here" messages.
     end: usize,
     depth: usize,
+    /// Columns of the first 1-D name (w) and the first 2-D name (w1, w2).
+    one_d: Option<usize>,
+    two_d: Option<usize>,
 }
 
 const FUNCTIONS: &str = "sqrt exp ln log sin cos tan tanh abs sign min max";
@@ -168,7 +171,7 @@ impl Parser {
         Ok(())
     }
 
-    fn expr(&mut self) -> Result<Rc<Expr>, ParseError> {
+    fn expr(&mut self) -> Result<Arc<Expr>, ParseError> {
         let mut l = self.term()?;
         while let Some(Tok::Op(c @ ('+' | '-'))) = self.peek() {
             let c = *c;
@@ -179,7 +182,7 @@ impl Parser {
         Ok(l)
     }
 
-    fn term(&mut self) -> Result<Rc<Expr>, ParseError> {
+    fn term(&mut self) -> Result<Arc<Expr>, ParseError> {
         let mut l = self.unary()?;
         loop {
             match self.peek() {
@@ -204,7 +207,7 @@ impl Parser {
         }
     }
 
-    fn unary(&mut self) -> Result<Rc<Expr>, ParseError> {
+    fn unary(&mut self) -> Result<Arc<Expr>, ParseError> {
         match self.peek() {
             Some(Tok::Op(c @ ('-' | '+'))) => {
                 let minus = *c == '-';
@@ -218,7 +221,7 @@ impl Parser {
         }
     }
 
-    fn power(&mut self) -> Result<Rc<Expr>, ParseError> {
+    fn power(&mut self) -> Result<Arc<Expr>, ParseError> {
         let base = self.atom()?;
         if let Some(Tok::Op('^')) = self.peek() {
             self.at += 1;
@@ -230,7 +233,7 @@ impl Parser {
         Ok(base)
     }
 
-    fn atom(&mut self) -> Result<Rc<Expr>, ParseError> {
+    fn atom(&mut self) -> Result<Arc<Expr>, ParseError> {
         let col = self.column();
         let Some(tok) = self.peek().cloned() else {
             return Err(error(
@@ -241,7 +244,7 @@ impl Parser {
         match tok {
             Tok::Num(v) => {
                 self.at += 1;
-                Ok(Rc::new(Expr::Num(v)))
+                Ok(Arc::new(Expr::Num(v)))
             }
             Tok::Open => {
                 self.at += 1;
@@ -255,6 +258,15 @@ impl Parser {
                 self.at += 1;
                 if let Some(Tok::Open) = self.peek() {
                     return self.call(&name, col);
+                }
+                match name.as_str() {
+                    "w" => {
+                        self.one_d.get_or_insert(col);
+                    }
+                    "w1" | "w2" => {
+                        self.two_d.get_or_insert(col);
+                    }
+                    _ => {}
                 }
                 let e = match name.as_str() {
                     "w" => Expr::Var(Var::W1),
@@ -277,7 +289,7 @@ impl Parser {
                         ));
                     }
                 };
-                Ok(Rc::new(e))
+                Ok(Arc::new(e))
             }
             Tok::Close => Err(error(col, "')' has no '(' before it")),
             Tok::Op(c) => Err(error(col, format!("missing operand before '{c}'"))),
@@ -302,7 +314,7 @@ impl Parser {
         }
     }
 
-    fn call(&mut self, name: &str, col: usize) -> Result<Rc<Expr>, ParseError> {
+    fn call(&mut self, name: &str, col: usize) -> Result<Arc<Expr>, ParseError> {
         let open = self.column();
         self.at += 1; // '('
         self.enter()?;
@@ -346,7 +358,7 @@ impl Parser {
             "min" | "max" => {
                 want(2)?;
                 let op = if name == "min" { Bin::Min } else { Bin::Max };
-                return Ok(Rc::new(Expr::Bin(op, args[0].clone(), args[1].clone())));
+                return Ok(Arc::new(Expr::Bin(op, args[0].clone(), args[1].clone())));
             }
             _ => {
                 return Err(error(
@@ -361,7 +373,39 @@ impl Parser {
 }
 
 /// Parse `text` into an expression (constants folded; see the module for the grammar).
-pub fn parse(text: &str) -> Result<Rc<Expr>, ParseError> {
+pub fn parse(text: &str) -> Result<Arc<Expr>, ParseError> {
+    parse_with_names(text).map(|(e, _, _)| e)
+}
+
+/// A per-sample loss: its expression and its number of weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loss {
+    pub expr: Arc<Expr>,
+    /// 1 (the weight w) or 2 (w1, w2).
+    pub dim: usize,
+}
+
+/// Parse a loss: an expression of w (1-D) or of w1 and w2 (2-D), not both.
+pub fn parse_loss(text: &str) -> Result<Loss, ParseError> {
+    let (expr, one_d, two_d) = parse_with_names(text)?;
+    match (one_d, two_d) {
+        (Some(a), Some(b)) => Err(error(
+            a.max(b),
+            "w is the 1-D weight, w1 and w2 the 2-D ones: use one kind",
+        )),
+        (Some(_), None) => Ok(Loss { expr, dim: 1 }),
+        (None, Some(_)) => Ok(Loss { expr, dim: 2 }),
+        (None, None) => Err(error(
+            0,
+            "no weight: the loss must depend on w (1-D) or on w1, w2 (2-D)",
+        )),
+    }
+}
+
+/// An expression, with the columns of its first 1-D and 2-D weight names.
+type Named = (Arc<Expr>, Option<usize>, Option<usize>);
+
+fn parse_with_names(text: &str) -> Result<Named, ParseError> {
     let len = text.chars().count();
     if len > MAX_LEN {
         return Err(error(
@@ -378,10 +422,12 @@ pub fn parse(text: &str) -> Result<Rc<Expr>, ParseError> {
         at: 0,
         end: len + 1,
         depth: 0,
+        one_d: None,
+        two_d: None,
     };
     let e = p.expr()?;
     match p.peek() {
-        None => Ok(e),
+        None => Ok((e, p.one_d, p.two_d)),
         Some(Tok::Close) => Err(error(p.column(), "')' has no '(' before it")),
         Some(Tok::Comma) => Err(error(p.column(), "',' outside a function's arguments")),
         Some(_) => Err(error(p.column(), format!("unexpected {}", p.describe()))),

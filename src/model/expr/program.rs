@@ -5,7 +5,7 @@
 //! instruction's loop is a plain vector loop.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{Bin, Expr, Func, Var};
 
@@ -109,8 +109,8 @@ impl Compiler {
         }
     }
 
-    fn compile(&mut self, e: &Rc<Expr>) -> usize {
-        let addr = Rc::as_ptr(e);
+    fn compile(&mut self, e: &Arc<Expr>) -> usize {
+        let addr = Arc::as_ptr(e);
         if let Some(&r) = self.seen.get(&addr) {
             return r;
         }
@@ -159,7 +159,7 @@ impl Compiler {
 
 impl Program {
     /// The program computing every expression of `exprs`, with a and b bound.
-    pub fn compile(exprs: &[Rc<Expr>], a: f64, b: f64) -> Program {
+    pub fn compile(exprs: &[Arc<Expr>], a: f64, b: f64) -> Program {
         let mut c = Compiler {
             a,
             b,
