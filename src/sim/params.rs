@@ -496,9 +496,6 @@ impl ExperimentParams {
                 // Keep a typed loss of this dimension; else start from the landscape left (its
                 // own typed form and law, so the run is the same) or the simplest one.
                 let dim = landscape.dim();
-                if parse_loss(&self.loss).is_ok_and(|l| l.dim == dim) {
-                    return;
-                }
                 let from = if previous.dim() == dim && !previous.is_custom() {
                     previous
                 } else if dim == 1 {
@@ -506,9 +503,13 @@ impl ExperimentParams {
                 } else {
                     Landscape::ToyNetwork
                 };
+                // Into 2-D from 1-D: the toy network's box and initial law.
                 if dim == 2 && previous.dim() != 2 {
                     self.choose_landscape(from);
                     self.landscape = landscape;
+                }
+                if parse_loss(&self.loss).is_ok_and(|l| l.dim == dim) {
+                    return;
                 }
                 if let Some((text, law)) = from.typed() {
                     self.loss = text.to_string();
@@ -764,6 +765,8 @@ mod tests {
             ("record_steps", "0,10,100"),
             ("thresholds", "0.1"),
             ("bins", "50"),
+            ("noise_values", "1, -1"),
+            ("loss", "x*w^2/2 + w^4/4"),
         ];
         let mut p = ExperimentParams::default();
         for (k, v) in samples {
@@ -771,5 +774,58 @@ mod tests {
         }
         assert_eq!(samples.len(), KNOWN_KEYS.len());
         p.validate().unwrap();
+        assert_eq!(p.landscape, Landscape::Custom);
+    }
+
+    #[test]
+    fn a_typed_loss_is_checked_where_it_is_set_and_where_it_is_run() {
+        let mut p = ExperimentParams::default();
+        let e = p.set("loss", "x*w^2/2 + foo").unwrap_err().to_string();
+        assert!(
+            e.contains("column 11") && e.contains("unknown name 'foo'"),
+            "{e}"
+        );
+        assert!(
+            p.set("loss", "x*(w + 1")
+                .unwrap_err()
+                .to_string()
+                .contains("never closed")
+        );
+        assert!(p.set("loss", "").unwrap_err().to_string().contains("empty"));
+        assert!(
+            p.set("loss", "x^2")
+                .unwrap_err()
+                .to_string()
+                .contains("no weight")
+        );
+        assert_eq!(
+            p.landscape,
+            Landscape::Quadratic,
+            "a refused loss changes nothing"
+        );
+        // A 2-D loss chooses the 2-D typed landscape (with the toy network's box) …
+        p.set("loss", "(w2*w1^2 - x)^2").unwrap();
+        assert_eq!(p.landscape, Landscape::Custom2d);
+        assert_eq!((p.histogram.lo2, p.histogram.hi2), (-0.5, 2.5));
+        p.validate().unwrap();
+        // … and a preset that puts it in a 1-D view is refused with a reason.
+        p.landscape = Landscape::Custom;
+        let e = p.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("2-D expression") && e.contains("1-D view"),
+            "{e}"
+        );
+        // Starting from a built-in takes its typed form and its law: the same experiment.
+        let mut s = ExperimentParams::default();
+        s.choose_landscape(Landscape::SharpMinima);
+        s.set("landscape", "custom_2d").unwrap();
+        assert_eq!(s.loss, Landscape::SharpMinima.typed().unwrap().0);
+        assert_eq!(
+            s.noise,
+            NoiseLaw::Discrete {
+                values: Discrete::parse("-1, 1").unwrap()
+            }
+        );
+        assert_eq!(s.projection, Some(1.0));
     }
 }
