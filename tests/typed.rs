@@ -1,0 +1,183 @@
+//! Typed landscapes against the built-ins they mirror: the typed quadratic, quartic, 2-D sharp
+//! minima and toy network (each the built-in's `Landscape::typed` form and law) give the
+//! built-in's statistics within sampling error at N = 20 000, and the typed quadratic's theory
+//! (its stationary point's μ, the λ where μ < 0) is Eq. 5's to 10⁻⁹.
+
+use saddlescope::model::custom::Custom;
+use saddlescope::model::stationary::{self, Kind};
+use saddlescope::model::{Landscape, theory};
+use saddlescope::preset::Preset;
+use saddlescope::sim::theory::{Readout, x_law};
+use saddlescope::sim::{Ensemble, ExperimentParams};
+
+const N: usize = 20_000;
+
+/// Four binomial standard deviations of a difference of two shares of N (both near `p`).
+fn tolerance(p: f64) -> f64 {
+    4.0 * (2.0 * (p * (1.0 - p) + 1.0 / N as f64) / N as f64).sqrt()
+}
+
+/// The preset's parameters at N walkers, and the same experiment on the typed landscape.
+fn pair(preset: &str) -> (ExperimentParams, ExperimentParams) {
+    let mut p = Preset::builtin(preset).unwrap().params;
+    p.walkers = N;
+    let mut typed = p.clone();
+    typed
+        .set(
+            "landscape",
+            if p.landscape.dim() == 2 {
+                "custom_2d"
+            } else {
+                "custom"
+            },
+        )
+        .unwrap();
+    assert_eq!(typed.loss, p.landscape.typed().unwrap().0);
+    (p, typed)
+}
+
+fn run(p: &ExperimentParams, steps: u64) -> Ensemble {
+    let mut e = Ensemble::new(&p.valid().unwrap());
+    e.advance(steps, 2);
+    e
+}
+
+fn share(e: &Ensemble, f: impl Fn(f64, f64) -> bool) -> f64 {
+    let w2 = e.w2();
+    let hits = (0..e.len())
+        .filter(|&i| f(e.w1()[i], w2.get(i).copied().unwrap_or(0.0)))
+        .count();
+    hits as f64 / e.len() as f64
+}
+
+#[test]
+fn the_typed_quadratic_and_quartic_trap_as_the_built_ins_do() {
+    for preset in ["fig1-left", "fig1-middle"] {
+        let (p, typed) = pair(preset);
+        for steps in [10, 20, 50] {
+            let (b, t) = (run(&p, steps), run(&typed, steps));
+            for theta in [0.1, 1e-3] {
+                let below = |e: &Ensemble| share(e, |w, _| w.abs() < theta);
+                let (sb, st) = (below(&b), below(&t));
+                assert!(
+                    (sb - st).abs() <= tolerance(0.5 * (sb + st)),
+                    "{preset} t={steps} θ={theta}: built-in {sb}, typed {st}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_typed_sharp_minima_and_toy_network_end_where_the_built_ins_do() {
+    // Fig. 7: every walker in a sharp minimum (w1 = 0); Fig. 3: the valley or the saddle line.
+    for (preset, steps) in [("fig7", 3000), ("fig3-left", 3000), ("fig3-middle", 3000)] {
+        let (p, typed) = pair(preset);
+        assert!(typed.validate().is_ok());
+        let (b, t) = (run(&p, steps), run(&typed, steps));
+        let outcomes: [(&str, fn(f64, f64) -> bool); 3] = [
+            ("|w1| < 0.01", |w1, _| w1.abs() < 0.01),
+            ("w2 w1² near ½", |w1, w2| {
+                (w2 * w1 * w1 - 0.5).abs() < 0.05
+            }),
+            ("diverged", |w1, _| !w1.is_finite()),
+        ];
+        for (name, f) in outcomes {
+            let (sb, st) = (share(&b, f), share(&t, f));
+            assert!(
+                (sb - st).abs() <= tolerance(0.5 * (sb + st)),
+                "{preset} {name}: built-in {sb}, typed {st}"
+            );
+        }
+        if preset == "fig7" {
+            assert_eq!(
+                share(&t, |w1, _| w1.abs() < 0.01),
+                1.0,
+                "Fig. 7: 100 % sharp"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_typed_quadratics_theory_is_eq_5s_to_1e_9() {
+    for a in [-1.0, -0.5, 0.5] {
+        for lambda in [0.3, 0.8, 1.5] {
+            let mut p = ExperimentParams {
+                a,
+                lambda,
+                ..ExperimentParams::default()
+            };
+            p.set("landscape", "custom").unwrap();
+            let r = Readout::new(&p);
+            let points = r.stationary_points.unwrap();
+            assert_eq!(points.len(), 1, "a={a}: the one stationary point w = 0");
+            let w0 = &points[0];
+            assert_eq!(w0.w, Some(0.0));
+            assert_eq!(
+                w0.point.kind,
+                if a < 0.0 {
+                    Kind::Maximum
+                } else {
+                    Kind::Minimum
+                }
+            );
+            assert!(w0.point.sgd_fixed_point);
+            let mu = w0.point.mu.unwrap();
+            let want = theory::mu_two_point(a, lambda);
+            assert!(
+                (mu - want).abs() < 1e-9,
+                "a={a} λ={lambda}: μ {mu} vs {want}"
+            );
+            assert_eq!(w0.point.attracts(), want < 0.0);
+        }
+        // The λ where μ < 0 are Eq. 5's interval (its positive part).
+        let mut p = ExperimentParams {
+            a,
+            ..ExperimentParams::default()
+        };
+        p.set("landscape", "custom").unwrap();
+        let c = Custom::new(&p.loss).unwrap();
+        let got = stationary::negative_intervals_1d(&c, &x_law(&p), (a, 0.0), 0.0, 10.0);
+        let (lo, hi) = theory::eq5_interval(a).unwrap();
+        assert_eq!(got.len(), 1, "a={a}: {got:?}");
+        assert!(
+            (got[0].0 - lo.max(0.0)).abs() < 1e-9,
+            "a={a}: {got:?} vs {lo}"
+        );
+        assert!((got[0].1 - hi).abs() < 1e-9, "a={a}: {got:?} vs {hi}");
+    }
+}
+
+#[test]
+fn the_typed_quartic_has_its_maximum_and_two_minima() {
+    let (p, typed) = pair("fig1-middle");
+    let r = Readout::new(&typed);
+    let points = r.stationary_points.unwrap();
+    let m = (-p.a / 2.0).sqrt();
+    let kinds: Vec<(f64, Kind)> = points
+        .iter()
+        .map(|r| (r.w.unwrap(), r.point.kind))
+        .collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    for (want, kind) in [
+        (-m, Kind::Minimum),
+        (0.0, Kind::Maximum),
+        (m, Kind::Minimum),
+    ] {
+        assert!(
+            kinds
+                .iter()
+                .any(|&(w, k)| (w - want).abs() < 1e-9 && k == kind),
+            "{want} {kind:?} in {kinds:?}"
+        );
+    }
+    // SGD cannot settle at the minima (x w + w³ ≠ 0 for both x); it can at the maximum, with
+    // the quadratic's μ there.
+    for r in &points {
+        assert_eq!(r.point.sgd_fixed_point, r.w == Some(0.0));
+    }
+    let at0 = points.iter().find(|r| r.w == Some(0.0)).unwrap();
+    assert!((at0.point.mu.unwrap() - theory::mu_two_point(p.a, p.lambda)).abs() < 1e-9);
+    assert_eq!(Landscape::Custom, typed.landscape);
+}
