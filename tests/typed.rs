@@ -12,6 +12,9 @@ use saddlescope::sim::{Ensemble, ExperimentParams};
 
 const N: usize = 20_000;
 
+/// Whether a walker at (w1, w2) ended in an outcome.
+type Outcome = fn(f64, f64) -> bool;
+
 /// Four binomial standard deviations of a difference of two shares of N (both near `p`).
 fn tolerance(p: f64) -> f64 {
     4.0 * (2.0 * (p * (1.0 - p) + 1.0 / N as f64) / N as f64).sqrt()
@@ -75,7 +78,7 @@ fn the_typed_sharp_minima_and_toy_network_end_where_the_built_ins_do() {
         let (p, typed) = pair(preset);
         assert!(typed.validate().is_ok());
         let (b, t) = (run(&p, steps), run(&typed, steps));
-        let outcomes: [(&str, fn(f64, f64) -> bool); 3] = [
+        let outcomes: [(&str, Outcome); 3] = [
             ("|w1| < 0.01", |w1, _| w1.abs() < 0.01),
             ("w2 w1² near ½", |w1, w2| {
                 (w2 * w1 * w1 - 0.5).abs() < 0.05
