@@ -72,6 +72,23 @@ fn the_typed_quadratic_and_quartic_trap_as_the_built_ins_do() {
 }
 
 #[test]
+fn the_typed_quadratic_is_the_built_in_run_bit_for_bit_on_the_same_kernels() {
+    // Its derived gradient is x·w exactly (0.5·(x·(2w)) gathered), and the lanes draw x in the
+    // same order: the same walkers, bit for bit, as the built-in on the f64 kernels.
+    use saddlescope::sim::Engine;
+    let (mut p, mut typed) = pair("fig1-left");
+    p.walkers = 1000;
+    typed.walkers = 1000;
+    let go = |q: &ExperimentParams| {
+        let mut e = Ensemble::with_engine(&q.valid().unwrap(), Engine::Lanes);
+        e.advance(300, 2);
+        e.w1().to_vec()
+    };
+    let (b, t) = (go(&p), go(&typed));
+    assert!(b.iter().zip(&t).all(|(x, y)| x.to_bits() == y.to_bits()));
+}
+
+#[test]
 fn the_typed_sharp_minima_and_toy_network_end_where_the_built_ins_do() {
     // Fig. 7: every walker in a sharp minimum (w1 = 0); Fig. 3: the valley or the saddle line.
     for (preset, steps) in [("fig7", 3000), ("fig3-left", 3000), ("fig3-middle", 3000)] {

@@ -23,6 +23,8 @@ pub struct ControlState {
     pub thresholds_text: String,
     /// Text of the discrete law's values field.
     pub noise_values_text: String,
+    /// Text of a typed landscape's ℓ(w; x) field.
+    pub loss_text: String,
     /// In presenter mode, keep the control and theory panels open.
     pub presenter_controls: bool,
 }
@@ -35,6 +37,7 @@ impl Default for ControlState {
             record_steps_text: String::new(),
             thresholds_text: String::new(),
             noise_values_text: Discrete::default().to_text(),
+            loss_text: String::new(),
             presenter_controls: false,
         }
     }
@@ -58,6 +61,7 @@ impl ControlState {
         if let NoiseLaw::Discrete { values } = p.noise {
             self.noise_values_text = values.to_text();
         }
+        self.loss_text = p.loss.clone();
     }
 }
 
@@ -103,6 +107,111 @@ fn list_field(
         ui.label(
             RichText::new(format!("⚠ {label}: {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)),
         );
+    }
+    error
+}
+
+/// A typed landscape's field, its "start from" menu, and the gradient and Hessian derived from
+/// it; returns the error to show, if any.
+fn typed_loss_ui(ui: &mut Ui, p: &mut ExperimentParams, cs: &mut ControlState) -> Option<String> {
+    let dim = p.landscape.dim();
+    let tip = if dim == 1 {
+        "ℓ(w; x): the weight w, the sample x, the sliders a and b; numbers, + − * / ^, ( ), pi, e, sqrt exp ln log sin cos tan tanh abs sign min max. Example: x*w^2/2 + w^4/4."
+    } else {
+        "ℓ(w1, w2; x): the weights w1 and w2, the sample x, the sliders a and b; numbers, + − * / ^, ( ), pi, e, sqrt exp ln log sin cos tan tanh abs sign min max. Example: (w2*w1^2 - x)^2."
+    };
+    let label = if dim == 1 {
+        "ℓ(w; x) ="
+    } else {
+        "ℓ(w1, w2; x) ="
+    };
+    let l = ui.label(label).on_hover_text(tip);
+    let check = |text: &str| {
+        let mut trial = p.clone();
+        trial
+            .set("loss", text)
+            .and_then(|()| {
+                if trial.landscape.dim() == dim {
+                    trial.validate()
+                } else {
+                    Err(crate::sim::params::out_of_range(
+                        "loss",
+                        text,
+                        if dim == 1 {
+                            "a 2-D expression (w1, w2) in a 1-D view: write it in w, or open the 2-D view"
+                        } else {
+                            "a 1-D expression (w) in the 2-D view: write it in w1 and w2"
+                        },
+                    ))
+                }
+            })
+            .map(|()| trial)
+    };
+    let result = check(&cs.loss_text);
+    let mut edit = egui::TextEdit::singleline(&mut cs.loss_text)
+        .desired_width(ui.available_width())
+        .font(egui::TextStyle::Monospace);
+    if result.is_err() {
+        edit = edit.text_color(Color32::from_rgb(0xd0, 0x30, 0x30));
+    }
+    let r = ui.add(edit).labelled_by(l.id).on_hover_text(tip);
+    let error = match check(&cs.loss_text) {
+        Ok(trial) => {
+            if r.changed() {
+                *p = trial;
+            }
+            None
+        }
+        Err(e) => Some(e.to_string()),
+    };
+    if let Some(e) = &error {
+        ui.label(RichText::new(format!("⚠ ℓ: {e}")).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
+    }
+    ui.horizontal(|ui| {
+        ui.menu_button("start from ▾", |ui| {
+            for l in Landscape::ALL.into_iter().filter(|l| l.dim() == dim) {
+                if ui
+                    .button(l.label())
+                    .on_hover_text(
+                        "Its ℓ as one types it, with its law of x: the same run as the built-in.",
+                    )
+                    .clicked()
+                {
+                    let (text, law) = l.typed().expect("a built-in landscape");
+                    let mut trial = p.clone();
+                    let ok = trial.set("loss", text).is_ok()
+                        && law.is_none_or(|v| trial.set("noise_values", v).is_ok())
+                        && trial.validate().is_ok();
+                    if ok {
+                        if law.is_none() && matches!(trial.noise, NoiseLaw::Discrete { .. }) {
+                            trial.noise = NoiseLaw::TwoPoint;
+                        }
+                        *p = trial;
+                        cs.sync_text(p);
+                    }
+                    ui.close();
+                }
+            }
+        })
+        .response
+        .on_hover_text("Fill in the expression of a built-in landscape.");
+    });
+    if let Ok(c) = crate::model::custom::Custom::new(&p.loss) {
+        let names: &[&str] = if dim == 1 { &["w"] } else { &["w1", "w2"] };
+        let mono = |s: String| RichText::new(s).monospace().small();
+        for (g, n) in c.grad.iter().zip(names) {
+            ui.label(mono(format!("∂ℓ/∂{n} = {}", c.show(g))));
+        }
+        for (i, row) in c.hess.iter().enumerate() {
+            for (j, h) in row.iter().enumerate().skip(i) {
+                ui.label(mono(format!(
+                    "∂²ℓ/∂{}∂{} = {}",
+                    names[i],
+                    names[j],
+                    c.show(h)
+                )));
+            }
+        }
     }
     error
 }
@@ -205,10 +314,16 @@ pub fn controls_ui(
     view: ViewKind,
 ) -> Vec<String> {
     let two_d = matches!(view, ViewKind::Landscape2d | ViewKind::LossSweep);
-    let landscapes: &[Landscape] = if two_d {
+    let landscapes: &[Landscape] = if view == ViewKind::Landscape2d {
+        &[
+            Landscape::SharpMinima,
+            Landscape::ToyNetwork,
+            Landscape::Custom2d,
+        ]
+    } else if two_d {
         &[Landscape::SharpMinima, Landscape::ToyNetwork]
     } else {
-        &[Landscape::Quadratic, Landscape::Quartic]
+        &[Landscape::Quadratic, Landscape::Quartic, Landscape::Custom]
     };
     let mut errors = Vec::new();
     ui.heading("Experiment");
@@ -218,11 +333,15 @@ pub fn controls_ui(
             for &l in landscapes {
                 if ui.selectable_label(p.landscape == l, l.label()).clicked() {
                     p.choose_landscape(l);
+                    cs.sync_text(p);
                 }
             }
         })
         .response
-        .on_hover_text("The per-sample loss ℓ(w; x). Quadratic: Eq. 2, L = a w²/4 (w = 0 is a maximum for a < 0). Quartic: Sec. 6.1, minima at ±√(−a/2).");
+        .on_hover_text("The per-sample loss ℓ(w; x). Quadratic: Eq. 2, L = a w²/4 (w = 0 is a maximum for a < 0). Quartic: Sec. 6.1, minima at ±√(−a/2). Typed: any ℓ you write, with the paper's theory of its stationary points.");
+    if p.landscape.is_custom() {
+        errors.extend(typed_loss_ui(ui, p, cs));
+    }
     ComboBox::from_label("Optimizer")
         .selected_text(p.optimizer.label())
         .show_ui(ui, |ui| {

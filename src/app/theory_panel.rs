@@ -60,8 +60,66 @@ fn two_d_theory_ui(ui: &mut Ui, p: &ExperimentParams) {
     });
 }
 
+/// A typed landscape's theory: its stationary points in the view with their kind, whether SGD
+/// can settle there, μ at λ and the verdict, coloured as the markers on the plots are.
+fn typed_theory_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout) {
+    let points = r.stationary_points.as_deref().unwrap_or_default();
+    ui.label(
+        RichText::new("Typed landscape: the paper's Prop. 2 at each stationary point w* of L = E ℓ — SGD can settle only where every sample's gradient vanishes, and is attracted there iff μ = E ln|1 − λ ℓ″(w*; x)| < 0 (2-D: the top Lyapunov exponent of I − λH).")
+            .small(),
+    );
+    if points.is_empty() {
+        let why = if p.landscape.dim() == 2 {
+            "the 2-D search for stationary points is not built yet: no verdict"
+        } else {
+            "none in the view"
+        };
+        row(
+            ui,
+            "stationary points",
+            why,
+            "Roots of L′ in the histogram's w range.",
+        );
+    }
+    for pt in points {
+        let at = match (pt.w, pt.w1, pt.w2) {
+            (Some(w), _, _) => format!("w = {}", fmt_num(w, 4)),
+            (_, Some(a), Some(b)) => format!("({}, {})", fmt_num(a, 4), fmt_num(b, 4)),
+            _ => String::new(),
+        };
+        let colour = if pt.point.attracts() {
+            TRAPPED
+        } else if pt.point.sgd_fixed_point {
+            ESCAPING
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        let mu = pt
+            .point
+            .mu
+            .map_or(String::new(), |m| format!(" (μ = {})", fmt_num(m, 4)));
+        row(
+            ui,
+            &format!("{} at {at}", pt.point.kind.label()),
+            RichText::new(format!("{}{mu}", pt.verdict)).color(colour),
+            "Kind: the sign of L″ (the Hessian's eigenvalues in 2-D). SGD settles only where ∇ℓ(w*; x) = 0 for every x the law draws; then μ < 0 attracts (Prop. 2 with h = ℓ″).",
+        );
+    }
+    row(
+        ui,
+        "verdict",
+        RichText::new(&r.verdict).strong(),
+        "Which stationary points attract SGD at this λ.",
+    );
+}
+
 pub fn theory_panel_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout, snap: Option<&Snapshot>) {
     ui.heading("Theory");
+    if p.landscape.is_custom() {
+        typed_theory_ui(ui, p, r);
+        ensemble_ui(ui, r, snap);
+        return;
+    }
     if p.landscape.dim() == 2 {
         two_d_theory_ui(ui, p);
         ensemble_ui(ui, r, snap);

@@ -150,7 +150,7 @@ impl StationaryPoint {
             (false, _) => "SGD cannot settle here: the gradient noise does not vanish",
             (true, Some(m)) if m < 0.0 => "SGD is attracted here at this λ",
             (true, Some(_)) => "SGD is repelled here at this λ",
-            (true, None) => "no exponent",
+            (true, None) => "no theory for this optimizer (Prop. 2 is SGD's and GD's)",
         }
     }
 }

@@ -650,7 +650,13 @@ pub fn record_unless(
             mean_w: mean(sum_w, finite),
             mean_abs_w: mean_abs,
             sem_abs_w: sem_abs,
-            mean_loss: mean(sum_loss, finite),
+            // A typed landscape's L is an expectation over its law per walker: not computed
+            // (undefined), rather than another landscape's formula.
+            mean_loss: if p.landscape.is_custom() {
+                None
+            } else {
+                mean(sum_loss, finite)
+            },
             quantiles,
             basins: if two_d {
                 basins

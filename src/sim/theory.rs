@@ -233,9 +233,17 @@ pub fn typed_points(p: &ExperimentParams) -> Option<Vec<PointRow>> {
     } else {
         Vec::new()
     };
+    let adaptive = p.optimizer.is_adaptive();
     Some(
         points
             .into_iter()
+            .map(|mut point| {
+                // Prop. 2 is SGD's (and GD's, with its one x); Adam and AMSGrad have none here.
+                if adaptive {
+                    point.mu = None;
+                }
+                point
+            })
             .map(|point| PointRow {
                 w: (c.dim() == 1).then_some(point.w[0]),
                 w1: (c.dim() == 2).then_some(point.w[0]),

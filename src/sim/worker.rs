@@ -18,7 +18,7 @@ use web_time::{Duration, Instant};
 use super::ensemble::{Engine, Ensemble};
 use super::params::{ExperimentParams, ValidParams};
 use super::stats::{self, Record};
-use super::theory::{FractionCurves, fraction_curves};
+use super::theory::{FractionCurves, PointRow, fraction_curves, typed_points};
 use crate::coop::{self, RunMode};
 
 /// Target interval between snapshots while playing (60 per second).
@@ -93,6 +93,8 @@ pub struct Snapshot {
     pub walker_steps_per_second: f64,
     /// The exact theory of the fraction below each threshold versus step, where it applies.
     pub curves: Option<Arc<FractionCurves>>,
+    /// A typed landscape's stationary points with their verdicts at λ (empty otherwise).
+    pub stationary: Arc<Vec<PointRow>>,
     /// 2-D landscapes: the positions of up to [`CLOUD_POINTS`] walkers (evenly strided).
     pub cloud: Arc<Vec<[f64; 2]>>,
     /// Up to [`CLOUD_POINTS`] finite walkers, evenly strided, with their numbers: (walker,
@@ -335,6 +337,7 @@ struct State {
     /// The record computed by the last `observe`.
     current: Option<Arc<Record>>,
     curves: Option<Arc<FractionCurves>>,
+    stationary: Arc<Vec<PointRow>>,
     /// The step a rebinned run is being replayed to.
     catch_up: Option<u64>,
 }
@@ -370,6 +373,7 @@ impl State {
             window: std::collections::VecDeque::new(),
             current: None,
             curves: None,
+            stationary: Arc::new(Vec::new()),
             catch_up: None,
         }
     }
@@ -498,7 +502,12 @@ impl State {
     fn set_params(&mut self, generation: u64, params: ValidParams) {
         // The theory curves (about 10 ms of exact binomial laws at the default thresholds) are
         // computed beside the new ensemble, not after it: the first snapshot has both.
-        let curves = || fraction_curves(&params, THEORY_POINTS).map(Arc::new);
+        let curves = || {
+            (
+                fraction_curves(&params, THEORY_POINTS).map(Arc::new),
+                Arc::new(typed_points(&params).unwrap_or_default()),
+            )
+        };
         let ensemble = || Ensemble::with_threads(&params, Engine::Auto, self.stat_threads);
         let (e, curves) = if self.stat_threads == 1 {
             (ensemble(), curves())
@@ -525,7 +534,7 @@ impl State {
             old == *params
         };
         self.generation = generation;
-        self.curves = curves;
+        (self.curves, self.stationary) = curves;
         self.params = Arc::new(params);
         self.install(e);
         self.catch_up = (rebinned && reached > 0).then_some(reached.min(self.params.steps));
@@ -701,6 +710,7 @@ impl State {
             trace: Arc::new(self.trace.clone()),
             walker_steps_per_second: self.rate,
             curves: self.curves.clone(),
+            stationary: self.stationary.clone(),
             cloud: Arc::new(if e.w2().is_empty() {
                 Vec::new()
             } else {

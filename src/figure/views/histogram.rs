@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::figure::Shape;
 use crate::sim::stats::Histogram;
 use crate::sim::worker::Snapshot;
 
@@ -180,8 +181,21 @@ pub fn live_caption(snap: &Snapshot) -> String {
     // what the paper says of them, or that it says nothing.
     use crate::model::Optimizer;
     let er = snap.current.summary.effective_rates.as_ref();
+    let attracting: Vec<String> = snap
+        .stationary
+        .iter()
+        .filter(|r| r.point.attracts())
+        .map(|r| format!("{} {}", r.point.kind.label(), fmt_num(r.point.w[0], 3)))
+        .collect();
     let verdict = if p.landscape.dim() == 2 {
         String::new()
+    } else if p.landscape.is_custom() {
+        // The typed landscape's own theory: which of its stationary points attract at λ.
+        if attracting.is_empty() {
+            ": no stationary point in view attracts SGD at this λ".to_string()
+        } else {
+            format!(": SGD is attracted to the {}", attracting.join(", "))
+        }
     } else if p.optimizer == Optimizer::Adam {
         ": the paper has no theory for Adam here".to_string()
     } else if p.optimizer == Optimizer::Gd {
@@ -206,6 +220,40 @@ pub fn live_caption(snap: &Snapshot) -> String {
         format!(": μ = {} > 0, SGD escapes w = 0", fmt_num(mu, 3))
     };
     format!("{head}{verdict}")
+}
+
+/// A typed landscape's stationary points as marks just above the w axis, one series per
+/// verdict: attracts SGD at this λ, repels it, or cannot hold it (the gradient noise does not
+/// vanish there).
+pub fn stationary_marks(points: &[crate::sim::theory::PointRow], ymax: f64) -> Vec<Series> {
+    let classes = [
+        ("attracts SGD at this λ", palette::GREEN, Shape::Diamond),
+        ("repels SGD at this λ", palette::RED, Shape::Square),
+        (
+            "SGD cannot settle (noisy gradient)",
+            palette::GREY,
+            Shape::Cross,
+        ),
+    ];
+    classes
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &(name, color, shape))| {
+            let at: Vec<[f64; 2]> = points
+                .iter()
+                .filter(|r| {
+                    let class = match (r.point.sgd_fixed_point, r.point.attracts()) {
+                        (true, true) => 0,
+                        (true, false) => 1,
+                        (false, _) => 2,
+                    };
+                    class == k
+                })
+                .map(|r| [r.point.w[0], 0.04 * ymax])
+                .collect();
+            (!at.is_empty()).then(|| Series::points(name, color, 6.0, shape, at))
+        })
+        .collect()
 }
 
 pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -> Figure {
@@ -273,6 +321,9 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
             ymax,
         ),
     );
+    if !opts.log_axis {
+        hist.extend(stationary_marks(&snap.stationary, ymax));
+    }
     top.series = hist;
     top.labels = off_axis_labels(&now, opts.log_axis, sum.at_zero as u64, ymax);
 

@@ -23,9 +23,13 @@ use super::fmt_num;
 
 /// "Quadratic ℓ = x w²/2, SGD, two-point noise": what runs.
 pub fn experiment_label(p: &ExperimentParams) -> String {
+    let landscape = match p.landscape {
+        crate::model::Landscape::Custom => format!("ℓ(w; x) = {}", p.loss),
+        crate::model::Landscape::Custom2d => format!("ℓ(w1, w2; x) = {}", p.loss),
+        l => l.label().to_string(),
+    };
     format!(
-        "{}, {}, {}",
-        p.landscape.label(),
+        "{landscape}, {}, {}",
         p.optimizer.label(),
         noise_label(p.noise)
     )
@@ -34,6 +38,7 @@ pub fn experiment_label(p: &ExperimentParams) -> String {
 pub fn noise_label(n: NoiseLaw) -> String {
     match n {
         NoiseLaw::TwoPoint => "two-point noise".to_string(),
+        NoiseLaw::Discrete { values } => format!("discrete noise x ∈ {{{}}}", values.to_text()),
         n => format!("{} noise", n.label().to_lowercase()),
     }
 }

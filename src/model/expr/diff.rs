@@ -26,6 +26,9 @@ pub fn neg(u: Arc<Expr>) -> Arc<Expr> {
     match &*u {
         Expr::Num(v) => num(-v),
         Expr::Neg(inner) => inner.clone(),
+        Expr::Bin(Bin::Mul, l, r) if value(l).is_some() => {
+            scaled(-value(l).unwrap_or(1.0), r.clone())
+        }
         _ => Arc::new(Expr::Neg(u)),
     }
 }
@@ -54,25 +57,52 @@ pub fn sub(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
     }
 }
 
-pub fn mul(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
-    match (value(&l), value(&r)) {
-        (Some(a), Some(b)) => folded(a * b).unwrap_or_else(|| bin(Bin::Mul, l, r)),
-        // 0·u is 0 for every finite u; where u is not finite the walker has diverged anyway.
-        (Some(0.0), _) | (_, Some(0.0)) => num(0.0),
-        (Some(1.0), None) => r,
-        (None, Some(1.0)) => l,
-        (Some(-1.0), None) => neg(r),
-        (None, Some(-1.0)) => neg(l),
-        // Constants to the left, so that products of them meet and fold.
-        (None, Some(_)) => mul(r, l),
-        (Some(a), None) => match &*r {
-            Expr::Bin(Bin::Mul, rl, rr) if value(rl).is_some() => {
-                mul(mul(num(a), rl.clone()), rr.clone())
-            }
-            _ => bin(Bin::Mul, l, r),
-        },
-        _ => bin(Bin::Mul, l, r),
+/// A product's constant factor and the rest: c·u as (c, u), −u as (−1, u), a constant as
+/// (c, none).
+fn factor(e: &Arc<Expr>) -> (f64, Option<Arc<Expr>>) {
+    match &**e {
+        Expr::Num(v) => (*v, None),
+        Expr::Neg(u) => {
+            let (c, rest) = factor(u);
+            (-c, rest)
+        }
+        Expr::Bin(Bin::Mul, l, r) if value(l).is_some() => {
+            let (c, rest) = factor(r);
+            (value(l).unwrap_or(1.0) * c, rest)
+        }
+        _ => (1.0, Some(e.clone())),
     }
+}
+
+/// c·u written plainly: u, −u, or the constant first.
+fn scaled(c: f64, u: Arc<Expr>) -> Arc<Expr> {
+    if c == 1.0 {
+        u
+    } else if c == -1.0 {
+        Arc::new(Expr::Neg(u))
+    } else {
+        bin(Bin::Mul, num(c), u)
+    }
+}
+
+/// A product with its constant factors gathered in front (0.5·(x·(2·w)) is x·w) and u·u as u².
+pub fn mul(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {
+    let ((cl, ul), (cr, ur)) = (factor(&l), factor(&r));
+    let c = cl * cr;
+    if !c.is_finite() {
+        return bin(Bin::Mul, l, r);
+    }
+    // 0·u is 0 for every finite u; where u is not finite the walker has diverged anyway.
+    if c == 0.0 {
+        return num(0.0);
+    }
+    let core = match (ul, ur) {
+        (None, None) => return num(c),
+        (Some(u), None) | (None, Some(u)) => u,
+        (Some(a), Some(b)) if a == b => pow(a, num(2.0)),
+        (Some(a), Some(b)) => bin(Bin::Mul, a, b),
+    };
+    scaled(c, core)
 }
 
 pub fn div(l: Arc<Expr>, r: Arc<Expr>) -> Arc<Expr> {

@@ -267,7 +267,8 @@ fn write_expr(f: &mut fmt::Formatter<'_>, e: &Expr, names: Names) -> fmt::Result
             let (sym, lmin, rmin) = match op {
                 Bin::Add => (" + ", 1, 2),
                 Bin::Sub => (" - ", 1, 2),
-                Bin::Mul => ("*", 2, 3),
+                // a·(b·c) reads as a·b·c (a product in another order: the same to rounding).
+                Bin::Mul => ("*", 2, 2),
                 Bin::Div => ("/", 2, 4),
                 // Right-associative: a^b^c is a^(b^c); a negative base needs parentheses.
                 _ => ("^", 5, 4),

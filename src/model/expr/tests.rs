@@ -104,6 +104,14 @@ fn the_quartic_gradient_is_what_the_paper_writes() {
         assert!((h.eval(&e) - (x + 3.0 * w * w)).abs() < 1e-14, "{h}");
     }
     assert!(!g.uses(Var::W2) && !g.uses(Var::A));
+    // Constant factors meet and cancel: the derivatives read as one writes them.
+    assert_eq!(g.to_string(), "x*w + w^3");
+    assert_eq!(
+        parse("x*w^2/2").unwrap().derivative(Var::W1).to_string(),
+        "x*w"
+    );
+    let s = parse("x*sin(w)^2/2").unwrap().derivative(Var::W1);
+    assert_eq!(s.to_string(), "x*sin(w)*cos(w)");
 }
 
 /// A random expression over every operation, as text.
