@@ -16,12 +16,15 @@ use crate::sim::{Engine, Ensemble, ExperimentParams};
 mod reference;
 
 /// Which hand-written loop a kernel is held against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Reference {
     /// The same update in f64 ([`reference::run`]).
     F64,
     /// The quadratic fast path's select-and-multiply in f32 ([`reference::run_quadratic_f32`]).
     F32Quadratic,
+    /// The built-in landscape a typed one mirrors, on the f64 kernels: how much the typed
+    /// landscape's interpreted gradient costs against the compiled one.
+    BuiltIn(Box<ExperimentParams>),
 }
 
 /// One stepping kernel to measure.
@@ -143,6 +146,21 @@ pub fn kernel_cases(walkers: usize) -> Vec<KernelCase> {
                 ));
             }
         }
+        // The typed form of this landscape, its law and settings the built-in's, against it.
+        if let Some((loss, law)) = landscape.typed() {
+            let built_in = landscape_base(landscape, false, walkers);
+            let mut typed = built_in.clone();
+            typed.set("loss", loss).expect("a typed built-in");
+            if let Some(law) = law {
+                typed.set("noise_values", law).expect("its law");
+            }
+            cases.push(case(
+                format!("custom {name} sgd two-point"),
+                typed,
+                Engine::Auto,
+                Reference::BuiltIn(Box::new(built_in)),
+            ));
+        }
         cases.push(case(
             format!("{name} sgd two-point + added gaussian"),
             ExperimentParams {
@@ -215,10 +233,23 @@ pub fn measure_kernel(
         let start = Instant::now();
         e.advance(steps, threads);
         rates.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());
+        let mut built_in = match &case.reference {
+            Reference::BuiltIn(p) => Some(Ensemble::with_engine(
+                &p.valid().expect("valid case"),
+                Engine::Lanes,
+            )),
+            _ => None,
+        };
         let start = Instant::now();
-        let sum = match case.reference {
-            Reference::F64 => reference::run(&case.params, steps, threads),
-            Reference::F32Quadratic => reference::run_quadratic_f32(&case.params, steps, threads),
+        let sum = match (&case.reference, built_in.as_mut()) {
+            (Reference::F32Quadratic, _) => {
+                reference::run_quadratic_f32(&case.params, steps, threads)
+            }
+            (Reference::BuiltIn(_), Some(e)) => {
+                e.advance(steps, threads);
+                e.w1()[0]
+            }
+            _ => reference::run(&case.params, steps, threads),
         };
         std::hint::black_box(sum);
         refs.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());

@@ -548,7 +548,9 @@ fn bench(
             break;
         }
         let mut counts = vec![cores()];
-        if case.engine == sim::Engine::Auto && case.reference == bench::Reference::F32Quadratic {
+        if case.engine == sim::Engine::Auto
+            && matches!(case.reference, bench::Reference::F32Quadratic)
+        {
             counts.insert(0, 1);
         }
         for threads in counts {

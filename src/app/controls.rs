@@ -204,12 +204,12 @@ fn typed_loss_ui(ui: &mut Ui, p: &mut ExperimentParams, cs: &mut ControlState) -
         }
         for (i, row) in c.hess.iter().enumerate() {
             for (j, h) in row.iter().enumerate().skip(i) {
-                ui.label(mono(format!(
-                    "∂²ℓ/∂{}∂{} = {}",
-                    names[i],
-                    names[j],
-                    c.show(h)
-                )));
+                let d = if i == j {
+                    format!("∂²ℓ/∂{}²", names[i])
+                } else {
+                    format!("∂²ℓ/∂{}∂{}", names[i], names[j])
+                };
+                ui.label(mono(format!("{d} = {}", c.show(h))));
             }
         }
     }

@@ -52,8 +52,9 @@ impl Landscape {
         match self {
             Landscape::Quadratic => Some(("x*w^2/2", None)),
             Landscape::Quartic => Some(("x*w^2/2 + w^4/4", None)),
+            // Eq. 6 multiplied out: ½((w1−w2)⁴ + (w1+w2)⁴) = w1⁴ + 6w1²w2² + w2⁴.
             Landscape::SharpMinima => Some((
-                "(-(w1 - w2)^2 - (w1 + w2)^2 + (w1 - w2)^4 + (w1 + w2)^4 - 2*a*w2^2 + x*b*w1^2)/2",
+                "w1^4 + 6*w1^2*w2^2 + w2^4 - w1^2 - (1 + a)*w2^2 + x*b*w1^2/2",
                 Some("-1, 1"),
             )),
             Landscape::ToyNetwork => Some(("(w2*w1^2 - x)^2", Some("-1, 2"))),

@@ -441,6 +441,17 @@ fn run_portable(
             }
         };
     }
+    if let Some(c) = k.custom.as_deref() {
+        // Typed: batches of groups, so that each instruction of the program runs over
+        // BATCH × 64 lanes and its dispatch is paid once per batch, not per group.
+        for batch in groups.chunks_mut(BATCH) {
+            if batch.iter().all(|g| *g.dead) {
+                continue;
+            }
+            flags!(typed, batch, c);
+        }
+        return;
+    }
     for g in groups {
         if *g.dead {
             continue;
@@ -467,13 +478,8 @@ fn run_portable(
                 };
                 flags!(two_d, g, grad)
             }
-            Landscape::Custom | Landscape::Custom2d => {
-                let c = k
-                    .custom
-                    .as_deref()
-                    .expect("a typed landscape has its kernel");
-                flags!(typed, g, c)
-            }
+            // Stepped above, by batches.
+            Landscape::Custom | Landscape::Custom2d => {}
         }
     }
 }
@@ -718,50 +724,69 @@ fn two_d<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
     }
 }
 
-/// A typed landscape's steps (1-D or 2-D): the gradient program runs over the group's whole
-/// arrays (one interpretation per instruction, not per walker), then each lane moves as on the
-/// built-in landscapes — the same draws in the same order, the same optimizer steps, the same
+/// Groups a typed landscape steps together ([`typed`]).
+const BATCH: usize = 8;
+/// Lanes of a batch.
+const WIDE: usize = LANES * BATCH;
+
+/// Group `g`'s lanes of a batch's array.
+#[inline(always)]
+fn one(a: &mut [f64; WIDE], g: usize) -> &mut [f64; LANES] {
+    (&mut a[g * LANES..(g + 1) * LANES])
+        .try_into()
+        .expect("a group's lanes")
+}
+
+/// A typed landscape's steps (1-D or 2-D) for a batch of up to [`BATCH`] groups: each step
+/// draws every group's x from its own stream (as the built-ins do, group by group), runs the
+/// gradient program once over the batch's lanes (one interpretation per instruction for
+/// 512 walkers), then moves each lane as on the built-in landscapes — the same optimizer steps,
 /// flush and projection, a non-finite 2-D walker NaN in both coordinates. Walkers at w = 0 are
 /// not taken as settled: 0 need not be a stationary point of a typed loss.
 #[inline(always)]
 fn typed<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
     k: &LaneKernel,
-    g: &mut Group<'_>,
+    batch: &mut [Group<'_>],
     t0: u64,
     steps: u64,
     bias: &[(f64, f64)],
     c: &CustomKernel,
 ) {
     use crate::model::expr::program::{W1, W2, X};
-    let n = g.w1.len();
     let two_d = c.grad.len() == 2;
     let (lambda, proj) = (k.lambda, k.proj);
     let ams = k.optimizer == Optimizer::Amsgrad;
-    let mut regs = c.program.registers::<LANES>();
-    load(&mut regs[W1], g.w1);
-    if two_d {
-        load(&mut regs[W2], g.w2);
-    }
-    let (mut m1, mut v1, mut vh1) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
-    let (mut m2, mut v2, mut vh2) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
-    if ADAPTIVE {
-        load_moments(&mut m1, &mut v1, &mut vh1, g.m1);
+    let lanes = |g: usize| g * LANES..(g + 1) * LANES;
+    let mut regs = c.program.registers::<WIDE>();
+    let mut m = [[0.0; WIDE]; 6];
+    for (gi, g) in batch.iter().enumerate() {
+        let at = gi * LANES;
+        regs[W1][at..at + g.w1.len()].copy_from_slice(g.w1);
         if two_d {
-            load_moments(&mut m2, &mut v2, &mut vh2, g.m2);
+            regs[W2][at..at + g.w2.len()].copy_from_slice(g.w2);
+        }
+        if ADAPTIVE {
+            let [m1, v1, vh1, m2, v2, vh2] = &mut m;
+            load_moments(one(m1, gi), one(v1, gi), one(vh1, gi), g.m1);
+            if two_d {
+                load_moments(one(m2, gi), one(v2, gi), one(vh2, gi), g.m2);
+            }
         }
     }
     if let Draw::Constant(x) = k.draw {
-        regs[X] = [x; LANES];
+        regs[X] = [x; WIDE];
     }
     let (out1, out2) = (c.program.outputs[0], c.program.outputs.get(1).copied());
-    let (mut e1, mut e2) = ([0.0; LANES], [0.0; LANES]);
-    let mut g2 = [0.0; LANES];
+    let (mut e1, mut e2) = ([0.0; WIDE], [0.0; WIDE]);
+    let mut g2 = [0.0; WIDE];
     for s in 0..steps {
-        draw(k.draw, g.rng, &mut regs[X]);
-        if ADD {
-            draw_added(k.sigma_add, g.rng, &mut e1);
-            if two_d {
-                draw_added(k.sigma_add, g.rng, &mut e2);
+        for (gi, g) in batch.iter_mut().enumerate() {
+            draw(k.draw, g.rng, one(&mut regs[X], gi));
+            if ADD {
+                draw_added(k.sigma_add, g.rng, one(&mut e1, gi));
+                if two_d {
+                    draw_added(k.sigma_add, g.rng, one(&mut e2, gi));
+                }
             }
         }
         c.program.run(&mut regs);
@@ -773,7 +798,8 @@ fn typed<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
         let (c1, c2) = bias.get(s as usize).copied().unwrap_or((1.0, 1.0));
         let (w1, rest) = regs.split_at_mut(W2);
         let (w1, w2) = (&mut w1[W1], &mut rest[0]);
-        for i in 0..LANES {
+        let [m1, v1, vh1, m2, v2, vh2] = &mut m;
+        for i in 0..WIDE {
             let gr1 = if ADD { g1[i] + e1[i] } else { g1[i] };
             let d1 = if ADAPTIVE {
                 adam_lane(&mut m1[i], &mut v1[i], &mut vh1[i], gr1, k, ams, c1, c2)
@@ -803,19 +829,28 @@ fn typed<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
                 f64::NAN
             };
         }
-        if (t0 + s + 1).is_multiple_of(DEAD_CHECK) && all_gone(n, w1, f64::is_nan) {
-            *g.dead = true;
-            break;
+        if (t0 + s + 1).is_multiple_of(DEAD_CHECK) {
+            for (gi, g) in batch.iter_mut().enumerate() {
+                let n = g.w1.len();
+                *g.dead = w1[lanes(gi)][..n].iter().all(|v| v.is_nan());
+            }
+            if batch.iter().all(|g| *g.dead) {
+                break;
+            }
         }
     }
-    g.w1.copy_from_slice(&regs[W1][..n]);
-    if two_d {
-        g.w2.copy_from_slice(&regs[W2][..n]);
-    }
-    if ADAPTIVE {
-        store_moments(&m1, &v1, &vh1, g.m1);
+    for (gi, g) in batch.iter_mut().enumerate() {
+        let n = g.w1.len();
+        g.w1.copy_from_slice(&regs[W1][lanes(gi)][..n]);
         if two_d {
-            store_moments(&m2, &v2, &vh2, g.m2);
+            g.w2.copy_from_slice(&regs[W2][lanes(gi)][..n]);
+        }
+        if ADAPTIVE {
+            let [m1, v1, vh1, m2, v2, vh2] = &mut m;
+            store_moments(one(m1, gi), one(v1, gi), one(vh1, gi), g.m1);
+            if two_d {
+                store_moments(one(m2, gi), one(v2, gi), one(vh2, gi), g.m2);
+            }
         }
     }
 }

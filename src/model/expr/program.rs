@@ -21,6 +21,10 @@ pub enum Op {
     Neg(usize),
     Call(Func, usize),
     Bin(Bin, usize, usize),
+    /// r op c: a constant operand as an immediate, not a register to stream through.
+    BinConst(Bin, usize, f64),
+    /// c op r.
+    ConstBin(Bin, f64, usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,23 +75,28 @@ impl Compiler {
         self.register(Key::Const(v.to_bits()), None, v)
     }
 
-    fn op(&mut self, op: Op) -> usize {
-        let key = match op {
-            Op::Neg(u) => Key::Neg(u),
-            Op::Call(f, u) => Key::Call(f, u),
-            Op::Bin(b, l, r) => {
-                // a + b and b + a are one register.
-                let (l, r) = if matches!(b, Bin::Add | Bin::Mul | Bin::Min | Bin::Max) && r < l {
-                    (r, l)
-                } else {
-                    (l, r)
-                };
-                Key::Bin(b, l, r)
+    /// The register of one operation on registers (made once: the same operation on the same
+    /// registers is the same register).
+    fn op(&mut self, key: Key) -> usize {
+        let key = match key {
+            // a + b and b + a are one register.
+            Key::Bin(b, l, r)
+                if matches!(b, Bin::Add | Bin::Mul | Bin::Min | Bin::Max) && r < l =>
+            {
+                Key::Bin(b, r, l)
             }
+            k => k,
         };
+        let constant = |r: usize| self.program.consts.iter().find(|c| c.0 == r).map(|c| c.1);
         let op = match key {
-            Key::Bin(b, l, r) => Op::Bin(b, l, r),
-            _ => op,
+            Key::Neg(u) => Op::Neg(u),
+            Key::Call(f, u) => Op::Call(f, u),
+            Key::Bin(b, l, r) => match (constant(l), constant(r)) {
+                (_, Some(c)) => Op::BinConst(b, l, c),
+                (Some(c), None) => Op::ConstBin(b, c, r),
+                _ => Op::Bin(b, l, r),
+            },
+            Key::Const(bits) => return self.constant(f64::from_bits(bits)),
         };
         self.register(key, Some(op), 0.0)
     }
@@ -99,9 +108,9 @@ impl Compiler {
             1 => u,
             _ => {
                 let half = self.power(u, n / 2);
-                let sq = self.op(Op::Bin(Bin::Mul, half, half));
+                let sq = self.op(Key::Bin(Bin::Mul, half, half));
                 if n % 2 == 1 {
-                    self.op(Op::Bin(Bin::Mul, sq, u))
+                    self.op(Key::Bin(Bin::Mul, sq, u))
                 } else {
                     sq
                 }
@@ -123,11 +132,11 @@ impl Compiler {
             Expr::Var(Var::B) => self.constant(self.b),
             Expr::Neg(u) => {
                 let u = self.compile(u);
-                self.op(Op::Neg(u))
+                self.op(Key::Neg(u))
             }
             Expr::Call(f, u) => {
                 let u = self.compile(u);
-                self.op(Op::Call(*f, u))
+                self.op(Key::Call(*f, u))
             }
             Expr::Bin(Bin::Pow, l, r) => {
                 let base = self.compile(l);
@@ -136,20 +145,20 @@ impl Compiler {
                         let p = self.power(base, n.abs() as u32);
                         if *n < 0.0 {
                             let one = self.constant(1.0);
-                            self.op(Op::Bin(Bin::Div, one, p))
+                            self.op(Key::Bin(Bin::Div, one, p))
                         } else {
                             p
                         }
                     }
                     _ => {
                         let exponent = self.compile(r);
-                        self.op(Op::Bin(Bin::Pow, base, exponent))
+                        self.op(Key::Bin(Bin::Pow, base, exponent))
                     }
                 }
             }
             Expr::Bin(b, l, r) => {
                 let (l, r) = (self.compile(l), self.compile(r));
-                self.op(Op::Bin(*b, l, r))
+                self.op(Key::Bin(*b, l, r))
             }
         };
         self.seen.insert(addr, r);
@@ -199,7 +208,9 @@ impl Program {
 
     /// Run every instruction over all `N` lanes of `regs` (from [`Program::registers`], the
     /// inputs filled in).
-    #[inline]
+    /// Inlined into the engine's loop, which is compiled for the machine's widest vectors
+    /// (`lanes::multiversion!`): a call would run these loops in the baseline's.
+    #[inline(always)]
     pub fn run<const N: usize>(&self, regs: &mut [[f64; N]]) {
         for &(dst, op) in &self.ops {
             // Every operand register is below its destination: split there to borrow both.
@@ -212,6 +223,30 @@ impl Program {
                     Func::Sqrt => lanes1(out, &done[u], f64::sqrt),
                     _ => lanes1(out, &done[u], |v| f.apply(v)),
                 },
+                Op::BinConst(b, l, c) => {
+                    let l = &done[l];
+                    match b {
+                        Bin::Add => lanes1(out, l, |p| p + c),
+                        Bin::Sub => lanes1(out, l, |p| p - c),
+                        Bin::Mul => lanes1(out, l, |p| p * c),
+                        Bin::Div => lanes1(out, l, |p| p / c),
+                        Bin::Min => lanes1(out, l, |p| p.min(c)),
+                        Bin::Max => lanes1(out, l, |p| p.max(c)),
+                        Bin::Pow => lanes1(out, l, |p| super::pow(p, c)),
+                    }
+                }
+                Op::ConstBin(b, c, r) => {
+                    let r = &done[r];
+                    match b {
+                        Bin::Add => lanes1(out, r, |q| c + q),
+                        Bin::Sub => lanes1(out, r, |q| c - q),
+                        Bin::Mul => lanes1(out, r, |q| c * q),
+                        Bin::Div => lanes1(out, r, |q| c / q),
+                        Bin::Min => lanes1(out, r, |q| c.min(q)),
+                        Bin::Max => lanes1(out, r, |q| c.max(q)),
+                        Bin::Pow => lanes1(out, r, |q| super::pow(c, q)),
+                    }
+                }
                 Op::Bin(b, l, r) => {
                     let (l, r) = (&done[l], &done[r]);
                     match b {
