@@ -201,3 +201,71 @@ fn the_typed_quartic_has_its_maximum_and_two_minima() {
     assert!((at0.point.mu.unwrap() - theory::mu_two_point(p.a, p.lambda)).abs() < 1e-9);
     assert_eq!(Landscape::Custom, typed.landscape);
 }
+
+#[test]
+fn a_typed_2d_landscape_gets_the_papers_points_and_exponents() {
+    // Eq. 6 typed (Fig. 7's a = 0.5, b = 14, λ = 0.05): the flat minima (±1/√2, 0) cannot hold
+    // SGD (the sample gradient x b w1 does not vanish there); the sharp minima (0, ±√((1+a)/2))
+    // attract, with the Hessians diagonal (they commute) and the top exponent
+    // max(½ ln|(1 − λ(4 + 6a + b))(1 − λ(4 + 6a − b))|, ln|1 − λ(4 + 4a)|) exactly.
+    let (_, typed) = pair("fig7");
+    let points = Readout::new(&typed).stationary_points.unwrap();
+    let (a, b, l) = (typed.a, typed.b, typed.lambda);
+    let at = |w1: f64, w2: f64| {
+        points
+            .iter()
+            .find(|r| (r.w1.unwrap() - w1).abs() < 1e-6 && (r.w2.unwrap() - w2).abs() < 1e-6)
+            .unwrap_or_else(|| panic!("no point at ({w1}, {w2})"))
+    };
+    let s = ((1.0 + a) / 2.0).sqrt();
+    let across = 0.5
+        * ((1.0 - l * (4.0 + 6.0 * a + b)).abs().ln() + (1.0 - l * (4.0 + 6.0 * a - b)).abs().ln());
+    let along = (1.0 - l * (4.0 + 4.0 * a)).abs().ln();
+    for sign in [-1.0, 1.0] {
+        let flat = at(sign * std::f64::consts::FRAC_1_SQRT_2, 0.0);
+        assert_eq!(
+            (flat.point.kind, flat.point.sgd_fixed_point),
+            (Kind::Minimum, false)
+        );
+        let sharp = at(0.0, sign * s);
+        assert_eq!(
+            (sharp.point.kind, sharp.point.sgd_fixed_point),
+            (Kind::Minimum, true)
+        );
+        let mu = sharp.point.mu.unwrap();
+        assert!(
+            (mu - across.max(along)).abs() < 1e-9,
+            "{mu} vs {}",
+            across.max(along)
+        );
+        assert!(sharp.point.attracts() && sharp.point.mu_se.is_none());
+    }
+    assert_eq!(at(0.0, 0.0).point.kind, Kind::Maximum);
+    // The toy network typed (Fig. 3-middle, λ = 0.1): the line w1 = 0 is found as a curve, each
+    // point with the exponent across it, E ln|1 + 4λ w2 y| over y ∈ {−1, 2}; the valley
+    // w2 w1² = ½ is a curve where SGD cannot settle (the residual w2 w1² − y is never 0).
+    let (_, toy) = pair("fig3-middle");
+    let points = Readout::new(&toy).stationary_points.unwrap();
+    let line: Vec<_> = points
+        .iter()
+        .filter(|r| r.w1.unwrap().abs() < 1e-9 && r.w2.unwrap().abs() > 0.1)
+        .collect();
+    assert!(line.len() >= 4, "points of the line w1 = 0: {}", line.len());
+    for r in &line {
+        let w2 = r.w2.unwrap();
+        let want = 0.5
+            * ((1.0 - 4.0 * toy.lambda * w2).abs().ln() + (1.0 + 8.0 * toy.lambda * w2).abs().ln());
+        assert!(r.point.on_curve && r.point.sgd_fixed_point);
+        assert!((r.point.mu.unwrap() - want).abs() < 1e-9, "w2 = {w2}");
+    }
+    let valley: Vec<_> = points
+        .iter()
+        .filter(|r| (r.w2.unwrap() * r.w1.unwrap().powi(2) - 0.5).abs() < 1e-6)
+        .collect();
+    assert!(
+        valley.len() >= 4
+            && valley
+                .iter()
+                .all(|r| r.point.on_curve && !r.point.sgd_fixed_point)
+    );
+}

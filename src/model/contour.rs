@@ -161,7 +161,12 @@ pub struct LossLevels {
 impl LossLevels {
     /// L sampled on 121 × 121 points of [x0, x1] × [y0, y1]; 12 levels, denser near the bottom.
     pub fn new(lp: &crate::model::LandscapeParams, x: (f64, f64), y: (f64, f64)) -> LossLevels {
-        let grid = Grid::sample(|a, b| lp.averaged_loss([a, b]), x, y, 121, 121);
+        LossLevels::of(|a, b| lp.averaged_loss([a, b]), x, y)
+    }
+
+    /// The levels of any L(w1, w2) (a typed landscape's E_x ℓ).
+    pub fn of(l: impl Fn(f64, f64) -> f64, x: (f64, f64), y: (f64, f64)) -> LossLevels {
+        let grid = Grid::sample(l, x, y, 121, 121);
         let mut sorted: Vec<f64> = grid
             .values
             .iter()

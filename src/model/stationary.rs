@@ -278,3 +278,349 @@ pub fn negative_intervals_1d(
         .map(|w| (w[0], w[1]))
         .collect()
 }
+
+/// A 2 × 2 symmetric matrix's eigenvalues (ascending) and unit eigenvectors.
+fn eigen(h: [[f64; 2]; 2]) -> ([f64; 2], [[f64; 2]; 2]) {
+    let (a, b, d) = (h[0][0], 0.5 * (h[0][1] + h[1][0]), h[1][1]);
+    let mean = 0.5 * (a + d);
+    let r = (0.25 * (a - d) * (a - d) + b * b).sqrt();
+    let (l0, l1) = (mean - r, mean + r);
+    let vector = |l: f64| {
+        let v = if b.abs() > 1e-300 {
+            [b, l - a]
+        } else if (a - l).abs() <= (d - l).abs() {
+            [1.0, 0.0]
+        } else {
+            [0.0, 1.0]
+        };
+        let n = (v[0] * v[0] + v[1] * v[1]).sqrt();
+        [v[0] / n, v[1] / n]
+    };
+    let v0 = vector(l0);
+    // The second orthogonal to the first (exact for a symmetric matrix, also when l0 = l1).
+    ([l0, l1], [v0, [-v0[1], v0[0]]])
+}
+
+fn quad(h: [[f64; 2]; 2], v: [f64; 2]) -> f64 {
+    v[0] * (h[0][0] * v[0] + h[0][1] * v[1]) + v[1] * (h[1][0] * v[0] + h[1][1] * v[1])
+}
+
+/// Newton starts per side of the view box.
+const STARTS: usize = 24;
+/// Draws of the random product that estimates a Lyapunov exponent, in batches for its error.
+const LYAPUNOV_STEPS: usize = 40_000;
+const LYAPUNOV_BATCHES: usize = 20;
+
+/// The stationary points of a 2-D typed landscape in the box: Newton's method on ∇L = 0 from a
+/// 24 × 24 grid of starts, the roots inside the box kept once (within 10⁻⁶ of its size). A root
+/// where L's Hessian has a null direction along which ∇L stays 0 is a point of a curve of
+/// stationary points (the toy network's line w1 = 0, its valley w2 w1² = ½): it is kept as such,
+/// with the exponent across the curve.
+pub fn points_2d(
+    c: &Custom,
+    law: &XLaw,
+    (a, b, lambda): (f64, f64, f64),
+    bx: ((f64, f64), (f64, f64)),
+) -> Vec<StationaryPoint> {
+    let ((x0, x1), (y0, y1)) = bx;
+    if !(x1 > x0 && y1 > y0 && [x0, x1, y0, y1].iter().all(|v| v.is_finite())) {
+        return Vec::new();
+    }
+    let grad = |w: [f64; 2]| {
+        let g0 = law.expect(|x| c.grad_at(w, x, a, b)[0]);
+        let g1 = law.expect(|x| c.grad_at(w, x, a, b)[1]);
+        [g0, g1]
+    };
+    let hess = |w: [f64; 2]| {
+        let mut h = [[0.0; 2]; 2];
+        for (i, row) in h.iter_mut().enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = law.expect(|x| c.hess_at(w, x, a, b)[i][j]);
+            }
+        }
+        h
+    };
+    let size = (x1 - x0).max(y1 - y0);
+    let inside = |w: [f64; 2]| {
+        let m = 1e-9 * size;
+        w[0] >= x0 - m && w[0] <= x1 + m && w[1] >= y0 - m && w[1] <= y1 + m
+    };
+    let mut roots: Vec<[f64; 2]> = Vec::new();
+    for i in 0..STARTS {
+        for j in 0..STARTS {
+            let mut w = [
+                x0 + (x1 - x0) * (i as f64 + 0.5) / STARTS as f64,
+                y0 + (y1 - y0) * (j as f64 + 0.5) / STARTS as f64,
+            ];
+            let mut found = false;
+            for _ in 0..100 {
+                let g = grad(w);
+                let h = hess(w);
+                let scale = 1.0 + h[0][0].abs() + h[1][1].abs();
+                if g[0].abs() + g[1].abs() <= 1e-11 * scale {
+                    found = true;
+                    break;
+                }
+                let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
+                let step = if det.abs() > 1e-12 * scale * scale {
+                    [
+                        (h[1][1] * g[0] - h[0][1] * g[1]) / det,
+                        (h[0][0] * g[1] - h[1][0] * g[0]) / det,
+                    ]
+                } else {
+                    // A singular Hessian (on a curve of stationary points): a gradient step of
+                    // the curvature's scale.
+                    [g[0] / scale, g[1] / scale]
+                };
+                // A step no longer than a quarter of the box (Newton overshoots where the
+                // Hessian is nearly singular).
+                let len = step[0].hypot(step[1]);
+                let cap = if len > 0.25 * size {
+                    0.25 * size / len
+                } else {
+                    1.0
+                };
+                w = [w[0] - cap * step[0], w[1] - cap * step[1]];
+                if !(w[0].is_finite() && w[1].is_finite() && inside(w)) {
+                    break;
+                }
+            }
+            if found
+                && inside(w)
+                && !roots
+                    .iter()
+                    .any(|r| (r[0] - w[0]).abs() + (r[1] - w[1]).abs() < 1e-6 * size)
+            {
+                roots.push(w);
+            }
+        }
+    }
+    // Newton drifts along a curve whose gradient vanishes to second order across it (the toy
+    // network's line w1 = 0): scan each grid row for sign changes of ∂L/∂w1 and each column
+    // for those of ∂L/∂w2, bisect, and keep the roots where the whole gradient vanishes.
+    for j in 0..STARTS {
+        for k in 0..2 {
+            let line = |t: f64| {
+                let along = if k == 0 {
+                    x0 + (x1 - x0) * t
+                } else {
+                    y0 + (y1 - y0) * t
+                };
+                let fixed = if k == 0 {
+                    y0 + (y1 - y0) * (j as f64 + 0.5) / STARTS as f64
+                } else {
+                    x0 + (x1 - x0) * (j as f64 + 0.5) / STARTS as f64
+                };
+                if k == 0 {
+                    [along, fixed]
+                } else {
+                    [fixed, along]
+                }
+            };
+            let n = 400;
+            let f = |t: f64| grad(line(t))[k];
+            let mut prev = f(0.0);
+            for i in 1..=n {
+                let t = i as f64 / n as f64;
+                let cur = f(t);
+                if prev.is_finite() && cur.is_finite() && (prev < 0.0) != (cur < 0.0) {
+                    let (mut lo, mut hi) = ((i - 1) as f64 / n as f64, t);
+                    let below = prev < 0.0;
+                    for _ in 0..60 {
+                        let mid = 0.5 * (lo + hi);
+                        if (f(mid) < 0.0) == below {
+                            lo = mid;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    let w = line(0.5 * (lo + hi));
+                    let (g, h) = (grad(w), hess(w));
+                    let scale = 1.0 + h[0][0].abs() + h[1][1].abs();
+                    if g[0].abs() + g[1].abs() <= 1e-9 * scale {
+                        roots.push(w);
+                    }
+                }
+                prev = cur;
+            }
+        }
+    }
+    roots.sort_by(|p, q| p[0].total_cmp(&q[0]).then(p[1].total_cmp(&q[1])));
+    // On a curve: a null direction of L's Hessian along which ∇L stays 0 (either way).
+    let curve = |w: [f64; 2]| {
+        let (ev, vecs) = eigen(hess(w));
+        let scale = 1.0 + ev[0].abs() + ev[1].abs();
+        let nulls: Vec<usize> = (0..2).filter(|&k| ev[k].abs() <= 1e-8 * scale).collect();
+        // A step along the null direction, then Newton across it (along the other
+        // eigenvector) back onto ∇L = 0: a curve lets it land; an isolated degenerate point
+        // does not.
+        let on_along = |k: usize| {
+            let (v, u) = (vecs[k], vecs[1 - k]);
+            [1.0, -1.0].iter().any(|sgn| {
+                let d = sgn * 1e-3 * size;
+                let mut p = [w[0] + d * v[0], w[1] + d * v[1]];
+                for _ in 0..30 {
+                    let (g, h) = (grad(p), hess(p));
+                    let (gu, huu) = (g[0] * u[0] + g[1] * u[1], quad(h, u));
+                    if huu.abs() <= 1e-12 * scale {
+                        break;
+                    }
+                    p = [p[0] - gu / huu * u[0], p[1] - gu / huu * u[1]];
+                }
+                let g = grad(p);
+                inside(p) && g[0].abs() + g[1].abs() <= 1e-9 * scale
+            })
+        };
+        // The null direction along which the curve runs (either, where the Hessian is 0).
+        let along = nulls.iter().copied().find(|&k| on_along(k));
+        let null = along.or(nulls.first().copied());
+        (along.is_some(), null, ev, vecs)
+    };
+    // Newton lands anywhere on a curve: its points are kept an eighth of the box apart.
+    let mut kept: Vec<[f64; 2]> = Vec::new();
+    for w in roots {
+        // A degenerate root (a null direction) is known only roughly: kept apart as well.
+        let (on, null, ..) = curve(w);
+        let apart = if on || null.is_some() {
+            size / 8.0
+        } else {
+            1e-6 * size
+        };
+        if !kept
+            .iter()
+            .any(|r| (r[0] - w[0]).abs().max((r[1] - w[1]).abs()) < apart)
+        {
+            kept.push(w);
+        }
+    }
+    kept.into_iter()
+        .map(|w| {
+            let (on_curve, null, ev, vecs) = curve(w);
+            let kind = match (ev[0] > 0.0, ev[1] > 0.0, ev[0] < 0.0, ev[1] < 0.0) {
+                _ if null.is_some() && !on_curve => Kind::Degenerate,
+                _ if on_curve => {
+                    // The curve's kind is its curvature across.
+                    let across = ev[1 - null.unwrap_or(0)];
+                    if across > 0.0 {
+                        Kind::Minimum
+                    } else if across < 0.0 {
+                        Kind::Saddle
+                    } else {
+                        Kind::Degenerate
+                    }
+                }
+                (true, true, _, _) => Kind::Minimum,
+                (_, _, true, true) => Kind::Maximum,
+                _ if ev[0] < 0.0 && ev[1] > 0.0 => Kind::Saddle,
+                _ => Kind::Degenerate,
+            };
+            let fixed = law.support().into_iter().all(|x| {
+                let g = c.grad_at(w, x, a, b);
+                let h = c.hess_at(w, x, a, b);
+                let s = 1.0 + h[0][0].abs() + h[1][1].abs();
+                g[0].abs() + g[1].abs() <= 1e-9 * s
+            });
+            let (mu, mu_se) = if fixed {
+                let across = on_curve.then(|| vecs[1 - null.unwrap_or(0)]);
+                let (m, se) = lyapunov(c, law, (a, b, lambda), w, across);
+                (Some(m), se)
+            } else {
+                (None, None)
+            };
+            StationaryPoint {
+                w,
+                kind,
+                sgd_fixed_point: fixed,
+                mu,
+                mu_se,
+                on_curve,
+            }
+        })
+        .collect()
+}
+
+/// The top Lyapunov exponent of the random product of I − λH(w*; x): exact where the H(x)
+/// commute (a common eigenbasis: the larger of E ln|1 − λ vₖᵀH(x)vₖ|), else estimated from
+/// 40 000 draws in 20 batches (seeded), with the batches' standard error. `across`: a unit
+/// vector across a curve of stationary points, whose exponent is the one that decides (along
+/// the curve the factor is 1).
+fn lyapunov(
+    c: &Custom,
+    law: &XLaw,
+    (a, b, lambda): (f64, f64, f64),
+    w: [f64; 2],
+    across: Option<[f64; 2]>,
+) -> (f64, Option<f64>) {
+    let h = |x: f64| c.hess_at(w, x, a, b);
+    let support = law.support();
+    let commute = support.iter().all(|&p| {
+        support.iter().all(|&q| {
+            let (hp, hq) = (h(p), h(q));
+            let ab = hp[0][0] * hq[0][1] + hp[0][1] * hq[1][1];
+            let ba = hq[0][0] * hp[0][1] + hq[0][1] * hp[1][1];
+            let s = 1.0 + hp[0][0].abs() + hp[1][1].abs() + hq[0][0].abs() + hq[1][1].abs();
+            (ab - ba).abs() <= 1e-12 * s * s
+        })
+    });
+    if commute {
+        // A common eigenbasis: the eigenvectors of the H with the most separated eigenvalues.
+        let basis = support
+            .iter()
+            .map(|&x| eigen(h(x)))
+            .max_by(|p, q| (p.0[1] - p.0[0]).total_cmp(&(q.0[1] - q.0[0])))
+            .map(|e| e.1)
+            .unwrap_or([[1.0, 0.0], [0.0, 1.0]]);
+        let exponent = |v: [f64; 2]| law.mean_log(lambda, |x| quad(h(x), v));
+        return match across {
+            Some(v) => (exponent(v), None),
+            None => (exponent(basis[0]).max(exponent(basis[1])), None),
+        };
+    }
+    // The random product, renormalised each step; the vector starts across the curve if any.
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(2022);
+    let draw = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus| -> f64 {
+        match *law {
+            XLaw::Points(ref p) => {
+                let u: f64 = rng.random();
+                let mut acc = 0.0;
+                for &(v, wt) in p {
+                    acc += wt;
+                    if u < acc {
+                        return v;
+                    }
+                }
+                p.last().map_or(0.0, |p| p.0)
+            }
+            XLaw::Gaussian { mean, sd } => {
+                let (u1, u2): (f64, f64) = (rng.random(), rng.random());
+                mean + sd * (-2.0 * (1.0 - u1).ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+            }
+            XLaw::Uniform { lo, hi } => lo + (hi - lo) * rng.random::<f64>(),
+        }
+    };
+    let mut v = across.unwrap_or([std::f64::consts::FRAC_1_SQRT_2; 2]);
+    let per = LYAPUNOV_STEPS / LYAPUNOV_BATCHES;
+    let mut batches = Vec::with_capacity(LYAPUNOV_BATCHES);
+    for _ in 0..LYAPUNOV_BATCHES {
+        let mut sum = 0.0;
+        for _ in 0..per {
+            let m = h(draw(&mut rng));
+            let nv = [
+                v[0] - lambda * (m[0][0] * v[0] + m[0][1] * v[1]),
+                v[1] - lambda * (m[1][0] * v[0] + m[1][1] * v[1]),
+            ];
+            let n = (nv[0] * nv[0] + nv[1] * nv[1]).sqrt();
+            if !(n > 0.0 && n.is_finite()) {
+                return (f64::NEG_INFINITY, None);
+            }
+            sum += n.ln();
+            v = [nv[0] / n, nv[1] / n];
+        }
+        batches.push(sum / per as f64);
+    }
+    let k = batches.len() as f64;
+    let mean = batches.iter().sum::<f64>() / k;
+    let var = batches.iter().map(|b| (b - mean) * (b - mean)).sum::<f64>() / (k - 1.0);
+    (mean, Some((var / k).sqrt()))
+}

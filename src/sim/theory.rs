@@ -215,8 +215,8 @@ pub fn x_law(p: &ExperimentParams) -> XLaw {
     }
 }
 
-/// A typed landscape's stationary points in the view box at the run's λ (1-D; 2-D ones are
-/// not searched yet: an empty list), or `None` for a built-in landscape.
+/// A typed landscape's stationary points in the view box at the run's λ, or `None` for a
+/// built-in landscape.
 pub fn typed_points(p: &ExperimentParams) -> Option<Vec<PointRow>> {
     if !p.landscape.is_custom() {
         return None;
@@ -231,7 +231,13 @@ pub fn typed_points(p: &ExperimentParams) -> Option<Vec<PointRow>> {
             (p.histogram.lo, p.histogram.hi),
         )
     } else {
-        Vec::new()
+        let h = &p.histogram;
+        stationary::points_2d(
+            &c,
+            &law,
+            (p.a, p.b, p.lambda),
+            ((h.lo, h.hi), (h.lo2, h.hi2)),
+        )
     };
     let adaptive = p.optimizer.is_adaptive();
     Some(

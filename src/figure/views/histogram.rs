@@ -222,10 +222,13 @@ pub fn live_caption(snap: &Snapshot) -> String {
     format!("{head}{verdict}")
 }
 
-/// A typed landscape's stationary points as marks just above the w axis, one series per
-/// verdict: attracts SGD at this λ, repels it, or cannot hold it (the gradient noise does not
+/// A typed landscape's stationary points as marks (at `at`: on the histogram just above the w
+/// axis, on the 2-D map at the points), one series per verdict: attracts SGD at this λ, repels it, or cannot hold it (the gradient noise does not
 /// vanish there).
-pub fn stationary_marks(points: &[crate::sim::theory::PointRow], ymax: f64) -> Vec<Series> {
+pub fn stationary_marks(
+    points: &[crate::sim::theory::PointRow],
+    at: impl Fn(&crate::sim::theory::PointRow) -> [f64; 2],
+) -> Vec<Series> {
     let classes = [
         ("attracts SGD at this λ", palette::GREEN, Shape::Diamond),
         ("repels SGD at this λ", palette::RED, Shape::Square),
@@ -249,7 +252,7 @@ pub fn stationary_marks(points: &[crate::sim::theory::PointRow], ymax: f64) -> V
                     };
                     class == k
                 })
-                .map(|r| [r.point.w[0], 0.04 * ymax])
+                .map(&at)
                 .collect();
             (!at.is_empty()).then(|| Series::points(name, color, 6.0, shape, at))
         })
@@ -322,7 +325,9 @@ pub fn histogram_figure(title: &str, snap: &Snapshot, opts: &HistogramOptions) -
         ),
     );
     if !opts.log_axis {
-        hist.extend(stationary_marks(&snap.stationary, ymax));
+        hist.extend(stationary_marks(&snap.stationary, |r| {
+            [r.point.w[0], 0.04 * ymax]
+        }));
     }
     top.series = hist;
     top.labels = off_axis_labels(&now, opts.log_axis, sum.at_zero as u64, ymax);

@@ -51,6 +51,18 @@ impl Default for LandscapeOptions {
 
 /// The loss levels of the landscape `p` runs on, over its view box.
 pub fn loss_levels(p: &ExperimentParams) -> LossLevels {
+    let h = &p.histogram;
+    if p.landscape.is_custom()
+        && let Ok(c) = crate::model::custom::Custom::new(&p.loss)
+    {
+        // L = E_x ℓ under the law that runs.
+        let law = crate::sim::theory::x_law(p);
+        return LossLevels::of(
+            |w1, w2| law.expect(|x| c.loss_at([w1, w2], x, p.a, p.b)),
+            (h.lo, h.hi),
+            (h.lo2, h.hi2),
+        );
+    }
     let lp = LandscapeParams {
         landscape: p.landscape,
         a: p.a,
@@ -259,6 +271,12 @@ pub fn landscape_figure(
             );
         }
     }
+    if p.landscape.is_custom() {
+        map.series
+            .extend(super::histogram::stationary_marks(&snap.stationary, |r| {
+                r.point.w
+            }));
+    }
     for (k, (w, label, kind)) in marks(p).into_iter().enumerate() {
         let (shape, col) = match kind {
             PointKind::SharpMinimum => (Shape::Diamond, palette::SHARP),
@@ -357,11 +375,28 @@ pub fn landscape_figure(
     } else {
         String::new()
     };
+    // A typed landscape has no named basins (the shares would all be "elsewhere"): its map
+    // alone, its points marked by verdict.
+    let (panels, note) = if p.landscape.is_custom() {
+        (
+            vec![map],
+            format!(
+                "t = {}: diverged {:.3}",
+                sum.step,
+                sum.diverged as f64 / n
+            ),
+        )
+    } else {
+        (
+            vec![map, shares],
+            format!("Share of walkers at t = {}: {}", sum.step, note.join(", ")),
+        )
+    };
     Figure {
         title: title.to_owned(),
-        note: format!("Share of walkers at t = {}: {}", sum.step, note.join(", ")),
+        note,
         arrangement: Arrangement::Row,
-        panels: vec![map, shares],
+        panels,
         caption: format!(
             "{}; a = {}{}, λ = {}{}{}, N = {}, initial law: {} (t = {})",
             experiment_label(p),
