@@ -94,13 +94,21 @@ fn typed_theory_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout) {
         } else {
             ui.visuals().weak_text_color()
         };
-        let mu = pt
-            .point
-            .mu
-            .map_or(String::new(), |m| format!(" (μ = {})", fmt_num(m, 4)));
+        let mu = match (pt.point.mu, pt.point.mu_se) {
+            (Some(m), Some(se)) => {
+                format!(" (μ = {} ± {}, estimated)", fmt_num(m, 4), fmt_num(se, 2))
+            }
+            (Some(m), None) => format!(" (μ = {})", fmt_num(m, 4)),
+            _ => String::new(),
+        };
+        let curve = if pt.point.on_curve {
+            " (a curve of them)"
+        } else {
+            ""
+        };
         row(
             ui,
-            &format!("{} at {at}", pt.point.kind.label()),
+            &format!("{} at {at}{curve}", pt.point.kind.label()),
             RichText::new(format!("{}{mu}", pt.verdict)).color(colour),
             "Kind: the sign of L″ (the Hessian's eigenvalues in 2-D). SGD settles only where ∇ℓ(w*; x) = 0 for every x the law draws; then μ < 0 attracts (Prop. 2 with h = ℓ″).",
         );

@@ -380,11 +380,7 @@ pub fn landscape_figure(
     let (panels, note) = if p.landscape.is_custom() {
         (
             vec![map],
-            format!(
-                "t = {}: diverged {:.3}",
-                sum.step,
-                sum.diverged as f64 / n
-            ),
+            format!("t = {}: diverged {:.3}", sum.step, sum.diverged as f64 / n),
         )
     } else {
         (
