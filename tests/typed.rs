@@ -269,3 +269,18 @@ fn a_typed_2d_landscape_gets_the_papers_points_and_exponents() {
                 .all(|r| r.point.on_curve && !r.point.sgd_fixed_point)
     );
 }
+
+#[test]
+fn walkers_that_leave_a_functions_domain_count_as_diverged() {
+    // ℓ = x √w: the gradient x/(2√w) is NaN once a walker crosses below 0 — it is counted as
+    // diverged, as on the built-ins, and every other walker stays finite.
+    let mut p = ExperimentParams {
+        walkers: 1000,
+        ..ExperimentParams::default()
+    };
+    p.set("loss", "x*sqrt(w)").unwrap();
+    let e = run(&p, 100);
+    let diverged = e.w1().iter().filter(|w| !w.is_finite()).count();
+    assert!(diverged > 0 && diverged < e.len(), "{diverged} of {}", e.len());
+    assert!(e.w1().iter().all(|w| w.is_finite() || w.is_nan()));
+}
