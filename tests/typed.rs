@@ -281,6 +281,10 @@ fn walkers_that_leave_a_functions_domain_count_as_diverged() {
     p.set("loss", "x*sqrt(w)").unwrap();
     let e = run(&p, 100);
     let diverged = e.w1().iter().filter(|w| !w.is_finite()).count();
-    assert!(diverged > 0 && diverged < e.len(), "{diverged} of {}", e.len());
+    assert!(
+        diverged > 0 && diverged < e.len(),
+        "{diverged} of {}",
+        e.len()
+    );
     assert!(e.w1().iter().all(|w| w.is_finite() || w.is_nan()));
 }
