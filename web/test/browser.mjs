@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import { deflateRawSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -395,6 +396,23 @@ check(lecture.url().endsWith('#lecture=paper'), `the address still names the lec
 await lecture.waitForTimeout(500);
 await shot(lecture, 'web-lecture.png');
 await lecture.close();
+
+// A typed landscape from a link (the example preset, 2000 walkers): the page runs the loss
+// it carries and plays it without an error.
+{
+  const preset = JSON.parse(await readFile(path.join(root, 'assets/examples/periodic-maximum.json'), 'utf8'));
+  preset.params.walkers = 2000;
+  const packed = deflateRawSync(Buffer.from(JSON.stringify(preset)), { level: 9 });
+  const typed = await open(base + '#1.' + packed.toString('base64url'));
+  s = await until(typed, 'a link carries a typed landscape', (s) => s.preset === 'periodic-maximum');
+  check(s.preset === 'periodic-maximum', 'a link carries a typed landscape (ℓ = x sin²(w)/2)');
+  await typed.mouse.click(640, 700);
+  await typed.mouse.move(60, 12);
+  await press(typed, 'Space');
+  s = await until(typed, 'the typed landscape plays', (s) => s.step > 0);
+  check(s.step > 0, `the typed landscape plays in the page (step ${s.step})`);
+  await typed.close();
+}
 
 // 8. The kernels in the page, beside their reference loops (one thread).
 const rows = JSON.parse(await page.evaluate(() => window.saddlescopeBench()));
