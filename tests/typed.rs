@@ -5,10 +5,13 @@
 
 use saddlescope::model::custom::Custom;
 use saddlescope::model::stationary::{self, Kind};
-use saddlescope::model::{Landscape, theory};
+use saddlescope::model::{Landscape, NoiseLaw, theory};
 use saddlescope::preset::Preset;
+use saddlescope::sim::sweep::{PickedPoint, SweepGrid, SweepSpec, run_sweep};
 use saddlescope::sim::theory::{Readout, x_law};
 use saddlescope::sim::{Ensemble, ExperimentParams};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 const N: usize = 20_000;
 
@@ -287,4 +290,93 @@ fn walkers_that_leave_a_functions_domain_count_as_diverged() {
         e.len()
     );
     assert!(e.w1().iter().all(|w| w.is_finite() || w.is_nan()));
+}
+
+/// A sweep's theory layers (one walker, one step per cell: the cells are not what is tested).
+fn theory_grid(p: &ExperimentParams, spec: SweepSpec) -> SweepGrid {
+    let spec = SweepSpec {
+        walkers: 1,
+        steps: 1,
+        ..spec
+    };
+    run_sweep(
+        &p.valid().unwrap(),
+        &spec,
+        1,
+        &AtomicBool::new(false),
+        Duration::from_secs(1000),
+        |_| {},
+    )
+    .unwrap()
+    .unwrap()
+}
+
+#[test]
+fn the_typed_quadratics_phase_line_is_eq_5s_to_1e_9() {
+    // Fig. 1-right typed: the map's line is that of w = 0 (the SGD fixed point nearest the
+    // origin at the run's a), whose μ is the built-in's at every (a, λ).
+    let (p, typed) = pair("fig1-right");
+    let spec = SweepSpec {
+        a_cells: 10,
+        lambda_cells: 10,
+        ..SweepSpec::default()
+    };
+    let (built_in, g) = (theory_grid(&p, spec.clone()), theory_grid(&typed, spec));
+    assert_eq!(g.mu_zero_of.as_deref(), Some("the maximum w = 0 at a = −1"));
+    for (m, t) in built_in.mu.iter().zip(&g.mu) {
+        assert!((m - t).abs() <= 1e-12, "cell μ {t} against {m}");
+    }
+    let vertices: Vec<[f64; 2]> = g.mu_zero.iter().flatten().copied().collect();
+    assert!(vertices.len() > 200, "{} vertices", vertices.len());
+    for [a, l] in vertices {
+        let mu = theory::log_factor_moments(&NoiseLaw::TwoPoint, a, l).0;
+        assert!(mu.abs() <= 1e-9, "μ({a}, {l}) = {mu}");
+    }
+    // The quartic's w = 0 has the same curvatures x: the same line.
+    let (_, quartic) = pair("fig1-middle");
+    let q = theory_grid(
+        &ExperimentParams { a: -1.0, ..quartic },
+        SweepSpec {
+            a_cells: 10,
+            lambda_cells: 10,
+            ..SweepSpec::default()
+        },
+    );
+    assert_eq!(q.mu_zero, g.mu_zero);
+}
+
+#[test]
+fn a_picked_point_on_the_toy_networks_saddle_line_gets_its_transverse_line() {
+    // On w1 = 0 the factor across the line is 1 + 4λ x w2 (ℓ = (w2 w1² − x)², x ∈ {−1, 2}):
+    // at w2 = ½, μ = ½ ln|1 − 2λ| + ½ ln|1 + 4λ| is 0 at λ = ¼ and at λ = (1 + √17)/8, for
+    // every a (the loss has no a). The picked point is followed from a = 0.3.
+    let (_, typed) = pair("fig3-middle");
+    let spec = SweepSpec {
+        a_cells: 6,
+        lambda_cells: 6,
+        lambda_min: 0.0,
+        lambda_max: 1.0,
+        point: Some(PickedPoint {
+            w: [0.0, 0.5],
+            a: Some(0.3),
+        }),
+        ..SweepSpec::default()
+    };
+    let g = theory_grid(&typed, spec);
+    assert_eq!(
+        g.mu_zero_of.as_deref(),
+        Some("the saddle (w1, w2) = (0, 0.5) at a = 0.3")
+    );
+    let roots = [0.25, (1.0 + 17f64.sqrt()) / 8.0];
+    let vertices: Vec<[f64; 2]> = g.mu_zero.iter().flatten().copied().collect();
+    assert!(vertices.len() > 100, "{} vertices", vertices.len());
+    for [a, l] in &vertices {
+        assert!(
+            roots.iter().any(|r| (l - r).abs() <= 1e-9),
+            "a vertex at ({a}, {l})"
+        );
+    }
+    for r in roots {
+        assert!(vertices.iter().any(|v| (v[1] - r).abs() <= 1e-9), "{r}");
+    }
 }

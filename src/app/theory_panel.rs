@@ -69,17 +69,18 @@ fn typed_theory_ui(ui: &mut Ui, p: &ExperimentParams, r: &Readout) {
             .small(),
     );
     if points.is_empty() {
-        let why = if p.landscape.dim() == 2 {
-            "the 2-D search for stationary points is not built yet: no verdict"
+        let (why, tip) = if p.landscape.dim() == 2 {
+            (
+                "none in the map's box",
+                "Roots of ∇L by Newton's method from a 24 × 24 grid of starts in the 2-D map's box.",
+            )
         } else {
-            "none in the view"
+            (
+                "none in the view",
+                "Roots of L′ in the histogram's w range.",
+            )
         };
-        row(
-            ui,
-            "stationary points",
-            why,
-            "Roots of L′ in the histogram's w range.",
-        );
+        row(ui, "stationary points", why, tip);
     }
     for pt in points {
         let at = match (pt.w, pt.w1, pt.w2) {

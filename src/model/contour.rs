@@ -58,8 +58,29 @@ impl Grid {
         self.values[r * self.cols + c]
     }
 
-    /// Line segments of the level set {f = level}.
+    /// Line segments of the level set {f = level}, each crossing linearly interpolated along
+    /// its cell edge.
     pub fn contour(&self, level: f64) -> Vec<[[f64; 2]; 2]> {
+        self.contour_with(level, None::<fn(f64, f64) -> f64>)
+    }
+
+    /// As [`Grid::contour`], each crossing bisected along its cell edge on `f` (the function
+    /// the grid samples) to rounding: 60 halvings, or until `f` is no longer finite.
+    pub fn contour_refined(&self, level: f64, f: impl Fn(f64, f64) -> f64) -> Vec<[[f64; 2]; 2]> {
+        self.contour_with(level, Some(f))
+    }
+
+    fn contour_with(
+        &self,
+        level: f64,
+        refine: Option<impl Fn(f64, f64) -> f64>,
+    ) -> Vec<[[f64; 2]; 2]> {
+        let point = |p: (usize, usize), q: (usize, usize), t: f64| {
+            [
+                self.x0 + (p.0 as f64 + t * (q.0 as f64 - p.0 as f64)) * self.dx,
+                self.y0 + (p.1 as f64 + t * (q.1 as f64 - p.1 as f64)) * self.dy,
+            ]
+        };
         let mut segs = Vec::new();
         for r in 0..self.rows - 1 {
             for c in 0..self.cols - 1 {
@@ -73,11 +94,26 @@ impl Grid {
                 for k in 0..4 {
                     let (a, b) = (v[k], v[(k + 1) % 4]);
                     if (a < level) != (b < level) {
-                        let t = (level - a) / (b - a);
+                        let mut t = (level - a) / (b - a);
                         let (p, q) = (corners[k], corners[(k + 1) % 4]);
-                        let x = self.x0 + (p.0 as f64 + t * (q.0 as f64 - p.0 as f64)) * self.dx;
-                        let y = self.y0 + (p.1 as f64 + t * (q.1 as f64 - p.1 as f64)) * self.dy;
-                        crossings.push([x, y]);
+                        if let Some(f) = &refine {
+                            let (mut lo, mut hi) = (0.0, 1.0);
+                            for _ in 0..60 {
+                                let mid = 0.5 * (lo + hi);
+                                let [x, y] = point(p, q, mid);
+                                let v = f(x, y);
+                                if !v.is_finite() {
+                                    break;
+                                }
+                                if (v < level) == (a < level) {
+                                    lo = mid;
+                                } else {
+                                    hi = mid;
+                                }
+                            }
+                            t = 0.5 * (lo + hi);
+                        }
+                        crossings.push(point(p, q, t));
                     }
                 }
                 match crossings.len() {

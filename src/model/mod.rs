@@ -5,6 +5,7 @@ pub mod basins;
 pub mod contour;
 pub mod custom;
 pub mod expr;
+pub mod follow;
 pub mod landscape;
 pub mod noise;
 pub mod optimizer;

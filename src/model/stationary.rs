@@ -237,7 +237,7 @@ fn point_1d(c: &Custom, law: &XLaw, (a, b, lambda): (f64, f64, f64), w: f64) -> 
 
 /// Whether a sample's gradient g(x) vanishes for every x the law draws, to the precision the
 /// point is known with: |g| no more than 10⁻⁹ of the scale its curvature h(x) sets.
-fn vanishes(law: &XLaw, g: impl Fn(f64) -> f64, h: impl Fn(f64) -> f64) -> bool {
+pub(crate) fn vanishes(law: &XLaw, g: impl Fn(f64) -> f64, h: impl Fn(f64) -> f64) -> bool {
     law.support()
         .into_iter()
         .all(|x| g(x).abs() <= 1e-9 * (1.0 + h(x).abs()))
@@ -280,7 +280,7 @@ pub fn negative_intervals_1d(
 }
 
 /// A 2 × 2 symmetric matrix's eigenvalues (ascending) and unit eigenvectors.
-fn eigen(h: [[f64; 2]; 2]) -> ([f64; 2], [[f64; 2]; 2]) {
+pub(crate) fn eigen(h: [[f64; 2]; 2]) -> ([f64; 2], [[f64; 2]; 2]) {
     let (a, b, d) = (h[0][0], 0.5 * (h[0][1] + h[1][0]), h[1][1]);
     let mean = 0.5 * (a + d);
     let r = (0.25 * (a - d) * (a - d) + b * b).sqrt();
@@ -301,7 +301,7 @@ fn eigen(h: [[f64; 2]; 2]) -> ([f64; 2], [[f64; 2]; 2]) {
     ([l0, l1], [v0, [-v0[1], v0[0]]])
 }
 
-fn quad(h: [[f64; 2]; 2], v: [f64; 2]) -> f64 {
+pub(crate) fn quad(h: [[f64; 2]; 2], v: [f64; 2]) -> f64 {
     v[0] * (h[0][0] * v[0] + h[0][1] * v[1]) + v[1] * (h[1][0] * v[0] + h[1][1] * v[1])
 }
 
@@ -446,36 +446,7 @@ pub fn points_2d(
         }
     }
     roots.sort_by(|p, q| p[0].total_cmp(&q[0]).then(p[1].total_cmp(&q[1])));
-    // On a curve: a null direction of L's Hessian along which ∇L stays 0 (either way).
-    let curve = |w: [f64; 2]| {
-        let (ev, vecs) = eigen(hess(w));
-        let scale = 1.0 + ev[0].abs() + ev[1].abs();
-        let nulls: Vec<usize> = (0..2).filter(|&k| ev[k].abs() <= 1e-8 * scale).collect();
-        // A step along the null direction, then Newton across it (along the other
-        // eigenvector) back onto ∇L = 0: a curve lets it land; an isolated degenerate point
-        // does not.
-        let on_along = |k: usize| {
-            let (v, u) = (vecs[k], vecs[1 - k]);
-            [1.0, -1.0].iter().any(|sgn| {
-                let d = sgn * 1e-3 * size;
-                let mut p = [w[0] + d * v[0], w[1] + d * v[1]];
-                for _ in 0..30 {
-                    let (g, h) = (grad(p), hess(p));
-                    let (gu, huu) = (g[0] * u[0] + g[1] * u[1], quad(h, u));
-                    if huu.abs() <= 1e-12 * scale {
-                        break;
-                    }
-                    p = [p[0] - gu / huu * u[0], p[1] - gu / huu * u[1]];
-                }
-                let g = grad(p);
-                inside(p) && g[0].abs() + g[1].abs() <= 1e-9 * scale
-            })
-        };
-        // The null direction along which the curve runs (either, where the Hessian is 0).
-        let along = nulls.iter().copied().find(|&k| on_along(k));
-        let null = along.or(nulls.first().copied());
-        (along.is_some(), null, ev, vecs)
-    };
+    let curve = |w: [f64; 2]| curve_at(&grad, &hess, w, size, &inside);
     // Newton lands anywhere on a curve: its points are kept an eighth of the box apart.
     let mut kept: Vec<[f64; 2]> = Vec::new();
     for w in roots {
@@ -522,7 +493,7 @@ pub fn points_2d(
             });
             let (mu, mu_se) = if fixed {
                 let across = on_curve.then(|| vecs[1 - null.unwrap_or(0)]);
-                let (m, se) = lyapunov(c, law, (a, b, lambda), w, across);
+                let (m, se) = lyapunov(c, law, (a, b, lambda), w, across, LYAPUNOV_STEPS);
                 (Some(m), se)
             } else {
                 (None, None)
@@ -539,17 +510,58 @@ pub fn points_2d(
         .collect()
 }
 
+/// What L's Hessian says at a stationary point `w` of a 2-D landscape: whether `w` lies on a
+/// curve of stationary points (a null direction of the Hessian along which ∇L stays 0, either
+/// way), the null direction (along the curve where there is one), the eigenvalues and the
+/// eigenvectors.
+#[allow(clippy::type_complexity)]
+pub(crate) fn curve_at(
+    grad: &dyn Fn([f64; 2]) -> [f64; 2],
+    hess: &dyn Fn([f64; 2]) -> [[f64; 2]; 2],
+    w: [f64; 2],
+    size: f64,
+    inside: &dyn Fn([f64; 2]) -> bool,
+) -> (bool, Option<usize>, [f64; 2], [[f64; 2]; 2]) {
+    let (ev, vecs) = eigen(hess(w));
+    let scale = 1.0 + ev[0].abs() + ev[1].abs();
+    let nulls: Vec<usize> = (0..2).filter(|&k| ev[k].abs() <= 1e-8 * scale).collect();
+    // A step along the null direction, then Newton across it (along the other eigenvector)
+    // back onto ∇L = 0: a curve lets it land; an isolated degenerate point does not.
+    let on_along = |k: usize| {
+        let (v, u) = (vecs[k], vecs[1 - k]);
+        [1.0, -1.0].iter().any(|sgn| {
+            let d = sgn * 1e-3 * size;
+            let mut p = [w[0] + d * v[0], w[1] + d * v[1]];
+            for _ in 0..30 {
+                let (g, h) = (grad(p), hess(p));
+                let (gu, huu) = (g[0] * u[0] + g[1] * u[1], quad(h, u));
+                if huu.abs() <= 1e-12 * scale {
+                    break;
+                }
+                p = [p[0] - gu / huu * u[0], p[1] - gu / huu * u[1]];
+            }
+            let g = grad(p);
+            inside(p) && g[0].abs() + g[1].abs() <= 1e-9 * scale
+        })
+    };
+    // The null direction along which the curve runs (either, where the Hessian is 0).
+    let along = nulls.iter().copied().find(|&k| on_along(k));
+    let null = along.or(nulls.first().copied());
+    (along.is_some(), null, ev, vecs)
+}
+
 /// The top Lyapunov exponent of the random product of I − λH(w*; x): exact where the H(x)
 /// commute (a common eigenbasis: the larger of E ln|1 − λ vₖᵀH(x)vₖ|), else estimated from
-/// 40 000 draws in 20 batches (seeded), with the batches' standard error. `across`: a unit
-/// vector across a curve of stationary points, whose exponent is the one that decides (along
-/// the curve the factor is 1).
-fn lyapunov(
+/// `steps` draws in 20 batches (seeded: the same draws at every λ), with the batches' standard
+/// error. `across`: a unit vector across a curve of stationary points, whose exponent is the one
+/// that decides (along the curve the factor is 1).
+pub(crate) fn lyapunov(
     c: &Custom,
     law: &XLaw,
     (a, b, lambda): (f64, f64, f64),
     w: [f64; 2],
     across: Option<[f64; 2]>,
+    steps: usize,
 ) -> (f64, Option<f64>) {
     let h = |x: f64| c.hess_at(w, x, a, b);
     let support = law.support();
@@ -600,7 +612,7 @@ fn lyapunov(
         }
     };
     let mut v = across.unwrap_or([std::f64::consts::FRAC_1_SQRT_2; 2]);
-    let per = LYAPUNOV_STEPS / LYAPUNOV_BATCHES;
+    let per = (steps / LYAPUNOV_BATCHES).max(1);
     let mut batches = Vec::with_capacity(LYAPUNOV_BATCHES);
     for _ in 0..LYAPUNOV_BATCHES {
         let mut sum = 0.0;

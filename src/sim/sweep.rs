@@ -42,6 +42,22 @@ pub struct SweepSpec {
     pub steps: u64,
     /// Escape threshold θ: a walker escaped when |w_T| > θ.
     pub threshold: f64,
+    /// A typed landscape's stationary point whose μ = 0 line the map draws; none: the SGD
+    /// fixed point nearest the origin at the middle of the a range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub point: Option<PickedPoint>,
+}
+
+/// A stationary point of a typed landscape, picked for the phase diagram's μ = 0 line: where
+/// it is at one a (the map follows it over a from there).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PickedPoint {
+    /// (w, 0) in 1-D, (w1, w2) in 2-D.
+    pub w: [f64; 2],
+    /// The a it is at there; none: the experiment's a.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a: Option<f64>,
 }
 
 impl Default for SweepSpec {
@@ -57,6 +73,7 @@ impl Default for SweepSpec {
             walkers: 2000,
             steps: 1000,
             threshold: 0.1,
+            point: None,
         }
     }
 }
@@ -92,6 +109,15 @@ impl SweepSpec {
         }
         if !(1..=1_000_000).contains(&self.steps) {
             return Err(out_of_range("steps T", self.steps, "1 to 10⁶"));
+        }
+        if let Some(p) = self.point
+            && !(p.w.iter().all(|v| v.is_finite()) && p.a.is_none_or(f64::is_finite))
+        {
+            return Err(out_of_range(
+                "picked point",
+                format!("{:?}", p.w),
+                "finite w and a",
+            ));
         }
         if !(self.threshold.is_finite() && self.threshold > 0.0) {
             return Err(out_of_range(
@@ -132,6 +158,24 @@ impl SweepSpec {
             "walkers" => self.walkers = whole()?.min(usize::MAX as u64) as usize,
             "steps" => self.steps = whole()?,
             "threshold" => self.threshold = num()?,
+            "point" => {
+                let w: Vec<f64> = value
+                    .split(',')
+                    .map(|v| parse_number(&full, v.trim(), "w, or w1,w2"))
+                    .collect::<Result<_, _>>()?;
+                let (w1, w2) = match w[..] {
+                    [w] => (w, 0.0),
+                    [w1, w2] => (w1, w2),
+                    _ => return Err(out_of_range("sweep.point", value, "w, or w1,w2")),
+                };
+                let a = self.point.and_then(|p| p.a);
+                self.point = Some(PickedPoint { w: [w1, w2], a });
+            }
+            "point_a" => {
+                let a = num()?;
+                let w = self.point.map_or([0.0; 2], |p| p.w);
+                self.point = Some(PickedPoint { w, a: Some(a) });
+            }
             _ => return Err(ParamError::UnknownKey(full)),
         }
         Ok(())
@@ -202,6 +246,13 @@ pub struct SweepGrid {
     /// The μ = 0 line of the base noise law over the grid, as polylines of (a, λ): Eq. 5's
     /// closed form for the two-point law, traced numerically for the others.
     pub mu_zero: Vec<Vec<[f64; 2]>>,
+    /// The typed landscape's stationary point the μ = 0 line is of, in words ("the maximum
+    /// w = 0 at a = 0.5"); none for a built-in landscape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mu_zero_of: Option<String>,
+    /// That point is w = 0, where escape is measured from.
+    #[serde(default)]
+    pub mu_zero_at_origin: bool,
     /// Cells computed so far.
     pub done: usize,
     /// Wall time so far, in seconds.
@@ -231,6 +282,8 @@ impl SweepGrid {
             mu: vec![f64::NAN; n],
             exact_escape: None,
             mu_zero: Vec::new(),
+            mu_zero_of: None,
+            mu_zero_at_origin: false,
             done: 0,
             seconds: 0.0,
         }
@@ -240,6 +293,8 @@ impl SweepGrid {
         self.mu = t.mu;
         self.exact_escape = t.exact_escape;
         self.mu_zero = t.mu_zero;
+        self.mu_zero_of = t.mu_zero_of;
+        self.mu_zero_at_origin = t.at_origin;
     }
 
     pub fn is_complete(&self) -> bool {
@@ -417,6 +472,8 @@ struct TheoryLayers {
     mu: Vec<f64>,
     exact_escape: Option<Vec<f64>>,
     mu_zero: Vec<Vec<[f64; 2]>>,
+    mu_zero_of: Option<String>,
+    at_origin: bool,
 }
 
 fn theory_layers(base: &ExperimentParams, spec: &SweepSpec, cancel: &AtomicBool) -> TheoryLayers {
@@ -431,6 +488,9 @@ async fn theory_layers_async(
     threads: usize,
     cancel: &AtomicBool,
 ) -> TheoryLayers {
+    if base.landscape.is_custom() {
+        return typed_layers(base, spec).await;
+    }
     let (a, lambda) = (spec.a_centres(), spec.lambda_centres());
     let mut mu = Vec::with_capacity(spec.cells());
     for &l in &lambda {
@@ -449,6 +509,124 @@ async fn theory_layers_async(
             MU_ZERO_SAMPLES,
         )
         .await,
+        mu_zero_of: None,
+        at_origin: true,
+    }
+}
+
+/// A typed landscape's theory layers: the exponent of the picked stationary point (followed
+/// over a) per cell, and its zero line. No exact map; no line for Adam and AMSGrad (Prop. 2 is
+/// SGD's and GD's).
+async fn typed_layers(base: &ExperimentParams, spec: &SweepSpec) -> TheoryLayers {
+    use crate::model::custom::Custom;
+    use crate::model::follow::Follower;
+    let mut out = TheoryLayers {
+        mu: vec![f64::NAN; spec.cells()],
+        exact_escape: None,
+        mu_zero: Vec::new(),
+        mu_zero_of: None,
+        at_origin: false,
+    };
+    let Ok(c) = Custom::new(&base.loss) else {
+        return out;
+    };
+    if base.optimizer.is_adaptive() {
+        return out;
+    }
+    let law_at = |a: f64| super::theory::x_law(&ExperimentParams { a, ..base.clone() });
+    let f = Follower {
+        c: &c,
+        b: base.b,
+        law_at: &law_at,
+        size: 4.0,
+    };
+    let from = match spec.point {
+        Some(p) => (p.a.unwrap_or(base.a), p.w),
+        None => {
+            // The run's a where the map shows it, else the middle of the a range.
+            let mid = if (spec.a_min..=spec.a_max).contains(&base.a) {
+                base.a
+            } else {
+                0.5 * (spec.a_min + spec.a_max)
+            };
+            let p = ExperimentParams {
+                a: mid,
+                lambda: 1.0,
+                ..base.clone()
+            };
+            let law = super::theory::x_law(&p);
+            let r = (-2.0, 2.0);
+            let points = if c.dim() == 1 {
+                crate::model::stationary::points_1d(&c, &law, (mid, p.b, 1.0), r)
+            } else {
+                crate::model::stationary::points_2d(&c, &law, (mid, p.b, 1.0), (r, r))
+            };
+            let Some(nearest) = points
+                .into_iter()
+                .filter(|q| q.sgd_fixed_point)
+                .min_by(|q, r| q.w[0].hypot(q.w[1]).total_cmp(&r.w[0].hypot(r.w[1])))
+            else {
+                return out;
+            };
+            (mid, nearest.w)
+        }
+    };
+    let Some(site) = f.settle(from.0, from.1) else {
+        out.mu_zero_of = Some(format!(
+            "no stationary point near {} at a = {}",
+            point_words(c.dim(), from.1),
+            short(from.0)
+        ));
+        return out;
+    };
+    out.mu_zero_of = Some(format!(
+        "the {} {} at a = {}",
+        f.kind(&site).label(),
+        point_words(c.dim(), site.w),
+        short(site.a)
+    ));
+    out.at_origin = site.w[0].hypot(site.w[1]) <= 1e-9;
+    let from = (site.a, site.w);
+    let sites = f.follow(from, &spec.a_centres());
+    for (row, l) in spec.lambda_centres().into_iter().enumerate() {
+        for (col, s) in sites.iter().enumerate() {
+            if let Some(s) = s {
+                out.mu[row * spec.a_cells + col] = f.exponent(s, l);
+            }
+        }
+        crate::coop::yield_now().await;
+    }
+    let samples = if c.dim() == 1 { MU_ZERO_SAMPLES } else { 81 };
+    out.mu_zero = f
+        .mu_zero(
+            from,
+            (spec.a_min, spec.a_max),
+            (spec.lambda_min, spec.lambda_max),
+            samples,
+        )
+        .await
+        .into_iter()
+        .map(|[p, q]| vec![p, q])
+        .collect();
+    out
+}
+
+/// "w = 0.5" or "(w1, w2) = (0, 1)", to three decimals.
+fn point_words(dim: usize, w: [f64; 2]) -> String {
+    if dim == 1 {
+        format!("w = {}", short(w[0]))
+    } else {
+        format!("(w1, w2) = ({}, {})", short(w[0]), short(w[1]))
+    }
+}
+
+/// To three decimals, without trailing zeros (0.5, not 0.500; 0, not −0.000).
+fn short(v: f64) -> String {
+    let s = crate::figure::fmt_num(v, 3);
+    if s.contains('.') && !s.contains('e') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 
@@ -583,6 +761,9 @@ pub struct SweepOutput {
     pub lambda: Vec<f64>,
     /// Row-major: λ rows, a columns.
     pub cells: Vec<SweepCell>,
+    /// A typed landscape's picked stationary point, whose exponent the cells' `mu` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mu_zero_of: Option<String>,
 }
 
 pub const SWEEP_FORMAT: &str = "saddlescope-sweep";
@@ -611,6 +792,7 @@ impl SweepOutput {
             a: g.a.clone(),
             lambda: g.lambda.clone(),
             cells,
+            mu_zero_of: g.mu_zero_of.clone(),
         }
     }
 }

@@ -12,7 +12,8 @@ use crate::figure::{Figure, fmt_num, palette};
 use crate::preset::ViewKind;
 use crate::sim::job::JobSlot;
 use crate::sim::params::{ExperimentParams, ValidParams};
-use crate::sim::sweep::{SweepGrid, SweepSpec, run_sweep_async};
+use crate::sim::sweep::{PickedPoint, SweepGrid, SweepSpec, run_sweep_async};
+use crate::sim::theory::PointRow;
 use crate::sim::worker::Waker;
 
 use super::super::AppState;
@@ -82,8 +83,14 @@ fn drag_row(ui: &mut Ui, label: &str, tip: &str, v: &mut f64, speed: f64) {
         .show(ui, v);
 }
 
-/// The grid controls; edits go into `spec`.
-pub fn sweep_controls_ui(ui: &mut Ui, spec: &mut SweepSpec, overlays: &mut PhaseOverlays) {
+/// The grid controls; edits go into `spec`. `typed`: a typed landscape's stationary points at
+/// the live a, to pick the one whose μ = 0 line the map draws.
+pub fn sweep_controls_ui(
+    ui: &mut Ui,
+    spec: &mut SweepSpec,
+    overlays: &mut PhaseOverlays,
+    typed: Option<(&[PointRow], f64)>,
+) {
     ui.horizontal_wrapped(|ui| {
         drag_row(
             ui,
@@ -137,13 +144,63 @@ pub fn sweep_controls_ui(ui: &mut Ui, spec: &mut SweepSpec, overlays: &mut Phase
             .response
             .on_hover_text("Escape threshold θ: a walker escaped when |w_T| > θ; ±∞/NaN count as escaped (and apart, as diverged).");
     });
+    if let Some((points, a)) = typed {
+        point_picker_ui(ui, spec, points, a);
+    }
     ui.horizontal_wrapped(|ui| {
         ui.checkbox(&mut overlays.mu_zero, RichText::new("μ = 0 line").color(color(palette::MU_ZERO)))
-            .on_hover_text("Where μ(a, λ) = E ln|1 − λx| of the noise law that runs changes sign: the discrete-time phase boundary of SGD on the quadratic (Prop. 2). Eq. 5 is its closed form for the two-point law; for the Gaussian and uniform laws it is traced numerically. For the quartic, Adam, AMSGrad, injected noise or a projection the paper has no boundary: the quadratic SGD line is drawn for comparison, and labelled so.");
+            .on_hover_text("Where μ(a, λ) = E ln|1 − λx| of the noise law that runs changes sign: the discrete-time phase boundary of SGD on the quadratic (Prop. 2). Eq. 5 is its closed form for the two-point law; for the Gaussian and uniform laws it is traced numerically. For the quartic, Adam, AMSGrad, injected noise or a projection the paper has no boundary: the quadratic SGD line is drawn for comparison, and labelled so. For a typed landscape: where the exponent of the stationary point picked changes sign.");
         ui.checkbox(&mut overlays.continuous, RichText::new(CONTINUOUS_LABEL).color(color(palette::CONTINUOUS)))
             .on_hover_text("App. B.4: the Fokker–Planck approximation escapes iff λ < −a.");
         ui.checkbox(&mut overlays.exact_map, "show exact binomial law")
             .on_hover_text("Colour the cells by the exact finite-T escape probability of the quadratic (binomial law) instead of the simulation.");
+    });
+}
+
+/// "maximum at w = 0" or "saddle at (0, 0.5)".
+fn point_name(p: &PointRow) -> String {
+    let at = match (p.w, p.w1, p.w2) {
+        (Some(w), _, _) => format!("w = {}", fmt_num(w, 3)),
+        (_, Some(a), Some(b)) => format!("({}, {})", fmt_num(a, 3), fmt_num(b, 3)),
+        _ => String::new(),
+    };
+    format!("{} at {at}", p.point.kind.label())
+}
+
+/// Which stationary point of a typed landscape the μ = 0 line is of: one of the SGD fixed
+/// points the theory panel lists at the live a, or the one nearest the origin.
+fn point_picker_ui(ui: &mut Ui, spec: &mut SweepSpec, points: &[PointRow], a: f64) {
+    let fixed: Vec<&PointRow> = points.iter().filter(|p| p.point.sgd_fixed_point).collect();
+    let picked = spec.point;
+    let selected = match picked {
+        None => "the SGD fixed point nearest 0".to_string(),
+        Some(pp) => {
+            let (w, at) = (
+                pp.w,
+                pp.a.map_or(String::new(), |a| format!(" (a = {})", fmt_num(a, 3))),
+            );
+            match fixed.iter().find(|p| p.point.w == w) {
+                Some(p) => format!("{}{at}", point_name(p)),
+                None => format!("({}, {}){at}", fmt_num(w[0], 3), fmt_num(w[1], 3)),
+            }
+        }
+    };
+    ui.horizontal_wrapped(|ui| {
+        egui::ComboBox::from_label("μ = 0 of")
+            .selected_text(selected)
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(picked.is_none(), "the SGD fixed point nearest 0").clicked() {
+                    spec.point = None;
+                }
+                for p in &fixed {
+                    let this = Some(PickedPoint { w: p.point.w, a: Some(a) });
+                    if ui.selectable_label(picked == this, point_name(p)).clicked() {
+                        spec.point = this;
+                    }
+                }
+            })
+            .response
+            .on_hover_text("The stationary point whose stability exponent the map's μ = 0 line is: the theory panel's SGD fixed points at the live a, each followed over the map's a range (Newton's method from its place at the a before). Prop. 2: SGD is attracted to it where the exponent is negative.");
     });
 }
 
@@ -180,7 +237,11 @@ impl View for PhaseView {
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
         if cx.controls {
-            sweep_controls_ui(ui, &mut cx.state.sweep, &mut cx.state.overlays);
+            let typed = cx.state.params.landscape.is_custom().then(|| {
+                let points = cx.snapshot.map_or(&[][..], |s| s.stationary.as_slice());
+                (points, cx.state.params.a)
+            });
+            sweep_controls_ui(ui, &mut cx.state.sweep, &mut cx.state.overlays, typed);
         }
         let grid = self.sweep.result().cloned();
         let text = grid

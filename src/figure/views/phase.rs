@@ -39,12 +39,26 @@ impl Default for PhaseOverlays {
 
 pub const MU_ZERO_LABEL: &str = "μ = 0 (Eq. 5)";
 
-/// What the grid's μ = 0 line is for the experiment `base` runs: Eq. 5 for SGD on the quadratic
-/// with two-point noise, the same μ traced for the Gaussian or uniform law, and otherwise (the
-/// quartic, Adam, AMSGrad, GD, injected noise, a projection) the quadratic SGD line drawn as a
-/// comparison — the paper has no phase boundary for those.
-pub fn mu_zero_label(base: &crate::sim::ExperimentParams) -> String {
+/// What the grid's μ = 0 line is for the experiment it runs: for a typed landscape, that of the
+/// stationary point picked; Eq. 5 for SGD on the quadratic with two-point noise, the same μ
+/// traced for the Gaussian or uniform law, and otherwise (the quartic, Adam, AMSGrad, GD,
+/// injected noise, a projection) the quadratic SGD line drawn as a comparison — the paper has
+/// no phase boundary for those.
+pub fn mu_zero_label(g: &SweepGrid) -> String {
     use crate::model::{Landscape, NoiseLaw, Optimizer};
+    let base = &g.base;
+    if base.landscape.is_custom() {
+        // The picked stationary point's exponent (its μ in 1-D, its top Lyapunov exponent in
+        // 2-D), followed over a.
+        return if base.optimizer.is_adaptive() {
+            "no μ = 0 line: Prop. 2 is SGD's and GD's".to_string()
+        } else {
+            match &g.mu_zero_of {
+                Some(of) => format!("μ = 0 of {of}"),
+                None => "no μ = 0 line: no SGD fixed point found".to_string(),
+            }
+        };
+    }
     let law = match base.noise {
         NoiseLaw::TwoPoint => MU_ZERO_LABEL.to_string(),
         NoiseLaw::Gaussian { .. } => "μ = 0 of the Gaussian law".to_string(),
@@ -115,7 +129,7 @@ pub fn phase_figure(
     });
     if overlays.mu_zero && !g.mu_zero.is_empty() {
         p.series.push(Series::line(
-            &mu_zero_label(&g.base),
+            &mu_zero_label(g),
             palette::MU_ZERO,
             2.5,
             Dash::Solid,
@@ -177,13 +191,17 @@ pub fn phase_caption(g: &SweepGrid, overlays: &PhaseOverlays) -> String {
     let extra = extras(base);
     let mut shown = Vec::new();
     if overlays.mu_zero {
-        shown.push(mu_zero_label(base));
+        shown.push(mu_zero_label(g));
     }
     if overlays.continuous {
         shown.push(CONTINUOUS_LABEL.to_string());
     }
     let (agree, of) = g.sign_agreement();
-    let agreement = if of > 0 {
+    // Escape is measured from w = 0: it says nothing of a typed landscape's point elsewhere.
+    let elsewhere = base.landscape.is_custom() && !g.mu_zero_at_origin;
+    let agreement = if elsewhere {
+        "; escape is measured from 0, not from the point".to_string()
+    } else if of > 0 {
         format!(
             "; escape > ½ exactly where μ > 0 on {agree} of {} ({}%)",
             count(of as f64, "cell"),
