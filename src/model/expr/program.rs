@@ -25,6 +25,49 @@ pub enum Op {
     BinConst(Bin, usize, f64),
     /// c op r.
     ConstBin(Bin, f64, usize),
+    /// p·q + r (two roundings, as the unfused pair: the same values).
+    MulAdd(usize, usize, usize),
+    /// p·q − r.
+    MulSub(usize, usize, usize),
+    /// r − p·q.
+    SubMul(usize, usize, usize),
+    /// c·p + q.
+    ScaleAdd(f64, usize, usize),
+    /// c·p + d·q.
+    LinComb(f64, usize, f64, usize),
+    /// c·(p·q).
+    ScaledMul(f64, usize, usize),
+}
+
+impl Op {
+    /// The registers it reads.
+    fn operands(&self) -> Vec<usize> {
+        match *self {
+            Op::Neg(u) | Op::Call(_, u) | Op::BinConst(_, u, _) | Op::ConstBin(_, _, u) => vec![u],
+            Op::Bin(_, l, r)
+            | Op::ScaleAdd(_, l, r)
+            | Op::LinComb(_, l, _, r)
+            | Op::ScaledMul(_, l, r) => vec![l, r],
+            Op::MulAdd(p, q, r) | Op::MulSub(p, q, r) | Op::SubMul(r, p, q) => vec![p, q, r],
+        }
+    }
+
+    /// The same operation on renamed registers.
+    fn renamed(self, f: impl Fn(usize) -> usize) -> Op {
+        match self {
+            Op::Neg(u) => Op::Neg(f(u)),
+            Op::Call(g, u) => Op::Call(g, f(u)),
+            Op::Bin(b, l, r) => Op::Bin(b, f(l), f(r)),
+            Op::BinConst(b, l, c) => Op::BinConst(b, f(l), c),
+            Op::ConstBin(b, c, r) => Op::ConstBin(b, c, f(r)),
+            Op::MulAdd(p, q, r) => Op::MulAdd(f(p), f(q), f(r)),
+            Op::MulSub(p, q, r) => Op::MulSub(f(p), f(q), f(r)),
+            Op::SubMul(r, p, q) => Op::SubMul(f(r), f(p), f(q)),
+            Op::ScaleAdd(c, p, q) => Op::ScaleAdd(c, f(p), f(q)),
+            Op::LinComb(c, p, d, q) => Op::LinComb(c, f(p), d, f(q)),
+            Op::ScaledMul(c, p, q) => Op::ScaledMul(c, f(p), f(q)),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -88,6 +131,15 @@ impl Compiler {
             k => k,
         };
         let constant = |r: usize| self.program.consts.iter().find(|c| c.0 == r).map(|c| c.1);
+        // An operation on constants only is a constant (1 + a with a bound).
+        match key {
+            Key::Neg(u) if let Some(c) = constant(u) => return self.constant(-c),
+            Key::Call(f, u) if let Some(c) = constant(u) => return self.constant(f.apply(c)),
+            Key::Bin(b, l, r) if let (Some(p), Some(q)) = (constant(l), constant(r)) => {
+                return self.constant(b.apply(p, q));
+            }
+            _ => {}
+        }
         let op = match key {
             Key::Neg(u) => Op::Neg(u),
             Key::Call(f, u) => Op::Call(f, u),
@@ -185,7 +237,123 @@ impl Program {
             let r = c.compile(e);
             c.program.outputs.push(r);
         }
-        c.program
+        c.program.fused().compacted()
+    }
+
+    /// How many times each register is read (by an instruction or as an output).
+    fn uses(&self) -> Vec<usize> {
+        let mut n = vec![0; self.registers];
+        for (_, op) in &self.ops {
+            for u in op.operands() {
+                n[u] += 1;
+            }
+        }
+        for &o in &self.outputs {
+            n[o] += 1;
+        }
+        n
+    }
+
+    /// Pairs of instructions merged where the first's value is read once, by the second:
+    /// p·q ± r, r − p·q, c·p ± q, c·p ± d·q and c·(p·q) become one pass over the lanes instead of two
+    /// (each still rounds after the product, so the values are the pair's). The merged
+    /// instruction's first is left unread (see [`Program::compacted`]).
+    fn fused(mut self) -> Program {
+        let uses = self.uses();
+        let at: HashMap<usize, usize> = self
+            .ops
+            .iter()
+            .enumerate()
+            .map(|(i, &(dst, _))| (dst, i))
+            .collect();
+        // The instruction writing `r`, if it is read once (by the one being fused).
+        let single =
+            |ops: &[(usize, Op)], r: usize| at.get(&r).filter(|_| uses[r] == 1).map(|&i| ops[i].1);
+        for i in 0..self.ops.len() {
+            let (dst, op) = self.ops[i];
+            let product = |r: usize| match single(&self.ops, r) {
+                Some(Op::Bin(Bin::Mul, p, q)) => Some((p, q)),
+                _ => None,
+            };
+            let scaled = |r: usize| match single(&self.ops, r) {
+                Some(Op::ConstBin(Bin::Mul, c, p)) | Some(Op::BinConst(Bin::Mul, p, c)) => {
+                    Some((c, p))
+                }
+                _ => None,
+            };
+            let fused = match op {
+                Op::Bin(Bin::Add, l, r) => match (scaled(l), scaled(r), product(l), product(r)) {
+                    (Some((c, p)), Some((d, q)), _, _) => Some(Op::LinComb(c, p, d, q)),
+                    (_, _, Some((p, q)), _) => Some(Op::MulAdd(p, q, r)),
+                    (_, _, _, Some((p, q))) => Some(Op::MulAdd(p, q, l)),
+                    (Some((c, p)), _, _, _) => Some(Op::ScaleAdd(c, p, r)),
+                    (_, Some((c, p)), _, _) => Some(Op::ScaleAdd(c, p, l)),
+                    _ => None,
+                },
+                Op::Bin(Bin::Sub, l, r) => match (scaled(l), scaled(r), product(l), product(r)) {
+                    // −(d·q) is (−d)·q exactly: negation does not round.
+                    (Some((c, p)), Some((d, q)), _, _) => Some(Op::LinComb(c, p, -d, q)),
+                    (_, _, Some((p, q)), _) => Some(Op::MulSub(p, q, r)),
+                    (_, _, _, Some((p, q))) => Some(Op::SubMul(l, p, q)),
+                    (_, Some((d, q)), _, _) => Some(Op::ScaleAdd(-d, q, l)),
+                    _ => None,
+                },
+                Op::ConstBin(Bin::Mul, c, r) | Op::BinConst(Bin::Mul, r, c) => {
+                    product(r).map(|(p, q)| Op::ScaledMul(c, p, q))
+                }
+                _ => None,
+            };
+            if let Some(f) = fused {
+                self.ops[i] = (dst, f);
+            }
+        }
+        self
+    }
+
+    /// The instructions whose values are read, on registers renumbered in order (inputs,
+    /// constants, then each instruction's): fewer registers for the lanes to stream through.
+    /// Every operand stays below its destination.
+    fn compacted(self) -> Program {
+        // Unread instructions go, last to first (one may be the only reader of another).
+        let mut live = vec![false; self.registers];
+        for &o in &self.outputs {
+            live[o] = true;
+        }
+        for &(dst, op) in self.ops.iter().rev() {
+            if live[dst] {
+                for u in op.operands() {
+                    live[u] = true;
+                }
+            }
+        }
+        let mut map = vec![usize::MAX; self.registers];
+        for (r, m) in map.iter_mut().enumerate().take(INPUTS) {
+            *m = r;
+        }
+        let mut next = INPUTS;
+        let mut consts = Vec::new();
+        for &(r, v) in &self.consts {
+            if live[r] {
+                map[r] = next;
+                consts.push((next, v));
+                next += 1;
+            }
+        }
+        let mut ops = Vec::new();
+        for &(dst, op) in &self.ops {
+            if live[dst] {
+                let op = op.renamed(|u| map[u]);
+                map[dst] = next;
+                ops.push((next, op));
+                next += 1;
+            }
+        }
+        Program {
+            consts,
+            ops,
+            outputs: self.outputs.iter().map(|&o| map[o]).collect(),
+            registers: next,
+        }
     }
 
     /// Instructions run per evaluation.
@@ -247,6 +415,18 @@ impl Program {
                         Bin::Pow => lanes1(out, r, |q| super::pow(c, q)),
                     }
                 }
+                Op::MulAdd(p, q, r) => {
+                    lanes3(out, &done[p], &done[q], &done[r], |p, q, r| p * q + r)
+                }
+                Op::MulSub(p, q, r) => {
+                    lanes3(out, &done[p], &done[q], &done[r], |p, q, r| p * q - r)
+                }
+                Op::SubMul(r, p, q) => {
+                    lanes3(out, &done[r], &done[p], &done[q], |r, p, q| r - p * q)
+                }
+                Op::ScaleAdd(c, p, q) => lanes2(out, &done[p], &done[q], |p, q| c * p + q),
+                Op::LinComb(c, p, d, q) => lanes2(out, &done[p], &done[q], |p, q| c * p + d * q),
+                Op::ScaledMul(c, p, q) => lanes2(out, &done[p], &done[q], |p, q| c * (p * q)),
                 Op::Bin(b, l, r) => {
                     let (l, r) = (&done[l], &done[r]);
                     match b {
@@ -290,5 +470,18 @@ fn lanes2<const N: usize>(
 ) {
     for ((o, &p), &q) in out.iter_mut().zip(l).zip(r) {
         *o = f(p, q);
+    }
+}
+
+#[inline(always)]
+fn lanes3<const N: usize>(
+    out: &mut [f64; N],
+    a: &[f64; N],
+    b: &[f64; N],
+    c: &[f64; N],
+    f: impl Fn(f64, f64, f64) -> f64,
+) {
+    for (((o, &p), &q), &r) in out.iter_mut().zip(a).zip(b).zip(c) {
+        *o = f(p, q, r);
     }
 }

@@ -258,3 +258,29 @@ fn any_text_parses_or_is_refused_and_none_panics() {
         "{parsed} parsed, {refused} refused"
     );
 }
+
+#[test]
+fn fused_instructions_compute_what_the_pairs_did() {
+    // The toy network's and Eq. 6's gradients fuse (p·q − r, c·(p·q), c·p + d·q, c·p + q,
+    // p·q + r) and fold 2·(1 + a) at a = 0.5 into 3: fewer instructions, the tree's values.
+    use crate::model::Landscape;
+    for (l, most) in [(Landscape::ToyNetwork, 5), (Landscape::SharpMinima, 13)] {
+        let c = crate::model::custom::Custom::new(l.typed().unwrap().0).unwrap();
+        let k = c.kernel(0.5, 14.0);
+        assert!(
+            k.program.len() <= most,
+            "{l:?}: {} instructions",
+            k.program.len()
+        );
+        for &(w1, w2, x) in &[(0.3, -0.7, 1.0), (-1.1, 0.2, -1.0), (2.0, 0.5, 2.0)] {
+            let got = k.program.eval(w1, w2, x);
+            let want = k.grad_at(w1, w2, x);
+            for (g, w) in got.iter().zip(want) {
+                assert!(
+                    (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
+                    "{l:?}: {g} against {w}"
+                );
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Groups a typed landscape steps together ([`typed`]).
-pub(super) const BATCH: usize = 8;
+pub(super) const BATCH: usize = 4;
 /// Lanes of a batch.
 const WIDE: usize = LANES * BATCH;
 
@@ -57,7 +57,7 @@ pub(super) fn typed<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
     }
     let (out1, out2) = (c.program.outputs[0], c.program.outputs.get(1).copied());
     let (mut e1, mut e2) = ([0.0; WIDE], [0.0; WIDE]);
-    let mut g2 = [0.0; WIDE];
+    let (mut copy1, mut copy2) = ([0.0; WIDE], [0.0; WIDE]);
     for s in 0..steps {
         for (gi, g) in batch.iter_mut().enumerate() {
             draw(k.draw, g.rng, one(&mut regs[X], gi));
@@ -69,33 +69,54 @@ pub(super) fn typed<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
             }
         }
         c.program.run(&mut regs);
-        // The gradient out of the registers first: an output may be an input (ℓ = w²/2).
-        let g1 = regs[out1];
-        if let Some(o) = out2 {
-            g2 = regs[o];
+        // The gradient is read where the program left it; an output that is an input
+        // (ℓ = w²/2 has ∂ℓ/∂w = w) is copied out first, as w moves.
+        let (inputs, computed) = regs.split_at_mut(X + 1);
+        if out1 <= X {
+            copy1 = inputs[out1];
         }
+        if let Some(o) = out2
+            && o <= X
+        {
+            copy2 = inputs[o];
+        }
+        let g1 = if out1 <= X {
+            &copy1
+        } else {
+            &computed[out1 - X - 1]
+        };
+        let g2 = match out2 {
+            Some(o) if o > X => &computed[o - X - 1],
+            _ => &copy2,
+        };
         let (c1, c2) = bias.get(s as usize).copied().unwrap_or((1.0, 1.0));
-        let (w1, rest) = regs.split_at_mut(W2);
+        let (w1, rest) = inputs.split_at_mut(W2);
         let (w1, w2) = (&mut w1[W1], &mut rest[0]);
         let [m1, v1, vh1, m2, v2, vh2] = &mut m;
-        for i in 0..WIDE {
+        // One loop per dimension, each free of the other's branch (so each vectorises).
+        let mut step1 = |i: usize| {
             let gr1 = if ADD { g1[i] + e1[i] } else { g1[i] };
-            let d1 = if ADAPTIVE {
+            if ADAPTIVE {
                 adam_lane(&mut m1[i], &mut v1[i], &mut vh1[i], gr1, k, ams, c1, c2)
             } else {
                 -lambda * gr1
-            };
-            if !two_d {
-                w1[i] = settle::<PROJ>(w1[i] + d1, proj);
-                continue;
             }
-            let gr2 = if ADD { g2[i] + e2[i] } else { g2[i] };
-            let d2 = if ADAPTIVE {
-                adam_lane(&mut m2[i], &mut v2[i], &mut vh2[i], gr2, k, ams, c1, c2)
-            } else {
-                -lambda * gr2
-            };
-            (w1[i], w2[i]) = settle_pair::<PROJ>(w1[i] + d1, w2[i] + d2, proj);
+        };
+        if two_d {
+            for i in 0..WIDE {
+                let d1 = step1(i);
+                let gr2 = if ADD { g2[i] + e2[i] } else { g2[i] };
+                let d2 = if ADAPTIVE {
+                    adam_lane(&mut m2[i], &mut v2[i], &mut vh2[i], gr2, k, ams, c1, c2)
+                } else {
+                    -lambda * gr2
+                };
+                (w1[i], w2[i]) = settle_pair::<PROJ>(w1[i] + d1, w2[i] + d2, proj);
+            }
+        } else {
+            for i in 0..WIDE {
+                w1[i] = settle::<PROJ>(w1[i] + step1(i), proj);
+            }
         }
         if (t0 + s + 1).is_multiple_of(DEAD_CHECK) {
             for (gi, g) in batch.iter_mut().enumerate() {
