@@ -114,8 +114,8 @@ pub(super) fn typed<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
                 (w1[i], w2[i]) = settle_pair::<PROJ>(w1[i] + d1, w2[i] + d2, proj);
             }
         } else {
-            for i in 0..WIDE {
-                w1[i] = settle::<PROJ>(w1[i] + step1(i), proj);
+            for (i, w) in w1.iter_mut().enumerate() {
+                *w = settle::<PROJ>(*w + step1(i), proj);
             }
         }
         if (t0 + s + 1).is_multiple_of(DEAD_CHECK) {
