@@ -380,3 +380,63 @@ fn a_picked_point_on_the_toy_networks_saddle_line_gets_its_transverse_line() {
         assert!(vertices.iter().any(|v| (v[1] - r).abs() <= 1e-9), "{r}");
     }
 }
+
+#[test]
+fn a_typed_landscapes_mean_loss_is_the_built_ins() {
+    use saddlescope::model::LandscapeParams;
+    // L = E ℓ by the law's nodes, at the built-in's own walkers: the quartic (two-point and
+    // Gaussian x: the nodes are exact for ℓ polynomial in x), Eq. 6 and the toy network.
+    let mut cases: Vec<(ExperimentParams, ExperimentParams)> =
+        ["fig1-middle", "fig3-middle", "fig7"].map(pair).into();
+    let (mut q, mut tq) = pair("fig1-middle");
+    for p in [&mut q, &mut tq] {
+        p.set("noise", "gaussian").unwrap();
+        p.set("noise_spread", "0.7").unwrap();
+    }
+    cases.push((q, tq));
+    for (p, typed) in cases {
+        let e = run(
+            &ExperimentParams {
+                walkers: 2000,
+                ..p.clone()
+            },
+            20,
+        );
+        let lp = LandscapeParams {
+            landscape: p.landscape,
+            a: p.a,
+            b: p.b,
+        };
+        let c = Custom::new(&typed.loss).unwrap();
+        let got = c.mean_losses((p.a, p.b), &x_law(&typed), e.w1(), e.w2());
+        for (i, l) in got.iter().enumerate() {
+            let w = [e.w1()[i], e.w2().get(i).copied().unwrap_or(0.0)];
+            let want = lp.averaged_loss(w);
+            if !want.is_finite() {
+                // A diverged walker: no loss on either side.
+                assert!(!l.is_finite(), "{w:?}: {l}");
+                continue;
+            }
+            assert!(
+                (l - want).abs() <= 1e-12 * (1.0 + want.abs()),
+                "{:?} at {w:?}: {l} against {want}",
+                p.landscape
+            );
+        }
+    }
+    // The run's summary: the typed quadratic's walkers are the built-in's, and so is its L.
+    let (mut p, mut typed) = pair("fig1-left");
+    p.walkers = 1000;
+    typed.walkers = 1000;
+    let mean = |q: &ExperimentParams| {
+        use saddlescope::sim::Engine;
+        let mut e = Ensemble::with_engine(&q.valid().unwrap(), Engine::Lanes);
+        e.advance(5, 1);
+        saddlescope::sim::stats::record(&e, None)
+            .summary
+            .mean_loss
+            .unwrap()
+    };
+    let (b, t) = (mean(&p), mean(&typed));
+    assert!((b - t).abs() <= 1e-12 * b.abs(), "{t} against {b}");
+}

@@ -42,6 +42,23 @@ impl XLaw {
         }
     }
 
+    /// `n` nodes and weights that give E[f(x)] exactly for a polynomial f of degree below 2n:
+    /// the values and their weights for a discrete law (any n), Gauss–Hermite nodes for the
+    /// Gaussian, Gauss–Legendre nodes for the uniform law.
+    pub fn nodes(&self, n: usize) -> Vec<(f64, f64)> {
+        match *self {
+            XLaw::Points(ref p) => p.clone(),
+            XLaw::Gaussian { mean, sd } => gauss_hermite(n)
+                .into_iter()
+                .map(|(z, w)| (mean + sd * z, w))
+                .collect(),
+            XLaw::Uniform { lo, hi } => gauss_legendre(n)
+                .into_iter()
+                .map(|(t, w)| (0.5 * (lo + hi) + 0.5 * (hi - lo) * t, 0.5 * w))
+                .collect(),
+        }
+    }
+
     /// Values x can take, to check that a gradient vanishes for all of them: every value of a
     /// discrete law; for a continuous law points across its range (a gradient that is a
     /// polynomial or analytic in x and vanishes at all of them vanishes everywhere).
@@ -79,6 +96,81 @@ impl XLaw {
             }
         }
     }
+}
+
+/// Gauss–Legendre nodes and weights on [−1, 1] (weights summing to 2): Newton's method on the
+/// Legendre polynomial from the usual first guesses.
+fn gauss_legendre(n: usize) -> Vec<(f64, f64)> {
+    let n = n.max(1);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut z = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
+        let mut dp = 1.0;
+        for _ in 0..100 {
+            // P_n(z) by the three-term recurrence, and its derivative.
+            let (mut p0, mut p1) = (1.0, z);
+            for k in 2..=n {
+                let kf = k as f64;
+                (p0, p1) = (p1, ((2.0 * kf - 1.0) * z * p1 - (kf - 1.0) * p0) / kf);
+            }
+            let pn = if n == 1 { z } else { p1 };
+            let pm = if n == 1 { 1.0 } else { p0 };
+            dp = n as f64 * (z * pn - pm) / (z * z - 1.0);
+            let step = pn / dp;
+            z -= step;
+            if step.abs() <= 1e-15 {
+                break;
+            }
+        }
+        out.push((z, 2.0 / ((1.0 - z * z) * dp * dp)));
+    }
+    out
+}
+
+/// Nodes and weights for E[f(z)] under the standard normal law (weights summing to 1):
+/// Gauss–Hermite for the weight e^(−t²), Newton's method on the normalised Hermite
+/// polynomials from Numerical Recipes' first guesses, then z = √2 t and the weights over √π.
+fn gauss_hermite(n: usize) -> Vec<(f64, f64)> {
+    let n = n.max(1);
+    let nf = n as f64;
+    let pim4 = std::f64::consts::PI.powf(-0.25);
+    let mut x = vec![0.0; n];
+    let mut w = vec![0.0; n];
+    let mut z = 0.0;
+    for i in 0..n.div_ceil(2) {
+        z = match i {
+            0 => (2.0 * nf + 1.0).sqrt() - 1.85575 * (2.0 * nf + 1.0).powf(-1.0 / 6.0),
+            1 => z - 1.14 * nf.powf(0.426) / z,
+            2 => 1.86 * z - 0.86 * x[0],
+            3 => 1.91 * z - 0.91 * x[1],
+            _ => 2.0 * z - x[i - 2],
+        };
+        let mut pp = 1.0;
+        for _ in 0..100 {
+            let (mut p1, mut p2) = (pim4, 0.0);
+            for j in 1..=n {
+                let jf = j as f64;
+                let p3 = p2;
+                p2 = p1;
+                p1 = z * (2.0 / jf).sqrt() * p2 - ((jf - 1.0) / jf).sqrt() * p3;
+            }
+            pp = (2.0 * nf).sqrt() * p2;
+            let step = p1 / pp;
+            z -= step;
+            if step.abs() <= 1e-15 * (1.0 + z.abs()) {
+                break;
+            }
+        }
+        x[i] = z;
+        x[n - 1 - i] = -z;
+        w[i] = 2.0 / (pp * pp);
+        w[n - 1 - i] = w[i];
+    }
+    let sqrt_pi = std::f64::consts::PI.sqrt();
+    x.into_iter()
+        .zip(w)
+        .map(|(t, w)| (std::f64::consts::SQRT_2 * t, w / sqrt_pi))
+        .collect()
 }
 
 /// Whether three equally spaced values lie on a line (to rounding).
@@ -635,4 +727,39 @@ pub(crate) fn lyapunov(
     let mean = batches.iter().sum::<f64>() / k;
     let var = batches.iter().map(|b| (b - mean) * (b - mean)).sum::<f64>() / (k - 1.0);
     (mean, Some((var / k).sqrt()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quadrature_nodes_integrate_polynomials_exactly() {
+        // E z^k of the standard normal: 1, 0, 1, 0, 3, 0, 15, 0, 105; of U[−1, 1]: 1/(k + 1)
+        // for even k. Twelve nodes are exact up to degree 23.
+        for n in [1, 2, 5, 12, 20] {
+            let g = XLaw::Gaussian { mean: 0.0, sd: 1.0 }.nodes(n);
+            let u = XLaw::Uniform { lo: -1.0, hi: 1.0 }.nodes(n);
+            assert_eq!((g.len(), u.len()), (n, n));
+            let normal = [1.0, 0.0, 1.0, 0.0, 3.0, 0.0, 15.0, 0.0, 105.0];
+            for (k, want) in normal.iter().enumerate().filter(|(k, _)| *k < 2 * n) {
+                let got: f64 = g.iter().map(|&(z, w)| w * z.powi(k as i32)).sum();
+                assert!(
+                    (got - want).abs() <= 1e-12 * (1.0 + want),
+                    "n {n}, k {k}: {got}"
+                );
+                let want_u = if k % 2 == 0 {
+                    1.0 / (k as f64 + 1.0)
+                } else {
+                    0.0
+                };
+                let got_u: f64 = u.iter().map(|&(t, w)| w * t.powi(k as i32)).sum();
+                assert!((got_u - want_u).abs() <= 1e-13, "n {n}, k {k}: {got_u}");
+            }
+        }
+        // Shifted and scaled: E x² = m² + s².
+        let g = XLaw::Gaussian { mean: 0.5, sd: 2.0 }.nodes(12);
+        let m2: f64 = g.iter().map(|&(x, w)| w * x * x).sum();
+        assert!((m2 - 4.25).abs() <= 1e-12);
+    }
 }

@@ -137,14 +137,30 @@ async fn run_point(
         a: p.a,
         b: p.b,
     };
-    let mut losses: Vec<f64> = e
+    let finite = |(a, b): &(&f64, &f64)| a.is_finite() && b.is_finite();
+    let pairs = e
         .w1()
         .iter()
-        .zip(e.w2().iter().chain(std::iter::repeat(&0.0)))
-        .filter(|(a, b)| a.is_finite() && b.is_finite())
-        .map(|(a, b)| lp.averaged_loss([*a, *b]))
-        .filter(|l| l.is_finite())
-        .collect();
+        .zip(e.w2().iter().chain(std::iter::repeat(&0.0)));
+    let mut losses: Vec<f64> = if p.landscape.is_custom() {
+        // A typed landscape's L by its law's nodes ([`Custom::mean_losses`]); the loss
+        // parsed when the parameters were validated.
+        let l = crate::model::custom::Custom::new(&p.loss).map_or_else(
+            |_| vec![f64::NAN; e.len()],
+            |c| c.mean_losses((p.a, p.b), &super::theory::x_law(&p), e.w1(), e.w2()),
+        );
+        pairs
+            .zip(l)
+            .filter(|(w, _)| finite(w))
+            .map(|(_, l)| l)
+            .collect()
+    } else {
+        pairs
+            .filter(finite)
+            .map(|(a, b)| lp.averaged_loss([*a, *b]))
+            .collect()
+    };
+    losses.retain(|l| l.is_finite());
     let n = e.len() as f64;
     let diverged = (e.len() - losses.len()) as f64 / n;
     if losses.is_empty() {

@@ -524,6 +524,20 @@ fn partial_portable(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
 
 /// Compute the record of `e` at its current step on this thread. `quantile_cap` bounds the
 /// number of walkers used for quantiles (`None` = all).
+/// A typed landscape's mean loss: L = E_x ℓ(w; x) of its law ([`Custom::mean_losses`]) over
+/// the finite walkers whose L is finite, as the built-ins skip non-finite losses.
+fn typed_mean_loss(e: &Ensemble) -> Option<f64> {
+    let p = e.params();
+    let c = crate::model::custom::Custom::new(&p.loss).ok()?;
+    let law = super::theory::x_law(p);
+    let losses = c.mean_losses((p.a, p.b), &law, e.w1(), e.w2());
+    let (sum, n) = losses
+        .iter()
+        .filter(|l| l.is_finite())
+        .fold((0.0, 0usize), |(s, n), l| (s + l, n + 1));
+    mean(sum, n)
+}
+
 pub fn record(e: &Ensemble, quantile_cap: Option<usize>) -> Record {
     record_parallel(e, quantile_cap, 1)
 }
@@ -650,10 +664,8 @@ pub fn record_unless(
             mean_w: mean(sum_w, finite),
             mean_abs_w: mean_abs,
             sem_abs_w: sem_abs,
-            // A typed landscape's L is an expectation over its law per walker: not computed
-            // (undefined), rather than another landscape's formula.
             mean_loss: if p.landscape.is_custom() {
-                None
+                typed_mean_loss(e)
             } else {
                 mean(sum_loss, finite)
             },
