@@ -21,18 +21,32 @@ const native = process.env.SADDLESCOPE_BIN || path.join(root, 'target/release/sa
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 await mkdir(out, { recursive: true });
 
-// A static server for web/dist (what `python3 -m http.server -d web/dist` does).
+// A static server for web/dist that sends the precompressed copies web/build.sh writes (.br,
+// else .gz) where the browser accepts them, as nginx's brotli_static / gzip_static do; the
+// bytes sent per file are counted.
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.gif': 'image/gif', '.mp4': 'video/mp4', '.webm': 'video/webm' };
 // /media/… serves the animations written below, to play them in the browser.
 const media = path.join(out, 'media');
+const sent = {};
 const server = createServer(async (req, res) => {
   const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html');
   try {
     const file = name.startsWith('/media/') ? path.join(media, path.basename(name)) : path.join(dist, path.normalize(name));
-    const body = await readFile(file);
-    res.writeHead(200, { 'Content-Type': types[path.extname(name)] || 'application/octet-stream' });
+    const accepts = String(req.headers['accept-encoding'] || '');
+    let body = null;
+    let encoding = null;
+    for (const [enc, ext] of [['br', '.br'], ['gzip', '.gz']]) {
+      if (body || !accepts.includes(enc) || name.startsWith('/media/')) continue;
+      body = await readFile(file + ext).catch(() => null);
+      if (body) encoding = enc;
+    }
+    body = body || await readFile(file);
+    const headers = { 'Content-Type': types[path.extname(name)] || 'application/octet-stream' };
+    if (encoding) headers['Content-Encoding'] = encoding;
+    res.writeHead(200, headers);
     res.end(body);
+    sent[name] = { bytes: body.length, encoding };
   } catch {
     res.writeHead(404);
     res.end();
@@ -153,15 +167,10 @@ await page.mouse.move(60, 12);
 
 // Files: the export window's downloads, the preset window's download, picker and a drop.
 const centre = ([l, t, r, b]) => [(l + r) / 2, (t + b) / 2];
+// A widget of a window that just opened is clicked where it has settled ([`clickOn`]): a
+// fresh CI run under load missed 💾 Download preset while the File window was still sizing.
 async function click(label) {
-  const s = await until(page, `${label} is on screen`, (s) => s.widgets && s.widgets[label]);
-  const [x, y] = centre(s.widgets[label]);
-  // Apart from the last click by more than egui's double-click interval (0.3 s): a second
-  // click sooner is a double click, which a button does not take as a click.
-  await page.waitForTimeout(400);
-  await page.mouse.click(x, y);
-  await page.mouse.move(60, 12);
-  await page.waitForTimeout(200);
+  await clickOn(page, label);
 }
 async function download(label, file) {
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), click(label)]);
@@ -331,6 +340,8 @@ async function clickOn(p, label) {
     if (same) break;
   }
   const [x, y] = centre(s.widgets[label]);
+  // Apart from the last click by more than egui's double-click interval (0.3 s): a second
+  // click sooner is a double click, which a button does not take as a click.
   await p.waitForTimeout(400);
   await p.mouse.click(x, y);
   await p.mouse.move(60, 12);
@@ -421,6 +432,14 @@ for (const r of rows) {
 }
 check(rows.length === 2 && rows.every((r) => r.walker_steps_per_second_median > 0), 'the page measured both kernels');
 await writeFile(path.join(out, 'bench.json'), JSON.stringify(rows, null, 2));
+
+// 9. The download: the server sent the wasm's brotli copy (the browser asks for br), and the
+// page ran from it.
+const wasmSent = sent['/saddlescope_bg.wasm'] || {};
+const wasmRaw = (await readFile(path.join(dist, 'saddlescope_bg.wasm'))).length;
+const wasmGz = (await readFile(path.join(dist, 'saddlescope_bg.wasm.gz'))).length;
+console.log(`     download: saddlescope_bg.wasm ${(wasmRaw / 1e6).toFixed(2)} MB (gzipped ${(wasmGz / 1e6).toFixed(2)} MB), sent ${((wasmSent.bytes || 0) / 1e6).toFixed(2)} MB as ${wasmSent.encoding}`);
+check(wasmSent.encoding === 'br' && wasmSent.bytes < wasmRaw, 'the wasm was sent as its brotli copy, and the page ran it');
 
 check(errors.length === 0, `no error in the console${errors.length ? ': ' + errors.join(' | ').slice(0, 500) : ''}`);
 await browser.close();
