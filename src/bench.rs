@@ -13,7 +13,7 @@ use crate::sim::params::InitLaw;
 use crate::sim::sweep::{self, SweepSpec};
 use crate::sim::{Engine, Ensemble, ExperimentParams};
 
-mod reference;
+pub mod reference;
 
 /// Which hand-written loop a kernel is held against.
 #[derive(Clone, Debug, PartialEq)]
@@ -228,6 +228,8 @@ pub fn measure_kernel(
     let rate = 3.0 * walkers as f64 / start.elapsed().as_secs_f64().max(1e-9);
     let steps = ((seconds * rate / walkers as f64) as u64).clamp(3, 2000);
     let (mut rates, mut refs) = (Vec::new(), Vec::new());
+    // The reference loop starts where the engine's walkers start (made before any timing).
+    let from = matches!(case.reference, Reference::F64).then(|| reference::Start::of(&case.params));
     for _ in 0..repeats.max(1) {
         let mut e = Ensemble::with_engine(&valid, case.engine);
         let start = Instant::now();
@@ -249,7 +251,11 @@ pub fn measure_kernel(
                 e.advance(steps, threads);
                 e.w1()[0]
             }
-            _ => reference::run(&case.params, steps, threads),
+            (Reference::F64, _) => match &from {
+                Some(from) => reference::run(&case.params, from, steps, threads),
+                None => f64::NAN,
+            },
+            (Reference::BuiltIn(_), None) => f64::NAN,
         };
         std::hint::black_box(sum);
         refs.push(walkers as f64 * steps as f64 / start.elapsed().as_secs_f64());
