@@ -78,34 +78,9 @@ impl Custom {
         }
     }
 
-    /// L(w) = E_x ℓ(w; x) at each walker (w1[i], w2[i]) (`w2` empty in 1-D): the loss compiled
-    /// once (a and b bound) and run over 64 walkers at a time at each of the law's
-    /// [`LOSS_NODES`] nodes — exact for a discrete law, and for the Gaussian and uniform laws
-    /// wherever ℓ is a polynomial in x of degree below 2·[`LOSS_NODES`] (every landscape of the
-    /// paper). A walker where ℓ is not finite gets a non-finite L.
-    pub fn mean_losses(&self, (a, b): (f64, f64), law: &XLaw, w1: &[f64], w2: &[f64]) -> Vec<f64> {
-        const N: usize = 64;
-        let program = Program::compile(std::slice::from_ref(&self.loss.expr), a, b);
-        let out_reg = program.outputs[0];
-        let nodes = law.nodes(LOSS_NODES);
-        let mut regs = program.registers::<N>();
-        let mut out = vec![0.0; w1.len()];
-        for (k, chunk) in out.chunks_mut(N).enumerate() {
-            let at = k * N;
-            let n = chunk.len();
-            regs[W1][..n].copy_from_slice(&w1[at..at + n]);
-            if !w2.is_empty() {
-                regs[W2][..n].copy_from_slice(&w2[at..at + n]);
-            }
-            for &(x, weight) in &nodes {
-                regs[X] = [x; N];
-                program.run(&mut regs);
-                for (o, l) in chunk.iter_mut().zip(&regs[out_reg]) {
-                    *o += weight * l;
-                }
-            }
-        }
-        out
+    /// L(w) = E_x ℓ(w; x) at each walker ([`mean_losses`]).
+    pub fn mean_losses(&self, ab: (f64, f64), law: &XLaw, w1: &[f64], w2: &[f64]) -> Vec<f64> {
+        mean_losses(&self.loss, ab, law, w1, w2)
     }
 
     /// An expression printed with this landscape's names (w, or w1 and w2).
@@ -150,4 +125,41 @@ impl Custom {
         }
         h
     }
+}
+
+/// L(w) = E_x ℓ(w; x) at each walker (w1[i], w2[i]) (`w2` empty in 1-D): the loss compiled
+/// once (a and b bound) and run over 64 walkers at a time at each of the law's
+/// [`LOSS_NODES`] nodes — exact for a discrete law, and for the Gaussian and uniform laws
+/// wherever ℓ is a polynomial in x of degree below 2·[`LOSS_NODES`] (every landscape of the
+/// paper). A walker where ℓ is not finite gets a non-finite L. Needs the loss only, not its
+/// derivatives (the statistics call it at every snapshot).
+pub fn mean_losses(
+    loss: &Loss,
+    (a, b): (f64, f64),
+    law: &XLaw,
+    w1: &[f64],
+    w2: &[f64],
+) -> Vec<f64> {
+    const N: usize = 64;
+    let program = Program::compile(std::slice::from_ref(&loss.expr), a, b);
+    let out_reg = program.outputs[0];
+    let nodes = law.nodes(LOSS_NODES);
+    let mut regs = program.registers::<N>();
+    let mut out = vec![0.0; w1.len()];
+    for (k, chunk) in out.chunks_mut(N).enumerate() {
+        let at = k * N;
+        let n = chunk.len();
+        regs[W1][..n].copy_from_slice(&w1[at..at + n]);
+        if !w2.is_empty() {
+            regs[W2][..n].copy_from_slice(&w2[at..at + n]);
+        }
+        for &(x, weight) in &nodes {
+            regs[X] = [x; N];
+            program.run(&mut regs);
+            for (o, l) in chunk.iter_mut().zip(&regs[out_reg]) {
+                *o += weight * l;
+            }
+        }
+    }
+    out
 }

@@ -143,11 +143,12 @@ async fn run_point(
         .iter()
         .zip(e.w2().iter().chain(std::iter::repeat(&0.0)));
     let mut losses: Vec<f64> = if p.landscape.is_custom() {
-        // A typed landscape's L by its law's nodes ([`Custom::mean_losses`]); the loss
+        // A typed landscape's L by its law's nodes ([`crate::model::custom::mean_losses`]); the loss
         // parsed when the parameters were validated.
-        let l = crate::model::custom::Custom::new(&p.loss).map_or_else(
+        let law = super::theory::x_law(&p);
+        let l = crate::model::expr::parse_loss(&p.loss).map_or_else(
             |_| vec![f64::NAN; e.len()],
-            |c| c.mean_losses((p.a, p.b), &super::theory::x_law(&p), e.w1(), e.w2()),
+            |loss| crate::model::custom::mean_losses(&loss, (p.a, p.b), &law, e.w1(), e.w2()),
         );
         pairs
             .zip(l)

@@ -524,13 +524,14 @@ fn partial_portable(e: &Ensemble, range: std::ops::Range<usize>) -> Partial {
 
 /// Compute the record of `e` at its current step on this thread. `quantile_cap` bounds the
 /// number of walkers used for quantiles (`None` = all).
-/// A typed landscape's mean loss: L = E_x ℓ(w; x) of its law ([`Custom::mean_losses`]) over
+/// A typed landscape's mean loss: L = E_x ℓ(w; x) of its law ([`crate::model::custom::mean_losses`]) over
 /// the finite walkers whose L is finite, as the built-ins skip non-finite losses.
 fn typed_mean_loss(e: &Ensemble) -> Option<f64> {
     let p = e.params();
-    let c = crate::model::custom::Custom::new(&p.loss).ok()?;
+    // The loss alone: no derivatives to form at every snapshot.
+    let loss = crate::model::expr::parse_loss(&p.loss).ok()?;
     let law = super::theory::x_law(p);
-    let losses = c.mean_losses((p.a, p.b), &law, e.w1(), e.w2());
+    let losses = crate::model::custom::mean_losses(&loss, (p.a, p.b), &law, e.w1(), e.w2());
     let (sum, n) = losses
         .iter()
         .filter(|l| l.is_finite())
