@@ -194,6 +194,17 @@ pub async fn run_escape_rate_async(
     threads: usize,
     cancel: &AtomicBool,
 ) -> Result<Option<EscapeRateOutput>, ParamError> {
+    if let Some(pool) = super::remote::pool() {
+        // On a pool of workers (the page): the whole computation is one task.
+        let task = super::remote::Task::EscapeRate {
+            base: ExperimentParams::clone(base),
+            by_step: by_step.clone(),
+            by_lambda: by_lambda.clone(),
+        };
+        return super::remote::run(pool, &task, |_| {})
+            .await
+            .map_err(ParamError::Worker);
+    }
     let Some(rate_vs_step) = rate_vs_step_async(base, by_step, threads, cancel).await? else {
         return Ok(None);
     };

@@ -113,7 +113,7 @@ pub struct LossSweepOutput {
 
 pub const LOSS_SWEEP_FORMAT: &str = "saddlescope-loss-sweep";
 
-async fn run_point(
+pub(crate) async fn run_point(
     base: &ExperimentParams,
     spec: &LossSweepSpec,
     lambda: f64,
@@ -219,6 +219,36 @@ pub async fn run_loss_sweep_async(
         .collect();
     let mut failure = None;
     let mut done = 0;
+    if let Some(pool) = super::remote::pool() {
+        // On a pool of workers (the page): every λ a task, answered in any order.
+        use super::remote::{Answer, Batch, Event, Task, decode};
+        let mut batch = Batch::new(pool);
+        for (index, &lambda) in lambdas.iter().enumerate() {
+            batch.submit(&Task::LossPoint {
+                base: ExperimentParams::clone(base),
+                spec: spec.clone(),
+                lambda,
+                index,
+            });
+        }
+        while let Some((i, ev)) = batch.next().await {
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let Event::Done(bytes) = ev else { continue };
+            let answer = bytes.and_then(|b| decode::<Answer<LossPoint>>(&b).and_then(|a| a));
+            match answer {
+                Ok(Some(pt)) => {
+                    points[i] = pt;
+                    done += 1;
+                    progress(done as f32 / lambdas.len() as f32, &points);
+                }
+                Ok(None) => return Ok(None),
+                Err(e) => return Err(ParamError::Worker(e)),
+            }
+        }
+        return Ok(Some(points));
+    }
     pool::for_each(
         &lambdas,
         threads,

@@ -12,6 +12,7 @@ pub mod loss_sweep;
 pub mod optimizers;
 pub mod params;
 pub mod pool;
+pub mod remote;
 pub mod run;
 mod scalar;
 pub mod stats;

@@ -155,7 +155,7 @@ pub struct OptimizerOutput {
 
 pub const OPTIMIZER_FORMAT: &str = "saddlescope-optimizers";
 
-async fn run_one(
+pub(crate) async fn run_one(
     base: &ExperimentParams,
     spec: &OptimizerSpec,
     entry: &OptimizerEntry,
@@ -231,23 +231,57 @@ pub async fn run_optimizers_async(
     let total = (entries.len() as u64 * spec.steps).max(1);
     let mut results: Vec<Option<Result<OptimizerCurve, ParamError>>> =
         entries.iter().map(|_| None).collect();
-    let (done, progress) = (&done, &progress);
-    pool::for_each(
-        &entries,
-        threads,
-        |_, &entry| async move {
-            let mut last = 0;
-            run_one(base, spec, &entry, cancel, |t| {
-                done.fetch_add(t - last, Ordering::Relaxed);
-                last = t;
-                progress(done.load(Ordering::Relaxed) as f32 / total as f32);
-            })
-            .await
-            .transpose()
-        },
-        |i, r| results[i] = Some(r),
-    )
-    .await;
+    if let Some(pool) = super::remote::pool() {
+        // On a pool of workers (the page): every optimizer a task.
+        use super::remote::{Answer, Batch, Event, Task, decode};
+        let mut batch = Batch::new(pool);
+        for entry in &entries {
+            batch.submit(&Task::Optimizer {
+                base: ExperimentParams::clone(base),
+                spec: spec.clone(),
+                entry: *entry,
+            });
+        }
+        let mut fractions = vec![0.0f32; entries.len()];
+        while let Some((i, ev)) = batch.next().await {
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let answer = match ev {
+                Event::Progress(f) => {
+                    fractions[i] = f;
+                    progress(fractions.iter().sum::<f32>() / entries.len().max(1) as f32);
+                    continue;
+                }
+                Event::Done(bytes) => {
+                    bytes.and_then(|b| decode::<Answer<OptimizerCurve>>(&b).and_then(|a| a))
+                }
+            };
+            results[i] = match answer {
+                Ok(Some(c)) => Some(Ok(c)),
+                Ok(None) => None,
+                Err(e) => Some(Err(ParamError::Worker(e))),
+            };
+        }
+    } else {
+        let (done, progress) = (&done, &progress);
+        pool::for_each(
+            &entries,
+            threads,
+            |_, &entry| async move {
+                let mut last = 0;
+                run_one(base, spec, &entry, cancel, |t| {
+                    done.fetch_add(t - last, Ordering::Relaxed);
+                    last = t;
+                    progress(done.load(Ordering::Relaxed) as f32 / total as f32);
+                })
+                .await
+                .transpose()
+            },
+            |i, r| results[i] = Some(r),
+        )
+        .await;
+    }
     let mut curves = Vec::new();
     for r in results {
         match r {

@@ -41,6 +41,9 @@ pub enum ParamError {
         value: String,
         expected: &'static str,
     },
+    /// A unit of work sent to a worker (the page's Web Workers) came back failed: what it said.
+    #[error("{0}")]
+    Worker(String),
 }
 
 /// How the walkers start.
