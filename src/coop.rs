@@ -34,6 +34,22 @@ pub fn set_run_mode(mode: RunMode) {
     MODE.with(|m| m.set(Some(mode)));
 }
 
+thread_local! {
+    /// A computation polled here is pending on work done elsewhere (Web Workers), not on the
+    /// frame's budget: whoever does that work asks for the next frame when it answers.
+    static WAITING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Say that the computation being polled waits for an answer from elsewhere.
+pub fn note_waiting() {
+    WAITING.with(|w| w.set(true));
+}
+
+/// Whether a computation polled since the last call said it waits (and forget it).
+pub fn take_waiting() -> bool {
+    WAITING.with(|w| w.replace(false))
+}
+
 /// Whether the poll under way has used up its slice (never, outside [`poll_within`]).
 pub fn out_of_time() -> bool {
     DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t))
@@ -91,9 +107,28 @@ pub fn with_deadline<R>(budget: Duration, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// The slice of a frame that background work (the live simulation and the jobs of the view
-/// shown, each) may take when it runs in the frame: a 60 Hz frame keeps half for drawing.
-pub const FRAME_BUDGET: Duration = Duration::from_millis(8);
+/// The slice of a frame that background work run in the frame (the live simulation and the
+/// job of the view shown, together) may take: a 60 Hz frame keeps most of its 16.7 ms for
+/// drawing. A unit of work is never split, so a slice can end past it by up to one unit.
+pub const FRAME_BUDGET: Duration = Duration::from_millis(6);
+
+thread_local! {
+    /// When this frame's budget for background work runs out (see [`begin_frame`]).
+    static FRAME_END: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// A frame starts: the background work run in it from now on shares one [`FRAME_BUDGET`].
+pub fn begin_frame() {
+    FRAME_END.with(|f| f.set(Some(Instant::now() + FRAME_BUDGET)));
+}
+
+/// What is left of this frame's budget for background work, at most `cap`: zero once it is
+/// spent; `cap` outside a frame (tests, the command line).
+pub fn frame_slice(cap: Duration) -> Duration {
+    FRAME_END.with(|f| f.get()).map_or(cap, |end| {
+        end.saturating_duration_since(Instant::now()).min(cap)
+    })
+}
 
 /// Where background work runs: a thread of its own each (the native app, the command line)
 /// or slices of the UI's frames (the browser; tests of that mode on native).

@@ -13,11 +13,18 @@ use crate::app::{AppState, SaddlescopeApp};
 use crate::preset::{Preset, link};
 use crate::sim::worker::Waker;
 
+mod workers;
+
 /// The id of the page's canvas (`web/index.html`).
 const CANVAS_ID: &str = "saddlescope_canvas";
 
 #[wasm_bindgen(start)]
 pub fn start() {
+    // The same module runs in the page's Web Workers (see `workers`), which have no window
+    // and only answer tasks.
+    if web_sys::window().is_none() {
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async {
         if let Err(message) = run().await {
             show_failure(&message);
@@ -110,12 +117,18 @@ struct WebApp {
     /// The state the fragment was last made from.
     linked: Option<AppState>,
     frames: u64,
+    /// What the app's `ui` took on the UI thread in the last frames (ms), newest last.
+    ui_ms: std::collections::VecDeque<f64>,
 }
 
 impl WebApp {
     fn new(cc: &eframe::CreationContext<'_>) -> WebApp {
         let ctx = cc.egui_ctx.clone();
         let waker: Waker = Arc::new(move || ctx.request_repaint());
+        let later = cc.egui_ctx.clone();
+        workers::install(Arc::new(move || {
+            later.request_repaint_after(web_time::Duration::from_millis(200))
+        }));
         // A link's preset first, then the state of the last visit, then Fig. 1-left.
         let fragment = hash();
         let mut message = None;
@@ -146,6 +159,7 @@ impl WebApp {
             hash: fragment,
             linked: None,
             frames: 0,
+            ui_ms: Default::default(),
         }
     }
 
@@ -190,6 +204,13 @@ impl WebApp {
     fn publish(&self, ctx: &egui::Context) {
         let mut v = self.app.test_summary();
         v["frames"] = self.frames.into();
+        // The UI thread's own time per frame (the rest of a frame interval is the browser's
+        // drawing): the last 120 frames.
+        v["ui_ms"] = serde_json::json!(self.ui_ms);
+        v["workers"] = crate::sim::remote::pool().map_or(0, |p| p.workers()).into();
+        let (tasks, ms) = workers::answered();
+        v["worker_tasks"] = tasks.into();
+        v["worker_ms"] = ms.into();
         v["link"] = format!("#{}", self.hash).into();
         // The widgets a script may drag or click, in CSS pixels: [left, top, right, bottom].
         let zoom = ctx.zoom_factor();
@@ -209,6 +230,7 @@ impl WebApp {
 
 impl eframe::App for WebApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        let t0 = web_time::Instant::now();
         match take_picked() {
             Some((name, Ok(text))) => self.app.open_preset_text(&name, &text),
             Some((name, Err(e))) => self.app.set_file_message(false, format!("{name}: {e}")),
@@ -223,6 +245,10 @@ impl eframe::App for WebApp {
             crate::app::remember_state(storage, &self.app.state);
         }
         self.frames += 1;
+        if self.ui_ms.len() == 120 {
+            self.ui_ms.pop_front();
+        }
+        self.ui_ms.push_back(t0.elapsed().as_secs_f64() * 1e3);
         self.publish(ui.ctx());
     }
 

@@ -46,7 +46,7 @@ fn the_in_frame_worker_answers_the_same_commands_with_the_same_numbers() {
             Instant::now() < deadline,
             "the in-frame worker did not finish"
         );
-        for ev in w.drain() {
+        for ev in w.compute_and_drain() {
             match ev {
                 Event::Snapshot(s) => last = Some(s),
                 other => panic!("unexpected {other:?}"),
@@ -81,7 +81,7 @@ fn the_in_frame_worker_answers_the_same_commands_with_the_same_numbers() {
     assert!(!s.playing);
     assert!(w.is_alive());
     w.send(Command::Shutdown);
-    let _ = w.drain();
+    let _ = w.compute_and_drain();
     assert!(!w.is_alive());
 }
 
@@ -91,7 +91,7 @@ fn an_in_frame_crash_is_reported_like_a_thread_crash() {
     let w = Worker::spawn(params(100, 100), 1, Arc::new(|| {}));
     w.send(Command::InjectFault);
     let crashed = w
-        .drain()
+        .compute_and_drain()
         .into_iter()
         .any(|e| matches!(e, Event::Crashed { .. }));
     assert!(crashed);
@@ -140,7 +140,8 @@ fn an_in_frame_sweep_comes_in_slices_and_matches_the_threaded_one() {
     let mut frames = 0;
     let mut partial_done = Vec::new();
     while slot.running() {
-        slot.receive_within(Duration::ZERO);
+        slot.compute_within(Duration::ZERO);
+        slot.receive();
         if let Some(g) = slot.result() {
             partial_done.push(g.done);
         }
@@ -179,23 +180,58 @@ fn an_in_frame_job_cancels_and_restarts_like_a_thread() {
         })
     };
     start(&mut slot, 1);
-    slot.receive();
+    slot.compute_and_receive();
     slot.cancel();
     // A cancelled job stops at its next look at the flag, within a frame or two.
     for _ in 0..3 {
-        slot.receive();
+        slot.compute_and_receive();
     }
     assert!(!slot.running());
     // A new key starts afresh and runs to the end.
     start(&mut slot, 2);
     let mut frames = 0;
     while slot.running() {
-        slot.receive();
+        slot.compute_and_receive();
         frames += 1;
         assert!(frames < 100_000);
     }
     slot.receive();
     assert!(slot.result().unwrap().is_complete());
+}
+
+#[test]
+fn only_the_view_shown_computes_and_a_frame_has_one_budget() {
+    coop::set_run_mode(RunMode::InFrame);
+    let (p, spec) = small_sweep();
+    let mut slot: JobSlot<SweepGrid, u32> = JobSlot::new();
+    let waker: saddlescope::sim::worker::Waker = Arc::new(|| {});
+    slot.ensure(1, false, true, "sweep", &waker, |ctx| async move {
+        run_sweep_async(&p, &spec, 1, ctx.flag(), Duration::ZERO, |g| {
+            ctx.progress(0.5, Some(g.clone()))
+        })
+        .await
+        .map_err(|e| e.to_string())
+    });
+    // A hidden view only takes events: its job does not move.
+    for _ in 0..50 {
+        slot.receive();
+    }
+    assert!(slot.result().is_none() && slot.running());
+    // A frame whose budget the live view (or an earlier pass) spent: what is left is zero,
+    // and the view shown does one unit of its work (it never stalls).
+    coop::begin_frame();
+    std::thread::sleep(coop::FRAME_BUDGET + Duration::from_millis(1));
+    assert!(coop::frame_slice(coop::FRAME_BUDGET).is_zero());
+    let mut frames = 0;
+    while slot.result().is_none() {
+        slot.compute_and_receive();
+        frames += 1;
+        assert!(frames < 100_000);
+    }
+    assert!(
+        frames > 1,
+        "one unit a frame: the first cell took {frames} frames"
+    );
 }
 
 #[test]

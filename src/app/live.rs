@@ -11,7 +11,7 @@ use super::SaddlescopeApp;
 impl SaddlescopeApp {
     /// Take what the worker sent: keep the newest snapshot of the current generation.
     pub(super) fn receive(&mut self) {
-        for ev in self.worker.drain() {
+        for ev in self.worker.compute_and_drain() {
             match ev {
                 Event::Snapshot(s) if s.generation == self.generation => {
                     self.worker_error = None;

@@ -278,6 +278,7 @@ impl SaddlescopeApp {
             "playing": snap.is_some_and(|s| s.playing),
             "summary": snap.map(|s| &s.current.summary),
             "busy": views::View::busy(self.views.get(self.state.view)),
+            "job_error": views::View::job_error(self.views.get(self.state.view)),
             "sweep_done": grid.map(|g| g.done),
             "sweep_cells": grid.map(|g| g.spec.cells()),
             "figure_title": figure.map(|(_, f)| &f.title),
@@ -702,6 +703,11 @@ impl SaddlescopeApp {
                 o.max_passes = std::num::NonZeroUsize::new(3).expect("3 is not zero");
             });
             self.fonts_installed = true;
+        }
+        if ui.ctx().current_pass_index() == 0 {
+            // One budget for whatever computes in this frame's passes (the page without
+            // workers; nothing on native, where it all has threads).
+            crate::coop::begin_frame();
         }
         self.receive();
         self.lecture_tick();

@@ -178,9 +178,12 @@ impl<T> Job<T> {
         let Some(fut) = slot.as_mut() else {
             return;
         };
+        coop::take_waiting();
         if coop::poll_within(fut.as_mut(), budget).is_ready() {
             *slot = None;
-        } else {
+        } else if !coop::take_waiting() {
+            // Out of budget: go on next frame. (A job waiting for its workers is woken by
+            // their answers instead, so an idle UI thread does not redraw meanwhile.)
             (self.waker)();
         }
     }
@@ -273,18 +276,25 @@ impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
         }
     }
 
-    /// Take the events of the current generation (after a slice of work, for a job that runs
-    /// in frames).
-    pub fn receive(&mut self) {
-        self.receive_within(coop::FRAME_BUDGET);
+    /// Compute for what is left of this frame's budget (a job that runs in frames: one unit
+    /// of its work once the budget is spent; a job on workers only takes their answers in),
+    /// then take the events. The view on screen calls this; the others only
+    /// [`JobSlot::receive`].
+    pub fn compute_and_receive(&mut self) {
+        self.compute_within(coop::frame_slice(coop::FRAME_BUDGET));
+        self.receive();
     }
 
-    /// As [`JobSlot::receive`], a job in frames working for up to `budget` first (at least one
-    /// unit of its work, however small the budget).
-    pub fn receive_within(&mut self, budget: Duration) {
+    /// A job in frames works for up to `budget` (at least one unit of its work, however small
+    /// the budget); a job on a thread or on workers is not touched.
+    pub fn compute_within(&mut self, budget: Duration) {
         if let Some(job) = self.job.as_mut() {
             job.pump(budget);
         }
+    }
+
+    /// Take the events of the current generation; computes nothing.
+    pub fn receive(&mut self) {
         for ev in self.rx.try_iter() {
             match ev {
                 JobEvent::Progress {

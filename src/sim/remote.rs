@@ -119,9 +119,11 @@ pub fn execute(task: &[u8], progress: &mut dyn FnMut(f32)) -> Result<Vec<u8>, St
             }
             encode(&Answer::Ok(Some(out)))
         }
-        Task::SweepTheory { base, spec } => encode(&Answer::Ok(Some(super::sweep::theory_layers(
-            &base, &spec, &never,
-        )))),
+        Task::SweepTheory { base, spec } => {
+            // One thread: a Web Worker cannot start threads of its own.
+            let layers = super::sweep::theory_layers(&base, &spec, 1, &never);
+            encode(&Answer::Ok(Some(layers)))
+        }
         Task::LossPoint {
             base,
             spec,
@@ -276,7 +278,10 @@ impl<T> Future for NextEvent<'_, T> {
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
         match self.0.try_recv() {
             Ok(v) => Poll::Ready(v),
-            Err(_) => Poll::Pending,
+            Err(_) => {
+                crate::coop::note_waiting();
+                Poll::Pending
+            }
         }
     }
 }

@@ -265,7 +265,7 @@ impl SweepGrid {
     #[cfg(test)]
     fn new(base: &ExperimentParams, spec: &SweepSpec, cancel: &AtomicBool) -> SweepGrid {
         let mut g = SweepGrid::empty(base, spec);
-        g.attach(theory_layers(base, spec, cancel));
+        g.attach(theory_layers(base, spec, 2, cancel));
         g
     }
 
@@ -481,12 +481,15 @@ pub(crate) struct TheoryLayers {
     at_origin: bool,
 }
 
+/// A grid's theory layers, the exact map on `threads` threads (1 in a Web Worker, which has
+/// none of its own).
 pub(crate) fn theory_layers(
     base: &ExperimentParams,
     spec: &SweepSpec,
+    threads: usize,
     cancel: &AtomicBool,
 ) -> TheoryLayers {
-    crate::coop::block_on(theory_layers_async(base, spec, 2, cancel))
+    crate::coop::block_on(theory_layers_async(base, spec, threads, cancel))
 }
 
 /// As [`theory_layers`], the exact map on `threads` threads, giving the frame back between
@@ -725,7 +728,7 @@ pub async fn run_sweep_async(
         let (tx, rx) = crossbeam_channel::bounded(1);
         std::thread::scope(|s| {
             s.spawn(move || {
-                let _ = tx.send(theory_layers(base, spec, cancel));
+                let _ = tx.send(theory_layers(base, spec, 2, cancel));
             });
             let mut attached = false;
             pool::for_each_parallel(
@@ -779,7 +782,10 @@ async fn cells_on_pool(
         .into_iter()
         .flat_map(|(from, to)| (from..to).step_by(per).map(move |k| (k, (k + per).min(to))))
         .collect();
-    let window = 2 * pool.workers().max(1);
+    // Enough handed out that the workers never wait for the UI's next look (a page's frame
+    // can be long while it draws, and answers wake it 200 ms later): each task's bytes are
+    // small, and a cancel withdraws the queued ones at once.
+    let window = 512 * pool.workers().max(1);
     let mut batch = Batch::new(pool);
     // Task tag → the chunk it carries (none: the theory task).
     let mut carried: Vec<Option<(usize, usize)>> = Vec::new();

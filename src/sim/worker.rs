@@ -263,11 +263,18 @@ impl Worker {
         let _ = self.tx.send(cmd);
     }
 
-    /// Every event that arrived since the last call, oldest first; never blocks (in frames:
-    /// after a slice of [`coop::FRAME_BUDGET`] of simulation).
+    /// Every event that arrived since the last call, oldest first; never blocks and computes
+    /// nothing.
     pub fn drain(&self) -> Vec<Event> {
-        self.pump(coop::FRAME_BUDGET);
         self.rx.try_iter().collect()
+    }
+
+    /// As [`Worker::drain`], a worker that runs in frames first simulating for up to half of
+    /// what is left of this frame's budget (the job of the view shown gets the rest; one unit
+    /// of work once it is spent). A worker on a thread only drains.
+    pub fn compute_and_drain(&self) -> Vec<Event> {
+        self.pump(coop::frame_slice(coop::FRAME_BUDGET / 2));
+        self.drain()
     }
 
     /// Block up to `timeout` for the next event (for tests and the command line).

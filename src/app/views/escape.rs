@@ -68,7 +68,11 @@ impl View for EscapeView {
         visible: bool,
         waker: &Waker,
     ) {
-        self.job.receive();
+        if visible {
+            self.job.compute_and_receive();
+        } else {
+            self.job.receive();
+        }
         if visible && let Some(p) = params {
             let force = std::mem::take(&mut self.rerun);
             self.start(state, p, force, waker);
@@ -81,6 +85,10 @@ impl View for EscapeView {
 
     fn busy(&self) -> bool {
         self.job.running()
+    }
+
+    fn job_error(&self) -> Option<&str> {
+        self.job.error()
     }
 
     fn cancel(&self) {

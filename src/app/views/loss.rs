@@ -79,7 +79,11 @@ impl View for LossView {
         visible: bool,
         waker: &Waker,
     ) {
-        self.job.receive();
+        if visible {
+            self.job.compute_and_receive();
+        } else {
+            self.job.receive();
+        }
         if visible && let Some(p) = params {
             let force = std::mem::take(&mut self.rerun);
             self.start(state, p, force, waker);
@@ -92,6 +96,10 @@ impl View for LossView {
 
     fn busy(&self) -> bool {
         self.job.running()
+    }
+
+    fn job_error(&self) -> Option<&str> {
+        self.job.error()
     }
 
     fn cancel(&self) {

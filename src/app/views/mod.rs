@@ -102,6 +102,11 @@ pub trait View {
     fn busy(&self) -> bool {
         false
     }
+
+    /// Why the background work failed, if it did.
+    fn job_error(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Every view, in the order of the top bar.

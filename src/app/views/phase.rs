@@ -61,12 +61,19 @@ impl PhaseView {
             waker,
             |ctx| async move {
                 let cells = spec.cells().max(1) as f32;
+                // A partial grid redraws the page: on workers (the page) four times a second,
+                // as a redraw under software rendering costs the workers a core's ~70 ms.
+                let every = if crate::sim::remote::pool().is_some() {
+                    250
+                } else {
+                    50
+                };
                 run_sweep_async(
                     &p,
                     &spec,
                     sweep_threads(),
                     ctx.flag(),
-                    Duration::from_millis(50),
+                    Duration::from_millis(every),
                     |g| ctx.progress(g.done as f32 / cells, Some(g.clone())),
                 )
                 .await
@@ -216,7 +223,11 @@ impl View for PhaseView {
         visible: bool,
         waker: &Waker,
     ) {
-        self.sweep.receive();
+        if visible {
+            self.sweep.compute_and_receive();
+        } else {
+            self.sweep.receive();
+        }
         if visible && let Some(p) = params {
             let force = std::mem::take(&mut self.rerun);
             self.start(state, p, force, waker);
@@ -229,6 +240,10 @@ impl View for PhaseView {
 
     fn busy(&self) -> bool {
         self.sweep.running()
+    }
+
+    fn job_error(&self) -> Option<&str> {
+        self.sweep.error()
     }
 
     fn cancel(&self) {
