@@ -281,6 +281,9 @@ impl SaddlescopeApp {
             "job_error": views::View::job_error(self.views.get(self.state.view)),
             "sweep_done": grid.map(|g| g.done),
             "sweep_cells": grid.map(|g| g.spec.cells()),
+            // The escape fractions summed in cell order (row by row, as `run` lists them): the
+            // page's grid against the native one, to the bit.
+            "sweep_escape_sum": grid.filter(|g| g.is_complete()).map(|g| g.escape.iter().sum::<f64>()),
             "figure_title": figure.map(|(_, f)| &f.title),
             "figure_panels": figure.map(|(_, f)| f.panels.iter().map(|p| &p.id).collect::<Vec<_>>()),
             "figure_series": figure.map(|(_, f)| f.panels.iter().map(|p| p.series.len()).sum::<usize>()),
