@@ -50,6 +50,11 @@ pub fn take_waiting() -> bool {
     WAITING.with(|w| w.replace(false))
 }
 
+/// Whether a frame's poll is under way (work should come in small units).
+pub fn in_frame_slice() -> bool {
+    DEADLINE.with(|d| d.get().is_some())
+}
+
 /// Whether the poll under way has used up its slice (never, outside [`poll_within`]).
 pub fn out_of_time() -> bool {
     DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t))

@@ -291,3 +291,36 @@ fn the_app_runs_in_frames_a_phase_diagram_fills_while_frames_go_on() {
     }
     assert_eq!(h.state().state.preset.as_deref(), Some("fig1-left"));
 }
+
+#[test]
+fn a_slice_of_a_frame_does_units_of_bounded_work() {
+    // 20 000 walkers: a unit is IN_FRAME_CHUNK / 20 000 = 10 steps. A zero budget does one
+    // unit per poll, so 100 steps take exactly 10 polls, each advancing 10 steps, and the
+    // walkers end where one straight `advance` puts them.
+    use saddlescope::sim::ensemble::IN_FRAME_CHUNK;
+    let p = params(20_000, 100);
+    let per = IN_FRAME_CHUNK / 20_000;
+    assert_eq!(per, 10);
+    let mut sliced = Ensemble::new(&p);
+    let never = AtomicBool::new(false);
+    let mut steps = Vec::new();
+    {
+        let mut fut = std::pin::pin!(sliced.advance_to_async(100, 1, &never));
+        while coop::poll_within(fut.as_mut(), Duration::ZERO).is_pending() {
+            steps.push(());
+        }
+    }
+    // Each unit ends at a yield: pending after each of the 10 units, ready at the next poll.
+    // (Units of CANCEL_CHUNK would make it 1.)
+    assert_eq!(steps.len() as u64, 100 / per);
+    let mut straight = Ensemble::new(&p);
+    straight.advance(100, 1);
+    assert_eq!(sliced.step(), 100);
+    assert!(
+        sliced
+            .w1()
+            .iter()
+            .zip(straight.w1())
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+}

@@ -40,8 +40,9 @@ impl Grid {
         for r in 0..rows {
             for c in 0..cols {
                 values.push(f(x0 + c as f64 * dx, y0 + r as f64 * dy));
+                // A sample a unit: it may be a quadrature or a Lyapunov estimate.
+                crate::coop::yield_now().await;
             }
-            crate::coop::yield_now().await;
         }
         Grid {
             cols,

@@ -28,6 +28,11 @@ use super::scalar::{BlockMut, Kernel, Sampler, Scratch, advance_block};
 /// milliseconds of work.
 pub const CANCEL_CHUNK: u64 = 2_000_000;
 
+/// Walker-steps of a unit of work in a frame's slice (see [`crate::coop`]): about 3 ms at the
+/// page's slowest kernels (~6·10⁷ walker-steps/s: Gaussian draws, typed landscapes), so a
+/// slice ends within a few ms of its budget. At least one step: a step is never split.
+pub const IN_FRAME_CHUNK: u64 = 200_000;
+
 /// Walkers per block (and per random stream): 32 KiB of f64 per coordinate, cache-resident.
 pub const BLOCK: usize = 4096;
 
@@ -412,7 +417,12 @@ impl Ensemble {
         threads: usize,
         cancel: &AtomicBool,
     ) -> bool {
-        let chunk = (CANCEL_CHUNK / self.w1.len().max(1) as u64).max(1);
+        let unit = if crate::coop::in_frame_slice() {
+            IN_FRAME_CHUNK
+        } else {
+            CANCEL_CHUNK
+        };
+        let chunk = (unit / self.w1.len().max(1) as u64).max(1);
         while self.t < target {
             if cancel.load(Ordering::Relaxed) {
                 return false;

@@ -397,8 +397,11 @@ async fn exact_escape_map_async(
             if cancel.load(Ordering::Relaxed) {
                 return None;
             }
-            fill_row(l, row);
-            crate::coop::yield_now().await;
+            // A cell a unit (each a binomial sum over T steps).
+            for (v, &a) in row.iter_mut().zip(&a_centres) {
+                *v = 1.0 - theory::fraction_below_exact_with(&law, a, l, spec.threshold, init);
+                crate::coop::yield_now().await;
+            }
         }
     } else {
         // Rows are independent: split them between two threads (the second core would
@@ -508,8 +511,9 @@ async fn theory_layers_async(
     for &l in &lambda {
         for &ai in &a {
             mu.push(theory::log_factor_moments(&base.noise, ai, l).0);
+            // A cell a unit: a Gaussian or uniform law's μ is a quadrature.
+            crate::coop::yield_now().await;
         }
-        crate::coop::yield_now().await;
     }
     TheoryLayers {
         mu,
