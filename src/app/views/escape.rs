@@ -8,21 +8,18 @@ use crate::figure::Figure;
 use crate::figure::views::{EscapeFocus, escape_figure};
 use crate::preset::ViewKind;
 use crate::sim::escape_rate::{self, EscapeRateOutput, RateVsLambdaSpec, RateVsStepSpec};
-use crate::sim::job::JobSlot;
 use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::worker::Waker;
 
 use super::super::AppState;
 use super::super::fields::NumberField;
-use super::{ERROR_RED, FigureCx, View, ViewCx, job_bar, sweep_threads};
+use super::{ERROR_RED, FigureCx, JobControl, JobState, View, ViewCx, job_bar, sweep_threads};
 
 type Key = (ExperimentParams, RateVsStepSpec, RateVsLambdaSpec);
 
 #[derive(Default)]
 pub struct EscapeView {
-    job: JobSlot<EscapeRateOutput, Key>,
-    /// R or Space asked to compute again from the start (done in the next `update`).
-    rerun: bool,
+    job: JobState<EscapeRateOutput, Key>,
     field_errors: Vec<String>,
 }
 
@@ -68,31 +65,17 @@ impl View for EscapeView {
         visible: bool,
         waker: &Waker,
     ) {
-        if visible {
-            self.job.compute_and_receive();
-        } else {
-            self.job.receive();
-        }
-        if visible && let Some(p) = params {
-            let force = std::mem::take(&mut self.rerun);
+        if let Some((p, force)) = self.job.update(visible, params) {
             self.start(state, p, force, waker);
         }
     }
 
-    fn request_rerun(&mut self) {
-        self.rerun = true;
+    fn job(&self) -> Option<&dyn JobControl> {
+        Some(&self.job)
     }
 
-    fn busy(&self) -> bool {
-        self.job.running()
-    }
-
-    fn job_error(&self) -> Option<&str> {
-        self.job.error()
-    }
-
-    fn cancel(&self) {
-        self.job.cancel();
+    fn job_mut(&mut self) -> Option<&mut dyn JobControl> {
+        Some(&mut self.job)
     }
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {

@@ -6,7 +6,6 @@ use egui::{RichText, Ui};
 use crate::figure::Figure;
 use crate::figure::views::loss_figure;
 use crate::preset::ViewKind;
-use crate::sim::job::JobSlot;
 use crate::sim::loss_sweep::{
     LOSS_SWEEP_FORMAT, LossPoint, LossSweepOutput, LossSweepSpec, run_loss_sweep_async,
 };
@@ -15,13 +14,11 @@ use crate::sim::worker::Waker;
 
 use super::super::AppState;
 use super::super::fields::NumberField;
-use super::{FigureCx, View, ViewCx, job_bar, sweep_threads};
+use super::{FigureCx, JobControl, JobState, View, ViewCx, job_bar, sweep_threads};
 
 #[derive(Default)]
 pub struct LossView {
-    job: JobSlot<Vec<LossPoint>, (ExperimentParams, LossSweepSpec)>,
-    /// R or Space asked to compute again from the start (done in the next `update`).
-    rerun: bool,
+    job: JobState<Vec<LossPoint>, (ExperimentParams, LossSweepSpec)>,
 }
 
 impl LossView {
@@ -79,31 +76,17 @@ impl View for LossView {
         visible: bool,
         waker: &Waker,
     ) {
-        if visible {
-            self.job.compute_and_receive();
-        } else {
-            self.job.receive();
-        }
-        if visible && let Some(p) = params {
-            let force = std::mem::take(&mut self.rerun);
+        if let Some((p, force)) = self.job.update(visible, params) {
             self.start(state, p, force, waker);
         }
     }
 
-    fn request_rerun(&mut self) {
-        self.rerun = true;
+    fn job(&self) -> Option<&dyn JobControl> {
+        Some(&self.job)
     }
 
-    fn busy(&self) -> bool {
-        self.job.running()
-    }
-
-    fn job_error(&self) -> Option<&str> {
-        self.job.error()
-    }
-
-    fn cancel(&self) {
-        self.job.cancel();
+    fn job_mut(&mut self) -> Option<&mut dyn JobControl> {
+        Some(&mut self.job)
     }
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {

@@ -93,19 +93,110 @@ pub trait View {
 
     /// Compute the view's result again from the start, at the next update (R, and Space when
     /// nothing is computing). Live views have nothing to re-run: the live keys drive them.
-    fn request_rerun(&mut self) {}
+    fn request_rerun(&mut self) {
+        if let Some(j) = self.job_mut() {
+            j.request_rerun();
+        }
+    }
 
     /// Ask background work to stop (closing the app; Space while it computes).
-    fn cancel(&self) {}
+    fn cancel(&self) {
+        if let Some(j) = self.job() {
+            j.cancel();
+        }
+    }
 
     /// Whether background work is computing.
     fn busy(&self) -> bool {
-        false
+        self.job().is_some_and(|j| j.busy())
     }
 
     /// Why the background work failed, if it did.
     fn job_error(&self) -> Option<&str> {
+        self.job().and_then(|j| j.error())
+    }
+
+    /// The view's background job, if it has one ([`JobState`]).
+    fn job(&self) -> Option<&dyn JobControl> {
         None
+    }
+
+    fn job_mut(&mut self) -> Option<&mut dyn JobControl> {
+        None
+    }
+}
+
+/// What the app asks of a view's background job.
+pub trait JobControl {
+    fn busy(&self) -> bool;
+    fn cancel(&self);
+    fn error(&self) -> Option<&str>;
+    /// Compute again from the start at the next update.
+    fn request_rerun(&mut self);
+}
+
+/// A view's background job and its rerun request: what the phase-diagram, escape-rate,
+/// loss-sweep and optimizer views share. It derefs to its [`JobSlot`].
+pub struct JobState<T, K> {
+    slot: JobSlot<T, K>,
+    /// R or Space asked to compute again from the start (done in the next update).
+    rerun: bool,
+}
+
+impl<T: Send + Sync + 'static, K: PartialEq> Default for JobState<T, K> {
+    fn default() -> Self {
+        JobState {
+            slot: JobSlot::new(),
+            rerun: false,
+        }
+    }
+}
+
+impl<T: Send + Sync + 'static, K: PartialEq> JobState<T, K> {
+    /// Take the job's events (the view shown also computes its slice of the frame, where jobs
+    /// run in frames). Shown, with valid parameters: those parameters and whether a rerun was
+    /// asked; the view then starts its job (which does nothing when its key is unchanged and
+    /// no rerun was asked).
+    pub fn update<'p>(
+        &mut self,
+        visible: bool,
+        params: Option<&'p ValidParams>,
+    ) -> Option<(&'p ValidParams, bool)> {
+        if visible {
+            self.slot.compute_and_receive();
+        } else {
+            self.slot.receive();
+        }
+        let p = params.filter(|_| visible)?;
+        Some((p, std::mem::take(&mut self.rerun)))
+    }
+}
+
+impl<T: Send + Sync + 'static, K: PartialEq> JobControl for JobState<T, K> {
+    fn busy(&self) -> bool {
+        self.slot.running()
+    }
+    fn cancel(&self) {
+        self.slot.cancel();
+    }
+    fn error(&self) -> Option<&str> {
+        self.slot.error()
+    }
+    fn request_rerun(&mut self) {
+        self.rerun = true;
+    }
+}
+
+impl<T, K> std::ops::Deref for JobState<T, K> {
+    type Target = JobSlot<T, K>;
+    fn deref(&self) -> &JobSlot<T, K> {
+        &self.slot
+    }
+}
+
+impl<T, K> std::ops::DerefMut for JobState<T, K> {
+    fn deref_mut(&mut self) -> &mut JobSlot<T, K> {
+        &mut self.slot
     }
 }
 

@@ -6,7 +6,6 @@ use egui::{RichText, Ui};
 use crate::figure::views::{OptimizerOptions, optimizers_figure};
 use crate::figure::{Figure, palette};
 use crate::preset::ViewKind;
-use crate::sim::job::JobSlot;
 use crate::sim::optimizers::{
     OPTIMIZER_FORMAT, OptimizerCurve, OptimizerOutput, OptimizerSpec, run_optimizers_async,
 };
@@ -16,13 +15,11 @@ use crate::sim::worker::Waker;
 use super::super::AppState;
 use super::super::fields::NumberField;
 use super::super::plot::color;
-use super::{FigureCx, View, ViewCx, job_bar, sweep_threads};
+use super::{FigureCx, JobControl, JobState, View, ViewCx, job_bar, sweep_threads};
 
 #[derive(Default)]
 pub struct OptimizersView {
-    job: JobSlot<Vec<OptimizerCurve>, (ExperimentParams, OptimizerSpec)>,
-    /// R or Space asked to compute again from the start (done in the next `update`).
-    rerun: bool,
+    job: JobState<Vec<OptimizerCurve>, (ExperimentParams, OptimizerSpec)>,
 }
 
 impl OptimizersView {
@@ -87,31 +84,17 @@ impl View for OptimizersView {
         visible: bool,
         waker: &Waker,
     ) {
-        if visible {
-            self.job.compute_and_receive();
-        } else {
-            self.job.receive();
-        }
-        if visible && let Some(p) = params {
-            let force = std::mem::take(&mut self.rerun);
+        if let Some((p, force)) = self.job.update(visible, params) {
             self.start(state, p, force, waker);
         }
     }
 
-    fn request_rerun(&mut self) {
-        self.rerun = true;
+    fn job(&self) -> Option<&dyn JobControl> {
+        Some(&self.job)
     }
 
-    fn busy(&self) -> bool {
-        self.job.running()
-    }
-
-    fn job_error(&self) -> Option<&str> {
-        self.job.error()
-    }
-
-    fn cancel(&self) {
-        self.job.cancel();
+    fn job_mut(&mut self) -> Option<&mut dyn JobControl> {
+        Some(&mut self.job)
     }
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {

@@ -10,7 +10,6 @@ use crate::figure::views::phase::CONTINUOUS_LABEL;
 use crate::figure::views::{PhaseOverlays, phase_figure};
 use crate::figure::{Figure, fmt_num, palette};
 use crate::preset::ViewKind;
-use crate::sim::job::JobSlot;
 use crate::sim::params::{ExperimentParams, ValidParams};
 use crate::sim::sweep::{PickedPoint, SweepGrid, SweepSpec, run_sweep_async};
 use crate::sim::theory::PointRow;
@@ -19,7 +18,7 @@ use crate::sim::worker::Waker;
 use super::super::AppState;
 use super::super::fields::NumberField;
 use super::super::plot::color;
-use super::{FigureCx, View, ViewCx, job_bar, sweep_threads};
+use super::{FigureCx, JobControl, JobState, View, ViewCx, job_bar, sweep_threads};
 
 /// The parts of the parameters that a phase diagram depends on (a, λ, walkers and steps are
 /// set per cell, records and thresholds are not used).
@@ -39,21 +38,19 @@ fn sweep_key(p: &ExperimentParams, spec: &SweepSpec) -> (ExperimentParams, Sweep
 
 #[derive(Default)]
 pub struct PhaseView {
-    sweep: JobSlot<SweepGrid, (ExperimentParams, SweepSpec)>,
-    /// R or Space asked to compute again from the start (done in the next `update`).
-    rerun: bool,
+    job: JobState<SweepGrid, (ExperimentParams, SweepSpec)>,
 }
 
 impl PhaseView {
     /// The newest grid of the current sweep (partial while it runs).
     pub fn grid(&self) -> Option<&std::sync::Arc<SweepGrid>> {
-        self.sweep.result()
+        self.job.result()
     }
 
     fn start(&mut self, state: &AppState, params: &ValidParams, force: bool, waker: &Waker) {
         let key = sweep_key(params, &state.sweep);
         let (p, spec) = (params.clone(), state.sweep.clone());
-        self.sweep.ensure(
+        self.job.ensure(
             key,
             force,
             true,
@@ -223,31 +220,17 @@ impl View for PhaseView {
         visible: bool,
         waker: &Waker,
     ) {
-        if visible {
-            self.sweep.compute_and_receive();
-        } else {
-            self.sweep.receive();
-        }
-        if visible && let Some(p) = params {
-            let force = std::mem::take(&mut self.rerun);
+        if let Some((p, force)) = self.job.update(visible, params) {
             self.start(state, p, force, waker);
         }
     }
 
-    fn request_rerun(&mut self) {
-        self.rerun = true;
+    fn job(&self) -> Option<&dyn JobControl> {
+        Some(&self.job)
     }
 
-    fn busy(&self) -> bool {
-        self.sweep.running()
-    }
-
-    fn job_error(&self) -> Option<&str> {
-        self.sweep.error()
-    }
-
-    fn cancel(&self) {
-        self.sweep.cancel();
+    fn job_mut(&mut self) -> Option<&mut dyn JobControl> {
+        Some(&mut self.job)
     }
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewCx<'_>) {
@@ -258,11 +241,11 @@ impl View for PhaseView {
             });
             sweep_controls_ui(ui, &mut cx.state.sweep, &mut cx.state.overlays, typed);
         }
-        let grid = self.sweep.result().cloned();
+        let grid = self.job.result().cloned();
         let text = grid
             .as_ref()
             .map(|g| format!("{}/{} cells", g.done, g.spec.cells()));
-        if job_bar(ui, cx.controls, &self.sweep, text)
+        if job_bar(ui, cx.controls, &self.job, text)
             && let Some(p) = cx.params
         {
             self.start(cx.state, p, true, cx.waker);
@@ -304,7 +287,7 @@ impl View for PhaseView {
     }
 
     fn figure(&self, cx: &FigureCx<'_>) -> Option<Figure> {
-        let g = self.sweep.result()?;
+        let g = self.job.result()?;
         let live = [cx.state.params.a, cx.state.params.lambda];
         Some(phase_figure(cx.title, g, &cx.state.overlays, Some(live)))
     }
