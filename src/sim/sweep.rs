@@ -382,9 +382,11 @@ async fn exact_escape_map_async(
     let law = theory::BinomialHalf::new(spec.steps);
     let a_centres = spec.a_centres();
     let mut out = vec![0.0; spec.cells()];
+    let cell =
+        |a: f64, l: f64| 1.0 - theory::fraction_below_exact_with(&law, a, l, spec.threshold, init);
     let fill_row = |l: f64, row: &mut [f64]| {
         for (v, &a) in row.iter_mut().zip(&a_centres) {
-            *v = 1.0 - theory::fraction_below_exact_with(&law, a, l, spec.threshold, init);
+            *v = cell(a, l);
         }
     };
     let mut rows: Vec<(f64, &mut [f64])> = spec
@@ -399,7 +401,7 @@ async fn exact_escape_map_async(
             }
             // A cell a unit (each a binomial sum over T steps).
             for (v, &a) in row.iter_mut().zip(&a_centres) {
-                *v = 1.0 - theory::fraction_below_exact_with(&law, a, l, spec.threshold, init);
+                *v = cell(a, l);
                 crate::coop::yield_now().await;
             }
         }
