@@ -12,6 +12,7 @@ pub mod coop;
 pub mod export;
 pub mod figure;
 pub mod files;
+pub mod fonts;
 pub mod lecture;
 pub mod model;
 pub mod preset;

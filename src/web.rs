@@ -13,6 +13,7 @@ use crate::app::{AppState, SaddlescopeApp};
 use crate::preset::{Preset, link};
 use crate::sim::worker::Waker;
 
+mod storage;
 mod workers;
 
 /// The id of the page's canvas (`web/index.html`).
@@ -119,10 +120,17 @@ struct WebApp {
     frames: u64,
     /// What the app's `ui` took on the UI thread in the last frames (ms), newest last.
     ui_ms: std::collections::VecDeque<f64>,
+    /// The browser's `localStorage`: the state and export style of the last visit.
+    storage: storage::LocalStorage,
+    /// The export style as last kept (JSON), so it is written only when it changes.
+    kept_style: String,
 }
 
 impl WebApp {
     fn new(cc: &eframe::CreationContext<'_>) -> WebApp {
+        let storage = storage::LocalStorage::open();
+        // The faces before the first frame: eframe starts with none (src/fonts.rs).
+        crate::app::install_fonts(&cc.egui_ctx);
         let ctx = cc.egui_ctx.clone();
         let waker: Waker = Arc::new(move || ctx.request_repaint());
         let later = cc.egui_ctx.clone();
@@ -133,7 +141,7 @@ impl WebApp {
         let fragment = hash();
         let mut message = None;
         let state = if fragment.is_empty() || lecture_name(&fragment).is_some() {
-            crate::app::remembered_state(cc.storage)
+            crate::app::remembered_state(Some(&storage))
         } else {
             match link::decode(&fragment) {
                 Ok(p) => Some(AppState::from_preset(&p)),
@@ -147,7 +155,8 @@ impl WebApp {
             AppState::from_preset(&Preset::builtin("fig1-left").expect("built in"))
         });
         let mut app = SaddlescopeApp::new(state, 1, waker);
-        if let Some(st) = crate::app::remembered_export_style(cc.storage) {
+        app.set_platform(Box::new(Browser));
+        if let Some(st) = crate::app::remembered_export_style(Some(&storage)) {
             app.export_style = st;
         }
         if let Some(m) = message {
@@ -155,11 +164,13 @@ impl WebApp {
         }
         start_linked_lecture(&mut app, &fragment);
         WebApp {
-            app,
             hash: fragment,
             linked: None,
             frames: 0,
             ui_ms: Default::default(),
+            kept_style: serde_json::to_string(&app.export_style).unwrap_or_default(),
+            storage,
+            app,
         }
     }
 
@@ -229,7 +240,7 @@ impl WebApp {
 }
 
 impl eframe::App for WebApp {
-    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let t0 = web_time::Instant::now();
         match take_picked() {
             Some((name, Ok(text))) => self.app.open_preset_text(&name, &text),
@@ -237,12 +248,14 @@ impl eframe::App for WebApp {
             None => {}
         }
         self.app.ui_root(ui);
-        if self.sync_address()
-            && let Some(storage) = frame.storage_mut()
-        {
-            // Kept at once, not at eframe's next auto-save: a tab closed a second after a
-            // change still comes back with it.
-            crate::app::remember_state(storage, &self.app.state);
+        // Kept at once: a tab closed a second after a change still comes back with it.
+        if self.sync_address() {
+            crate::app::remember_state(&mut self.storage, &self.app.state);
+        }
+        let style = serde_json::to_string(&self.app.export_style).unwrap_or_default();
+        if style != self.kept_style {
+            crate::app::remember_export_style(&mut self.storage, &self.app.export_style);
+            self.kept_style = style;
         }
         self.frames += 1;
         if self.ui_ms.len() == 120 {
@@ -250,11 +263,6 @@ impl eframe::App for WebApp {
         }
         self.ui_ms.push_back(t0.elapsed().as_secs_f64() * 1e3);
         self.publish(ui.ctx());
-    }
-
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        crate::app::remember_state(storage, &self.app.state);
-        crate::app::remember_export_style(storage, &self.app.export_style);
     }
 }
 
@@ -267,8 +275,44 @@ pub fn bench() -> String {
     serde_json::to_string(&crate::bench::browser_kernel_rows(100_000, 5, 0.2)).unwrap_or_default()
 }
 
+/// The browser as the app's platform: downloads, the file picker, dropped files, WebM.
+struct Browser;
+
+impl crate::app::platform::Platform for Browser {
+    fn download(&self, name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
+        download(name, bytes, mime)
+    }
+
+    fn pick_preset_file(&self, waker: Waker) -> Result<(), String> {
+        pick_preset_file(waker)
+    }
+
+    fn read_dropped(&self, file: egui::DroppedFileHandle, waker: Waker) -> bool {
+        read_dropped(file, waker);
+        true
+    }
+
+    fn records_webm(&self) -> bool {
+        records_webm()
+    }
+
+    fn webm_from_gif(
+        &self,
+        name: &str,
+        gif: Vec<u8>,
+        fps: f64,
+        waker: Waker,
+    ) -> Result<(), String> {
+        webm_from_gif(name.to_owned(), gif, fps, waker)
+    }
+
+    fn take_webm_outcome(&self) -> Option<Result<String, String>> {
+        take_webm_outcome()
+    }
+}
+
 /// Offer `bytes` as a download called `name`.
-pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
+fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     let err = |e: JsValue| format!("{name}: the download failed ({e:?})");
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let opts = web_sys::BlobPropertyBag::new();
@@ -298,7 +342,7 @@ fn too_large(bytes: usize) -> String {
 }
 
 /// Read a file dropped on the page; it opens as a preset at the next frame.
-pub fn read_dropped(file: egui::DroppedFileHandle, waker: Waker) {
+fn read_dropped(file: egui::DroppedFileHandle, waker: Waker) {
     wasm_bindgen_futures::spawn_local(async move {
         let name = file.path().display().to_string();
         let text = match file.bytes_async().await {
@@ -312,7 +356,7 @@ pub fn read_dropped(file: egui::DroppedFileHandle, waker: Waker) {
 }
 
 /// Open the browser's file picker for a preset; the file chosen opens at the next frame.
-pub fn pick_preset_file(waker: Waker) -> Result<(), String> {
+fn pick_preset_file(waker: Waker) -> Result<(), String> {
     let err = |e: JsValue| format!("the file picker failed ({e:?})");
     let input = window()
         .document()
@@ -356,12 +400,12 @@ thread_local! {
 }
 
 /// How a WebM re-encoding started by [`webm_from_gif`] ended, once.
-pub fn take_webm_outcome() -> Option<Result<String, String>> {
+fn take_webm_outcome() -> Option<Result<String, String>> {
     WEBM_DONE.with(|d| d.borrow_mut().take())
 }
 
 /// Whether this browser records WebM (MediaRecorder with a WebM type).
-pub fn records_webm() -> bool {
+fn records_webm() -> bool {
     js_sys::Reflect::has(&window(), &JsValue::from_str("MediaRecorder")).unwrap_or(false)
         && web_sys::MediaRecorder::is_type_supported("video/webm")
 }
@@ -370,7 +414,7 @@ pub fn records_webm() -> bool {
 /// every 1/`fps` s, onto a canvas that a MediaRecorder records (browsers encode WebM; there is no
 /// encoder to ship for it). Takes the GIF's length in real time; the outcome arrives through
 /// [`take_webm_outcome`], and `waker` asks for the frame that reads it.
-pub fn webm_from_gif(name: String, gif: Vec<u8>, fps: f64, waker: Waker) -> Result<(), String> {
+fn webm_from_gif(name: String, gif: Vec<u8>, fps: f64, waker: Waker) -> Result<(), String> {
     if !records_webm() {
         return Err("this browser cannot record WebM (no MediaRecorder for video/webm): record a GIF instead".into());
     }

@@ -131,11 +131,10 @@ impl SaddlescopeApp {
                 }
                 let b = ui.button("📂 Open…").on_hover_text("Load a preset file (or drop one on the page); on error nothing changes.");
                 fields::remember_rect(ui.ctx(), "📂 Open…", b.rect);
-                if b.clicked() {
-                    #[cfg(target_arch = "wasm32")]
-                    if let Err(e) = crate::web::pick_preset_file(self.waker.clone()) {
-                        self.file_message = Some((false, e));
-                    }
+                if b.clicked()
+                    && let Err(e) = self.platform.pick_preset_file(self.waker.clone())
+                {
+                    self.file_message = Some((false, e));
                 }
                 if ui.button("⟲ Paper defaults").on_hover_text("Reset every parameter to the built-in preset of the current figure, as shipped (the page otherwise remembers your last state).").clicked() {
                     self.reset_to_paper_defaults();
@@ -359,10 +358,7 @@ impl SaddlescopeApp {
     /// how fast; and the button (V).
     fn web_record_ui(&mut self, ui: &mut egui::Ui) {
         ui.label(RichText::new("Recording the live view (V)").strong());
-        #[cfg(target_arch = "wasm32")]
-        let webm_ok = crate::web::records_webm();
-        #[cfg(not(target_arch = "wasm32"))]
-        let webm_ok = false;
+        let webm_ok = self.platform.records_webm();
         let d = &mut self.record_settings.dir;
         let webm = super::record::is_webm(std::path::Path::new(d.trim()));
         ui.horizontal(|ui| {
@@ -410,15 +406,12 @@ impl SaddlescopeApp {
         }
     }
 
-    /// Hand `bytes` to the browser as a download (nothing on native, where files are written).
+    /// Hand `bytes` to the browser as a download (natively files are written instead).
     pub(super) fn web_download(&mut self, name: &str, bytes: &[u8], mime: &str) {
-        #[cfg(target_arch = "wasm32")]
-        if let Err(e) = crate::web::download(name, bytes, mime) {
-            self.file_message = Some((false, e));
-            return;
-        }
-        let _ = (bytes, mime);
-        self.file_message = Some((true, format!("downloaded {name}")));
+        self.file_message = Some(match self.platform.download(name, bytes, mime) {
+            Ok(()) => (true, format!("downloaded {name}")),
+            Err(e) => (false, e),
+        });
     }
 
     pub(super) fn file_window_ui(&mut self, ctx: &egui::Context) {
@@ -426,11 +419,9 @@ impl SaddlescopeApp {
         // a frame later).
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         for f in dropped {
-            #[cfg(target_arch = "wasm32")]
-            crate::web::read_dropped(f, self.waker.clone());
-            #[cfg(not(target_arch = "wasm32"))]
-            if !f.path().as_os_str().is_empty() {
-                self.open_preset(f.path());
+            let path = f.path().to_path_buf();
+            if !self.platform.read_dropped(f, self.waker.clone()) && !path.as_os_str().is_empty() {
+                self.open_preset(&path);
             }
         }
         if cfg!(target_arch = "wasm32") {

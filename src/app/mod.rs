@@ -13,6 +13,7 @@ pub mod lecture;
 mod legend;
 mod live;
 mod native;
+pub mod platform;
 pub mod plot;
 pub mod record;
 mod state;
@@ -86,7 +87,6 @@ pub struct SaddlescopeApp {
     crashed: Option<String>,
     show_help: bool,
     fullscreen: bool,
-    fullscreen_requested: Option<bool>,
     /// The look last applied: presenter mode, light theme, presenter text scale in hundredths.
     applied_look: Option<(bool, bool, u32)>,
     /// Fit was asked for: the plots fit their data in this frame, or once the snapshot of
@@ -122,8 +122,25 @@ pub struct SaddlescopeApp {
     history: history::History,
     /// Stepping threads of the live worker.
     threads: usize,
-    /// "Copy link" asked for; done in the frame (it needs the context).
-    copy_link_requested: bool,
+    /// What keys, buttons and views asked of the app this frame, done once at its end
+    /// ([`SaddlescopeApp::do_requests`]).
+    requests: Vec<Request>,
+    /// Downloads, the file picker, WebM: the browser's in the page, none natively.
+    platform: Box<dyn platform::Platform>,
+}
+
+/// Something asked of the app while a frame is drawn, done once at the frame's end, where the
+/// context and the whole app are at hand.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    /// Put a link to the current state on the clipboard, and show it in the file window.
+    CopyLink,
+    /// Enter (true) or leave full screen.
+    Fullscreen(bool),
+    /// Load a built-in preset.
+    LoadPreset(&'static str),
+    /// Watch a cell of the phase diagram live: its (a, λ).
+    Watch { a: f64, lambda: f64 },
 }
 
 impl SaddlescopeApp {
@@ -163,7 +180,6 @@ impl SaddlescopeApp {
             threads,
             show_help: false,
             fullscreen: false,
-            fullscreen_requested: None,
             applied_look: None,
             fit_pending: false,
             fit_pending_generation: None,
@@ -182,7 +198,8 @@ impl SaddlescopeApp {
             record_message: None,
             status: status::StatusArea::default(),
             history: history::History::default(),
-            copy_link_requested: false,
+            requests: Vec::new(),
+            platform: Box::new(platform::Desktop),
             file_path: "my-figure.json".into(),
             file_overwrite: false,
             file_message: None,
@@ -417,6 +434,42 @@ impl SaddlescopeApp {
         self.state.view = ViewKind::Histogram;
     }
 
+    /// The platform the app runs on (the page's entry point gives the browser's).
+    pub fn set_platform(&mut self, p: Box<dyn platform::Platform>) {
+        self.platform = p;
+    }
+
+    /// Ask for `r`, done at the end of this frame (or of the next, outside one).
+    pub fn request(&mut self, r: Request) {
+        self.requests.push(r);
+    }
+
+    /// Do what was asked this frame, in the order asked; a frame follows if anything was (a
+    /// window it opened, a preset it loaded, shows at once).
+    fn do_requests(&mut self, ctx: &egui::Context) {
+        if self.requests.is_empty() {
+            return;
+        }
+        for r in std::mem::take(&mut self.requests) {
+            match r {
+                Request::CopyLink => {
+                    self.copy_link(ctx);
+                    self.file_window = true;
+                }
+                Request::Fullscreen(on) => {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+                    self.fullscreen = on;
+                }
+                Request::LoadPreset(name) => match Preset::builtin(name) {
+                    Ok(p) => self.load_preset(&p),
+                    Err(e) => self.set_file_message(false, e.to_string()),
+                },
+                Request::Watch { a, lambda } => self.watch_cell(a, lambda),
+            }
+        }
+        ctx.request_repaint();
+    }
+
     /// Send a command to the worker directly (scripts and tests).
     pub fn send(&self, cmd: Command) {
         self.worker.send(cmd);
@@ -463,11 +516,11 @@ impl SaddlescopeApp {
                 }
             }
             UiCommand::Presenter => self.state.presenter = !self.state.presenter,
-            UiCommand::Fullscreen => self.fullscreen_requested = Some(!self.fullscreen),
+            UiCommand::Fullscreen => self.requests.push(Request::Fullscreen(!self.fullscreen)),
             UiCommand::SavePreset => self.file_window = true,
             UiCommand::Export => self.export_window = true,
             UiCommand::Record => self.toggle_recording(),
-            UiCommand::CopyLink => self.copy_link_requested = true,
+            UiCommand::CopyLink => self.requests.push(Request::CopyLink),
             UiCommand::Undo | UiCommand::Redo => {
                 let undo = cmd == UiCommand::Undo;
                 let to = if undo {
@@ -581,25 +634,15 @@ impl SaddlescopeApp {
 
     /// Hand a recording's GIF to the browser to re-encode as WebM and download (the page only).
     fn web_webm(&mut self, name: String, gif: Vec<u8>) -> Result<String, String> {
-        #[cfg(target_arch = "wasm32")]
-        {
-            let fps = self.record_settings.fps;
-            crate::web::webm_from_gif(name.clone(), gif, fps, self.waker.clone())?;
-            Ok(format!("recorded; encoding {name} in real time…"))
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = gif;
-            Err(format!(
-                "{name}: WebM is recorded in the browser (here: NAME.gif or NAME.mp4)"
-            ))
-        }
+        let fps = self.record_settings.fps;
+        self.platform
+            .webm_from_gif(&name, gif, fps, self.waker.clone())?;
+        Ok(format!("recorded; encoding {name} in real time…"))
     }
 
     /// The page's WebM encoder finished: say so.
     fn poll_webm(&mut self) {
-        #[cfg(target_arch = "wasm32")]
-        if let Some(outcome) = crate::web::take_webm_outcome() {
+        if let Some(outcome) = self.platform.take_webm_outcome() {
             match outcome {
                 Ok(name) => self.set_record_message(true, format!("downloaded {name}")),
                 Err(e) => self.set_record_message(false, e),
@@ -738,10 +781,6 @@ impl SaddlescopeApp {
             self.crash_banner_ui(ui);
         });
         let ctx = ui.ctx().clone();
-        if std::mem::take(&mut self.copy_link_requested) {
-            self.copy_link(&ctx);
-            self.file_window = true;
-        }
         self.help_ui(&ctx);
         self.lecture_ui(ui);
         self.file_window_ui(&ctx);
@@ -824,8 +863,7 @@ impl SaddlescopeApp {
             snapshot: self.latest.as_ref(),
             title: &title,
             waker: &self.waker,
-            load_preset: None,
-            watch: None,
+            requests: &mut self.requests,
             drawn: Vec::new(),
             shown: None,
             lecture: self.lecture.is_some(),
@@ -838,7 +876,7 @@ impl SaddlescopeApp {
             .rect;
         let notes = fields::take_notes(ui.ctx());
         self.status.ui(ui.ctx(), central, &notes);
-        let (load, watch, drawn) = (cx.load_preset, cx.watch, cx.drawn);
+        let drawn = cx.drawn;
         self.shown = cx.shown.map(|f| (view, f));
         // The caption panel went up before the view drew; if the figure's caption changed, the
         // pass is laid out again with the new one before it is shown.
@@ -863,14 +901,7 @@ impl SaddlescopeApp {
             .into_iter()
             .map(|p| (p.id, p.area, p.transform))
             .collect();
-        if let Some(name) = load
-            && let Ok(p) = Preset::builtin(name)
-        {
-            self.load_preset(&p);
-        }
-        if let Some((a, l)) = watch {
-            self.watch_cell(a, l);
-        }
+        self.do_requests(ui.ctx());
         self.send_changes();
         // An edit counts once it has settled: no button held, no field being typed in.
         let idle =
@@ -878,24 +909,20 @@ impl SaddlescopeApp {
         self.history.observe(&self.state, idle);
         self.record_tick(ui.ctx());
         let params = (self.sent == self.state.params).then_some(&self.sent);
-        for v in self.views.all_mut() {
-            let visible = v.kind() == self.state.view;
-            v.update(&self.state, params, visible, &self.waker);
-        }
+        let (state, waker) = (&self.state, &self.waker);
+        self.views.for_each_mut(|v| {
+            let visible = v.kind() == state.view;
+            v.update(state, params, visible, waker);
+        });
     }
 }
 
 /// Below this width in points a window keeps one side panel (controls, then theory).
 pub const NARROW_WINDOW: f32 = 1000.0;
 
-/// The default fonts, with the monospace face as a fallback of the proportional one: it has the
-/// arrows and mathematical symbols (→, ≈, √) that the labels use.
+/// The app's faces ([`crate::fonts::definitions`]).
 pub fn install_fonts(ctx: &egui::Context) {
-    let mut fonts = egui::FontDefinitions::default();
-    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
-        family.insert(1, "Hack".to_owned());
-    }
-    ctx.set_fonts(fonts);
+    ctx.set_fonts(crate::fonts::definitions());
 }
 
 impl Drop for SaddlescopeApp {

@@ -19,31 +19,46 @@ impl eframe::App for SaddlescopeApp {
     }
 }
 
-/// The key of the remembered state (versioned: a state of an older layout is not read).
-const STATE_KEY: &str = "saddlescope-state-v1";
+/// The key of the remembered state (versioned: a state of an older layout is not read; v1 was
+/// RON, which the page no longer carries).
+const STATE_KEY: &str = "saddlescope-state-v2";
+
+/// Keep `value` under `key` as JSON: the format the presets already use, so the page does not
+/// carry RON (eframe's own format, ~0.5 MB of its code) for two values.
+fn set_json<T: serde::Serialize>(storage: &mut dyn eframe::Storage, key: &str, value: &T) {
+    match serde_json::to_string(value) {
+        Ok(s) => storage.set_string(key, s),
+        Err(e) => eprintln!("saddlescope: {key} not kept: {e}"),
+    }
+}
+
+/// The value under `key`, if there is one and it reads as a `T`.
+fn get_json<T: serde::de::DeserializeOwned>(storage: &dyn eframe::Storage, key: &str) -> Option<T> {
+    serde_json::from_str(&storage.get_string(key)?).ok()
+}
 
 /// Keep `state` for the next launch.
 pub fn remember_state(storage: &mut dyn eframe::Storage, state: &AppState) {
-    eframe::set_value(storage, STATE_KEY, state);
+    set_json(storage, STATE_KEY, state);
 }
 
 /// The key of the export window's remembered style (kept apart from the state: loading a
 /// preset does not change how figures are exported).
-const EXPORT_KEY: &str = "saddlescope-export-v1";
+const EXPORT_KEY: &str = "saddlescope-export-v2";
 
 /// Keep the export window's choices for the next launch.
 pub fn remember_export_style(
     storage: &mut dyn eframe::Storage,
     style: &crate::figure::style::ExportStyle,
 ) {
-    eframe::set_value(storage, EXPORT_KEY, style);
+    set_json(storage, EXPORT_KEY, style);
 }
 
 /// The export window's remembered choices, if any are and they are valid.
 pub fn remembered_export_style(
     storage: Option<&dyn eframe::Storage>,
 ) -> Option<crate::figure::style::ExportStyle> {
-    let s: crate::figure::style::ExportStyle = eframe::get_value(storage?, EXPORT_KEY)?;
+    let s: crate::figure::style::ExportStyle = get_json(storage?, EXPORT_KEY)?;
     s.validate().is_ok().then_some(s)
 }
 
@@ -52,7 +67,7 @@ pub fn remembered_export_style(
 pub fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppState> {
     let storage = storage?;
     storage.get_string(STATE_KEY)?;
-    match eframe::get_value::<AppState>(storage, STATE_KEY) {
+    match get_json::<AppState>(storage, STATE_KEY) {
         Some(s) if s.params.validate().is_ok() => Some(s),
         _ => {
             eprintln!("saddlescope: the remembered state is unusable; starting from the preset");
@@ -83,6 +98,8 @@ pub fn run_native(
         "saddlescope",
         options,
         Box::new(move |cc| {
+            // The faces before the first frame: eframe starts with none (src/fonts.rs).
+            super::install_fonts(&cc.egui_ctx);
             let ctx = cc.egui_ctx.clone();
             let waker: Waker = Arc::new(move || ctx.request_repaint());
             let state = if explicit {

@@ -135,7 +135,7 @@ impl Recorder {
         };
         if cfg!(target_arch = "wasm32") {
             // A page has no folders and no threads: a GIF encoded frame by frame, downloaded
-            // (NAME.webm: the GIF re-encoded by the browser, see `web::webm_from_gif`).
+            // (NAME.webm: the GIF re-encoded by the browser, see `Platform::webm_from_gif`).
             let ext = if is_webm(&dir) { "webm" } else { "gif" };
             let name = dir
                 .with_extension(ext)

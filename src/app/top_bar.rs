@@ -97,10 +97,6 @@ impl SaddlescopeApp {
             });
             self.applied_look = Some(look);
         }
-        if let Some(full) = self.fullscreen_requested.take() {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(full));
-            self.fullscreen = full;
-        }
     }
 
     pub(super) fn shortcuts(&mut self, ui: &Ui) {

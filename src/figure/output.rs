@@ -94,9 +94,9 @@ fn parse(svg: &str) -> Result<resvg::usvg::Tree, String> {
         // The symbols first: a face missing a character borrows it from the first face that
         // has it, and one with no letters lends that character only.
         db.load_font_data(super::svg::UBUNTU_SYMBOLS.to_vec());
-        db.load_font_data(epaint_default_fonts::UBUNTU_LIGHT.to_vec());
+        db.load_font_data(crate::fonts::UBUNTU_LIGHT.to_vec());
         db.load_font_data(super::svg::UBUNTU_LIGHT_ITALIC.to_vec());
-        db.load_font_data(epaint_default_fonts::HACK_REGULAR.to_vec());
+        db.load_font_data(crate::fonts::HACK_REGULAR.to_vec());
         db.set_sans_serif_family("Ubuntu");
     }
     opt.font_family = "Ubuntu".into();

@@ -47,6 +47,9 @@ impl ViewKind {
         matches!(self, ViewKind::Histogram | ViewKind::Landscape2d)
     }
 
+    /// Every view, in the order of the menu. Checked when the crate compiles: the kinds here
+    /// are in the order of [`ViewKind::index`], whose match names every kind, so none is here
+    /// twice or out of place.
     pub const ALL: [ViewKind; 6] = [
         ViewKind::Histogram,
         ViewKind::PhaseDiagram,
@@ -55,6 +58,18 @@ impl ViewKind {
         ViewKind::LossSweep,
         ViewKind::Optimizers,
     ];
+
+    /// Its position in [`ViewKind::ALL`].
+    pub const fn index(self) -> usize {
+        match self {
+            ViewKind::Histogram => 0,
+            ViewKind::PhaseDiagram => 1,
+            ViewKind::EscapeRate => 2,
+            ViewKind::Landscape2d => 3,
+            ViewKind::LossSweep => 4,
+            ViewKind::Optimizers => 5,
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -67,6 +82,18 @@ impl ViewKind {
         }
     }
 }
+
+// ViewKind::ALL in the order of ViewKind::index: no kind twice, none out of place.
+const _: () = {
+    let mut i = 0;
+    while i < ViewKind::ALL.len() {
+        assert!(
+            ViewKind::ALL[i].index() == i,
+            "ViewKind::ALL out of step with index()"
+        );
+        i += 1;
+    }
+};
 
 pub use crate::figure::views::{
     EscapeOptions, HistogramOptions, LandscapeOptions, OptimizerOptions, PhaseOverlays,

@@ -66,7 +66,7 @@ impl View for LandscapeView {
             ui.horizontal(|ui| {
                 for name in ["fig7", "fig3-left", "fig3-middle"] {
                     if ui.button(name).clicked() {
-                        cx.load_preset = Some(name);
+                        cx.requests.push(crate::app::Request::LoadPreset(name));
                     }
                 }
             });

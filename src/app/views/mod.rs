@@ -2,7 +2,8 @@
 //! with its controls, its `ui` and its `figure`. The view's settings are serde fields of
 //! [`AppState`] (persisted, and saved in presets); its picture is the value that
 //! [`crate::figure::views`] builds from the view's own experiment, drawn by [`super::plot`] and
-//! written by every export. Adding a view: its file, its [`ViewKind`], and [`Views`] below.
+//! written by every export. Adding a view: its file, its [`ViewKind`], and [`Views`] below (the
+//! compiler names every match that lacks it).
 
 pub mod escape;
 pub mod histogram;
@@ -38,10 +39,9 @@ pub struct ViewCx<'a> {
     pub waker: &'a Waker,
     /// Show the view's own controls (presenter mode folds them away with the side panels).
     pub controls: bool,
-    /// A built-in preset the view asks the app to load.
-    pub load_preset: Option<&'static str>,
-    /// A cell of the phase diagram to watch live: (a, λ).
-    pub watch: Option<(f64, f64)>,
+    /// What the view asks of the app (a preset to load, a cell to watch), done at the frame's
+    /// end.
+    pub requests: &'a mut Vec<super::Request>,
     /// The panels drawn this frame, for the app's tests and clicks.
     pub drawn: Vec<PanelResponse>,
     /// The figure drawn this frame (its caption goes under the plots).
@@ -212,40 +212,40 @@ pub struct Views {
 }
 
 impl Views {
-    pub fn all(&self) -> [&dyn View; 6] {
-        [
-            &self.histogram,
-            &self.phase,
-            &self.escape,
-            &self.landscape,
-            &self.loss,
-            &self.optimizers,
-        ]
-    }
-
-    pub fn all_mut(&mut self) -> [&mut dyn View; 6] {
-        [
-            &mut self.histogram,
-            &mut self.phase,
-            &mut self.escape,
-            &mut self.landscape,
-            &mut self.loss,
-            &mut self.optimizers,
-        ]
-    }
-
+    /// The view of `kind`: the one registry of views. A new [`ViewKind`] does not compile
+    /// until it has its view here (and a field above).
     pub fn get(&self, kind: ViewKind) -> &dyn View {
-        self.all()
-            .into_iter()
-            .find(|v| v.kind() == kind)
-            .expect("every view kind has a view")
+        match kind {
+            ViewKind::Histogram => &self.histogram,
+            ViewKind::PhaseDiagram => &self.phase,
+            ViewKind::EscapeRate => &self.escape,
+            ViewKind::Landscape2d => &self.landscape,
+            ViewKind::LossSweep => &self.loss,
+            ViewKind::Optimizers => &self.optimizers,
+        }
     }
 
     pub fn get_mut(&mut self, kind: ViewKind) -> &mut dyn View {
-        self.all_mut()
-            .into_iter()
-            .find(|v| v.kind() == kind)
-            .expect("every view kind has a view")
+        match kind {
+            ViewKind::Histogram => &mut self.histogram,
+            ViewKind::PhaseDiagram => &mut self.phase,
+            ViewKind::EscapeRate => &mut self.escape,
+            ViewKind::Landscape2d => &mut self.landscape,
+            ViewKind::LossSweep => &mut self.loss,
+            ViewKind::Optimizers => &mut self.optimizers,
+        }
+    }
+
+    /// Every view, in [`ViewKind::ALL`]'s order.
+    pub fn all(&self) -> [&dyn View; ViewKind::ALL.len()] {
+        ViewKind::ALL.map(|k| self.get(k))
+    }
+
+    /// Call `f` on every view, in [`ViewKind::ALL`]'s order.
+    pub fn for_each_mut(&mut self, mut f: impl FnMut(&mut dyn View)) {
+        for k in ViewKind::ALL {
+            f(self.get_mut(k));
+        }
     }
 }
 

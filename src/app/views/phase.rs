@@ -262,7 +262,10 @@ impl View for PhaseView {
             && let Some((c, r)) = g.cell_at(pt.x, pt.y)
         {
             if response.clicked() {
-                cx.watch = Some((g.a[c], g.lambda[r]));
+                cx.requests.push(crate::app::Request::Watch {
+                    a: g.a[c],
+                    lambda: g.lambda[r],
+                });
             }
             let i = g.index(c, r);
             response.on_hover_ui_at_pointer(|ui| {
