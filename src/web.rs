@@ -4,6 +4,7 @@
 //! simulation and jobs run in slices of the frames (see [`crate::coop`]).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use wasm_bindgen::JsCast;
@@ -40,6 +41,7 @@ async fn run() -> Result<(), String> {
         .ok_or_else(|| format!("no element #{CANVAS_ID} in the page"))?
         .dyn_into::<web_sys::HtmlCanvasElement>()
         .map_err(|_| format!("#{CANVAS_ID} is not a canvas"))?;
+    draw_without_multisampling(&canvas);
     eframe::WebRunner::new()
         .start(
             canvas,
@@ -52,6 +54,20 @@ async fn run() -> Result<(), String> {
         loading.remove();
     }
     Ok(())
+}
+
+/// Create the canvas's WebGL2 context before eframe asks for it, without the multisampled,
+/// depth and stencil buffers a plain `getContext("webgl2")` gives: egui smooths its own edges
+/// (feathering) and draws no depth, and with a software rasteriser a 4× multisampled frame
+/// costs several times a plain one. A canvas keeps the attributes of its first context, so
+/// eframe's later call gets this one.
+fn draw_without_multisampling(canvas: &web_sys::HtmlCanvasElement) {
+    let attrs = js_sys::Object::new();
+    for (k, v) in [("antialias", false), ("depth", false), ("stencil", false)] {
+        let _ = js_sys::Reflect::set(&attrs, &k.into(), &v.into());
+    }
+    // Where it fails eframe makes its own context, as before.
+    let _ = canvas.get_context_with_context_options("webgl2", &attrs);
 }
 
 /// A start that failed says why in the page instead of leaving it blank.
@@ -110,8 +126,38 @@ const WIDGETS: [&str; 13] = [
     "📂 Open…",
 ];
 
-/// The app in a page: the native app plus the address and the test hook.
-struct WebApp {
+/// The app in a page, shared with the getter of `window.saddlescopeState`, which builds the
+/// state's JSON when a script reads it (between frames, when nothing else holds the page)
+/// rather than every frame.
+struct WebApp(Rc<RefCell<Page>>);
+
+impl WebApp {
+    fn new(cc: &eframe::CreationContext<'_>) -> WebApp {
+        let page = Rc::new(RefCell::new(Page::new(cc)));
+        let (weak, ctx) = (Rc::downgrade(&page), cc.egui_ctx.clone());
+        let get = Closure::<dyn Fn() -> JsValue>::new(move || {
+            weak.upgrade()
+                .and_then(|p| p.try_borrow().ok().map(|p| p.summary(&ctx).to_string()))
+                .map_or(JsValue::NULL, |s| s.into())
+        });
+        let desc = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&desc, &"get".into(), get.as_ref());
+        let _ = js_sys::Reflect::set(&desc, &"configurable".into(), &true.into());
+        js_sys::Object::define_property(&window(), &"saddlescopeState".into(), &desc);
+        // The getter lives as long as the page.
+        get.forget();
+        WebApp(page)
+    }
+}
+
+impl eframe::App for WebApp {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.0.borrow_mut().frame(ui, frame);
+    }
+}
+
+/// The native app plus the address, the page's storage and what the test hook reads.
+struct Page {
     app: SaddlescopeApp,
     /// The fragment last read from or written to the address.
     hash: String,
@@ -120,14 +166,17 @@ struct WebApp {
     frames: u64,
     /// What the app's `ui` took on the UI thread in the last frames (ms), newest last.
     ui_ms: std::collections::VecDeque<f64>,
+    /// eframe's time for the last whole frames on this thread (ms): the app, tessellation and
+    /// the WebGL calls, not the browser's rasterising; newest last.
+    cpu_ms: std::collections::VecDeque<f64>,
     /// The browser's `localStorage`: the state and export style of the last visit.
     storage: storage::LocalStorage,
     /// The export style as last kept (JSON), so it is written only when it changes.
     kept_style: String,
 }
 
-impl WebApp {
-    fn new(cc: &eframe::CreationContext<'_>) -> WebApp {
+impl Page {
+    fn new(cc: &eframe::CreationContext<'_>) -> Page {
         let storage = storage::LocalStorage::open();
         // The faces before the first frame: eframe starts with none (src/fonts.rs).
         crate::app::install_fonts(&cc.egui_ctx);
@@ -163,11 +212,12 @@ impl WebApp {
             app.set_file_message(false, m);
         }
         start_linked_lecture(&mut app, &fragment);
-        WebApp {
+        Page {
             hash: fragment,
             linked: None,
             frames: 0,
             ui_ms: Default::default(),
+            cpu_ms: Default::default(),
             kept_style: serde_json::to_string(&app.export_style).unwrap_or_default(),
             storage,
             app,
@@ -210,14 +260,15 @@ impl WebApp {
         true
     }
 
-    /// `window.saddlescopeState`: what the app shows, as JSON, for scripts and the browser
-    /// test.
-    fn publish(&self, ctx: &egui::Context) {
+    /// What `window.saddlescopeState` holds: the app's test summary, the page's own counts,
+    /// and where the widgets a script may use are.
+    fn summary(&self, ctx: &egui::Context) -> serde_json::Value {
         let mut v = self.app.test_summary();
         v["frames"] = self.frames.into();
         // The UI thread's own time per frame (the rest of a frame interval is the browser's
         // drawing): the last 120 frames.
         v["ui_ms"] = serde_json::json!(self.ui_ms);
+        v["frame_cpu_ms"] = serde_json::json!(self.cpu_ms);
         v["workers"] = crate::sim::remote::pool().map_or(0, |p| p.workers()).into();
         let (tasks, ms) = workers::answered();
         v["worker_tasks"] = tasks.into();
@@ -235,12 +286,13 @@ impl WebApp {
                 ]);
             }
         }
-        let _ = js_sys::Reflect::set(&window(), &"saddlescopeState".into(), &v.to_string().into());
+        v
+
     }
 }
 
-impl eframe::App for WebApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+impl Page {
+    fn frame(&mut self, ui: &mut egui::Ui, frame: &eframe::Frame) {
         let t0 = web_time::Instant::now();
         match take_picked() {
             Some((name, Ok(text))) => self.app.open_preset_text(&name, &text),
@@ -262,7 +314,13 @@ impl eframe::App for WebApp {
             self.ui_ms.pop_front();
         }
         self.ui_ms.push_back(t0.elapsed().as_secs_f64() * 1e3);
-        self.publish(ui.ctx());
+        // eframe's own count of the last frame's time on this thread, for the speed rows.
+        if let Some(s) = frame.info().cpu_usage {
+            if self.cpu_ms.len() == 120 {
+                self.cpu_ms.pop_front();
+            }
+            self.cpu_ms.push_back(f64::from(s) * 1e3);
+        }
     }
 }
 

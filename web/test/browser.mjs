@@ -441,6 +441,23 @@ const wasmGz = (await readFile(path.join(dist, 'saddlescope_bg.wasm.gz'))).lengt
 console.log(`     download: saddlescope_bg.wasm ${(wasmRaw / 1e6).toFixed(2)} MB (gzipped ${(wasmGz / 1e6).toFixed(2)} MB), sent ${((wasmSent.bytes || 0) / 1e6).toFixed(2)} MB as ${wasmSent.encoding}`);
 check(wasmSent.encoding === 'br' && wasmSent.bytes < wasmRaw, 'the wasm was sent as its brotli copy, and the page ran it');
 
+// 9b. The state of the last visit comes back (localStorage, as JSON): a second tab of the same
+// browser, opened without a link, opens where the first left.
+{
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const first = await ctx.newPage();
+  await first.goto(base + '#fig6');
+  await first.waitForFunction(() => window.saddlescopeState, null, { timeout: 120000 });
+  await until(first, 'a link to fig6 opens it', (s) => s.preset === 'fig6');
+  await first.close();
+  const second = await ctx.newPage();
+  await second.goto(base);
+  await second.waitForFunction(() => window.saddlescopeState, null, { timeout: 120000 });
+  const back = await until(second, 'the last visit comes back', (s) => s.preset === 'fig6', 20000);
+  check(back.preset === 'fig6' && back.link === '#fig6', `a second visit without a link opens where the first left (${back.preset}, ${back.link})`);
+  await ctx.close();
+}
+
 // 10. The page at the machine's speed: the jobs run on Web Workers, the UI thread only draws.
 // Printed rows (not timed assertions): each computing view opened fresh from its link, the
 // time until its job is done, the interval between the browser's animation frames meanwhile
@@ -465,8 +482,12 @@ async function frames(p) {
   const st = await state(p);
   iv.sort((a, b) => a - b);
   // The app's own time in the frames drawn since `watch` (the page keeps the last 120).
-  const ui = (st.ui_ms || []).slice(-Math.max(1, st.frames - p.__from)).sort((a, b) => a - b);
-  return `frame interval median ${pct(iv, 0.5).toFixed(1)} ms, p95 ${pct(iv, 0.95).toFixed(1)} ms (${iv.length} frames); UI thread p95 ${pct(ui, 0.95).toFixed(1)} ms a frame; ${long} long frames`;
+  const since = -Math.max(1, st.frames - p.__from);
+  const ui = (st.ui_ms || []).slice(since).sort((a, b) => a - b);
+  // eframe's whole frame on the UI thread: the app, tessellation and the WebGL calls (the
+  // rest of an interval is the browser's compositing and rasterising).
+  const cpu = (st.frame_cpu_ms || []).slice(since).sort((a, b) => a - b);
+  return `frame interval median ${pct(iv, 0.5).toFixed(1)} ms, p95 ${pct(iv, 0.95).toFixed(1)} ms (${iv.length} frames); UI thread p95 ${pct(ui, 0.95).toFixed(1)} ms a frame in the app, ${pct(cpu, 0.95).toFixed(1)} ms with tessellation and painting; ${long} long frames`;
 }
 const t0Native = Date.now();
 const nativeFig4 = JSON.parse(execFileSync(native, ['run', 'fig4', '--out', '-'], { maxBuffer: 1 << 28 }).toString());
