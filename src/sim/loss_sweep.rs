@@ -221,7 +221,7 @@ pub async fn run_loss_sweep_async(
     let mut done = 0;
     if let Some(pool) = super::remote::pool() {
         // On a pool of workers (the page): every λ a task, answered in any order.
-        use super::remote::{Answer, Batch, Event, Task, decode};
+        use super::remote::{Batch, Event, Task, answer};
         let mut batch = Batch::new(pool);
         for (index, &lambda) in lambdas.iter().enumerate() {
             batch.submit(&Task::LossPoint {
@@ -236,8 +236,7 @@ pub async fn run_loss_sweep_async(
                 return Ok(None);
             }
             let Event::Done(bytes) = ev else { continue };
-            let answer = bytes.and_then(|b| decode::<Answer<LossPoint>>(&b).and_then(|a| a));
-            match answer {
+            match answer::<LossPoint>(bytes) {
                 Ok(Some(pt)) => {
                     points[i] = pt;
                     done += 1;

@@ -233,7 +233,7 @@ pub async fn run_optimizers_async(
         entries.iter().map(|_| None).collect();
     if let Some(pool) = super::remote::pool() {
         // On a pool of workers (the page): every optimizer a task.
-        use super::remote::{Answer, Batch, Event, Task, decode};
+        use super::remote::{Batch, Event, Task, answer};
         let mut batch = Batch::new(pool);
         for entry in &entries {
             batch.submit(&Task::Optimizer {
@@ -247,17 +247,15 @@ pub async fn run_optimizers_async(
             if cancel.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let answer = match ev {
+            let got = match ev {
                 Event::Progress(f) => {
                     fractions[i] = f;
                     progress(fractions.iter().sum::<f32>() / entries.len().max(1) as f32);
                     continue;
                 }
-                Event::Done(bytes) => {
-                    bytes.and_then(|b| decode::<Answer<OptimizerCurve>>(&b).and_then(|a| a))
-                }
+                Event::Done(bytes) => answer::<OptimizerCurve>(bytes),
             };
-            results[i] = match answer {
+            results[i] = match got {
                 Ok(Some(c)) => Some(Ok(c)),
                 Ok(None) => None,
                 Err(e) => Some(Err(ParamError::Worker(e))),

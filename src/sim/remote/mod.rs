@@ -29,6 +29,8 @@ use super::optimizers::{OptimizerCurve, OptimizerEntry, OptimizerSpec};
 use super::params::ExperimentParams;
 use super::sweep::SweepSpec;
 
+pub mod cells;
+
 /// A unit of work a worker runs from its bytes alone.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Task {
@@ -286,6 +288,12 @@ impl<T> Future for NextEvent<'_, T> {
     }
 }
 
+/// A task's answer from what its worker sent (the bytes, or why there are none), decoded as a
+/// `T`.
+pub fn answer<T: DeserializeOwned>(bytes: Result<Vec<u8>, String>) -> Answer<T> {
+    decode::<Answer<T>>(&bytes?)?
+}
+
 /// Run one task on `pool` and decode its answer; `progress` gets its fraction done.
 pub async fn run<T: DeserializeOwned>(
     pool: Rc<dyn Pool>,
@@ -297,7 +305,7 @@ pub async fn run<T: DeserializeOwned>(
     while let Some((_, ev)) = batch.next().await {
         match ev {
             Event::Progress(f) => progress(f),
-            Event::Done(bytes) => return decode::<Answer<T>>(&bytes?)?,
+            Event::Done(bytes) => return answer(bytes),
         }
     }
     Err("a worker went away".into())
