@@ -211,15 +211,55 @@ pub async fn mu_zero_lines_async(
             .filter(|c| c.len() > 1)
             .collect();
     }
+    let mut grid = mu_zero_frame((a_min, a_max), (lambda_min, lambda_max), samples);
+    grid.values = mu_zero_rows(noise, &grid, 0..grid.rows).await;
+    mu_zero_from(&grid)
+}
+
+/// The points a continuous law's μ is sampled at for its μ = 0 line (see [`mu_zero_lines`]):
+/// the grid with no values yet, so that its rows can be computed apart (on workers) and
+/// joined.
+pub fn mu_zero_frame(
+    (a_min, a_max): (f64, f64),
+    (lambda_min, lambda_max): (f64, f64),
+    samples: usize,
+) -> super::contour::Grid {
     let l0 = lambda_min.max(1e-6 * (lambda_max - lambda_min).abs().max(1e-12));
-    let grid = super::contour::Grid::sample_async(
-        |a, l| log_factor_moments(noise, a, l).0,
-        (a_min, a_max),
-        (l0, lambda_max),
-        samples,
-        samples,
-    )
-    .await;
+    let (cols, rows) = (samples.max(2), samples.max(2));
+    super::contour::Grid {
+        cols,
+        rows,
+        x0: a_min,
+        y0: l0,
+        dx: (a_max - a_min) / (cols - 1) as f64,
+        dy: (lambda_max - l0) / (rows - 1) as f64,
+        values: Vec::new(),
+    }
+}
+
+/// μ of `noise` at the sample rows `rows` of `frame`, row after row; a sample a unit (see
+/// [`crate::coop`]).
+pub async fn mu_zero_rows(
+    noise: &NoiseLaw,
+    frame: &super::contour::Grid,
+    rows: std::ops::Range<usize>,
+) -> Vec<f64> {
+    let mut values = Vec::with_capacity(rows.len() * frame.cols);
+    for r in rows {
+        for c in 0..frame.cols {
+            let (a, l) = (
+                frame.x0 + c as f64 * frame.dx,
+                frame.y0 + r as f64 * frame.dy,
+            );
+            values.push(log_factor_moments(noise, a, l).0);
+            crate::coop::yield_now().await;
+        }
+    }
+    values
+}
+
+/// The μ = 0 line of a sampled grid of μ.
+pub fn mu_zero_from(grid: &super::contour::Grid) -> Vec<Vec<[f64; 2]>> {
     grid.contour(0.0)
         .into_iter()
         .map(|[p, q]| vec![p, q])

@@ -486,6 +486,30 @@ pub(crate) struct TheoryLayers {
     at_origin: bool,
 }
 
+/// Where a grid's μ = 0 line is traced from μ sampled on a grid (a continuous law, the paper's
+/// landscapes), the sampling's frame: its rows can then be computed apart, on several workers
+/// (the seconds of a Gaussian law's quadratures), and joined with [`TheoryLayers::join_mu_zero`].
+pub(crate) fn mu_zero_frame(
+    base: &ExperimentParams,
+    spec: &SweepSpec,
+) -> Option<crate::model::contour::Grid> {
+    (!base.landscape.is_custom() && base.noise != crate::model::NoiseLaw::TwoPoint).then(|| {
+        theory::mu_zero_frame(
+            (spec.a_min, spec.a_max),
+            (spec.lambda_min, spec.lambda_max),
+            MU_ZERO_SAMPLES,
+        )
+    })
+}
+
+impl TheoryLayers {
+    /// The μ = 0 line from the whole sampled grid, where [`theory_layers`] was asked to leave
+    /// it out.
+    pub(crate) fn join_mu_zero(&mut self, grid: &crate::model::contour::Grid) {
+        self.mu_zero = theory::mu_zero_from(grid);
+    }
+}
+
 /// A grid's theory layers, the exact map on `threads` threads (1 in a Web Worker, which has
 /// none of its own).
 pub(crate) fn theory_layers(
@@ -494,7 +518,15 @@ pub(crate) fn theory_layers(
     threads: usize,
     cancel: &AtomicBool,
 ) -> TheoryLayers {
-    crate::coop::block_on(theory_layers_async(base, spec, threads, cancel))
+    crate::coop::block_on(theory_layers_async(base, spec, threads, cancel, true))
+}
+
+/// As [`theory_layers`] on one thread, without the μ = 0 line where [`mu_zero_frame`] has a
+/// frame (the caller samples it apart).
+pub(crate) fn theory_layers_but_mu_zero(base: &ExperimentParams, spec: &SweepSpec) -> TheoryLayers {
+    let never = AtomicBool::new(false);
+    let apart = mu_zero_frame(base, spec).is_some();
+    crate::coop::block_on(theory_layers_async(base, spec, 1, &never, !apart))
 }
 
 /// As [`theory_layers`], the exact map on `threads` threads, giving the frame back between
@@ -504,6 +536,7 @@ async fn theory_layers_async(
     spec: &SweepSpec,
     threads: usize,
     cancel: &AtomicBool,
+    with_mu_zero: bool,
 ) -> TheoryLayers {
     if base.landscape.is_custom() {
         return typed_layers(base, spec).await;
@@ -520,13 +553,17 @@ async fn theory_layers_async(
     TheoryLayers {
         mu,
         exact_escape: exact_escape_map_async(base, spec, threads, cancel).await,
-        mu_zero: theory::mu_zero_lines_async(
-            &base.noise,
-            (spec.a_min, spec.a_max),
-            (spec.lambda_min, spec.lambda_max),
-            MU_ZERO_SAMPLES,
-        )
-        .await,
+        mu_zero: if with_mu_zero {
+            theory::mu_zero_lines_async(
+                &base.noise,
+                (spec.a_min, spec.a_max),
+                (spec.lambda_min, spec.lambda_max),
+                MU_ZERO_SAMPLES,
+            )
+            .await
+        } else {
+            Vec::new()
+        },
         mu_zero_of: None,
         at_origin: true,
     }
@@ -727,7 +764,7 @@ pub async fn run_sweep_async(
         let (first, rest) = order.split_at(coarse.min(order.len()));
         pool::for_each(first, 1, work, |k, r| on_cell(&mut grid, k, r)).await;
         if !cancel.load(Ordering::Relaxed) {
-            grid.attach(theory_layers_async(base, spec, 1, cancel).await);
+            grid.attach(theory_layers_async(base, spec, 1, cancel, true).await);
             pool::for_each(
                 rest,
                 1,

@@ -45,6 +45,18 @@ pub enum Task {
         base: ExperimentParams,
         spec: SweepSpec,
     },
+    /// A phase diagram's theory layers without the μ = 0 line where it is sampled
+    /// ([`super::sweep::mu_zero_frame`]): its rows go out as [`Task::MuZeroRows`].
+    SweepTheoryButMuZero {
+        base: ExperimentParams,
+        spec: SweepSpec,
+    },
+    /// The μ samples of rows `rows.0..rows.1` of a phase diagram's μ = 0 sampling.
+    MuZeroRows {
+        base: ExperimentParams,
+        spec: SweepSpec,
+        rows: (usize, usize),
+    },
     /// One λ (the `index`-th) of the loss-versus-λ sweep.
     LossPoint {
         base: ExperimentParams,
@@ -126,6 +138,24 @@ pub fn execute(task: &[u8], progress: &mut dyn FnMut(f32)) -> Result<Vec<u8>, St
             let layers = super::sweep::theory_layers(&base, &spec, 1, &never);
             encode(&Answer::Ok(Some(layers)))
         }
+        Task::SweepTheoryButMuZero { base, spec } => {
+            let layers = super::sweep::theory_layers_but_mu_zero(&base, &spec);
+            encode(&Answer::Ok(Some(layers)))
+        }
+        Task::MuZeroRows { base, spec, rows } => match super::sweep::mu_zero_frame(&base, &spec) {
+            Some(frame) if rows.0 <= rows.1 && rows.1 <= frame.rows => {
+                let values = crate::coop::block_on(crate::model::theory::mu_zero_rows(
+                    &base.noise,
+                    &frame,
+                    rows.0..rows.1,
+                ));
+                encode(&Answer::Ok(Some(values)))
+            }
+            _ => encode(&Answer::<()>::Err(format!(
+                "no μ = 0 sampling has rows {}..{} here",
+                rows.0, rows.1
+            ))),
+        },
         Task::LossPoint {
             base,
             spec,
