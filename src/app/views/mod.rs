@@ -342,3 +342,22 @@ pub fn step_scale_ui(ui: &mut Ui, scale: &mut crate::figure::StepScale) {
         .response
         .on_hover_text("auto: log10 from step 1 once a finished run's action fills only the first 1 % of its steps (Fig. 7's shares), linear otherwise. The exports follow.");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The registry gives each kind its own view, once, in the menu's order.
+    #[test]
+    fn the_registry_has_each_kind_s_view() {
+        let views = Views::default();
+        for (i, v) in views.all().into_iter().enumerate() {
+            assert_eq!(v.kind(), ViewKind::ALL[i]);
+            assert_eq!(v.kind().index(), i);
+        }
+        let mut seen = Vec::new();
+        let mut views = views;
+        views.for_each_mut(|v| seen.push(v.kind()));
+        assert_eq!(seen, ViewKind::ALL);
+    }
+}
