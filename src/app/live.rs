@@ -9,8 +9,10 @@ use crate::sim::worker::{Command, Event, Worker};
 use super::SaddlescopeApp;
 
 impl SaddlescopeApp {
-    /// Take what the worker sent: keep the newest snapshot of the current generation.
+    /// Take what the worker sent: keep the newest snapshot of the current generation. The
+    /// view shown takes its job's events too, before anything draws (see `View::receive`).
     pub(super) fn receive(&mut self) {
+        self.views.get_mut(self.state.view).receive();
         for ev in self.worker.compute_and_drain() {
             match ev {
                 Event::Snapshot(s) if s.generation == self.generation => {

@@ -99,6 +99,16 @@ pub trait View {
         }
     }
 
+    /// Take what background work sent since the last frame, before the view draws: a result
+    /// that came in after the last update (a job thread finishing while a frame was drawn,
+    /// whose waker asked for this frame) is drawn in this frame, not the next one, which
+    /// nothing might ask for. Computes nothing.
+    fn receive(&mut self) {
+        if let Some(j) = self.job_mut() {
+            j.receive();
+        }
+    }
+
     /// Ask background work to stop (closing the app; Space while it computes).
     fn cancel(&self) {
         if let Some(j) = self.job() {
@@ -133,6 +143,8 @@ pub trait JobControl {
     fn error(&self) -> Option<&str>;
     /// Compute again from the start at the next update.
     fn request_rerun(&mut self);
+    /// Take the job's events; computes nothing.
+    fn receive(&mut self);
 }
 
 /// A view's background job and its rerun request: what the phase-diagram, escape-rate,
@@ -184,6 +196,9 @@ impl<T: Send + Sync + 'static, K: PartialEq> JobControl for JobState<T, K> {
     }
     fn request_rerun(&mut self) {
         self.rerun = true;
+    }
+    fn receive(&mut self) {
+        self.slot.receive();
     }
 }
 
