@@ -171,8 +171,8 @@ struct Page {
     cpu_ms: std::collections::VecDeque<f64>,
     /// The browser's `localStorage`: the state and export style of the last visit.
     storage: storage::LocalStorage,
-    /// The export style as last kept (JSON), so it is written only when it changes.
-    kept_style: String,
+    /// The export style as last kept, so it is written only when it changes.
+    kept_style: crate::figure::style::ExportStyle,
 }
 
 impl Page {
@@ -218,7 +218,7 @@ impl Page {
             frames: 0,
             ui_ms: Default::default(),
             cpu_ms: Default::default(),
-            kept_style: serde_json::to_string(&app.export_style).unwrap_or_default(),
+            kept_style: app.export_style,
             storage,
             app,
         }
@@ -303,10 +303,9 @@ impl Page {
         if self.sync_address() {
             crate::app::remember_state(&mut self.storage, &self.app.state);
         }
-        let style = serde_json::to_string(&self.app.export_style).unwrap_or_default();
-        if style != self.kept_style {
+        if self.app.export_style != self.kept_style {
             crate::app::remember_export_style(&mut self.storage, &self.app.export_style);
-            self.kept_style = style;
+            self.kept_style = self.app.export_style;
         }
         self.frames += 1;
         if self.ui_ms.len() == 120 {
