@@ -210,7 +210,7 @@ fn png_decodes_to_the_requested_size() {
     let (w, h) = fig.size();
     for scale in [1.0, 2.0] {
         let png = fig.to_png(scale).unwrap();
-        let img = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+        let img = tiny_skia::Pixmap::decode_png(&png).unwrap();
         assert_eq!(
             (img.width(), img.height()),
             ((w * scale).round() as u32, (h * scale).round() as u32)

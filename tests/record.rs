@@ -209,7 +209,7 @@ fn a_gif_holds_the_frames_the_png_folder_holds_at_the_size_asked() {
 
 /// A PNG file's pixels as RGBA.
 fn image_rgba(path: &std::path::Path) -> Vec<u8> {
-    let px = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(path).unwrap()).unwrap();
+    let px = tiny_skia::Pixmap::decode_png(&std::fs::read(path).unwrap()).unwrap();
     // The frames are opaque (a white page): premultiplied and straight RGBA agree.
     px.data().to_vec()
 }

@@ -24,6 +24,12 @@ rm -rf "$out"
 mkdir -p "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name saddlescope \
   target/wasm32-unknown-unknown/wasm/saddlescope.wasm
+# The figure renderer (crates/render), the second module the page imports on first need.
+# `cargo rustc` makes it a cdylib here only (natively it is a library the app links).
+cargo rustc -p saddlescope-render --lib --crate-type cdylib --features module \
+  --profile wasm --locked --target wasm32-unknown-unknown
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name saddlescope_render \
+  target/wasm32-unknown-unknown/wasm/saddlescope_render.wasm
 cp web/index.html web/worker.js "$out/"
 # Binaryen's wasm-opt, opt-in: measured here it took 14.0 → 13.0 MB (gzipped 5.08 → 5.04 MB)
 # with -Oz in 6.6 minutes (the npm build runs in Node), so it is not run by default. WASM_OPT=1

@@ -6,6 +6,7 @@ use egui::{Color32, RichText};
 
 use crate::export::anim::RecordOutput;
 use crate::export::render::{FileOptions, Format, figure_files, write_figure};
+use crate::figure::output::Renderer;
 use crate::preset::Preset;
 
 use super::commands::UiCommand;
@@ -242,6 +243,10 @@ impl SaddlescopeApp {
     /// A small picture of the file the export writes, redrawn when the style changes (and at
     /// most twice a second while the view runs).
     fn export_preview_ui(&mut self, ui: &mut egui::Ui) {
+        if self.renderer() != Renderer::Ready {
+            // The page says why beside its buttons (renderer_ui).
+            return;
+        }
         let now = ui.input(|i| i.time);
         let stale = self
             .export_preview
@@ -286,7 +291,11 @@ impl SaddlescopeApp {
         file_window("Export figure", ctx)
             .open(&mut open)
             .show(ctx, |ui| {
+                // The renderer is the page's second module, loaded when this window first opens.
+                let renderer = self.renderer();
                 self.export_options_ui(ui);
+                renderer_ui(ui, &renderer);
+                let ready = renderer == Renderer::Ready;
                 ui.horizontal(|ui| {
                     for (format, tip) in [
                         (Format::Png, "A raster image of the figure shown."),
@@ -304,7 +313,15 @@ impl SaddlescopeApp {
                         ),
                     ] {
                         let label = format!("⬇ {}", format.extension().to_uppercase());
-                        let b = ui.button(&label).on_hover_text(tip);
+                        let needs_renderer = match format {
+                            Format::Png | Format::Pdf => true,
+                            Format::Svg => !self.export_svg_text,
+                            Format::Csv => false,
+                        };
+                        let b = ui
+                            .add_enabled(ready || !needs_renderer, egui::Button::new(&label))
+                            .on_hover_text(tip)
+                            .on_disabled_hover_text("The figure renderer has not loaded (see above).");
                         fields::remember_rect(ui.ctx(), &label, b.rect);
                         if b.clicked() {
                             self.download_figure(format);
@@ -690,6 +707,24 @@ fn file_window(title: &str, ctx: &egui::Context) -> egui::Window<'static> {
         .resizable(false)
         .pivot(egui::Align2::CENTER_TOP)
         .default_pos([ctx.content_rect().center().x, 90.0])
+}
+
+/// What the page's figure renderer is doing, when it is not ready: loading (its first use) or
+/// failed, and why.
+fn renderer_ui(ui: &mut egui::Ui, renderer: &Renderer) {
+    match renderer {
+        Renderer::Ready => {}
+        Renderer::Loading => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("loading the figure renderer (once)…")
+                    .on_hover_text("PNG, PDF and SVG outlines are drawn by a second module of the page, fetched the first time an export or a recording needs it, so that the page itself opens sooner. CSV needs none.");
+            });
+        }
+        Renderer::Failed(e) => {
+            ui.label(RichText::new(e).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
+        }
+    }
 }
 
 /// The outcome of the last file operation, green or red.

@@ -27,6 +27,7 @@ use std::sync::Arc;
 use egui::{Color32, RichText, Ui};
 
 use crate::figure::Figure;
+use crate::figure::output::Renderer;
 use crate::preset::{Preset, ViewKind};
 use crate::sim::escape_rate::EscapeRateOutput;
 use crate::sim::loss_sweep::LossPoint;
@@ -115,6 +116,9 @@ pub struct SaddlescopeApp {
     /// Recording the live view: its settings, the recording under way, its last outcome.
     pub record_settings: record::RecordSettings,
     recorder: Option<record::Recorder>,
+    /// A recording asked for while the page loads the figure renderer: it starts when that is
+    /// here (see [`SaddlescopeApp::record_tick`]).
+    record_after_renderer: bool,
     record_message: Option<(bool, String)>,
     /// Transient results and field notes, over the plots' bottom-right corner.
     status: status::StatusArea,
@@ -195,6 +199,7 @@ impl SaddlescopeApp {
             export_message: None,
             record_settings: record::RecordSettings::default(),
             recorder: None,
+            record_after_renderer: false,
             record_message: None,
             status: status::StatusArea::default(),
             history: history::History::default(),
@@ -310,6 +315,7 @@ impl SaddlescopeApp {
             "record_dir": self.record_settings.dir,
             "file_window": self.file_window,
             "export_window": self.export_window,
+            "renderer": crate::figure::output::renderer_status(),
             "crashed": self.crashed,
             "lecture": self.lecture.as_ref().map(|l| serde_json::json!({
                 "scene": l.scene + 1,
@@ -608,6 +614,10 @@ impl SaddlescopeApp {
             r.finish();
             return;
         }
+        if std::mem::take(&mut self.record_after_renderer) {
+            self.set_record_message(false, "recording called off".into());
+            return;
+        }
         let Some(s) = self.latest.clone() else {
             self.set_record_message(false, "nothing to record yet".into());
             return;
@@ -622,6 +632,22 @@ impl SaddlescopeApp {
             );
             return;
         }
+        match self.renderer() {
+            Renderer::Ready => {}
+            Renderer::Loading => {
+                self.record_after_renderer = true;
+                self.set_record_message(
+                    true,
+                    "loading the figure renderer (once): the recording starts when it is here"
+                        .into(),
+                );
+                return;
+            }
+            Renderer::Failed(e) => {
+                self.set_record_message(false, e);
+                return;
+            }
+        }
         self.worker.send(Command::Pause);
         match record::Recorder::start(&self.record_settings, s.step(), self.generation) {
             Ok(r) => {
@@ -630,6 +656,13 @@ impl SaddlescopeApp {
             }
             Err(e) => self.set_record_message(false, e),
         }
+    }
+
+    /// Whether the figure renderer (PNG, PDF, SVG outlines, animation frames) can run now: in
+    /// the page its first use starts loading it, and the frame after it arrives is asked for.
+    pub(super) fn renderer(&self) -> Renderer {
+        let waker = self.waker.clone();
+        crate::figure::output::renderer(move || waker())
     }
 
     /// Hand a recording's GIF to the browser to re-encode as WebM and download (the page only).
@@ -665,6 +698,10 @@ impl SaddlescopeApp {
     /// ask the simulation for the next K steps.
     fn record_tick(&mut self, ctx: &egui::Context) {
         self.poll_webm();
+        if self.record_after_renderer && self.renderer() != Renderer::Loading {
+            self.record_after_renderer = false;
+            self.toggle_recording();
+        }
         let Some(rec) = &mut self.recorder else {
             return;
         };

@@ -1,9 +1,20 @@
 //! A figure's SVG turned into the files people take away: the SVG with every glyph a path (the
-//! same picture in every viewer), PNG and RGBA frames rasterised by resvg with the bundled
-//! fonts (no display), and PDF through typst's svg2pdf. The SVG itself is laid out in
-//! [`super::svg`].
+//! same picture in every viewer), PNG and RGBA frames rasterised with the bundled fonts (no
+//! display), and PDF. The SVG itself is laid out in [`super::svg`]; the rest is the renderer,
+//! `crates/render`: linked natively, and in the page a second module loaded on first need
+//! ([`page`]), so that the first download does not carry it.
 
 use super::Figure;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use saddlescope_render::{
+    Rgba8Image, glyphs_as_paths, svg_size, svg_to_pdf, svg_to_png, svg_to_rgba,
+};
+
+#[cfg(target_arch = "wasm32")]
+pub use page::{glyphs_as_paths, svg_size, svg_to_pdf, svg_to_png, svg_to_rgba};
+#[cfg(target_arch = "wasm32")]
+pub use saddlescope_render::Rgba8Image;
 
 impl Figure {
     /// The figure as an SVG document with every glyph drawn as a path in the bundled font: the
@@ -31,102 +42,195 @@ impl Figure {
     }
 }
 
-/// An SVG document rasterised at `scale`, as straight RGBA rows.
-pub fn svg_to_rgba(svg: &str, scale: f64) -> Result<Rgba8Image, String> {
-    let pixmap = rasterise(svg, scale)?;
-    let (width, height) = (pixmap.width(), pixmap.height());
-    let mut rgba = Vec::with_capacity(pixmap.data().len());
-    for p in pixmap.pixels() {
-        let c = p.demultiply();
-        rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
-    }
-    Ok(Rgba8Image {
-        width,
-        height,
-        rgba,
-    })
-}
-
-/// An SVG document's size in CSS pixels (its width and height, units converted).
-pub fn svg_size(svg: &str) -> Result<(f64, f64), String> {
-    let s = parse(svg)?.size();
-    Ok((s.width() as f64, s.height() as f64))
-}
-
-/// An image as 8-bit RGBA rows, top to bottom.
+/// Whether the renderer can run now, or why not.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Rgba8Image {
-    pub width: u32,
-    pub height: u32,
-    pub rgba: Vec<u8>,
+pub enum Renderer {
+    Ready,
+    /// The page is loading it (its first use).
+    Loading,
+    Failed(String),
 }
 
-/// An SVG document whose text is already paths (see [`Figure::to_svg`]) as a one-page PDF.
-pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, String> {
-    let tree = svg2pdf::usvg::Tree::from_str(svg, &svg2pdf::usvg::Options::default())
-        .map_err(|e| format!("PDF: the SVG did not parse: {e}"))?;
-    svg2pdf::to_pdf(
-        &tree,
-        svg2pdf::ConversionOptions::default(),
-        svg2pdf::PageOptions { dpi: 96.0 },
-    )
-    .map_err(|e| format!("PDF: {e:?}"))
+/// The renderer's state; in the page, its first call starts loading the module and `on_ready`
+/// runs once it has arrived (or failed).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn renderer(_on_ready: impl FnOnce() + 'static) -> Renderer {
+    Renderer::Ready
 }
 
-/// `svg` with every glyph drawn as a path in the bundled fonts (what [`Figure::to_svg`] does
-/// to a figure's SVG), for documents composed around figures.
-pub fn glyphs_as_paths(svg: &str) -> Result<String, String> {
-    let tree = parse(svg)?;
-    let opt = resvg::usvg::WriteOptions {
-        coordinates_precision: 3,
-        transforms_precision: 5,
-        ..Default::default()
-    };
-    Ok(tree.to_string(&opt))
+/// The renderer's state as a word, without loading it: `ready` natively; in the page `idle`
+/// (never asked for), `loading`, `ready` or `failed`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn renderer_status() -> &'static str {
+    "ready"
 }
 
-/// Parse an SVG document with the bundled fonts only (no system fonts).
-fn parse(svg: &str) -> Result<resvg::usvg::Tree, String> {
-    use resvg::usvg;
-    let mut opt = usvg::Options::default();
-    {
-        let db = opt.fontdb_mut();
-        // The symbols first: a face missing a character borrows it from the first face that
-        // has it, and one with no letters lends that character only.
-        db.load_font_data(super::svg::UBUNTU_SYMBOLS.to_vec());
-        db.load_font_data(crate::fonts::UBUNTU_LIGHT.to_vec());
-        db.load_font_data(super::svg::UBUNTU_LIGHT_ITALIC.to_vec());
-        db.load_font_data(crate::fonts::HACK_REGULAR.to_vec());
-        db.set_sans_serif_family("Ubuntu");
+#[cfg(target_arch = "wasm32")]
+pub use page::{renderer, renderer_status};
+
+/// The renderer in the page: `saddlescope_render.js` and its wasm, imported by the page's
+/// `window.saddlescopeRenderLoad()` (web/index.html) the first time [`renderer`] is asked,
+/// and called synchronously once there. Until then every function says it is loading.
+#[cfg(target_arch = "wasm32")]
+mod page {
+    use std::cell::RefCell;
+
+    use js_sys::{Function, Reflect, Uint8Array};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use super::{Renderer, Rgba8Image};
+
+    enum State {
+        Idle,
+        Loading(Vec<Box<dyn FnOnce()>>),
+        Ready(JsValue),
+        Failed(String),
     }
-    opt.font_family = "Ubuntu".into();
-    usvg::Tree::from_str(svg, &opt).map_err(|e| format!("SVG: {e}"))
-}
 
-/// Rasterise an SVG document with the bundled fonts (no system fonts, no display).
-pub fn svg_to_png(svg: &str, scale: f64) -> Result<Vec<u8>, String> {
-    rasterise(svg, scale)?
-        .encode_png()
-        .map_err(|e| format!("PNG: {e}"))
-}
-
-fn rasterise(svg: &str, scale: f64) -> Result<resvg::tiny_skia::Pixmap, String> {
-    use resvg::tiny_skia;
-    if !(scale.is_finite() && (0.1..=16.0).contains(&scale)) {
-        return Err(format!("PNG scale {scale} is out of range (0.1 to 16)"));
+    thread_local! {
+        static STATE: RefCell<State> = const { RefCell::new(State::Idle) };
     }
-    let tree = parse(svg)?;
-    let size = tree.size();
-    let (w, h) = (
-        (size.width() as f64 * scale).round() as u32,
-        (size.height() as f64 * scale).round() as u32,
-    );
-    let mut pixmap =
-        tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or("PNG: image too large or empty")?;
-    resvg::render(
-        &tree,
-        tiny_skia::Transform::from_scale(scale as f32, scale as f32),
-        &mut pixmap.as_mut(),
-    );
-    Ok(pixmap)
+
+    pub fn renderer(on_ready: impl FnOnce() + 'static) -> Renderer {
+        let start = STATE.with_borrow_mut(|s| match s {
+            State::Idle => {
+                *s = State::Loading(vec![Box::new(on_ready)]);
+                true
+            }
+            State::Loading(wakers) => {
+                if wakers.is_empty() {
+                    wakers.push(Box::new(on_ready));
+                }
+                false
+            }
+            _ => false,
+        });
+        if start {
+            load();
+        }
+        STATE.with_borrow(|s| match s {
+            State::Idle | State::Loading(_) => Renderer::Loading,
+            State::Ready(_) => Renderer::Ready,
+            State::Failed(e) => Renderer::Failed(e.clone()),
+        })
+    }
+
+    pub fn renderer_status() -> &'static str {
+        STATE.with_borrow(|s| match s {
+            State::Idle => "idle",
+            State::Loading(_) => "loading",
+            State::Ready(_) => "ready",
+            State::Failed(_) => "failed",
+        })
+    }
+
+    fn load() {
+        let promise = web_sys::window()
+            .and_then(|w| Reflect::get(&w, &"saddlescopeRenderLoad".into()).ok())
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .ok_or_else(|| {
+                "this page has no figure renderer (window.saddlescopeRenderLoad)".to_string()
+            })
+            .and_then(|f| f.call0(&JsValue::NULL).map_err(message))
+            .and_then(|p| {
+                p.dyn_into::<js_sys::Promise>()
+                    .map_err(|_| "saddlescopeRenderLoad returned no promise".to_string())
+            });
+        match promise {
+            Ok(p) => wasm_bindgen_futures::spawn_local(async move {
+                let r = wasm_bindgen_futures::JsFuture::from(p).await;
+                finish(r.map_err(|e| format!("the figure renderer did not load: {}", message(e))));
+            }),
+            Err(e) => finish(Err(e)),
+        }
+    }
+
+    fn finish(r: Result<JsValue, String>) {
+        let wakers = STATE.with_borrow_mut(|s| {
+            let old = std::mem::replace(
+                s,
+                match r {
+                    Ok(module) => State::Ready(module),
+                    Err(e) => State::Failed(e),
+                },
+            );
+            match old {
+                State::Loading(w) => w,
+                _ => Vec::new(),
+            }
+        });
+        for w in wakers {
+            w();
+        }
+    }
+
+    fn message(e: JsValue) -> String {
+        e.as_string()
+            .or_else(|| {
+                e.dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
+            .unwrap_or_else(|| format!("{e:?}"))
+    }
+
+    /// Call the module's function `name` with `args`.
+    fn call(name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+        let f = STATE.with_borrow(|s| match s {
+            State::Ready(m) => Reflect::get(m, &name.into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| format!("the figure renderer has no function {name}")),
+            State::Failed(e) => Err(e.clone()),
+            _ => Err("the figure renderer is still loading; try again in a moment".into()),
+        })?;
+        let args: js_sys::Array = args.iter().collect();
+        f.apply(&JsValue::NULL, &args).map_err(message)
+    }
+
+    fn bytes(v: JsValue) -> Result<Vec<u8>, String> {
+        v.dyn_into::<Uint8Array>()
+            .map(|a| a.to_vec())
+            .map_err(|_| "the figure renderer returned no bytes".into())
+    }
+
+    pub fn svg_to_png(svg: &str, scale: f64) -> Result<Vec<u8>, String> {
+        bytes(call("png", &[svg.into(), scale.into()])?)
+    }
+
+    pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, String> {
+        bytes(call("pdf", &[svg.into()])?)
+    }
+
+    pub fn glyphs_as_paths(svg: &str) -> Result<String, String> {
+        call("paths", &[svg.into()])?
+            .as_string()
+            .ok_or_else(|| "the figure renderer returned no text".into())
+    }
+
+    pub fn svg_to_rgba(svg: &str, scale: f64) -> Result<Rgba8Image, String> {
+        let mut b = bytes(call("rgba", &[svg.into(), scale.into()])?)?;
+        if b.len() < 8 {
+            return Err("the figure renderer returned no image".into());
+        }
+        let width = u32::from_le_bytes(b[0..4].try_into().expect("4 bytes"));
+        let height = u32::from_le_bytes(b[4..8].try_into().expect("4 bytes"));
+        b.drain(..8);
+        if b.len() != width as usize * height as usize * 4 {
+            return Err("the figure renderer returned an image of the wrong size".into());
+        }
+        Ok(Rgba8Image {
+            width,
+            height,
+            rgba: b,
+        })
+    }
+
+    pub fn svg_size(svg: &str) -> Result<(f64, f64), String> {
+        let v = call("size", &[svg.into()])?;
+        let a: Vec<f64> = js_sys::Float64Array::new(&v).to_vec();
+        match a[..] {
+            [w, h] => Ok((w, h)),
+            _ => Err("the figure renderer returned no size".into()),
+        }
+    }
 }

@@ -35,18 +35,8 @@ const MAX_LEGEND_COVER: f64 = 0.12;
 /// A conservative average advance of the bundled font, in em, for wrapping and legend boxes.
 const EM_ADVANCE: f64 = 0.56;
 
-/// Ubuntu Light Italic (its Latin and Greek), for variables set in italics beside the upright
-/// Ubuntu Light egui bundles: from Fontsource's `@fontsource/ubuntu` 5.3.0, named family
-/// "Ubuntu" so that `font-style="italic"` finds it. Made by `assets/fonts/make-fonts.py`;
-/// Ubuntu Font Licence 1.0.
-pub(super) const UBUNTU_LIGHT_ITALIC: &[u8] =
-    include_bytes!("../../assets/fonts/Ubuntu-LightItalic.ttf");
-
-/// The characters a line may hold beside its letters (≥, ½, ∈, →), with no letter: the face the
-/// renderer borrows a missing character from, loaded first so that it never borrows a whole line
-/// from a face that happens to have all of it (see `assets/fonts/make-fonts.py`). From Ubuntu
-/// Light and Hack (MIT, Bitstream Vera).
-pub(super) const UBUNTU_SYMBOLS: &[u8] = include_bytes!("../../assets/fonts/UbuntuSymbols.ttf");
+/// Ubuntu Light Italic, for variables set in italics (its metrics: the italic correction).
+use saddlescope_render::fonts::UBUNTU_LIGHT_ITALIC;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -993,7 +983,7 @@ fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64, ita
 
 /// A heat map's cells as a PNG, one pixel per cell, its top row the map's last.
 fn heatmap_png(h: &super::Heatmap) -> Option<Vec<u8>> {
-    use resvg::tiny_skia::{ColorU8, Pixmap};
+    use tiny_skia::{ColorU8, Pixmap};
     let mut pm = Pixmap::new(h.cols as u32, h.rows as u32)?;
     let pixels = pm.pixels_mut();
     for row in 0..h.rows {

@@ -178,7 +178,14 @@ async function download(label, file) {
   await dl.saveAs(to);
   return [dl.suggestedFilename(), await readFile(to)];
 }
+// The figure renderer is the page's second module: not fetched until the export window opens,
+// then loaded once.
+check(!sent['/saddlescope_render_bg.wasm'] && (await state(page)).renderer === 'idle',
+  'the page opened without the figure renderer (not fetched, not loaded)');
+const tRender = Date.now();
 await click('Export');
+s = await until(page, 'the export window loads the figure renderer', (s) => s.renderer === 'ready' || s.renderer === 'failed', 60000);
+check(s.renderer === 'ready', `the export window loaded the figure renderer in ${((Date.now() - tRender) / 1000).toFixed(2)} s (${s.renderer})`);
 let [name, bytes] = await download('⬇ SVG', 'download.svg');
 let text = bytes.toString();
 // Glyphs are paths in an SVG (the same look in every viewer): its size says a figure is drawn.
@@ -440,6 +447,10 @@ const wasmRaw = (await readFile(path.join(dist, 'saddlescope_bg.wasm'))).length;
 const wasmGz = (await readFile(path.join(dist, 'saddlescope_bg.wasm.gz'))).length;
 console.log(`     download: saddlescope_bg.wasm ${(wasmRaw / 1e6).toFixed(2)} MB (gzipped ${(wasmGz / 1e6).toFixed(2)} MB), sent ${((wasmSent.bytes || 0) / 1e6).toFixed(2)} MB as ${wasmSent.encoding}`);
 check(wasmSent.encoding === 'br' && wasmSent.bytes < wasmRaw, 'the wasm was sent as its brotli copy, and the page ran it');
+const renderSent = sent['/saddlescope_render_bg.wasm'] || {};
+const renderRaw = (await readFile(path.join(dist, 'saddlescope_render_bg.wasm'))).length;
+const renderGz = (await readFile(path.join(dist, 'saddlescope_render_bg.wasm.gz'))).length;
+console.log(`     download: saddlescope_render_bg.wasm (on first export) ${(renderRaw / 1e6).toFixed(2)} MB (gzipped ${(renderGz / 1e6).toFixed(2)} MB), sent ${((renderSent.bytes || 0) / 1e6).toFixed(2)} MB as ${renderSent.encoding}`);
 
 // 9b. The state of the last visit comes back (localStorage, as JSON): a second tab of the same
 // browser, opened without a link, opens where the first left.
