@@ -3,6 +3,10 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use super::Request;
+use crate::preset::{Preset, ViewKind};
+use crate::sim::worker::Command;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UiCommand {
     PlayPause,
@@ -181,6 +185,158 @@ impl UiCommand {
     /// Tooltip with the shortcut appended.
     pub fn hint(self) -> String {
         format!("{}  [{}]", self.tooltip(), self.key_name())
+    }
+}
+
+/// What keys, buttons and views ask of the app: the commands of the table above, and the
+/// requests queued during a frame and done at its end.
+impl super::SaddlescopeApp {
+    /// Ask for `r`, done at the end of this frame (or of the next, outside one).
+    pub fn request(&mut self, r: Request) {
+        self.requests.push(r);
+    }
+
+    /// Do what was asked this frame, in the order asked; a frame follows if anything was (a
+    /// window it opened, a preset it loaded, shows at once).
+    pub(super) fn do_requests(&mut self, ctx: &egui::Context) {
+        if self.requests.is_empty() {
+            return;
+        }
+        for r in std::mem::take(&mut self.requests) {
+            match r {
+                Request::CopyLink => {
+                    self.copy_link(ctx);
+                    self.file_window = true;
+                }
+                Request::Fullscreen(on) => {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+                    self.fullscreen = on;
+                }
+                Request::LoadPreset(name) => match Preset::builtin(name) {
+                    Ok(p) => self.load_preset(&p),
+                    Err(e) => self.set_file_message(false, e.to_string()),
+                },
+                Request::Watch { a, lambda } => self.watch_cell(a, lambda),
+            }
+        }
+        ctx.request_repaint();
+    }
+
+    pub fn run_command(&mut self, cmd: UiCommand) {
+        match cmd {
+            // On a view that computes to an end the keys act on its computation: Space starts
+            // or cancels it, R runs it again, → has nothing to step. The hidden live ensemble is
+            // never driven from there.
+            UiCommand::PlayPause if !self.state.view.is_live() => {
+                let v = self.views.get_mut(self.state.view);
+                if v.busy() {
+                    v.cancel();
+                } else {
+                    v.request_rerun();
+                }
+            }
+            UiCommand::Reset if !self.state.view.is_live() => {
+                self.views.get_mut(self.state.view).request_rerun();
+            }
+            UiCommand::Step if !self.state.view.is_live() => {}
+            UiCommand::PlayPause => self.worker.send(if self.is_playing() {
+                Command::Pause
+            } else {
+                Command::Play
+            }),
+            UiCommand::Step => self.worker.send(Command::Step(1)),
+            UiCommand::Reset => self.worker.send(Command::Reset),
+            UiCommand::Figure(n) => {
+                let names = figure_presets(n);
+                // Pressing the same figure again moves to its next panel.
+                let next = match self
+                    .state
+                    .preset
+                    .as_deref()
+                    .and_then(|c| names.iter().position(|x| *x == c))
+                {
+                    Some(i) => names[(i + 1) % names.len()],
+                    None => names[0],
+                };
+                if let Ok(p) = Preset::builtin(next) {
+                    self.load_preset(&p);
+                }
+            }
+            UiCommand::Presenter => self.state.presenter = !self.state.presenter,
+            UiCommand::Fullscreen => self.requests.push(Request::Fullscreen(!self.fullscreen)),
+            UiCommand::SavePreset => self.file_window = true,
+            UiCommand::Export => self.export_window = true,
+            UiCommand::Record => self.toggle_recording(),
+            UiCommand::CopyLink => self.requests.push(Request::CopyLink),
+            UiCommand::Undo | UiCommand::Redo => {
+                let undo = cmd == UiCommand::Undo;
+                let to = if undo {
+                    self.history.undo(&self.state)
+                } else {
+                    self.history.redo(&self.state)
+                };
+                match to {
+                    Some(s) => {
+                        self.state = s;
+                        let (back, fwd) = self.history.depth();
+                        let what = if undo { "undone" } else { "redone" };
+                        self.status
+                            .push(true, format!("{what} ({back} more to undo, {fwd} to redo)"));
+                    }
+                    None => self.status.push(
+                        false,
+                        if undo {
+                            "nothing to undo"
+                        } else {
+                            "nothing to redo"
+                        },
+                    ),
+                }
+            }
+            UiCommand::Fit => self.fit(),
+            UiCommand::Story => {
+                // Told beside the 2-D map there, beside the live histogram elsewhere (W goes
+                // there).
+                if self.state.view == ViewKind::Landscape2d
+                    && self.state.params.landscape.dim() == 2
+                {
+                    self.state.landscape.story = !self.state.landscape.story;
+                } else {
+                    let show =
+                        !(self.state.histogram.story && self.state.view == ViewKind::Histogram);
+                    self.state.histogram.story = show;
+                    if show {
+                        self.state.view = ViewKind::Histogram;
+                    }
+                }
+            }
+            UiCommand::Help => self.show_help = !self.show_help,
+        }
+    }
+
+    /// Fit every plot to its data at the next frame; on the histogram view first the
+    /// histogram's own range to where the walkers are (the same run re-binned).
+    fn fit(&mut self) {
+        self.fit_pending = true;
+        if self.state.view != ViewKind::Histogram {
+            return;
+        }
+        let Some(s) = self.latest.as_ref() else {
+            return;
+        };
+        match crate::figure::views::fitted_histogram(&s.current.summary, s.params.histogram) {
+            Some((spec, log)) => {
+                if spec != self.state.params.histogram {
+                    // The plots fit once the re-binned run is in.
+                    self.fit_pending_generation = Some(self.generation + 1);
+                }
+                self.state.params.histogram = spec;
+                self.state.histogram.log_axis = log;
+            }
+            None => self
+                .status
+                .push(false, "no finite walker to fit the histogram to"),
+        }
     }
 }
 

@@ -11,6 +11,8 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::export::anim::{FrameFormat, FrameSink, RecordOutput};
 use crate::figure::Figure;
+use crate::figure::output::Renderer;
+use crate::sim::worker::Command;
 
 /// Where and how often to record (the export window's settings).
 #[derive(Clone, Debug, PartialEq)]
@@ -240,6 +242,178 @@ impl Drop for Recorder {
         self.tx = None;
         if let Some(h) = self.handle.take() {
             let _ = h.join();
+        }
+    }
+}
+
+/// The app's side of a recording: starting and stopping it, driving it frame by frame, and
+/// saying how it ended.
+impl super::SaddlescopeApp {
+    /// Whether a recording is under way, and its frames on disk.
+    pub fn recording(&self) -> Option<usize> {
+        self.recorder.as_ref().map(|r| r.written)
+    }
+
+    /// The outcome of the last recording: (success, message).
+    pub fn record_message(&self) -> Option<&(bool, String)> {
+        self.record_message.as_ref()
+    }
+
+    /// Start recording the live view with the current settings, or stop the recording.
+    pub fn toggle_recording(&mut self) {
+        if let Some(r) = &mut self.recorder {
+            r.finish();
+            return;
+        }
+        if std::mem::take(&mut self.record_after_renderer) {
+            self.set_record_message(false, "recording called off".into());
+            return;
+        }
+        let Some(s) = self.latest.clone() else {
+            self.set_record_message(false, "nothing to record yet".into());
+            return;
+        };
+        if !self.state.view.is_live() {
+            self.set_record_message(
+                false,
+                format!(
+                    "{} computes to an end: record the histogram or the 2-D view",
+                    self.state.view.label()
+                ),
+            );
+            return;
+        }
+        match self.renderer() {
+            Renderer::Ready => {}
+            Renderer::Loading => {
+                self.record_after_renderer = true;
+                self.set_record_message(
+                    true,
+                    "loading the figure renderer (once): the recording starts when it is here"
+                        .into(),
+                );
+                return;
+            }
+            Renderer::Failed(e) => {
+                self.set_record_message(false, e);
+                return;
+            }
+        }
+        self.worker.send(Command::Pause);
+        match Recorder::start(&self.record_settings, s.step(), self.generation) {
+            Ok(r) => {
+                self.record_message = None;
+                self.recorder = Some(r);
+            }
+            Err(e) => self.set_record_message(false, e),
+        }
+    }
+
+    /// Whether the figure renderer (PNG, PDF, SVG outlines, animation frames) can run now: in
+    /// the page its first use starts loading it, and the frame after it arrives is asked for.
+    pub(super) fn renderer(&self) -> Renderer {
+        let waker = self.waker.clone();
+        crate::figure::output::renderer(move || waker())
+    }
+
+    /// Hand a recording's GIF to the browser to re-encode as WebM and download (the page only).
+    fn web_webm(&mut self, name: String, gif: Vec<u8>) -> Result<String, String> {
+        let fps = self.record_settings.fps;
+        self.platform
+            .webm_from_gif(&name, gif, fps, self.waker.clone())?;
+        Ok(format!("recorded; encoding {name} in real time…"))
+    }
+
+    /// The page's WebM encoder finished: say so.
+    fn poll_webm(&mut self) {
+        if let Some(outcome) = self.platform.take_webm_outcome() {
+            match outcome {
+                Ok(name) => self.set_record_message(true, format!("downloaded {name}")),
+                Err(e) => self.set_record_message(false, e),
+            }
+        }
+    }
+
+    /// The outcome of a recording: kept (scripts read it) and shown in the status area.
+    fn set_record_message(&mut self, ok: bool, msg: String) {
+        self.status.push(ok, msg.clone());
+        self.record_message = Some((ok, msg));
+    }
+
+    /// Drive a recording: when the frame's step is in, hand the figure drawn to the writer and
+    /// ask the simulation for the next K steps.
+    pub(super) fn record_tick(&mut self, ctx: &egui::Context) {
+        self.poll_webm();
+        if self.record_after_renderer && self.renderer() != Renderer::Loading {
+            self.record_after_renderer = false;
+            self.toggle_recording();
+        }
+        let Some(rec) = &mut self.recorder else {
+            return;
+        };
+        ctx.request_repaint_after(std::time::Duration::from_millis(30));
+        let outcome = match rec.collect() {
+            Err(e) => Some((false, e)),
+            Ok(()) if rec.is_done() => Some((
+                true,
+                format!(
+                    "recorded {} in {}",
+                    crate::figure::format::count(rec.written as f64, "frame"),
+                    rec.dir.display()
+                ),
+            )),
+            Ok(()) => None,
+        };
+        if let Some((ok, msg)) = outcome {
+            // The page's recording: the GIF goes to the browser's downloads, or to the
+            // browser's WebM encoder first.
+            let mut msg = msg;
+            if let Some((name, bytes)) = self.recorder.as_mut().and_then(|r| r.download.take()) {
+                if is_webm(std::path::Path::new(&name)) {
+                    msg = match self.web_webm(name, bytes) {
+                        Ok(m) => m,
+                        Err(e) => {
+                            self.set_record_message(false, e);
+                            self.recorder = None;
+                            return;
+                        }
+                    };
+                } else {
+                    self.web_download(&name, &bytes, "image/gif");
+                }
+            }
+            self.set_record_message(ok, msg);
+            self.recorder = None;
+            return;
+        }
+        let Some(s) = self.latest.clone() else {
+            return;
+        };
+        if s.generation != rec.generation {
+            rec.finish();
+            self.set_record_message(false, "stopped: the parameters changed".into());
+            return;
+        }
+        if s.playing {
+            self.worker.send(Command::Pause);
+        }
+        if s.step() > rec.next_step {
+            rec.finish();
+            return;
+        }
+        if rec.ready() && s.step() == rec.next_step {
+            let Some(fig) = self.current_figure() else {
+                return;
+            };
+            let Some(rec) = &mut self.recorder else {
+                return;
+            };
+            let more = rec.hand(fig);
+            if more && s.step() < s.params.steps {
+                self.worker.send(Command::Step(rec.every));
+            } else {
+                rec.finish();
+            }
         }
     }
 }
