@@ -190,7 +190,10 @@ impl Page {
         let fragment = hash();
         let mut message = None;
         let state = if fragment.is_empty() || lecture_name(&fragment).is_some() {
-            crate::app::remembered_state(Some(&storage))
+            crate::app::remembered_state(Some(&storage)).unwrap_or_else(|e| {
+                message = Some(e);
+                None
+            })
         } else {
             match link::decode(&fragment) {
                 Ok(p) => Some(AppState::from_preset(&p)),

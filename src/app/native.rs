@@ -62,18 +62,21 @@ pub fn remembered_export_style(
     s.validate().is_ok().then_some(s)
 }
 
-/// The remembered state, if there is one and it is valid; otherwise `None` (and a line on
-/// stderr if it was there but unusable).
-pub fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Option<AppState> {
-    let storage = storage?;
-    storage.get_string(STATE_KEY)?;
-    match get_json::<AppState>(storage, STATE_KEY) {
-        Some(s) if s.params.validate().is_ok() => Some(s),
-        _ => {
-            eprintln!("saddlescope: the remembered state is unusable; starting from the preset");
-            None
-        }
-    }
+/// The remembered state: `Ok(None)` if none is kept, `Err` (why, to show) if one is kept but
+/// does not read or its parameters are invalid (a hand-edited or damaged store).
+pub fn remembered_state(storage: Option<&dyn eframe::Storage>) -> Result<Option<AppState>, String> {
+    let Some(text) = storage.and_then(|s| s.get_string(STATE_KEY)) else {
+        return Ok(None);
+    };
+    let unusable = |why: String| {
+        format!("the state kept from the last visit is unusable ({why}): opened the preset instead")
+    };
+    let state: AppState = serde_json::from_str(&text).map_err(|e| unusable(e.to_string()))?;
+    state
+        .params
+        .validate()
+        .map_err(|e| unusable(e.to_string()))?;
+    Ok(Some(state))
 }
 
 /// Open the window on `preset`, or else on the state remembered from the last launch, or else
@@ -102,10 +105,16 @@ pub fn run_native(
             super::install_fonts(&cc.egui_ctx);
             let ctx = cc.egui_ctx.clone();
             let waker: Waker = Arc::new(move || ctx.request_repaint());
-            let state = if explicit {
-                None
+            let (state, unusable) = if explicit {
+                (None, None)
             } else {
-                remembered_state(cc.storage)
+                match remembered_state(cc.storage) {
+                    Ok(s) => (s, None),
+                    Err(e) => {
+                        eprintln!("saddlescope: {e}");
+                        (None, Some(e))
+                    }
+                }
             };
             let mut app = SaddlescopeApp::new(
                 state.unwrap_or_else(|| AppState::from_preset(&preset)),
@@ -114,6 +123,9 @@ pub fn run_native(
             );
             if let Some(st) = remembered_export_style(cc.storage) {
                 app.export_style = st;
+            }
+            if let Some(e) = unusable {
+                app.set_file_message(false, e);
             }
             if let Some(l) = lecture {
                 app.start_lecture(l);
@@ -166,5 +178,29 @@ mod tests {
         assert_eq!(remembered_export_style(Some(&m)), None);
         eframe::Storage::set_string(&mut m, EXPORT_KEY, "not a style".into());
         assert_eq!(remembered_export_style(Some(&m)), None);
+    }
+
+    #[test]
+    fn a_kept_state_comes_back_and_a_damaged_one_says_why() {
+        use crate::preset::Preset;
+        let mut m = Memory::default();
+        assert_eq!(remembered_state(Some(&m)), Ok(None));
+        assert_eq!(remembered_state(None), Ok(None));
+        let mut st = AppState::from_preset(&Preset::builtin("fig4").unwrap());
+        st.params.lambda = 1.25;
+        remember_state(&mut m, &st);
+        let back = remembered_state(Some(&m)).unwrap().unwrap();
+        assert_eq!(back.params.lambda, 1.25);
+        assert_eq!(back.preset.as_deref(), Some("fig4"));
+        // Cut short, as a store filled to its quota or edited by hand can be.
+        let text = eframe::Storage::get_string(&m, STATE_KEY).unwrap();
+        eframe::Storage::set_string(&mut m, STATE_KEY, text[..text.len() / 2].into());
+        let e = remembered_state(Some(&m)).unwrap_err();
+        assert!(e.contains("unusable") && e.contains("EOF"), "{e}");
+        // Reads, but with a walker count no run can hold.
+        st.params.walkers = 0;
+        remember_state(&mut m, &st);
+        let e = remembered_state(Some(&m)).unwrap_err();
+        assert!(e.contains("unusable") && e.contains("walkers"), "{e}");
     }
 }

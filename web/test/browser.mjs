@@ -468,6 +468,18 @@ console.log(`     download: saddlescope_render_bg.wasm (on first export) ${(rend
   check(back.preset === 'fig6' && back.link === '#fig6', `a second visit without a link opens where the first left (${back.preset}, ${back.link})`);
   await ctx.close();
 }
+// A damaged store (cut short) opens the default and says why in the File window.
+{
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await ctx.addInitScript(() => localStorage.setItem('saddlescope-state-v2', '{"params": {"lambda": 1.'));
+  const p = await ctx.newPage();
+  await p.goto(base);
+  await p.waitForFunction(() => window.saddlescopeState, null, { timeout: 120000 });
+  const s = await until(p, 'a damaged store is reported', (s) => s.file_message);
+  check(s.preset === 'fig1-left' && s.file_window && s.file_message.includes('unusable'),
+    `a damaged kept state opens Fig. 1-left and says so (${s.preset}: ${s.file_message})`);
+  await ctx.close();
+}
 
 // 10. The page at the machine's speed: the jobs run on Web Workers, the UI thread only draws.
 // Printed rows (not timed assertions): each computing view opened fresh from its link, the
