@@ -69,6 +69,9 @@ pub struct SaddlescopeApp {
     sent_steps_per_frame: u64,
     fonts_installed: bool,
     waker: Waker,
+    /// What the views' background jobs call as their events come (the same as `waker` unless
+    /// the entry point gives another: the page's asks for a frame soon, not at once).
+    job_waker: Waker,
     views: Views,
     /// One walker's story, told beside the histogram or the 2-D map.
     story: views::story::StoryPane,
@@ -170,6 +173,7 @@ impl SaddlescopeApp {
             field_errors: Vec::new(),
             readout,
             fonts_installed: false,
+            job_waker: waker.clone(),
             waker,
             views: Views::default(),
             story: Default::default(),
@@ -438,6 +442,11 @@ impl SaddlescopeApp {
         self.state.view = ViewKind::Histogram;
     }
 
+    /// What the views' background jobs call as their events come, instead of the app's waker.
+    pub fn set_job_waker(&mut self, waker: Waker) {
+        self.job_waker = waker;
+    }
+
     /// The platform the app runs on (the page's entry point gives the browser's).
     pub fn set_platform(&mut self, p: Box<dyn platform::Platform>) {
         self.platform = p;
@@ -581,7 +590,7 @@ impl SaddlescopeApp {
             state: &mut self.state,
             snapshot: self.latest.as_ref(),
             title: &title,
-            waker: &self.waker,
+            waker: &self.job_waker,
             requests: &mut self.requests,
             drawn: Vec::new(),
             shown: None,
@@ -628,7 +637,7 @@ impl SaddlescopeApp {
         self.history.observe(&self.state, idle);
         self.record_tick(ui.ctx());
         let params = (self.sent == self.state.params).then_some(&self.sent);
-        let (state, waker) = (&self.state, &self.waker);
+        let (state, waker) = (&self.state, &self.job_waker);
         self.views.for_each_mut(|v| {
             let visible = v.kind() == state.view;
             v.update(state, params, visible, waker);
