@@ -42,7 +42,14 @@ pub struct JobContext<T> {
     cancel: Arc<AtomicBool>,
     tx: Sender<JobEvent<T>>,
     waker: Waker,
+    /// When progress alone last asked for a frame (see [`JobContext::progress`]).
+    progress_woke: std::sync::Mutex<Option<web_time::Instant>>,
 }
+
+/// The most often progress with no new result asks for a frame: a progress bar moving ten
+/// times a second is smooth enough, and a redraw for each of a worker's hundreds of reports a
+/// second took the page's CPU from its workers (the optimizers' frame intervals, README).
+const PROGRESS_FRAME: Duration = Duration::from_millis(100);
 
 impl<T> JobContext<T> {
     pub fn cancelled(&self) -> bool {
@@ -54,13 +61,27 @@ impl<T> JobContext<T> {
         &self.cancel
     }
 
+    /// Report `fraction` done and, optionally, the result so far. A result asks for a frame at
+    /// once; a fraction alone at most every [`PROGRESS_FRAME`] (the event is sent either way,
+    /// and the next frame shows the newest).
     pub fn progress(&self, fraction: f32, partial: Option<T>) {
+        self.progress_at(web_time::Instant::now(), fraction, partial);
+    }
+
+    /// [`JobContext::progress`] at the time `now`.
+    fn progress_at(&self, now: web_time::Instant, fraction: f32, partial: Option<T>) {
+        let news = partial.is_some();
         let _ = self.tx.send(JobEvent::Progress {
             generation: self.generation,
             fraction,
             partial: partial.map(Arc::new),
         });
-        (self.waker)();
+        let mut woke = self.progress_woke.lock().unwrap_or_else(|e| e.into_inner());
+        if news || woke.is_none_or(|t| now.duration_since(t) >= PROGRESS_FRAME) {
+            *woke = Some(now);
+            drop(woke);
+            (self.waker)();
+        }
     }
 
     /// Send the outcome of `work`: its result, its failure, or nothing after a cancel.
@@ -119,6 +140,7 @@ impl<T: Send + Sync + 'static> Job<T> {
             cancel: cancel.clone(),
             tx,
             waker: waker.clone(),
+            progress_woke: Default::default(),
         };
         let runner = match mode {
             RunMode::Threads => Runner::Thread(Some(
@@ -153,6 +175,7 @@ impl<T> JobContext<T> {
             cancel: self.cancel.clone(),
             tx: self.tx.clone(),
             waker: self.waker.clone(),
+            progress_woke: Default::default(),
         }
     }
 }
@@ -354,5 +377,47 @@ impl<T: Send + Sync + 'static, K: PartialEq> JobSlot<T, K> {
             waker.clone(),
             work,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn progress_alone_asks_for_a_frame_at_most_every_100_ms_and_a_result_at_once() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = wakes.clone();
+        let (tx, rx) = job_channel::<u32>();
+        let ctx = JobContext {
+            generation: 1,
+            cancel: Arc::new(AtomicBool::new(false)),
+            tx,
+            waker: Arc::new(move || {
+                w.fetch_add(1, Ordering::Relaxed);
+            }),
+            progress_woke: Default::default(),
+        };
+        let t0 = web_time::Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        // Fractions 2 ms apart for 98 ms: the first asks for a frame, the rest not.
+        for k in 0..50 {
+            ctx.progress_at(at(2 * k), k as f32 / 100.0, None);
+        }
+        assert_eq!(wakes.load(Ordering::Relaxed), 1);
+        // A result so far asks at once, however soon.
+        ctx.progress_at(at(99), 0.5, Some(7));
+        assert_eq!(wakes.load(Ordering::Relaxed), 2);
+        // A fraction asks again 100 ms after the last frame asked for, not before.
+        ctx.progress_at(at(198), 0.55, None);
+        assert_eq!(wakes.load(Ordering::Relaxed), 2);
+        ctx.progress_at(at(199), 0.6, None);
+        assert_eq!(wakes.load(Ordering::Relaxed), 3);
+        // Every event was sent: only the frames were spared.
+        assert_eq!(rx.try_iter().count(), 53);
+        // The outcome asks at once.
+        ctx.finish(Ok(Some(1)));
+        assert_eq!(wakes.load(Ordering::Relaxed), 4);
     }
 }
