@@ -721,9 +721,7 @@ fn renderer_ui(ui: &mut egui::Ui, renderer: &Renderer) {
                     .on_hover_text("PNG, PDF and SVG outlines are drawn by a second module of the page, fetched the first time an export or a recording needs it, so that the page itself opens sooner. CSV needs none.");
             });
         }
-        Renderer::Failed(e) => {
-            ui.label(RichText::new(e).color(Color32::from_rgb(0xd0, 0x30, 0x30)));
-        }
+        Renderer::Failed(e) => message_ui(ui, &Some((false, e.clone()))),
     }
 }
 
