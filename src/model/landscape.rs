@@ -213,6 +213,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::model::proptest_config())]
+
         /// Central differences have error O(h²·ℓ''') + O(ε/h); with h = 1e-6 and |w| ≤ 2 the
         /// third derivatives are at most a few hundred, so 1e-5 relative to the gradient's scale
         /// leaves two orders of magnitude of head-room and still fails on any wrong term.
