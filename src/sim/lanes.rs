@@ -616,7 +616,12 @@ fn store_moments(m: &[f64; LANES], v: &[f64; LANES], vh: &[f64; LANES], dst: &mu
     }
 }
 
-#[inline(always)]
+// Natively inlined into `run`'s AVX-512 / AVX2 / portable copies (multiversion!), so that each
+// gets the target features; in wasm (one copy, SIMD on throughout) each combination is its own
+// function, because V8 compiles one 0.5 MB function of 40 inlined loops to slower code than 40
+// small ones (the quartic kernel ran at half its reference loop's speed, measured in the page).
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[cfg_attr(target_arch = "wasm32", inline(never))]
 fn one_d<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
     k: &LaneKernel,
     g: &mut Group<'_>,
@@ -670,7 +675,9 @@ fn one_d<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
     }
 }
 
-#[inline(always)]
+/// As [`one_d`], inlined natively and its own function in wasm.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[cfg_attr(target_arch = "wasm32", inline(never))]
 fn two_d<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
     k: &LaneKernel,
     g: &mut Group<'_>,

@@ -22,7 +22,8 @@ fn one(a: &mut [f64; WIDE], g: usize) -> &mut [f64; LANES] {
 /// 512 walkers), then moves each lane as on the built-in landscapes — the same optimizer steps,
 /// flush and projection, a non-finite 2-D walker NaN in both coordinates. Walkers at w = 0 are
 /// not taken as settled: 0 need not be a stationary point of a typed loss.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[cfg_attr(target_arch = "wasm32", inline(never))]
 pub(super) fn typed<const ADAPTIVE: bool, const ADD: bool, const PROJ: bool>(
     k: &LaneKernel,
     batch: &mut [Group<'_>],
