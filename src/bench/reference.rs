@@ -157,6 +157,7 @@ crate::sim::lanes::multiversion! {
 }
 
 /// One block, its loop compiled for the case's flags: optimizer kind, added noise, projection.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn block_portable(c: &Case, start: &Start, index: usize, steps: u64) -> Walkers {
     match (c.adaptive, c.sigma > 0.0, c.proj.is_finite()) {
@@ -169,6 +170,18 @@ fn block_portable(c: &Case, start: &Start, index: usize, steps: u64) -> Walkers 
         (true, true, false) => landscape::<true, true, false>(c, start, index, steps),
         (true, true, true) => landscape::<true, true, true>(c, start, index, steps),
     }
+}
+
+/// The page's block: plain SGD only, the one combination its benchmark measures
+/// ([`crate::bench::browser_kernel_rows`]); the seven others would be 0.3 MB of download that
+/// nothing in the page runs. Any other case gives NaN walkers, as a typed landscape does.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn block_portable(c: &Case, start: &Start, index: usize, steps: u64) -> Walkers {
+    if c.adaptive || c.sigma > 0.0 || c.proj.is_finite() {
+        return ([f64::NAN; LANES], [f64::NAN; LANES]);
+    }
+    landscape::<false, false, false>(c, start, index, steps)
 }
 
 #[inline(always)]
