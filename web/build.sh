@@ -31,17 +31,20 @@ cargo rustc -p saddlescope-render --lib --crate-type cdylib --features module \
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name saddlescope_render \
   target/wasm32-unknown-unknown/wasm/saddlescope_render.wasm
 cp web/index.html web/worker.js "$out/"
-# Binaryen's wasm-opt, opt-in: measured here it took 14.0 → 13.0 MB (gzipped 5.08 → 5.04 MB)
-# with -Oz in 6.6 minutes (the npm build runs in Node), so it is not run by default. WASM_OPT=1
-# runs it, installing binaryen from the npm registry (pinned) under target/web-tools if the
-# PATH has none.
-if [[ "${WASM_OPT:-0}" == 1 ]]; then
-  opt=$(command -v wasm-opt || true)
-  if [[ -z "$opt" ]]; then
-    npm install --prefix target/web-tools --no-audit --no-fund --silent binaryen@132.0.0
-    opt=target/web-tools/node_modules/.bin/wasm-opt
-  fi
-  "$opt" -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+# Binaryen's wasm-opt -Oz on the page's module: 6.39 → 5.89 MB (gzipped 2.19 → 2.15 MB,
+# brotli 1.59 → 1.58 MB), in about a minute. -ocimfs 20: a function with one caller is
+# inlined only when small; inlining the kernels back into their one dispatcher (binaryen's
+# default) made them 40 % slower in V8 (measured with saddlescopeBench()). Binaryen 132 from
+# the npm registry, installed once under target/web-tools (a distribution's older wasm-opt,
+# e.g. Debian 12's 108, cannot read what rustc writes). WASM_OPT=0 skips it, for quicker
+# builds while working on the page. The renderer module loads on first need and is left as
+# it is.
+if [[ "${WASM_OPT:-1}" == 1 ]]; then
+  opt=target/web-tools/node_modules/.bin/wasm-opt
+  [[ -x "$opt" ]] \
+    || npm install --prefix target/web-tools --no-audit --no-fund --silent binaryen@132.0.0
+  echo "web/build.sh: wasm-opt -Oz (a minute or two; WASM_OPT=0 skips it)"
+  "$opt" -Oz -ocimfs 20 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals \
     "$out/saddlescope_bg.wasm" -o "$out/saddlescope_bg.wasm"
 fi
