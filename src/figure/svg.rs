@@ -5,10 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::format::{Script, decade_label, script_runs, tick_label, variable_runs};
+use super::format::{decade_label, tick_label};
 use super::{
-    Arrangement, Axis, ColorBar, Corner, Dash, Figure, LegendEntry, Mark, Panel, RefAt, Rgba,
-    Scale, Shape, Swatch, nice_ticks, palette,
+    Arrangement, Axis, Corner, Figure, LegendEntry, Mark, Panel, RefAt, Rgba, Scale, Shape, Swatch,
+    nice_ticks, palette,
 };
 
 /// Width of a figure of one column, in CSS pixels (1 px = 0.75 pt).
@@ -34,125 +34,6 @@ const MERGE_POINTS: usize = 64;
 const MAX_LEGEND_COVER: f64 = 0.12;
 /// A conservative average advance of the bundled font, in em, for wrapping and legend boxes.
 const EM_ADVANCE: f64 = 0.56;
-
-/// Ubuntu Light Italic, for variables set in italics (its metrics: the italic correction).
-use saddlescope_render::fonts::UBUNTU_LIGHT_ITALIC;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A label as SVG text: escaped, its subscripts and superscripts (`w_T`, `10^−140`) as
-/// shifted, smaller tspans (see [`script_runs`]).
-fn text(s: &str) -> String {
-    label(s, false)
-}
-
-/// [`text`], with the variables set in italics where `italic` (see [`variable_runs`]).
-fn label(s: &str, italic: bool) -> String {
-    let mut out = String::new();
-    for (script, t) in script_runs(s) {
-        let open = match script {
-            Script::Normal => "",
-            Script::Sub => r#"<tspan baseline-shift="sub" font-size="75%">"#,
-            Script::Super => r#"<tspan baseline-shift="super" font-size="75%">"#,
-        };
-        out.push_str(open);
-        if italic {
-            // After a leaning letter the upright text moves right by the letter's overhang
-            // (TeX's italic correction), or the γ of "γ versus" touches its space.
-            let mut correction = 0.0;
-            for (var, run) in variable_runs(&t) {
-                if var {
-                    let _ = write!(out, r#"<tspan font-style="italic">{}</tspan>"#, esc(&run));
-                    correction = run.chars().last().map_or(0.0, italic_overhang);
-                } else if correction > 0.0 {
-                    let _ = write!(
-                        out,
-                        r#"<tspan dx="{correction:.3}em">{}</tspan>"#,
-                        esc(&run)
-                    );
-                } else {
-                    out.push_str(&esc(&run));
-                }
-            }
-        } else {
-            out.push_str(&esc(&t));
-        }
-        if !open.is_empty() {
-            out.push_str("</tspan>");
-        }
-    }
-    out
-}
-
-/// How far `c` in the bundled italic reaches past its advance, in em (0 where it does not).
-fn italic_overhang(c: char) -> f64 {
-    use skrifa::MetadataProvider as _;
-    use skrifa::instance::{LocationRef, Size};
-    let Ok(font) = skrifa::FontRef::new(UBUNTU_LIGHT_ITALIC) else {
-        return 0.0;
-    };
-    let Some(glyph) = font.charmap().map(c) else {
-        return 0.0;
-    };
-    let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
-    let (Some(advance), Some(bounds)) = (metrics.advance_width(glyph), metrics.bounds(glyph))
-    else {
-        return 0.0;
-    };
-    let em = font
-        .metrics(Size::unscaled(), LocationRef::default())
-        .units_per_em as f32;
-    ((bounds.x_max - advance) / em).max(0.0) as f64
-}
-
-fn paint(attr: &str, c: Rgba) -> String {
-    let mut s = format!(r##"{attr}="#{:02x}{:02x}{:02x}""##, c[0], c[1], c[2]);
-    if c[3] < 255 {
-        let _ = write!(s, r#" {attr}-opacity="{:.3}""#, c[3] as f64 / 255.0);
-    }
-    s
-}
-
-fn dasharray(dash: Dash, width: f64) -> String {
-    match dash {
-        Dash::Solid => String::new(),
-        Dash::Dashed => format!(
-            r#" stroke-dasharray="{:.1} {:.1}""#,
-            4.0 * width.max(1.0),
-            2.5 * width.max(1.0)
-        ),
-        Dash::Dotted => format!(
-            r#" stroke-dasharray="{:.1} {:.1}""#,
-            width.max(1.0),
-            1.8 * width.max(1.0)
-        ),
-    }
-}
-
-/// Break `text` into lines of at most `width` px at `size` px.
-pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
-    let max = ((width / (size * EM_ADVANCE)).floor() as usize).max(10);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > max {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
 
 /// A point in SVG pixels.
 type Xy = (f64, f64);
@@ -385,7 +266,13 @@ pub fn svg_text(s: &str) -> String {
 }
 
 mod legend;
+mod marks;
+mod text;
 use legend::{for_page, legend_box_width, legend_strip_height, legend_strip_svg, legend_svg};
+pub(crate) use marks::base64;
+use marks::{colorbar_svg, heatmap_png, marker};
+pub use text::wrap;
+use text::{dasharray, esc, label, paint, text};
 
 pub use super::output::{
     Rgba8Image, glyphs_as_paths, svg_size, svg_to_pdf, svg_to_png, svg_to_rgba,
@@ -901,112 +788,11 @@ impl Panel {
     }
 }
 
-fn marker(s: &mut String, shape: Shape, x: f64, y: f64, r: f64, c: Rgba) {
-    match shape {
-        Shape::Circle => {
-            let _ = writeln!(s, r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}"/>"#);
-        }
-        Shape::Square => {
-            let _ = writeln!(
-                s,
-                r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}"/>"#,
-                x - r,
-                y - r,
-                2.0 * r,
-                2.0 * r
-            );
-        }
-        Shape::Diamond => {
-            let _ = writeln!(
-                s,
-                r#"<path d="M{x:.2},{:.2} L{:.2},{y:.2} L{x:.2},{:.2} L{:.2},{y:.2} Z"/>"#,
-                y - r,
-                x + r,
-                y + r,
-                x - r
-            );
-        }
-        Shape::Cross => {
-            let _ = writeln!(
-                s,
-                r#"<path d="M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}" fill="none" {} stroke-width="2"/>"#,
-                x - r,
-                y - r,
-                x + r,
-                y + r,
-                x - r,
-                y + r,
-                x + r,
-                y - r,
-                paint("stroke", c)
-            );
-        }
-    }
-}
-
-fn colorbar_svg(s: &mut String, bar: &ColorBar, bx: f64, py0: f64, py1: f64, italic: bool) {
-    let bw = 14.0;
-    let steps = 48;
-    for i in 0..steps {
-        let v = (i as f64 + 0.5) / steps as f64;
-        let top = py1 - (i + 1) as f64 / steps as f64 * (py1 - py0);
-        let _ = writeln!(
-            s,
-            r#"<rect x="{bx:.2}" y="{top:.2}" width="{bw}" height="{:.2}" {}/>"#,
-            (py1 - py0) / steps as f64 + 0.3,
-            paint("fill", bar.map.color(v))
-        );
-    }
-    let _ = writeln!(
-        s,
-        r#"<rect x="{bx:.2}" y="{py0:.2}" width="{bw}" height="{:.2}" fill="none" stroke="black" stroke-width="0.8"/>"#,
-        py1 - py0
-    );
-    for (v, label) in &bar.ticks {
-        let ty = py1 - v * (py1 - py0);
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.2}" y="{:.2}" font-size="11">{}</text>"#,
-            bx + bw + 4.0,
-            ty + 4.0,
-            esc(label)
-        );
-    }
-    let _ = writeln!(
-        s,
-        r#"<text transform="translate({:.2} {:.2}) rotate(90)" text-anchor="middle" font-size="12">{}</text>"#,
-        bx + bw + 48.0,
-        (py0 + py1) / 2.0,
-        label(&bar.label, italic)
-    );
-}
-
-/// A heat map's cells as a PNG, one pixel per cell, its top row the map's last.
-fn heatmap_png(h: &super::Heatmap) -> Option<Vec<u8>> {
-    use tiny_skia::{ColorU8, Pixmap};
-    let mut pm = Pixmap::new(h.cols as u32, h.rows as u32)?;
-    let pixels = pm.pixels_mut();
-    for row in 0..h.rows {
-        for col in 0..h.cols {
-            let c = h.map.color(h.values[row * h.cols + col]);
-            pixels[(h.rows - 1 - row) * h.cols + col] =
-                ColorU8::from_rgba(c[0], c[1], c[2], c[3]).premultiply();
-        }
-    }
-    pm.encode_png().ok()
-}
-
-/// Standard base64 (RFC 4648, padded), for a data URL.
-pub(crate) fn base64(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 #[cfg(test)]
 mod tests {
 
     use super::*;
-    use crate::figure::Series;
+    use crate::figure::{Dash, Series};
 
     #[test]
     fn wrapping_keeps_every_word_and_stays_within_the_width() {
