@@ -110,7 +110,7 @@ fn start_linked_lecture(app: &mut SaddlescopeApp, fragment: &str) {
 
 /// The widgets whose places `window.saddlescopeState` gives (`widgets`): where they were last
 /// drawn; a closed window's stay until it opens again.
-const WIDGETS: [&str; 13] = [
+const WIDGETS: [&str; 14] = [
     "GIF",
     "WebM",
     "⏺ Record",
@@ -124,6 +124,7 @@ const WIDGETS: [&str; 13] = [
     "⬇ PDF",
     "💾 Download preset",
     "📂 Open…",
+    "↻ Retry",
 ];
 
 /// The app in a page, shared with the getter of `window.saddlescopeState`, which builds the

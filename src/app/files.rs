@@ -721,7 +721,17 @@ fn renderer_ui(ui: &mut egui::Ui, renderer: &Renderer) {
                     .on_hover_text("PNG, PDF and SVG outlines are drawn by a second module of the page, fetched the first time an export or a recording needs it, so that the page itself opens sooner. CSV needs none.");
             });
         }
-        Renderer::Failed(e) => message_ui(ui, &Some((false, e.clone()))),
+        Renderer::Failed(e) => {
+            message_ui(ui, &Some((false, e.clone())));
+            let retry = ui.button("↻ Retry").on_hover_text(
+                "Fetch the figure renderer again (the page keeps working meanwhile).",
+            );
+            fields::remember_rect(ui.ctx(), "↻ Retry", retry.rect);
+            if retry.clicked() {
+                crate::figure::output::retry_renderer();
+                ui.ctx().request_repaint();
+            }
+        }
     }
 }
 

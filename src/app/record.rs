@@ -283,6 +283,10 @@ impl super::SaddlescopeApp {
             );
             return;
         }
+        // Asking again after a failed load fetches the renderer again.
+        if matches!(self.renderer(), Renderer::Failed(_)) {
+            crate::figure::output::retry_renderer();
+        }
         match self.renderer() {
             Renderer::Ready => {}
             Renderer::Loading => {
@@ -346,7 +350,11 @@ impl super::SaddlescopeApp {
         self.poll_webm();
         if self.record_after_renderer && self.renderer() != Renderer::Loading {
             self.record_after_renderer = false;
-            self.toggle_recording();
+            // A failed load is said, not retried: only a press of V or ⏺ Record asks again.
+            match self.renderer() {
+                Renderer::Failed(e) => self.set_record_message(false, e),
+                _ => self.toggle_recording(),
+            }
         }
         let Some(rec) = &mut self.recorder else {
             return;

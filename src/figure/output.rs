@@ -65,8 +65,13 @@ pub fn renderer_status() -> &'static str {
     "ready"
 }
 
+/// Forget a failed load of the page's renderer, so that the next [`renderer`] call fetches it
+/// again (a dropped network, a server that was down); natively nothing is loaded.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn retry_renderer() {}
+
 #[cfg(target_arch = "wasm32")]
-pub use page::{renderer, renderer_status};
+pub use page::{renderer, renderer_status, retry_renderer};
 
 /// The renderer in the page: `saddlescope_render.js` and its wasm, imported by the page's
 /// `window.saddlescopeRenderLoad()` (web/index.html) the first time [`renderer`] is asked,
@@ -113,6 +118,14 @@ mod page {
             State::Ready(_) => Renderer::Ready,
             State::Failed(e) => Renderer::Failed(e.clone()),
         })
+    }
+
+    pub fn retry_renderer() {
+        STATE.with_borrow_mut(|s| {
+            if matches!(s, State::Failed(_)) {
+                *s = State::Idle;
+            }
+        });
     }
 
     pub fn renderer_status() -> &'static str {

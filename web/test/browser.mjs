@@ -29,8 +29,16 @@ const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applic
 // /media/… serves the animations written below, to play them in the browser.
 const media = path.join(out, 'media');
 const sent = {};
+let failRenderOnce = false;
 const server = createServer(async (req, res) => {
   const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html');
+  // A server that is down for the renderer's module once (the check of its Retry below).
+  if (failRenderOnce && name === '/saddlescope_render_bg.wasm') {
+    failRenderOnce = false;
+    res.writeHead(503);
+    res.end();
+    return;
+  }
   try {
     const file = name.startsWith('/media/') ? path.join(media, path.basename(name)) : path.join(dist, path.normalize(name));
     const accepts = String(req.headers['accept-encoding'] || '');
@@ -430,6 +438,24 @@ await lecture.close();
   s = await until(typed, 'the typed landscape plays', (s) => s.step > 0);
   check(s.step > 0, `the typed landscape plays in the page (step ${s.step})`);
   await typed.close();
+}
+
+// The figure renderer fails to load (the server answers 503 once): the export window says so
+// and offers ↻ Retry, which fetches it again.
+{
+  failRenderOnce = true;
+  const before = errors.length;
+  const p = await open(base + '#fig1-left');
+  await clickOn(p, 'Export');
+  let r = await until(p, 'the renderer fails to load', (s) => s.renderer === 'failed' || s.renderer === 'ready', 60000);
+  check(r.renderer === 'failed', `a renderer that does not arrive is said in the export window (${r.renderer})`);
+  await clickOn(p, '↻ Retry');
+  r = await until(p, 'the renderer loads on ↻ Retry', (s) => s.renderer === 'ready', 60000);
+  check(r.renderer === 'ready', `↻ Retry loads the figure renderer after a failed load (${r.renderer})`);
+  await p.close();
+  // The browser logs the 503 itself; anything else this page logged is still an error.
+  const logged = errors.splice(before);
+  errors.push(...logged.filter((e) => !/status of 503/.test(e)));
 }
 
 // 8. The kernels in the page, beside their reference loops (one thread).
