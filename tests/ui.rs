@@ -535,6 +535,36 @@ fn ctrl_e_exports_the_view_and_ctrl_s_opens_the_preset_window() {
             .next()
             .is_some()
     );
+    // It follows the figure shown (key 0: Fig. 1-right's phase diagram) until the user types
+    // another name, which then stays.
+    h.key_press(egui::Key::Num0);
+    h.run();
+    assert!(
+        h.query_all_by_value("fig1-right-phase-diagram.svg")
+            .next()
+            .is_some()
+    );
+    h.query_all_by_value("fig1-right-phase-diagram.svg")
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.query_all_by_value("fig1-right-phase-diagram.svg")
+        .next()
+        .unwrap()
+        .type_text("mine.svg");
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.key_press(egui::Key::Num1);
+    h.run();
+    assert!(h.query_all_by_value("mine.svg").next().is_some());
+    assert!(
+        h.query_all_by_value("fig1-left-histogram.svg")
+            .next()
+            .is_none()
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run();
     // Both windows are open now, each with its own consent box.

@@ -581,8 +581,11 @@ impl SaddlescopeApp {
             return;
         }
         let mut open = self.export_window;
-        if self.export_path.trim().is_empty() {
+        // The file name follows the figure shown (the preset and the view) until the user types
+        // or chooses another.
+        if self.export_path.trim().is_empty() || self.export_path == self.export_auto_path {
             self.export_path = self.default_export_name("svg");
+            self.export_auto_path = self.export_path.clone();
         }
         // The save dialog's answer: export there at once (the dialog asked about replacing).
         if let Some(rx) = &self.save_dialog

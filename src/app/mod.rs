@@ -104,6 +104,9 @@ pub struct SaddlescopeApp {
     /// The export window: shown, path, PNG scale, SVG text, consent to overwrite, outcome.
     export_window: bool,
     export_path: String,
+    /// The name the export window last gave `export_path` itself: while the path is still that
+    /// name, it follows the preset and the view shown.
+    export_auto_path: String,
     export_scale: f64,
     export_svg_text: bool,
     /// A save dialog open on its own thread: the file chosen (or none) arrives here.
@@ -192,6 +195,7 @@ impl SaddlescopeApp {
             file_window: false,
             export_window: false,
             export_path: String::new(),
+            export_auto_path: String::new(),
             export_scale: 2.0,
             export_svg_text: false,
             save_dialog: None,
