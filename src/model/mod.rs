@@ -14,6 +14,8 @@ pub mod stationary;
 pub mod theory;
 
 pub use landscape::{Landscape, LandscapeParams};
+pub use noise::{Discrete, NoiseLaw};
+pub use optimizer::{AdamConfig, Optimizer};
 
 /// The property tests' configuration: a fixed seed, so a CI run draws the same cases every time
 /// (a random seed once drew an expression whose value is ∞ and failed a run that had passed);
@@ -28,5 +30,3 @@ pub(crate) fn proptest_config() -> proptest::test_runner::Config {
         ..Default::default()
     }
 }
-pub use noise::{Discrete, NoiseLaw};
-pub use optimizer::{AdamConfig, Optimizer};
