@@ -14,6 +14,7 @@ use crate::app::{AppState, SaddlescopeApp};
 use crate::preset::{Preset, link};
 use crate::sim::worker::Waker;
 
+mod live;
 mod storage;
 mod workers;
 

@@ -42,7 +42,7 @@ impl SaddlescopeApp {
     /// app's state changes.
     pub fn restart_worker(&mut self) {
         self.generation += 1;
-        self.worker = Worker::spawn_at(
+        self.worker = Worker::start(
             self.sent.clone(),
             self.generation,
             self.threads,

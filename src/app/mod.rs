@@ -162,7 +162,7 @@ impl SaddlescopeApp {
                 .valid()
                 .expect("the default parameters are valid")
         });
-        let worker = Worker::spawn(sent.clone(), threads, waker.clone());
+        let worker = Worker::start(sent.clone(), 0, threads, waker.clone());
         worker.send(Command::SetStepsPerFrame(state.controls.steps_per_frame));
         let readout = (state.params.clone(), Readout::new(&state.params));
         SaddlescopeApp {

@@ -4,7 +4,7 @@
 //! μ = E ln|1 − λ ℓ″(w*; x)| (Prop. 2 with h = ℓ″), in 2-D the top Lyapunov exponent of the
 //! random product of (I − λ H(w*; x)).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::custom::Custom;
 use super::quadrature::{log_moments_gaussian, log_moments_uniform};
@@ -188,7 +188,7 @@ fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 }
 
 /// What kind of stationary point of L a point is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Minimum,

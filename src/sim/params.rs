@@ -282,8 +282,17 @@ fn positive(name: &'static str, v: f64) -> Result<(), ParamError> {
 /// [`ValidParams::new`] (the pattern of rand_distr's `Normal::new(..) -> Result`), and it gives
 /// no way to change a field, so the ensembles, the worker and the batch experiments that take
 /// one never check again. Reads as the parameters it holds.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "ExperimentParams")]
 pub struct ValidParams(ExperimentParams);
+
+/// As the parameters it holds (read back through [`ValidParams::new`], so bytes from elsewhere
+/// are validated again).
+impl Serialize for ValidParams {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
 
 impl ValidParams {
     /// `params` if every field is usable, else what is wrong with the first that is not.

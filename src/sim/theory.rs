@@ -65,7 +65,7 @@ pub fn step_theory(p: &ExperimentParams, t: u64) -> Option<StepTheory> {
 }
 
 /// A theory curve of the fraction below each threshold versus step.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FractionCurves {
     /// Steps at which the curves are evaluated.
     pub steps: Vec<u64>,

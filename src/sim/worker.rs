@@ -22,6 +22,8 @@ use super::theory::{FractionCurves, PointRow, fraction_curves, typed_points};
 use crate::coop::{self, RunMode};
 
 mod state;
+pub mod wire;
+use serde::{Deserialize, Serialize};
 use state::State;
 
 /// Target interval between snapshots while playing (60 per second).
@@ -45,7 +47,7 @@ const CHUNK_WALKER_STEPS: u64 = 4_000_000;
 const RATE_WINDOW: Duration = Duration::from_secs(1);
 
 /// From the UI to the worker.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Command {
     /// New parameters: the ensemble restarts from step 0. `generation` is echoed in snapshots.
     SetParams {
@@ -67,7 +69,7 @@ pub enum Command {
 }
 
 /// One point of the statistics-versus-step trace.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TracePoint {
     pub step: u64,
     /// Fraction of all walkers with |w| < θ, per threshold.
@@ -148,6 +150,8 @@ enum Runner {
     /// The worker's state, run for a slice of each frame by [`Worker::drain`]; `None` once it
     /// stopped (shut down or crashed).
     InFrame(Box<RefCell<Option<InFrame>>>),
+    /// Elsewhere, behind a link (the page's Web Worker: [`wire`]).
+    Remote(Box<wire::Remote>),
 }
 
 struct InFrame {
@@ -220,6 +224,35 @@ impl Worker {
         }
     }
 
+    /// Start the worker as [`Worker::spawn_at`] does, or, where a link is installed
+    /// ([`wire::install`]: the page), elsewhere behind one; the UI uses this.
+    pub fn start(params: ValidParams, generation: u64, threads: usize, waker: Waker) -> Worker {
+        if let Some(factory) = wire::factory() {
+            match factory(waker.clone()) {
+                Ok(link) => return Worker::remote(params, generation, link),
+                Err(e) => eprintln!("saddlescope: {e}; the simulation runs in the page's frames"),
+            }
+        }
+        Worker::spawn_at(params, generation, threads, waker)
+    }
+
+    /// A worker on the far side of `link`, started on `params` as generation `generation`.
+    pub fn remote(params: ValidParams, generation: u64, link: Box<dyn wire::LiveLink>) -> Worker {
+        let (tx, _) = crossbeam_channel::unbounded();
+        let (_, rx) = crossbeam_channel::bounded(1);
+        let remote = wire::Remote::new(link);
+        remote.send(Command::SetParams {
+            generation,
+            params: Box::new(params),
+        });
+        Worker {
+            tx,
+            rx,
+            runner: Runner::Remote(Box::new(remote)),
+            new_params: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
     /// Run the in-frame worker for a slice of `budget`: take the commands, step a tick when it
     /// is due, send the snapshot; ask for another frame while playing. A panic stops it as a
     /// crashed thread would (a browser aborts on a panic instead).
@@ -259,6 +292,9 @@ impl Worker {
     }
 
     pub fn send(&self, cmd: Command) {
+        if let Runner::Remote(r) = &self.runner {
+            return r.send(cmd);
+        }
         if matches!(cmd, Command::SetParams { .. }) {
             self.new_params.fetch_add(1, Ordering::SeqCst);
         }
@@ -269,6 +305,9 @@ impl Worker {
     /// Every event that arrived since the last call, oldest first; never blocks and computes
     /// nothing.
     pub fn drain(&self) -> Vec<Event> {
+        if let Runner::Remote(r) = &self.runner {
+            return r.drain();
+        }
         self.rx.try_iter().collect()
     }
 
@@ -282,10 +321,23 @@ impl Worker {
 
     /// Block up to `timeout` for the next event (for tests and the command line).
     pub fn recv_timeout(&self, timeout: Duration) -> Option<Event> {
-        let Runner::InFrame(_) = &self.runner else {
-            return self.rx.recv_timeout(timeout).ok();
-        };
         let end = Instant::now() + timeout;
+        match &self.runner {
+            Runner::Thread(_) => return self.rx.recv_timeout(timeout).ok(),
+            Runner::InFrame(_) => {}
+            Runner::Remote(r) => loop {
+                let mut evs = r.drain().into_iter();
+                if let Some(ev) = evs.next() {
+                    r.unread(evs);
+                    return Some(ev);
+                }
+                // A page's UI thread cannot wait: it looks once.
+                if cfg!(target_arch = "wasm32") || Instant::now() >= end || !r.is_alive() {
+                    return None;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            },
+        }
         loop {
             if let Ok(ev) = self.rx.try_recv() {
                 return Some(ev);
@@ -308,6 +360,7 @@ impl Worker {
         match &self.runner {
             Runner::Thread(h) => h.as_ref().is_some_and(|h| !h.is_finished()),
             Runner::InFrame(cell) => cell.borrow().is_some(),
+            Runner::Remote(r) => r.is_alive(),
         }
     }
 }

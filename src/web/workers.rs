@@ -90,11 +90,20 @@ impl WorkerPool {
     }
 }
 
-/// A worker for place `i`, sent the compiled module.
-fn spawn(inner: &Rc<RefCell<Inner>>, i: usize) -> Result<Slot, JsValue> {
+/// A module worker running `web/worker.js`, sent the compiled module.
+pub(super) fn start_worker() -> Result<web_sys::Worker, JsValue> {
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options(SCRIPT, &opts)?;
+    let hello = js_sys::Object::new();
+    js_sys::Reflect::set(&hello, &"module".into(), &wasm_bindgen::module())?;
+    worker.post_message(&hello)?;
+    Ok(worker)
+}
+
+/// A worker for place `i`.
+fn spawn(inner: &Rc<RefCell<Inner>>, i: usize) -> Result<Slot, JsValue> {
+    let worker = start_worker()?;
     let weak = Rc::downgrade(inner);
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
@@ -109,9 +118,6 @@ fn spawn(inner: &Rc<RefCell<Inner>>, i: usize) -> Result<Slot, JsValue> {
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    let hello = js_sys::Object::new();
-    js_sys::Reflect::set(&hello, &"module".into(), &wasm_bindgen::module())?;
-    worker.post_message(&hello)?;
     Ok(Slot {
         worker,
         running: None,
@@ -263,8 +269,9 @@ impl Pool for WorkerPool {
     }
 }
 
-/// Start the page's pool and send the jobs' work to it; where workers cannot start, the jobs
-/// run in slices of the frames as before (and the console says why). `waker` is called as
+/// Start the page's pool and send the jobs' work to it, and run the live ensemble in a worker
+/// of its own ([`super::live`]); where workers cannot start, both run in slices of the frames
+/// as before (and the console says why). `waker` is called as
 /// answers come (a redraw soon, not at once: answers come faster than a page can redraw).
 pub fn install(waker: Waker) {
     let Some(window) = web_sys::window() else {
@@ -281,7 +288,10 @@ pub fn install(waker: Waker) {
         return;
     }
     match WorkerPool::new(n, waker) {
-        Ok(pool) => remote::install(Some(Rc::new(pool))),
+        Ok(pool) => {
+            remote::install(Some(Rc::new(pool)));
+            super::live::install();
+        }
         Err(e) => web_sys::console::warn_1(&format!("{e}; computing in the page's frames").into()),
     }
 }

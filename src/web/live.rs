@@ -1,0 +1,143 @@
+//! The live ensemble in a Web Worker of its own (`web/worker.js`, a fresh instance of this
+//! module): the page's side of [`crate::sim::worker::wire`]. Commands go out and snapshots
+//! come back as transferred buffers; the UI thread decodes and draws them, and computes
+//! nothing of the experiment.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::sim::worker::Waker;
+use crate::sim::worker::wire::{self, LiveHost, LiveLink};
+
+type Inbox = Rc<RefCell<Vec<Result<Vec<u8>, String>>>>;
+
+/// A link to the live worker; dropping it stops the worker.
+struct WebLink {
+    worker: web_sys::Worker,
+    inbox: Inbox,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl LiveLink for WebLink {
+    fn post(&self, bytes: Vec<u8>) {
+        let bytes = js_sys::Uint8Array::from(bytes.as_slice());
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"live".into(), &bytes);
+        let transfer = js_sys::Array::of1(&bytes.buffer());
+        if let Err(e) = self.worker.post_message_with_transfer(&msg, &transfer) {
+            let why = format!("a command could not be sent to the simulation's Web Worker: {e:?}");
+            self.inbox.borrow_mut().push(Err(why));
+        }
+    }
+
+    fn take(&self) -> Vec<Result<Vec<u8>, String>> {
+        std::mem::take(&mut *self.inbox.borrow_mut())
+    }
+}
+
+impl Drop for WebLink {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// A link to a fresh live worker; `waker` is called as its messages arrive.
+fn open(waker: Waker) -> Result<Box<dyn LiveLink>, String> {
+    let worker = super::workers::start_worker()
+        .map_err(|e| format!("the simulation's Web Worker did not start: {e:?}"))?;
+    let inbox: Inbox = Rc::default();
+    let (into, wake) = (inbox.clone(), waker.clone());
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let data = e.data();
+            let get = |k: &str| js_sys::Reflect::get(&data, &k.into()).ok();
+            if let Some(bytes) = get("live").and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok()) {
+                into.borrow_mut().push(Ok(bytes.to_vec()));
+            } else if let Some(why) = get("live_error").and_then(|v| v.as_string()) {
+                into.borrow_mut().push(Err(why));
+            }
+            wake();
+        });
+    let into = inbox.clone();
+    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+        e.prevent_default();
+        into.borrow_mut().push(Err(format!(
+            "the simulation's Web Worker failed: {}",
+            e.message()
+        )));
+        waker();
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(Box::new(WebLink {
+        worker,
+        inbox,
+        _on_message: on_message,
+        _on_error: on_error,
+    }))
+}
+
+/// Run the app's live ensemble in a Web Worker from now on.
+pub fn install() {
+    wire::install(Some(Rc::new(open)));
+}
+
+thread_local! {
+    /// The message of the panic that stopped this instance's live host, if one did.
+    static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The far side, as `web/worker.js` holds it.
+#[wasm_bindgen]
+pub struct LiveWorker(LiveHost);
+
+#[wasm_bindgen]
+impl LiveWorker {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> LiveWorker {
+        // A panic traps the instance; its message is kept for `livePanic` to tell the UI.
+        std::panic::set_hook(Box::new(|info| {
+            let msg = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| info.to_string());
+            PANIC.with(|p| *p.borrow_mut() = Some(msg));
+        }));
+        LiveWorker(LiveHost::new())
+    }
+
+    /// A message from the UI (the bytes of a command or an acknowledgement).
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        self.0.receive(bytes).map_err(|e| e.into())
+    }
+
+    /// Compute for a slice and `post(bytes)` each event ready; the milliseconds until it
+    /// wants to run again, or -1 when it waits for a message.
+    pub fn pump(&mut self, post: &js_sys::Function) -> f64 {
+        let wait = self.0.pump(wire::SLICE, &mut |bytes| {
+            let _ = post.call1(
+                &JsValue::NULL,
+                &js_sys::Uint8Array::from(bytes.as_slice()).into(),
+            );
+        });
+        wait.map_or(-1.0, |d| d.as_secs_f64() * 1e3)
+    }
+}
+
+impl Default for LiveWorker {
+    fn default() -> Self {
+        LiveWorker::new()
+    }
+}
+
+/// Why the live host of this instance stopped, after a panic trapped it.
+#[wasm_bindgen(js_name = livePanic)]
+pub fn live_panic() -> Option<String> {
+    PANIC.with(|p| p.borrow().clone())
+}
