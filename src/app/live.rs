@@ -13,7 +13,7 @@ impl SaddlescopeApp {
     /// view shown takes its job's events too, before anything draws (see `View::receive`).
     pub(super) fn receive(&mut self) {
         self.views.get_mut(self.state.view).receive();
-        for ev in self.worker.compute_and_drain() {
+        for ev in self.worker.compute_and_drain(self.state.view.is_live()) {
             match ev {
                 Event::Snapshot(s) if s.generation == self.generation => {
                     self.worker_error = None;

@@ -47,7 +47,7 @@ const CHUNK_WALKER_STEPS: u64 = 4_000_000;
 const RATE_WINDOW: Duration = Duration::from_secs(1);
 
 /// From the UI to the worker.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug)]
 pub enum Command {
     /// New parameters: the ensemble restarts from step 0. `generation` is echoed in snapshots.
     SetParams {
@@ -306,7 +306,7 @@ impl Worker {
     /// nothing.
     pub fn drain(&self) -> Vec<Event> {
         if let Runner::Remote(r) = &self.runner {
-            return r.drain();
+            return r.drain(true);
         }
         self.rx.try_iter().collect()
     }
@@ -314,7 +314,12 @@ impl Worker {
     /// As [`Worker::drain`], a worker that runs in frames first simulating for up to half of
     /// what is left of this frame's budget (the job of the view shown gets the rest; one unit
     /// of work once it is spent). A worker on a thread only drains.
-    pub fn compute_and_drain(&self) -> Vec<Event> {
+    /// `shown`: the live ensemble is on screen (a worker elsewhere may wait for that, or for
+    /// idle cores, to start: see [`wire::LiveLink::take`]).
+    pub fn compute_and_drain(&self, shown: bool) -> Vec<Event> {
+        if let Runner::Remote(r) = &self.runner {
+            return r.drain(shown);
+        }
         self.pump(coop::frame_slice(coop::FRAME_BUDGET / 2));
         self.drain()
     }
@@ -326,7 +331,7 @@ impl Worker {
             Runner::Thread(_) => return self.rx.recv_timeout(timeout).ok(),
             Runner::InFrame(_) => {}
             Runner::Remote(r) => loop {
-                let mut evs = r.drain().into_iter();
+                let mut evs = r.drain(true).into_iter();
                 if let Some(ev) = evs.next() {
                     r.unread(evs);
                     return Some(ev);

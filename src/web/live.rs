@@ -34,8 +34,67 @@ impl LiveLink for WebLink {
         }
     }
 
-    fn take(&self) -> Vec<Result<Vec<u8>, String>> {
+    fn take(&self, _shown: bool) -> Vec<Result<Vec<u8>, String>> {
         std::mem::take(&mut *self.inbox.borrow_mut())
+    }
+}
+
+/// Messages held back, at most, before the worker starts anyway.
+const HELD: usize = 64;
+
+/// Frames (looks at the inbox) before an idle pool lets the worker start: a view's job is
+/// handed out in its first frames.
+const SETTLE: u32 = 3;
+
+/// A link whose worker starts when it is needed: when the live ensemble is shown, or once the
+/// pool of job workers is idle. A Web Worker's start (an isolate, the module instantiated)
+/// takes a core for a while, and on two cores beside a starting job it cost the page frames
+/// (Fig. 2-left's frame interval p95 16.8 → 66.7 ms, web/test/browser.mjs). Until then the
+/// commands wait here, in order.
+struct LazyLink {
+    link: RefCell<Option<WebLink>>,
+    held: RefCell<Vec<Vec<u8>>>,
+    failed: RefCell<Option<String>>,
+    looks: std::cell::Cell<u32>,
+    waker: Waker,
+}
+
+impl LazyLink {
+    fn open_if(&self, now: bool) {
+        if self.link.borrow().is_some() || self.failed.borrow().is_some() || !now {
+            return;
+        }
+        match open(self.waker.clone()) {
+            Ok(link) => {
+                for bytes in self.held.borrow_mut().drain(..) {
+                    link.post(bytes);
+                }
+                *self.link.borrow_mut() = Some(link);
+            }
+            Err(e) => *self.failed.borrow_mut() = Some(e),
+        }
+    }
+}
+
+impl LiveLink for LazyLink {
+    fn post(&self, bytes: Vec<u8>) {
+        if let Some(link) = self.link.borrow().as_ref() {
+            return link.post(bytes);
+        }
+        self.held.borrow_mut().push(bytes);
+        self.open_if(self.held.borrow().len() > HELD);
+    }
+
+    fn take(&self, shown: bool) -> Vec<Result<Vec<u8>, String>> {
+        self.looks.set(self.looks.get().saturating_add(1));
+        self.open_if(shown || (self.looks.get() > SETTLE && super::workers::idle()));
+        if let Some(why) = self.failed.borrow_mut().take() {
+            return vec![Err(why)];
+        }
+        self.link
+            .borrow()
+            .as_ref()
+            .map_or_else(Vec::new, |l| l.take(shown))
     }
 }
 
@@ -46,7 +105,7 @@ impl Drop for WebLink {
 }
 
 /// A link to a fresh live worker; `waker` is called as its messages arrive.
-fn open(waker: Waker) -> Result<Box<dyn LiveLink>, String> {
+fn open(waker: Waker) -> Result<WebLink, String> {
     let worker = super::workers::start_worker()
         .map_err(|e| format!("the simulation's Web Worker did not start: {e:?}"))?;
     let inbox: Inbox = Rc::default();
@@ -73,17 +132,25 @@ fn open(waker: Waker) -> Result<Box<dyn LiveLink>, String> {
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    Ok(Box::new(WebLink {
+    Ok(WebLink {
         worker,
         inbox,
         _on_message: on_message,
         _on_error: on_error,
-    }))
+    })
 }
 
-/// Run the app's live ensemble in a Web Worker from now on.
+/// Run the app's live ensemble in a Web Worker from now on (started when needed).
 pub fn install() {
-    wire::install(Some(Rc::new(open)));
+    wire::install(Some(Rc::new(|waker| {
+        Ok(Box::new(LazyLink {
+            link: RefCell::new(None),
+            held: RefCell::new(Vec::new()),
+            failed: RefCell::new(None),
+            looks: std::cell::Cell::new(0),
+            waker,
+        }) as Box<dyn LiveLink>)
+    })));
 }
 
 thread_local! {

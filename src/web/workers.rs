@@ -58,9 +58,22 @@ struct Inner {
 }
 
 thread_local! {
+    /// The page's pool, for [`idle`].
+    static POOL: RefCell<Weak<RefCell<Inner>>> = const { RefCell::new(Weak::new()) };
     /// Tasks answered by the page's workers since it opened, and the ms they computed (for
     /// `window.saddlescopeState`).
     static ANSWERED: Cell<(u64, f64)> = const { Cell::new((0, 0.0)) };
+}
+
+/// Whether the page's pool has no task running or waiting (true when it has no pool).
+pub(super) fn idle() -> bool {
+    POOL.with(|p| {
+        p.borrow().upgrade().is_none_or(|inner| {
+            inner
+                .try_borrow()
+                .is_ok_and(|i| i.queue.is_empty() && i.slots.iter().all(|s| s.running.is_none()))
+        })
+    })
 }
 
 /// Tasks the page's workers have answered so far, and the milliseconds they computed.
@@ -86,6 +99,7 @@ impl WorkerPool {
                 spawn(&inner, i).map_err(|e| format!("a Web Worker did not start: {e:?}"))?;
             inner.borrow_mut().slots.push(slot);
         }
+        POOL.with(|p| *p.borrow_mut() = Rc::downgrade(&inner));
         Ok(WorkerPool(inner))
     }
 }

@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 use crate::model::stationary::StationaryPoint;
+use crate::sim::bins::{Histogram, Histogram2d};
 use crate::sim::remote::{decode, encode};
+use crate::sim::stats::Summary;
 
 /// Snapshots posted and not yet acknowledged, at most.
 pub const IN_FLIGHT: u32 = 2;
@@ -30,12 +32,52 @@ pub const IN_FLIGHT: u32 = 2;
 /// How long the far side computes before it looks at its messages again.
 pub const SLICE: Duration = Duration::from_millis(25);
 
-/// From the UI to the live worker.
+/// From the UI to the live worker: a [`Command`] in variants without field names (read with
+/// less code), or an acknowledgement.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToLive {
-    Command(Command),
+    SetParams(u64, Box<ValidParams>),
+    Play,
+    Pause,
+    Step(u64),
+    Reset,
+    SetStepsPerFrame(u64),
+    Shutdown,
+    InjectFault,
     /// The UI took this many snapshots.
     Ack(u32),
+}
+
+impl From<Command> for ToLive {
+    fn from(c: Command) -> ToLive {
+        match c {
+            Command::SetParams { generation, params } => ToLive::SetParams(generation, params),
+            Command::Play => ToLive::Play,
+            Command::Pause => ToLive::Pause,
+            Command::Step(n) => ToLive::Step(n),
+            Command::Reset => ToLive::Reset,
+            Command::SetStepsPerFrame(n) => ToLive::SetStepsPerFrame(n),
+            Command::Shutdown => ToLive::Shutdown,
+            Command::InjectFault => ToLive::InjectFault,
+        }
+    }
+}
+
+impl ToLive {
+    /// The command, or `Err` with an acknowledgement's count.
+    fn command(self) -> Result<Command, u32> {
+        Ok(match self {
+            ToLive::SetParams(generation, params) => Command::SetParams { generation, params },
+            ToLive::Play => Command::Play,
+            ToLive::Pause => Command::Pause,
+            ToLive::Step(n) => Command::Step(n),
+            ToLive::Reset => Command::Reset,
+            ToLive::SetStepsPerFrame(n) => Command::SetStepsPerFrame(n),
+            ToLive::Shutdown => Command::Shutdown,
+            ToLive::InjectFault => Command::InjectFault,
+            ToLive::Ack(n) => return Err(n),
+        })
+    }
 }
 
 /// From the live worker to the UI.
@@ -55,18 +97,50 @@ pub struct Delta {
     theory: Option<(Option<FractionCurves>, Vec<Row>)>,
     playing: bool,
     finished: bool,
-    current: Record,
+    current: Rec,
     /// The previous snapshot's first `recorded_kept` records, then `recorded`.
     recorded_kept: usize,
-    recorded: Vec<Record>,
+    recorded: Vec<Rec>,
     /// The previous snapshot's first `trace_kept` trace points, then `trace`.
     trace_kept: usize,
     trace: Vec<TracePoint>,
     rate: f64,
-    picks: Vec<(usize, [f64; 2])>,
+    /// (walker, w1, w2) after each other: flat numbers read with less code than tuples.
+    picks: Vec<f64>,
     /// The cloud is the picks' positions (2-D landscapes) rather than empty.
     cloud: bool,
-    tracks: Vec<Vec<[f64; 2]>>,
+    /// Each track's (w1, w2) after each other.
+    tracks: Vec<Vec<f64>>,
+}
+
+/// A [`Record`] without its JSON form's flattened summary: read through serde's buffering, a
+/// flattened field compiled its whole subtree a second time into the page's wasm.
+#[derive(Debug, Serialize, Deserialize)]
+struct Rec {
+    summary: Summary,
+    histogram: Histogram,
+    log10_histogram: Histogram,
+    density: Option<Histogram2d>,
+}
+
+impl Rec {
+    fn of(r: &Record) -> Rec {
+        Rec {
+            summary: r.summary.clone(),
+            histogram: r.histogram.clone(),
+            log10_histogram: r.log10_histogram.clone(),
+            density: r.density.clone(),
+        }
+    }
+
+    fn record(self) -> Record {
+        Record {
+            summary: self.summary,
+            histogram: self.histogram,
+            log10_histogram: self.log10_histogram,
+            density: self.density,
+        }
+    }
 }
 
 /// A stationary point's row whole: [`PointRow`]'s JSON form leaves `w` out, and its verdict
@@ -176,18 +250,22 @@ impl Encoder {
             }),
             playing: s.playing,
             finished: s.finished,
-            current: (*s.current).clone(),
+            current: Rec::of(&s.current),
             recorded_kept,
             recorded: s.recorded[recorded_kept..]
                 .iter()
-                .map(|r| (**r).clone())
+                .map(|r| Rec::of(r))
                 .collect(),
             trace_kept,
             trace: s.trace[trace_kept..].to_vec(),
             rate: s.walker_steps_per_second,
-            picks: s.picks.to_vec(),
+            picks: s
+                .picks
+                .iter()
+                .flat_map(|&(i, [x, y])| [i as f64, x, y])
+                .collect(),
             cloud: !s.cloud.is_empty(),
-            tracks: s.tracks.to_vec(),
+            tracks: s.tracks.iter().map(|t| t.as_flattened().to_vec()).collect(),
         }
     }
 }
@@ -244,7 +322,7 @@ impl Decoder {
             old[..n]
                 .iter()
                 .cloned()
-                .chain(d.recorded.into_iter().map(Arc::new))
+                .chain(d.recorded.into_iter().map(|r| Arc::new(r.record())))
                 .collect()
         };
         let trace = {
@@ -255,25 +333,31 @@ impl Decoder {
             t.extend(d.trace);
             t
         };
+        let picks: Vec<(usize, [f64; 2])> = d
+            .picks
+            .chunks_exact(3)
+            .map(|p| (p[0] as usize, [p[1], p[2]]))
+            .collect();
         let cloud = if d.cloud {
-            d.picks.iter().map(|(_, w)| *w).collect()
+            picks.iter().map(|(_, w)| *w).collect()
         } else {
             Vec::new()
         };
+        let pairs = |t: Vec<f64>| t.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
         Ok(Snapshot {
             generation: d.generation,
             params,
             playing: d.playing,
             finished: d.finished,
-            current: Arc::new(d.current),
+            current: Arc::new(d.current.record()),
             recorded,
             trace: Arc::new(trace),
             walker_steps_per_second: d.rate,
             curves,
             stationary,
             cloud: Arc::new(cloud),
-            picks: Arc::new(d.picks),
-            tracks: Arc::new(d.tracks),
+            picks: Arc::new(picks),
+            tracks: Arc::new(d.tracks.into_iter().map(pairs).collect()),
         })
     }
 }
@@ -320,14 +404,14 @@ impl LiveHost {
 
     /// A message from the UI.
     pub fn receive(&mut self, bytes: &[u8]) -> Result<(), String> {
-        match decode::<ToLive>(bytes)? {
-            ToLive::Command(c) => {
+        match decode::<ToLive>(bytes)?.command() {
+            Ok(c) => {
                 if matches!(c, Command::SetParams { .. }) {
                     self.new_params.fetch_add(1, Ordering::SeqCst);
                 }
                 let _ = self.commands.send(c);
             }
-            ToLive::Ack(n) => self.in_flight = self.in_flight.saturating_sub(n),
+            Err(acked) => self.in_flight = self.in_flight.saturating_sub(acked),
         }
         Ok(())
     }
@@ -402,8 +486,9 @@ pub trait LiveLink {
     /// Send a message.
     fn post(&self, bytes: Vec<u8>);
     /// The messages that arrived since the last call, oldest first; an `Err` says the far side
-    /// stopped, and why.
-    fn take(&self) -> Vec<Result<Vec<u8>, String>>;
+    /// stopped, and why. `shown`: the live ensemble is on screen now (a link may wait to start
+    /// its far side until it is needed).
+    fn take(&self, shown: bool) -> Vec<Result<Vec<u8>, String>>;
 }
 
 /// Opens a link to a fresh live host; `waker` is called as its messages arrive.
@@ -444,15 +529,15 @@ impl Remote {
 
     pub(super) fn send(&self, cmd: Command) {
         if !self.stopped.get() {
-            self.link.post(encode(&ToLive::Command(cmd)));
+            self.link.post(encode(&ToLive::from(cmd)));
         }
     }
 
     /// Every event that arrived, oldest first; the snapshots among them are acknowledged.
-    pub(super) fn drain(&self) -> Vec<Event> {
+    pub(super) fn drain(&self, shown: bool) -> Vec<Event> {
         let mut out: Vec<Event> = self.unread.borrow_mut().drain(..).collect();
         let mut snapshots = 0;
-        for msg in self.link.take() {
+        for msg in self.link.take(shown) {
             let ev = msg.and_then(|bytes| self.decoder.borrow_mut().decode(&bytes));
             match ev {
                 Ok(ev) => {
@@ -547,7 +632,7 @@ impl LiveLink for ThreadLink {
         let _ = self.tx.send(bytes);
     }
 
-    fn take(&self) -> Vec<Result<Vec<u8>, String>> {
+    fn take(&self, _shown: bool) -> Vec<Result<Vec<u8>, String>> {
         self.rx.try_iter().collect()
     }
 }
@@ -678,7 +763,7 @@ mod tests {
             },
             Command::Play,
         ] {
-            host.receive(&encode(&ToLive::Command(c))).unwrap();
+            host.receive(&encode(&ToLive::from(c))).unwrap();
         }
         let mut posted = Vec::new();
         let end = Instant::now() + Duration::from_millis(300);
