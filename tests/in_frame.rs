@@ -46,7 +46,7 @@ fn the_in_frame_worker_answers_the_same_commands_with_the_same_numbers() {
             Instant::now() < deadline,
             "the in-frame worker did not finish"
         );
-        for ev in w.compute_and_drain() {
+        for ev in w.compute_and_drain(true) {
             match ev {
                 Event::Snapshot(s) => last = Some(s),
                 other => panic!("unexpected {other:?}"),
@@ -81,7 +81,7 @@ fn the_in_frame_worker_answers_the_same_commands_with_the_same_numbers() {
     assert!(!s.playing);
     assert!(w.is_alive());
     w.send(Command::Shutdown);
-    let _ = w.compute_and_drain();
+    let _ = w.compute_and_drain(true);
     assert!(!w.is_alive());
 }
 
@@ -91,7 +91,7 @@ fn an_in_frame_crash_is_reported_like_a_thread_crash() {
     let w = Worker::spawn(params(100, 100), 1, Arc::new(|| {}));
     w.send(Command::InjectFault);
     let crashed = w
-        .compute_and_drain()
+        .compute_and_drain(true)
         .into_iter()
         .any(|e| matches!(e, Event::Crashed { .. }));
     assert!(crashed);
