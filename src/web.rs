@@ -287,6 +287,8 @@ impl Page {
         let (tasks, ms) = workers::answered();
         v["worker_tasks"] = tasks.into();
         v["worker_ms"] = ms.into();
+        // Live workers started since the page opened (0: none yet, or the frames compute).
+        v["live_workers"] = live::started().into();
         v["link"] = format!("#{}", self.hash).into();
         // The widgets a script may drag or click, in CSS pixels: [left, top, right, bottom].
         let zoom = ctx.zoom_factor();

@@ -14,6 +14,16 @@ use crate::sim::worker::wire::{self, LiveHost, LiveLink};
 
 type Inbox = Rc<RefCell<Vec<Result<Vec<u8>, String>>>>;
 
+thread_local! {
+    /// Live workers started since the page opened.
+    static STARTED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Live workers started since the page opened (for `window.saddlescopeState`).
+pub fn started() -> u32 {
+    STARTED.with(std::cell::Cell::get)
+}
+
 /// A link to the live worker; dropping it stops the worker.
 struct WebLink {
     worker: web_sys::Worker,
@@ -42,9 +52,10 @@ impl LiveLink for WebLink {
 /// Messages held back, at most, before the worker starts anyway.
 const HELD: usize = 64;
 
-/// Frames (looks at the inbox) before an idle pool lets the worker start: a view's job is
-/// handed out in its first frames.
-const SETTLE: u32 = 3;
+/// How long the pool must have been idle before the worker starts: a view's job is handed
+/// out in its first frames, and a job that hands out its tasks a few at a time leaves the pool
+/// idle for a frame between them.
+const SETTLE: web_time::Duration = web_time::Duration::from_millis(250);
 
 /// A link whose worker starts when it is needed: when the live ensemble is shown, or once the
 /// pool of job workers is idle. A Web Worker's start (an isolate, the module instantiated)
@@ -55,8 +66,11 @@ struct LazyLink {
     link: RefCell<Option<WebLink>>,
     held: RefCell<Vec<Vec<u8>>>,
     failed: RefCell<Option<String>>,
-    looks: std::cell::Cell<u32>,
+    /// Since when the looks have found the pool idle.
+    idle_since: std::cell::Cell<Option<web_time::Instant>>,
     waker: Waker,
+    /// Asks for a frame a little later: a look once the pool has settled.
+    later: Waker,
 }
 
 impl LazyLink {
@@ -66,6 +80,7 @@ impl LazyLink {
         }
         match open(self.waker.clone()) {
             Ok(link) => {
+                STARTED.with(|n| n.set(n.get() + 1));
                 for bytes in self.held.borrow_mut().drain(..) {
                     link.post(bytes);
                 }
@@ -86,8 +101,13 @@ impl LiveLink for LazyLink {
     }
 
     fn take(&self, shown: bool) -> Vec<Result<Vec<u8>, String>> {
-        self.looks.set(self.looks.get().saturating_add(1));
-        self.open_if(shown || (self.looks.get() > SETTLE && super::workers::idle()));
+        let now = web_time::Instant::now();
+        let since = super::workers::idle().then(|| self.idle_since.get().unwrap_or(now));
+        self.idle_since.set(since);
+        self.open_if(shown || since.is_some_and(|t| now.duration_since(t) >= SETTLE));
+        if self.link.borrow().is_none() && self.failed.borrow().is_none() {
+            (self.later)();
+        }
         if let Some(why) = self.failed.borrow_mut().take() {
             return vec![Err(why)];
         }
@@ -140,15 +160,17 @@ fn open(waker: Waker) -> Result<WebLink, String> {
     })
 }
 
-/// Run the app's live ensemble in a Web Worker from now on (started when needed).
-pub fn install() {
-    wire::install(Some(Rc::new(|waker| {
+/// Run the app's live ensemble in a Web Worker from now on (started when needed); `later`
+/// asks for a frame a little later.
+pub fn install(later: Waker) {
+    wire::install(Some(Rc::new(move |waker| {
         Ok(Box::new(LazyLink {
             link: RefCell::new(None),
             held: RefCell::new(Vec::new()),
             failed: RefCell::new(None),
-            looks: std::cell::Cell::new(0),
+            idle_since: std::cell::Cell::new(None),
             waker,
+            later: later.clone(),
         }) as Box<dyn LiveLink>)
     })));
 }

@@ -301,10 +301,10 @@ pub fn install(waker: Waker) {
     if n == 0 {
         return;
     }
-    match WorkerPool::new(n, waker) {
+    match WorkerPool::new(n, waker.clone()) {
         Ok(pool) => {
             remote::install(Some(Rc::new(pool)));
-            super::live::install();
+            super::live::install(waker);
         }
         Err(e) => web_sys::console::warn_1(&format!("{e}; computing in the page's frames").into()),
     }

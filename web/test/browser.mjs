@@ -513,7 +513,9 @@ console.log(`     download: saddlescope_render_bg.wasm (on first export) ${(rend
 // (the page's frame rate), the UI thread's own time per frame, and its long animation frames
 // (over 50 ms of script and rendering in one frame); the same for an idle view whose redraws
 // come from a moving pointer, and for 10⁵ walkers playing live. Checked: the work ran on the
-// workers, and Fig. 4's grid is the native one to the bit.
+// workers, Fig. 4's grid is the native one to the bit, the live ensemble runs in a Web Worker
+// of its own, which a computing view starts only once its job is done (it waits for an idle
+// pool: a worker starting beside a job costs a two-core machine frames).
 const pct = (v, q) => v.length ? v[Math.min(v.length - 1, Math.floor(v.length * q))] : NaN;
 async function watch(p) {
   p.__from = (await state(p)).frames;
@@ -548,8 +550,10 @@ for (const [preset, what] of [['fig4', 'Fig. 4 phase diagram'], ['fig1-right', '
   const t = Date.now();
   const st = await until(p, `${preset} computes to the end`, (s) => s.preset === preset && s.frames > 2 && !s.busy && (s.sweep_cells === null || s.sweep_done === s.sweep_cells), 300000);
   const ms = Date.now() - t;
-  console.log(`     speed: ${what}: done in ${(ms / 1000).toFixed(2)} s on ${st.workers} workers (${st.worker_tasks} tasks, ${(st.worker_ms / 1000).toFixed(1)} s of work); ${await frames(p)}`);
+  console.log(`     speed: ${what}: done in ${(ms / 1000).toFixed(2)} s on ${st.workers} workers (${st.worker_tasks} tasks, ${(st.worker_ms / 1000).toFixed(1)} s of work); live workers started meanwhile: ${st.live_workers}; ${await frames(p)}`);
   check(st.workers > 0 && st.worker_tasks > 0 && !st.job_error, `${preset}: the work ran on the page's workers (${st.worker_tasks} tasks${st.job_error ? '; ' + st.job_error : ''})`);
+  const after = await until(p, `${preset}: the live worker starts once the pool is idle`, (s) => s.live_workers === 1 && s.step !== null && s.step !== undefined, 20000);
+  check(after.live_workers === 1 && after.step === 0, `${preset}: the live worker started after the job, on the live ensemble at step 0 (${after.live_workers} started, step ${after.step})`);
   if (preset === 'fig4') {
     console.log(`     speed: Fig. 4 in the page ${(ms / 1000).toFixed(2)} s, native \`saddlescope run fig4\` ${(nativeMs / 1000).toFixed(2)} s: ${(ms / nativeMs).toFixed(1)}×`);
     const sum = nativeFig4.cells.reduce((acc, c) => acc + c.escape, 0);
@@ -582,6 +586,7 @@ for (const [preset, what] of [['fig4', 'Fig. 4 phase diagram'], ['fig1-right', '
   await live.waitForTimeout(4000);
   const st = await state(live);
   console.log(`     speed: 10⁵ walkers playing live: ${((st.step - step0) / 4).toFixed(0)} steps/s; ${await frames(live)}`);
+  check(st.live_workers === 1, `the live ensemble plays in a Web Worker of its own (${st.live_workers} started)`);
   await live.close();
 }
 
