@@ -209,13 +209,33 @@ fn replace(rc: &Rc<RefCell<Inner>>, inner: &mut Inner, i: usize) {
     }
 }
 
-/// Hand queued tasks to idle workers.
+/// Hand queued tasks to idle workers, the first that may run first: long tasks run on all
+/// workers but one (at least one), so a job made of them leaves a core to the page's drawing.
+/// A long task (a λ of the loss sweep, an optimizer's curve, the escape runs) computes for tens
+/// of ms to seconds without a pause, and two of them on a two-core machine starved the page
+/// and the browser's compositor (loss sweep: frame interval p95 50–67 ms; with one worker 33 ms,
+/// 1.15 s instead of 0.8 s, web/test/browser.mjs). A phase diagram's cells are short tasks
+/// whose answers pass through this thread before the next is handed out; they use every
+/// worker (Fig. 4 needs both to stay within 10× native).
 fn dispatch(inner: &mut Inner) {
+    let long_cap = inner.slots.len().saturating_sub(1).max(1);
     for i in 0..inner.slots.len() {
         if inner.slots[i].running.is_some() {
             continue;
         }
-        let Some(q) = inner.queue.pop_front() else {
+        let long_running = inner
+            .slots
+            .iter()
+            .filter(|s| s.running.as_ref().is_some_and(|r| r.long))
+            .count();
+        let Some(k) = inner
+            .queue
+            .iter()
+            .position(|q| !q.long || long_running < long_cap)
+        else {
+            return;
+        };
+        let Some(q) = inner.queue.remove(k) else {
             return;
         };
         let bytes = js_sys::Uint8Array::from(q.task.as_slice());
