@@ -156,6 +156,10 @@ impl eframe::App for WebApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.0.borrow_mut().frame(ui, frame);
     }
+
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        crate::app::window_clear_color(visuals)
+    }
 }
 
 /// The native app plus the address, the page's storage and what the test hook reads.

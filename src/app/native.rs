@@ -10,6 +10,10 @@ impl eframe::App for SaddlescopeApp {
         self.ui_root(ui);
     }
 
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        super::window_clear_color(visuals)
+    }
+
     /// Remember the state between launches (eframe writes it to the platform's app-data
     /// folder, or a browser's local storage); "Paper defaults" in the File window goes back to
     /// the shipped preset.
