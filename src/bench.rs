@@ -703,32 +703,33 @@ pub fn measure_live(
     }
 }
 
-/// How many screens of pixels a frame's meshes cover (the sum of their triangles' areas within
-/// their clip rectangles, over the screen's area): what a software rasteriser shades per frame.
-/// A triangle reaching out of its clip rectangle counts by the share of its bounding box inside
-/// it; egui's triangles are small or axis-aligned, so this is close to exact.
-pub fn screens_shaded(prims: &[egui::ClippedPrimitive], screen: egui::Rect) -> f64 {
-    let mut area = 0.0;
-    for p in prims {
-        let egui::epaint::Primitive::Mesh(m) = &p.primitive else {
-            continue;
-        };
-        for t in m.indices.chunks_exact(3) {
-            let [a, b, c] = [t[0], t[1], t[2]].map(|i| m.vertices[i as usize].pos);
-            let bounds = egui::Rect::from_points(&[a, b, c]);
-            let inside = bounds.intersect(p.clip_rect);
-            if bounds.area() > 0.0 && inside.is_positive() {
-                let whole = ((b - a).x * (c - a).y - (b - a).y * (c - a).x).abs() * 0.5;
-                area += f64::from(whole * inside.area() / bounds.area());
-            }
-        }
-    }
-    area / f64::from(screen.area())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// How many screens of pixels a frame's meshes cover (the sum of their triangles' areas
+    /// within their clip rectangles, over the screen's area): what a software rasteriser
+    /// shades per frame. A triangle reaching out of its clip rectangle counts by the share of
+    /// its bounding box inside it; egui's triangles are small or axis-aligned, so this is close
+    /// to exact.
+    fn screens_shaded(prims: &[egui::ClippedPrimitive], screen: egui::Rect) -> f64 {
+        let mut area = 0.0;
+        for p in prims {
+            let egui::epaint::Primitive::Mesh(m) = &p.primitive else {
+                continue;
+            };
+            for t in m.indices.chunks_exact(3) {
+                let [a, b, c] = [t[0], t[1], t[2]].map(|i| m.vertices[i as usize].pos);
+                let bounds = egui::Rect::from_points(&[a, b, c]);
+                let inside = bounds.intersect(p.clip_rect);
+                if bounds.area() > 0.0 && inside.is_positive() {
+                    let whole = ((b - a).x * (c - a).y - (b - a).y * (c - a).x).abs() * 0.5;
+                    area += f64::from(whole * inside.area() / bounds.area());
+                }
+            }
+        }
+        area / f64::from(screen.area())
+    }
 
     /// The window is cleared to the panels' colour and the panels paint no fill of their own:
     /// a frame of the default view at 1280 × 720 shades 0.57 screens (the plots' backgrounds,
