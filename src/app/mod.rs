@@ -674,8 +674,8 @@ impl Drop for SaddlescopeApp {
 /// A panel without its fill (the central panel likewise). The window is cleared to the panels'
 /// colour instead ([`window_clear_color`]), so the panels, which tile it, need not paint it
 /// again: on a software rasteriser (the page on a machine without a GPU) their fill was a whole
-/// screen of the 1.6 screens of pixels a frame shaded, and a frame costs the browser about 40 %
-/// less to draw without it (see the README).
+/// screen of the 1.6 screens of pixels a frame shaded, and a frame costs the browser about half
+/// as much to draw without it (`web/test/raster-cost.mjs`, the README).
 fn unfilled(panel: egui::Panel, style: &egui::Style) -> egui::Panel {
     panel.frame(egui::Frame::side_top_panel(style).fill(Color32::TRANSPARENT))
 }
